@@ -1,0 +1,91 @@
+// The one in-memory Release model, whatever the bundle's source format.
+import type { ChipFamily } from './chip-family.ts';
+import type { EspImageInfo } from './esp-image.ts';
+
+export type SourceFormat = 'fieldflash' | 'esp-web-tools' | 'esp-idf-flasher-args' | 'riot-ota' | 'bare-image';
+
+export type FileRole = 'bootloader' | 'partition-table' | 'app' | 'data' | 'ota-data' | 'manifest' | 'signature' | 'other';
+
+/** One file of a release, verified: its SHA-256 was computed, and matched the manifest where the manifest gave one. */
+export interface ReleaseFile {
+  /** Name inside the bundle, always relative and '/'-separated. */
+  path: string;
+  size: number;
+  /** Lower-case hex SHA-256 of the bytes, computed on import. */
+  sha256: string;
+  /** True when the manifest declared a digest (and it matched: a mismatch is refused on import). */
+  digestDeclared: boolean;
+  role: FileRole;
+  /** Present for files that are ESP images. */
+  image?: EspImageInfo;
+  data: Blob;
+}
+
+/** A part of a first-install flash layout: a file written at an absolute flash offset. */
+export interface FlashPart {
+  path: string;
+  offset: number;
+}
+
+export type ErasePolicy = 'all' | 'parts';
+
+export interface FlashLayout {
+  parts: FlashPart[];
+  /** 'all' erases the whole chip before writing (a first install); 'parts' erases only what is written. */
+  erase: ErasePolicy;
+  /** Flash size the layout needs, in bytes, when the manifest says so. */
+  flashSize?: number;
+  flashMode?: 'keep' | 'qio' | 'qout' | 'dio' | 'dout';
+  flashFreq?: string;
+}
+
+/** Dual-slot OTA images: one per slot, or one position-independent image valid in either. */
+export type SlotImages = { kind: 'per-slot'; slot0: string; slot1: string } | { kind: 'either'; image: string };
+
+export interface Target {
+  chipFamily: ChipFamily;
+  board?: string;
+  /** SemVer range of hardware revisions, e.g. ">=2.0.0 <4.0.0". */
+  hardwareRevision?: string;
+}
+
+/** What one target gets: a first-install layout, OTA slot images, or both. */
+export interface Build {
+  target: Target;
+  flash?: FlashLayout;
+  ota?: SlotImages;
+}
+
+export interface ReleaseNote {
+  level: 'info' | 'warning';
+  message: string;
+}
+
+/** Room for a detached signature; verified by the trust layer. */
+export interface DetachedSignature {
+  algorithm: string;
+  keyId: string;
+  /** Path of the signature file inside the bundle. */
+  path: string;
+}
+
+export interface Release {
+  /** Stable id: SHA-256 over product, version and the digests of every file. */
+  id: string;
+  format: SourceFormat;
+  product: string;
+  /** SemVer 2.0, normalised from declaredVersion when that was not SemVer (see notes). */
+  version: string;
+  declaredVersion: string;
+  sequence?: number;
+  securityVersion?: number;
+  builds: Build[];
+  files: ReleaseFile[];
+  /** Everything the importer changed or wants a person to know (version normalised, chip id read from binary…). */
+  notes: ReleaseNote[];
+  signature?: DetachedSignature;
+  /** Name of the manifest inside the bundle, if there was one. */
+  manifestPath?: string;
+  /** The dropped file's name. */
+  sourceName: string;
+}

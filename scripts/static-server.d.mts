@@ -1,0 +1,6 @@
+export interface StaticServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+export function startStaticServer(options: { root: string; host?: string; port?: number }): Promise<StaticServer>;

@@ -1,0 +1,68 @@
+// A small static file server for the built app: used by `npm start`, the e2e tests and the benchmarks.
+import { createServer } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.zip': 'application/zip',
+  '.bin': 'application/octet-stream',
+  '.map': 'application/json',
+  '.wasm': 'application/wasm',
+};
+
+/** @param {{root: string, host?: string, port?: number}} options */
+export async function startStaticServer({ root, host = '127.0.0.1', port = 0 }) {
+  const base = resolve(root);
+  const sockets = new Set();
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    let path = normalize(join(base, decodeURIComponent(url.pathname)));
+    if (!path.startsWith(base)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      let info = await stat(path);
+      if (info.isDirectory()) {
+        path = join(path, 'index.html');
+        info = await stat(path);
+      }
+      res.writeHead(200, {
+        'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
+        'content-length': info.size,
+        'cache-control': path.endsWith('sw.js') ? 'no-cache' : 'no-cache',
+      });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(path).pipe(res);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, ok);
+  });
+  const address = server.address();
+  return {
+    url: `http://${host}:${address.port}/`,
+    port: address.port,
+    close: () =>
+      new Promise((ok) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => ok(undefined));
+      }),
+  };
+}

@@ -1,0 +1,7 @@
+// Builds the app once for all end-to-end tests: they run against the production build, service worker included.
+import { execFileSync } from 'node:child_process';
+
+export default function setup() {
+  if (process.env.FIELDFLASH_SKIP_BUILD === '1') return;
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+}
