@@ -1,0 +1,225 @@
+// What the Flash view's buttons do: connect, flash a release, keep the serial monitor, report problems.
+import { getRelease } from '../store/index.ts';
+import { beginOperation } from '../operations.ts';
+import { chooseUsbSerialPort } from '../serial/port-chooser.ts';
+import { portLockName } from '../serial/port-lock.ts';
+import { describeUsbPort } from '../serial/usb-bridges.ts';
+import { explainSerialError, FlashProblem, type SerialStage } from '../serial/flash-problems.ts';
+import { ROM_BAUD, type WriteOptions } from '../serial/esp-session.ts';
+import { formatFlashSize } from '../serial/device-identity.ts';
+import { DeviceLink } from './device-link.ts';
+import { partsForBuild, MissingLayoutError } from './release-parts.ts';
+import { releaseOption } from './release-choice.ts';
+import { SimulatedDevice } from './simulated-device.ts';
+import { CONSOLE_LIMIT, flashState, type FlashOptions, type SimulatedChip } from './flash-state.ts';
+
+const LOG_LIMIT = 2000;
+
+/** Failures worth one more try at the ROM's own rate: the link, not the board, may be at fault. */
+const RETRY_SLOWER: ReadonlySet<string> = new Set(['board-stopped-answering', 'verify-failed']);
+
+class FlashController {
+  private link: DeviceLink | undefined;
+  private simulatedDevice: SimulatedDevice | undefined;
+
+  log = (line: string): void => {
+    flashState.log.update((lines) => [...lines, line].slice(-LOG_LIMIT));
+  };
+
+  private appendConsole = (text: string): void => {
+    flashState.console.update((all) => (all + text).slice(-CONSOLE_LIMIT));
+  };
+
+  async connectUsb(): Promise<void> {
+    if (this.link) return;
+    let port: SerialPort;
+    try {
+      port = await chooseUsbSerialPort();
+    } catch (error) {
+      this.fail(error, 'choose');
+      return;
+    }
+    const info = port.getInfo();
+    await this.attach(port, { label: describeUsbPort(info), lockName: portLockName(info), simulated: false });
+  }
+
+  /** Connects the in-page emulator; the same simulated board (and its flash) is reused while chip and size stay the same. */
+  async connectSimulated(chip: SimulatedChip, flashSize: number, wireTime: boolean): Promise<void> {
+    if (this.link) return;
+    let device = this.simulatedDevice;
+    if (!device || device.chip !== chip || device.flashSize !== flashSize) {
+      device = await SimulatedDevice.create(chip, flashSize);
+      this.simulatedDevice = device;
+    }
+    device.setWireTime(wireTime);
+    this.publishSimulated();
+    if (!device.plugged) {
+      this.showProblem(
+        new FlashProblem(
+          'cable-pulled',
+          `The simulated ${device.chipLabel}'s cable is pulled out.`,
+          'Press "Re-plug" in the Simulated device panel, then connect again.',
+        ),
+      );
+      return;
+    }
+    await this.attach(device.openPort(), { label: `Simulated ${device.chipLabel} (in this page)`, lockName: portLockName({}, true), simulated: true });
+  }
+
+  private async attach(port: SerialPort, options: { label: string; lockName: string; simulated: boolean }): Promise<void> {
+    flashState.problem.set(undefined);
+    flashState.connection.set({ status: 'connecting', simulated: options.simulated });
+    this.log(`Connecting to ${options.label}…`);
+    try {
+      this.link = await DeviceLink.open(port, { ...options, log: this.log });
+    } catch (error) {
+      flashState.connection.set({ status: 'disconnected' });
+      this.fail(error, 'connect');
+      return;
+    }
+    const id = this.link.identity;
+    this.log(`Connected: ${id.model}, revision ${id.revision}, MAC ${id.mac}, ${formatFlashSize(id.flashSize)} flash.`);
+    this.publishConnection();
+  }
+
+  async disconnect(): Promise<void> {
+    const link = this.link;
+    this.link = undefined;
+    flashState.connection.set({ status: 'disconnected' });
+    flashState.activity.set('idle');
+    await link?.close();
+    this.log('Disconnected.');
+  }
+
+  /** Flashes the release's build for the connected chip, then resets the board into the app with the monitor open. */
+  async flash(releaseId: string, options: FlashOptions): Promise<void> {
+    const link = this.link;
+    if (!link || flashState.activity.get() === 'flashing') return;
+    flashState.problem.set(undefined);
+    flashState.outcome.set(undefined);
+    flashState.progress.set(undefined);
+    const release = await getRelease(releaseId).catch((error: unknown) => {
+      this.fail(error, 'write');
+      return undefined;
+    });
+    if (!release) return;
+    const label = `${release.product} ${release.version}`;
+    const end = beginOperation(`Flashing ${label}`);
+    flashState.activity.set('flashing');
+    try {
+      const choice = releaseOption(release, link.identity.chipFamily);
+      if (!choice.build) throw new FlashProblem('wrong-chip', `Wrong chip: ${choice.reason ?? `${label} has no build for this chip`}.`, `Choose a release built for ${link.identity.chipFamily ?? 'this chip'}, or connect the board this release is for. Nothing was written.`);
+      const parts = await partsForBuild(release, choice.build);
+      const writeOptions: WriteOptions = { eraseAll: options.erase === 'erase-all', flashMode: options.flashMode, skipUnchanged: options.erase === 'keep-data' };
+      this.log(`Flashing ${label} (${parts.length} parts${writeOptions.eraseAll ? ', erasing everything first' : ', keeping data'}).`);
+      let session = await link.flashingSession();
+      this.publishConnection();
+      const actual = await session.setBaudRate(options.baudRate);
+      let report;
+      try {
+        report = await session.writeParts(parts, writeOptions, (p) => flashState.progress.set(p));
+      } catch (error) {
+        if (!(error instanceof FlashProblem) || !RETRY_SLOWER.has(error.code) || session.baudRate <= ROM_BAUD || session.lost) throw error;
+        this.log(`Writing at ${session.baudRate} baud failed (${error.message}) Falling back to ${ROM_BAUD} baud and writing again.`);
+        await link.dropSession();
+        session = await link.flashingSession();
+        report = await session.writeParts(parts, { ...writeOptions, eraseAll: false, skipUnchanged: true }, (p) => flashState.progress.set(p));
+      }
+      const fellBackFrom = report.baudRate !== options.baudRate ? options.baudRate : undefined;
+      flashState.outcome.set({ releaseLabel: label, report, fellBackFrom });
+      this.log(`Done in ${report.seconds.toFixed(1)} s at ${report.baudRate} baud${actual !== options.baudRate || fellBackFrom ? ` (fell back from ${options.baudRate})` : ''}. Resetting into the app.`);
+      flashState.console.set('');
+      await link.startMonitor(flashState.consoleBaud.get(), { reset: true, onText: this.appendConsole, onLost: (p) => this.lost(p) });
+      flashState.activity.set('monitoring');
+    } catch (error) {
+      flashState.activity.set('idle');
+      if (error instanceof MissingLayoutError) this.showProblem(new FlashProblem('unexpected', error.message, 'Import the release again, or choose another release.'));
+      else this.fail(error, 'write');
+    } finally {
+      end();
+    }
+  }
+
+  /** Opens the monitor without flashing (or reopens it at another rate). */
+  async setConsoleBaud(baudRate: number): Promise<void> {
+    flashState.consoleBaud.set(baudRate);
+    const link = this.link;
+    if (!link || flashState.activity.get() === 'flashing') return;
+    try {
+      await link.startMonitor(baudRate, { reset: false, onText: this.appendConsole, onLost: (p) => this.lost(p) });
+      flashState.activity.set('monitoring');
+    } catch (error) {
+      this.fail(error, 'monitor');
+    }
+  }
+
+  /** Resets the board with the monitor open, so the boot log shows again. */
+  async resetBoard(): Promise<void> {
+    const link = this.link;
+    if (!link || flashState.activity.get() === 'flashing') return;
+    try {
+      await link.startMonitor(flashState.consoleBaud.get(), { reset: true, onText: this.appendConsole, onLost: (p) => this.lost(p) });
+      flashState.activity.set('monitoring');
+    } catch (error) {
+      this.fail(error, 'monitor');
+    }
+  }
+
+  clearConsole(): void {
+    flashState.console.set('');
+  }
+
+  // The simulated device panel.
+
+  pullSimulatedCable(afterKiB: number): void {
+    const device = this.simulatedDevice;
+    if (!device) return;
+    device.pullCableAfter(Math.max(0, Math.round(afterKiB * 1024)));
+    this.log(afterKiB > 0 ? `Simulated cable will be pulled after ${afterKiB} KiB more.` : 'Simulated cable pulled.');
+    this.publishSimulated();
+  }
+
+  replugSimulated(): void {
+    this.simulatedDevice?.replug();
+    this.log('Simulated cable plugged back in.');
+    this.publishSimulated();
+  }
+
+  simulatedFlashImage(): { bytes: Uint8Array; fileName: string } | undefined {
+    const device = this.simulatedDevice;
+    if (!device) return undefined;
+    return { bytes: device.flashImage(), fileName: `simulated-${device.chip}-${formatFlashSize(device.flashSize).replace(' ', '')}-flash.bin` };
+  }
+
+  private publishSimulated(): void {
+    const d = this.simulatedDevice;
+    flashState.simulated.set(d ? { chip: d.chip, flashSize: d.flashSize, plugged: d.plugged } : undefined);
+  }
+
+  private publishConnection(): void {
+    const link = this.link;
+    if (!link) return;
+    flashState.connection.set({ status: 'connected', simulated: link.simulated, portLabel: link.label, identity: link.identity });
+  }
+
+  /** The port went away while monitoring. */
+  private lost(problem: FlashProblem): void {
+    this.showProblem(problem);
+    void this.disconnect();
+  }
+
+  private fail(error: unknown, stage: SerialStage): void {
+    const problem = explainSerialError(error, { stage });
+    this.showProblem(problem);
+    if (problem.code === 'cable-pulled' || problem.code === 'board-stopped-answering') void this.disconnect();
+    this.publishSimulated();
+  }
+
+  private showProblem(problem: FlashProblem): void {
+    this.log(`${problem.message} ${problem.nextStep}`);
+    flashState.problem.set({ code: problem.code, message: problem.message, nextStep: problem.nextStep });
+  }
+}
+
+/** One per page: a flash goes on while the technician looks at the library. */
+export const flashController = new FlashController();

@@ -1,0 +1,117 @@
+// Progress of a flash (each part and in total, speed, time left), its outcome, and the problem if there was one.
+import { hexOffset } from '../serial/flash-problems.ts';
+import type { PartProgress, WriteProgress } from '../serial/write-progress.ts';
+import { flashState, useWatched, type FlashOutcome } from './flash-state.ts';
+
+export const kib = (n: number) => (n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
+
+function seconds(s: number | undefined): string {
+  if (s === undefined || !Number.isFinite(s)) return 'estimating…';
+  if (s < 60) return `${Math.ceil(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s`;
+}
+
+const PHASES: Record<WriteProgress['phase'], string> = {
+  erasing: 'Erasing the flash…',
+  comparing: 'Comparing the flash with the release…',
+  writing: 'Writing…',
+  verifying: 'Verifying…',
+  done: 'Written and verified.',
+};
+
+function partText(p: PartProgress): string {
+  if (p.toWrite === 0 && p.unchanged > 0) return `unchanged, skipped (${kib(p.unchanged)})`;
+  const skipped = p.unchanged > 0 ? `, ${kib(p.unchanged)} unchanged` : '';
+  return `${kib(p.written)} of ${kib(p.toWrite)}${skipped} — ${p.state}`;
+}
+
+function Bar({ label, value, max, text }: { label: string; value: number; max: number; text: string }) {
+  return (
+    <div class="flash-bar">
+      <span class="flash-bar__label">{label}</span>
+      <progress aria-label={label} value={max === 0 ? 1 : value} max={max === 0 ? 1 : max} aria-valuetext={text} />
+      <span class="flash-bar__text">{text}</span>
+    </div>
+  );
+}
+
+export function ProgressPanel() {
+  const progress = useWatched(flashState.progress);
+  const outcome = useWatched(flashState.outcome);
+  if (!progress && !outcome) return null;
+  return (
+    <section class="flash-step" aria-labelledby="progress-heading">
+      <h3 id="progress-heading">Progress</h3>
+      {progress && (
+        <>
+          <p>{PHASES[progress.phase]}</p>
+          <Bar
+            label="Total"
+            value={progress.totalWritten}
+            max={progress.totalToWrite}
+            text={`${kib(progress.totalWritten)} of ${kib(progress.totalToWrite)}${
+              progress.bytesPerSecond > 0 ? ` · ${kib(progress.bytesPerSecond)}/s · ${seconds(progress.secondsLeft)} left` : ''
+            }`}
+          />
+          {progress.parts.map((p) => (
+            <Bar key={p.offset} label={`${p.part} at ${hexOffset(p.offset)}`} value={p.written} max={p.toWrite} text={partText(p)} />
+          ))}
+        </>
+      )}
+      {outcome && <Outcome outcome={outcome} />}
+    </section>
+  );
+}
+
+function Outcome({ outcome }: { outcome: FlashOutcome }) {
+  const { report } = outcome;
+  const skipped = report.parts.reduce((s, p) => s + p.unchanged, 0);
+  const written = report.parts.reduce((s, p) => s + p.written, 0);
+  const total = report.parts.reduce((s, p) => s + p.size, 0);
+  return (
+    <div role="status" aria-label="Flash result" class="flash-outcome">
+      <p class="flash-outcome__title">
+        {outcome.releaseLabel} installed and verified in {report.seconds.toFixed(1)} s at {report.baudRate} baud.
+      </p>
+      {outcome.fellBackFrom && <p>The board could not keep up at {outcome.fellBackFrom} baud: FieldFlash fell back to {report.baudRate} baud.</p>}
+      <p>
+        {report.erasedAll ? 'Erased the whole flash first. ' : ''}Wrote {kib(written)} of {kib(total)}
+        {skipped > 0 ? `; skipped ${kib(skipped)} already on the flash` : ''} ({kib(report.compressedBytes)} sent compressed).
+      </p>
+      <ul>
+        {report.parts.map((p) => (
+          <li key={p.offset}>
+            {p.name} at {hexOffset(p.offset)}:{' '}
+            {p.written === 0 ? `unchanged, skipped (${kib(p.size)})` : p.unchanged > 0 ? `${kib(p.written)} written in ${p.runs.length} region${p.runs.length === 1 ? '' : 's'}, ${kib(p.unchanged)} skipped` : `${kib(p.written)} written`}
+            , MD5 verified
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function ProblemAlert() {
+  const problem = useWatched(flashState.problem);
+  if (!problem) return null;
+  return (
+    <div role="alert" class="alert flash-problem">
+      <p class="alert__title">{problem.message}</p>
+      <p class="alert__hint">{problem.nextStep}</p>
+    </div>
+  );
+}
+
+export function FlashLog() {
+  const lines = useWatched(flashState.log);
+  return (
+    <section class="flash-step" aria-labelledby="flash-log-heading">
+      <h3 id="flash-log-heading">Flash log</h3>
+      <div role="log" aria-labelledby="flash-log-heading" class="flash-log" tabIndex={0}>
+        {lines.map((line, i) => (
+          <div key={i}>{line}</div>
+        ))}
+      </div>
+    </section>
+  );
+}

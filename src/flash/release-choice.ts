@@ -1,0 +1,32 @@
+// Which stored releases can go on the connected chip over USB, and why the others cannot.
+import type { Build, ChipFamily, Release } from '@fieldflash/bundle';
+
+type ReleaseLike = Pick<Release, 'id' | 'product' | 'version' | 'builds'>;
+
+export interface ReleaseOption<R extends ReleaseLike = ReleaseLike> {
+  release: R;
+  /** The build to flash; undefined when the release cannot go on this chip over USB. */
+  build: Build | undefined;
+  /** Why not, in a sentence (for a disabled choice). */
+  reason: string | undefined;
+}
+
+function families(release: ReleaseLike): string {
+  return [...new Set(release.builds.map((b) => b.target.chipFamily))].join(', ') || 'no chip';
+}
+
+/** The release's first-install build for `family`, or the reason there is none. */
+export function releaseOption<R extends ReleaseLike>(release: R, family: ChipFamily | undefined): ReleaseOption<R> {
+  if (!family) return { release, build: undefined, reason: 'The connected chip is not one FieldFlash has releases for' };
+  const forChip = release.builds.filter((b) => b.target.chipFamily === family);
+  if (forChip.length === 0) return { release, build: undefined, reason: `Built for ${families(release)}; this board is an ${family}` };
+  const build = forChip.find((b) => b.flash && b.flash.parts.length > 0);
+  if (!build) return { release, build: undefined, reason: `Has only over-the-air images for ${family}, no first-install layout` };
+  return { release, build, reason: undefined };
+}
+
+/** Compatible releases first (newest first, as the library lists them), then the others with their reasons. */
+export function releaseOptions<R extends ReleaseLike>(releases: readonly R[], family: ChipFamily | undefined): ReleaseOption<R>[] {
+  const options = releases.map((r) => releaseOption(r, family));
+  return [...options.filter((o) => o.build), ...options.filter((o) => !o.build)];
+}

@@ -1,0 +1,43 @@
+// Controls only a simulated board has: pull its cable on demand, plug it back, save its flash as a .bin.
+import { useState } from 'preact/hooks';
+import { formatFlashSize } from '../serial/device-identity.ts';
+import { flashController } from './flash-controller.ts';
+import { flashState, SIMULATED_CHIPS, useWatched } from './flash-state.ts';
+import { downloadBlob } from './download.ts';
+
+export function SimulatedPanel() {
+  const simulated = useWatched(flashState.simulated);
+  const [afterKiB, setAfterKiB] = useState(256);
+  if (!simulated) return null;
+  const chipLabel = SIMULATED_CHIPS.find((c) => c.id === simulated.chip)?.label ?? simulated.chip;
+
+  const save = () => {
+    const image = flashController.simulatedFlashImage();
+    if (image) downloadBlob(new Blob([image.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), image.fileName);
+  };
+
+  return (
+    <section class="flash-step flash-simulated-panel" aria-labelledby="simulated-heading">
+      <h3 id="simulated-heading">Simulated device</h3>
+      <p>
+        Simulated {chipLabel}, {formatFlashSize(simulated.flashSize)} flash, cable {simulated.plugged ? 'plugged in' : 'pulled out'}. Nothing
+        here touches real hardware.
+      </p>
+      <div class="flash-row">
+        <label>
+          Pull cable after (KiB){' '}
+          <input type="number" min={0} step={1} value={afterKiB} onInput={(e) => setAfterKiB(Number(e.currentTarget.value))} />
+        </label>
+        <button type="button" class="button" onClick={() => flashController.pullSimulatedCable(afterKiB)} disabled={!simulated.plugged}>
+          Pull cable
+        </button>
+        <button type="button" class="button" onClick={() => flashController.replugSimulated()} disabled={simulated.plugged}>
+          Re-plug
+        </button>
+        <button type="button" class="button" onClick={save}>
+          Save flash image
+        </button>
+      </div>
+    </section>
+  );
+}
