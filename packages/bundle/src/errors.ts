@@ -3,6 +3,8 @@
 export type BundleErrorCode =
   | 'not-a-zip'
   | 'truncated-zip'
+  | 'corrupt-zip'
+  | 'unsupported-zip'
   | 'crc-mismatch'
   | 'digest-mismatch'
   | 'size-mismatch'

@@ -51,6 +51,8 @@ export interface EspImageInfo {
   /** Length of the image proper (segments, checksum and appended SHA-256); trailing padding excluded. */
   imageLength: number;
   checksumValid: boolean;
+  /** Whether the appended SHA-256 matches the image; set by verifyAppendedHash, undefined when no hash is appended. */
+  appendedHashValid?: boolean;
   app?: AppDescription;
   bootloader?: BootloaderDescription;
 }
@@ -154,4 +156,13 @@ export function inspectEspImage(bytes: Uint8Array): EspImageInfo {
     };
   }
   return info;
+}
+
+/** Checks the SHA-256 that ESP-IDF appends to an image (the bootloader refuses the image when it does not match). */
+export async function verifyAppendedHash(bytes: Uint8Array, info: EspImageInfo): Promise<boolean | undefined> {
+  if (!info.hashAppended) return undefined;
+  const end = info.imageLength - 32;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.subarray(0, end) as Uint8Array<ArrayBuffer>));
+  const stored = bytes.subarray(end, info.imageLength);
+  return digest.every((b, i) => b === stored[i]);
 }

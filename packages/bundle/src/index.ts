@@ -1,4 +1,14 @@
 export * from './chip-family.ts';
 export * from './esp-image.ts';
+export * from './esp-image-writer.ts';
 export * from './errors.ts';
 export * from './release.ts';
+export * from './partition-table.ts';
+export * from './limits.ts';
+export { readBundle, type BundleInput, type ReadOptions, type ReadProgress } from './read-bundle.ts';
+export { writeBundleZip } from './write-bundle.ts';
+export { pickBuild, compatibility } from './pick-build.ts';
+export { NATIVE_MANIFEST_NAME, NATIVE_FORMAT, NATIVE_FORMAT_VERSION } from './formats/fieldflash.ts';
+export { SIGNATURE_FORMAT } from './formats/signature.ts';
+export { normaliseVersion } from './version.ts';
+export { parseOffset } from './manifest-fields.ts';

@@ -1,6 +1,7 @@
 // The one in-memory Release model, whatever the bundle's source format.
 import type { ChipFamily } from './chip-family.ts';
 import type { EspImageInfo } from './esp-image.ts';
+import type { PartitionTable } from './partition-table.ts';
 
 export type SourceFormat = 'fieldflash' | 'esp-web-tools' | 'esp-idf-flasher-args' | 'riot-ota' | 'bare-image';
 
@@ -18,7 +19,19 @@ export interface ReleaseFile {
   role: FileRole;
   /** Present for files that are ESP images. */
   image?: EspImageInfo;
+  /** Present for files that are ESP-IDF partition tables. */
+  partitionTable?: PartitionTable;
+  /** For merged flash images (bootloader, partition table and app in one file): what sits where inside. */
+  embedded?: EmbeddedPart[];
   data: Blob;
+}
+
+/** A part found inside a merged flash image, at an offset relative to the image's start. */
+export interface EmbeddedPart {
+  offset: number;
+  role: 'bootloader' | 'partition-table' | 'app';
+  image?: EspImageInfo;
+  partitionTable?: PartitionTable;
 }
 
 /** A part of a first-install flash layout: a file written at an absolute flash offset. */
@@ -33,6 +46,8 @@ export interface FlashLayout {
   parts: FlashPart[];
   /** 'all' erases the whole chip before writing (a first install); 'parts' erases only what is written. */
   erase: ErasePolicy;
+  /** The publisher asks that the person flashing choose whether to erase everything first (ESP Web Tools' new_install_prompt_erase). */
+  erasePrompt?: boolean;
   /** Flash size the layout needs, in bytes, when the manifest says so. */
   flashSize?: number;
   flashMode?: 'keep' | 'qio' | 'qout' | 'dio' | 'dout';

@@ -1,0 +1,102 @@
+// readBundle: a dropped zip, folder or single .bin in, verified Releases out. Nothing is returned (and so
+// nothing can be stored) unless every check passed; any failure is one BundleError saying what to do.
+import { assembleRelease } from './assemble.ts';
+import { BundleError } from './errors.ts';
+import { formatBytes, resolveLimits, type BundleLimits } from './limits.ts';
+import { loadFile, type LoadedFile } from './loaded-file.ts';
+import { recogniseManifests } from './recognise.ts';
+import { BundleFiles } from './release-draft.ts';
+import type { Release } from './release.ts';
+import { startsLikeZip } from './zip/directory.ts';
+import { checkEntryName } from './zip/entry-name.ts';
+import { unzipFiles } from './zip/unzip.ts';
+
+export type BundleInput =
+  | { name: string; data: Blob } // a dropped .zip or a single .bin
+  | { name: string; files: Array<{ path: string; data: Blob }> }; // the files of a dropped folder
+
+export interface ReadProgress {
+  phase: 'unzip' | 'verify';
+  done: number;
+  total: number;
+}
+
+export interface ReadOptions {
+  limits?: Partial<BundleLimits>;
+  onProgress?: (p: ReadProgress) => void;
+}
+
+function tooBig(name: string, why: string): BundleError {
+  return new BundleError('zip-bomb', `${name} ${why}, so FieldFlash refuses to read it.`, {
+    file: name,
+    hint: 'Check that this is the right release. If it is genuine, raise the bundle limits in the settings.',
+  });
+}
+
+async function loadFolder(input: { name: string; files: Array<{ path: string; data: Blob }> }, limits: BundleLimits, options: ReadOptions): Promise<LoadedFile[]> {
+  if (input.files.length > limits.maxFiles) throw tooBig(input.name, `holds ${input.files.length} files, more than the ${limits.maxFiles} allowed`);
+  const total = input.files.reduce((n, f) => n + f.data.size, 0);
+  if (total > limits.maxTotalSize) throw tooBig(input.name, `holds ${formatBytes(total)}, more than the ${formatBytes(limits.maxTotalSize)} allowed`);
+  const seen = new Set<string>();
+  const named = input.files.map((f) => {
+    const path = checkEntryName(f.path, input.name, { allowLeadingSlash: true });
+    if (seen.has(path)) {
+      throw new BundleError('duplicate-entry', `${input.name} holds "${path}" twice.`, { file: path, hint: 'Drop a folder in which every file appears once.' });
+    }
+    seen.add(path);
+    if (f.data.size > limits.maxFileSize) throw tooBig(path, `has ${formatBytes(f.data.size)}, more than the ${formatBytes(limits.maxFileSize)} allowed for one file`);
+    return { path, data: f.data };
+  });
+  const loaded: LoadedFile[] = [];
+  let done = 0;
+  for (const { path, data } of named) {
+    loaded.push(await loadFile(path, new Uint8Array(await data.arrayBuffer()), data, limits.maxManifestSize));
+    done += data.size;
+    options.onProgress?.({ phase: 'unzip', done, total });
+  }
+  return loaded;
+}
+
+async function loadBlob(input: { name: string; data: Blob }, limits: BundleLimits, options: ReadOptions): Promise<LoadedFile[]> {
+  if (/\.zip$/i.test(input.name) || (await startsLikeZip(input.data))) {
+    const loaded: LoadedFile[] = [];
+    const progress = (done: number, total: number) => options.onProgress?.({ phase: 'unzip', done, total });
+    for await (const file of unzipFiles(input.data, input.name, limits, progress)) {
+      loaded.push(await loadFile(file.path, file.bytes, file.blob, limits.maxManifestSize));
+    }
+    return loaded;
+  }
+  if (input.data.size > limits.maxFileSize) throw tooBig(input.name, `has ${formatBytes(input.data.size)}, more than the ${formatBytes(limits.maxFileSize)} allowed for one file`);
+  const name = input.name.split(/[\\/]/).pop() || 'firmware.bin';
+  const bytes = new Uint8Array(await input.data.arrayBuffer());
+  options.onProgress?.({ phase: 'unzip', done: bytes.length, total: bytes.length });
+  return [await loadFile(name, bytes, input.data, limits.maxManifestSize)];
+}
+
+/** Reads a bundle into one Release per manifest it holds. Throws BundleError. */
+export async function readBundle(input: BundleInput, options: ReadOptions = {}): Promise<Release[]> {
+  const limits = resolveLimits(options.limits);
+  const loaded = 'files' in input ? await loadFolder(input, limits, options) : await loadBlob(input, limits, options);
+  const nonEmpty = loaded.filter((f) => f.size > 0 || f.path !== '');
+  if (nonEmpty.length === 0 || loaded.every((f) => f.size === 0)) {
+    throw new BundleError('empty-bundle', `${input.name} holds no files.`, { file: input.name, hint: 'Check that you picked the release itself, not an empty folder or zip.' });
+  }
+  const files = new BundleFiles(loaded);
+  const drafts = recogniseManifests(files);
+  const claimed = new Set<string>();
+  for (const d of drafts) {
+    if (d.manifestPath) claimed.add(d.manifestPath);
+    if (d.signature) claimed.add(d.signature.path);
+    d.files.forEach((f) => claimed.add(f.path));
+  }
+  const extras = loaded.filter((f) => !claimed.has(f.path));
+  const total = drafts.reduce((n, d) => n + d.files.length, 0);
+  let done = 0;
+  options.onProgress?.({ phase: 'verify', done, total });
+  const releases: Release[] = [];
+  for (const draft of drafts) {
+    const release = await assembleRelease(draft, files, input.name, extras, () => options.onProgress?.({ phase: 'verify', done: ++done, total }));
+    if (!releases.some((r) => r.id === release.id)) releases.push(release);
+  }
+  return releases;
+}

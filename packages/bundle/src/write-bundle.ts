@@ -1,0 +1,14 @@
+// Exports a release back to a zip holding every file it came with, manifest included, so that importing the
+// zip again gives the same release (same id). Fixed timestamps keep the output byte-for-byte repeatable.
+import JSZip from 'jszip';
+import type { Release } from './release.ts';
+
+const ZIP_DATE = new Date(Date.UTC(1980, 0, 1, 0, 0, 0));
+
+export async function writeBundleZip(release: Release): Promise<Blob> {
+  const zip = new JSZip();
+  for (const file of release.files) {
+    zip.file(file.path, new Uint8Array(await file.data.arrayBuffer()), { date: ZIP_DATE, createFolders: false, binary: true });
+  }
+  return zip.generateAsync({ type: 'blob', mimeType: 'application/zip', compression: 'DEFLATE', compressionOptions: { level: 6 } });
+}
