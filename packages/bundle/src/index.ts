@@ -12,3 +12,4 @@ export { NATIVE_MANIFEST_NAME, NATIVE_FORMAT, NATIVE_FORMAT_VERSION } from './fo
 export { SIGNATURE_FORMAT } from './formats/signature.ts';
 export { normaliseVersion } from './version.ts';
 export { parseOffset } from './manifest-fields.ts';
+export { writeNativeManifest, type NativeReleaseSpec, type NativeTargetSpec } from './native-manifest-writer.ts';
