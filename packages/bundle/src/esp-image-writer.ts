@@ -1,8 +1,7 @@
 // Builds well-formed ESP images and partition tables for any chip family: test data and the demo release.
 // The layout follows esp_image_header_t, esp_app_desc_t and esp_bootloader_desc_t as ESP-IDF writes them.
 import { IMAGE_CHIP_ID, type ChipFamily } from './chip-family.ts';
-import { md5 } from './md5.ts';
-import { PARTITION_TABLE_MAX_SIZE, subtypeName } from './partition-table.ts';
+import { PARTITION_TABLE_MAX_SIZE, partitionTableMd5, subtypeName } from './partition-table.ts';
 
 export interface SegmentSpec {
   loadAddress: number;
@@ -198,7 +197,7 @@ export function writePartitionTable(partitions: PartitionSpec[], options: { md5?
   if (options.md5 ?? true) {
     out[at] = 0xeb;
     out[at + 1] = 0xeb;
-    out.set(md5(out.subarray(0, at)), at + 16);
+    out.set(partitionTableMd5(out.subarray(0, at)), at + 16);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 // ESP-IDF partition tables: 32-byte entries (magic 0xAA50), an optional MD5 entry (0xEBEB), then 0xFF.
-import { md5 } from './md5.ts';
+import SparkMD5 from 'spark-md5';
 import { toHex } from './digest.ts';
 
 export const PARTITION_TABLE_OFFSET = 0x8000;
@@ -26,6 +26,12 @@ export interface PartitionTable {
   /** Undefined when the table carries no MD5 entry (tables built with MD5 disabled). */
   md5Valid?: boolean;
   md5?: string;
+}
+
+/** The MD5 ESP-IDF stores after the entries (WebCrypto offers no MD5). */
+export function partitionTableMd5(entries: Uint8Array): Uint8Array {
+  const hex = SparkMD5.ArrayBuffer.hash(entries.slice().buffer);
+  return Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
 }
 
 export class PartitionTableError extends Error {
@@ -81,7 +87,7 @@ export function parsePartitionTable(bytes: Uint8Array): PartitionTable {
     } else if (bytes[at] === 0xeb && bytes[at + 1] === 0xeb) {
       const stored = toHex(bytes.subarray(at + 16, at + 32));
       table.md5 = stored;
-      table.md5Valid = toHex(md5(bytes.subarray(0, at))) === stored;
+      table.md5Valid = toHex(partitionTableMd5(bytes.subarray(0, at))) === stored;
       break;
     } else if (bytes.subarray(at, at + ENTRY_SIZE).every((b) => b === 0xff)) {
       break;

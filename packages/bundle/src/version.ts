@@ -3,6 +3,10 @@
 import semver from 'semver';
 import type { ReleaseNote } from './release.ts';
 
+/** SemVer 2.0 exactly (semver.org's regular expression): no "v" prefix, build metadata allowed. */
+export const SEMVER_PATTERN =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
 export interface NormalisedVersion {
   version: string;
   note?: ReleaseNote;
@@ -11,6 +15,7 @@ export interface NormalisedVersion {
 /** Returns undefined when nothing version-like can be read from `declared`. */
 export function normaliseVersion(declared: string, where: string): NormalisedVersion | undefined {
   const raw = declared.trim();
+  if (SEMVER_PATTERN.test(raw)) return { version: raw };
   const strict = semver.valid(raw);
   if (strict !== null) {
     if (strict === raw) return { version: strict };

@@ -1,10 +1,11 @@
 // The native FieldFlash manifest, format v1 (docs/bundle-format.md, docs/bundle-format.schema.json).
 import semver from 'semver';
 import {
-  asArray, asChipFamily, asInteger, asObject, asOffset, asSha256, asString, invalid, optionalString, parseFlashSize, shown, type Json,
+  asArray, asChipFamily, asInteger, asObject, asOffset, asSha256, asString, invalid, parseFlashSize, shown, type Json,
 } from '../manifest-fields.ts';
 import { resolveManifestPath } from '../zip/entry-name.ts';
 import { BundleError } from '../errors.ts';
+import { SEMVER_PATTERN } from '../version.ts';
 import type { DeclaredFile, DraftBuild, ReleaseDraft } from '../release-draft.ts';
 import type { FileRole, FlashLayout, SlotImages, Target } from '../release.ts';
 
@@ -63,13 +64,19 @@ function readFlash(value: unknown, file: string, field: string, resolve: (p: unk
     }
     layout.flashMode = flash.flashMode as FlashLayout['flashMode'];
   }
-  const freq = optionalString(flash.flashFreq, file, `${field}.flashFreq`);
+  const freq = optionalText(flash.flashFreq, file, `${field}.flashFreq`);
   if (freq !== undefined) layout.flashFreq = freq;
   return layout;
 }
 
+/** Optional fields of format v1 are absent or valid: null is not "absent". */
+function optionalText(value: unknown, file: string, field: string): string | undefined {
+  return value === undefined ? undefined : asString(value, file, field);
+}
+
 export function readNativeManifest(json: Json, manifestPath: string): ReleaseDraft {
   const file = manifestPath;
+  if (json.format !== NATIVE_FORMAT) throw invalid(file, 'format', `must be "${NATIVE_FORMAT}"`, json.format);
   onlyFields(json, TOP_FIELDS, file, '');
   if (json.formatVersion !== NATIVE_FORMAT_VERSION) {
     const newer = typeof json.formatVersion === 'number' && json.formatVersion > NATIVE_FORMAT_VERSION;
@@ -81,10 +88,10 @@ export function readNativeManifest(json: Json, manifestPath: string): ReleaseDra
   }
   const product = asString(json.product, file, 'product');
   const version = asString(json.version, file, 'version');
-  if (semver.valid(version) !== version) throw invalid(file, 'version', 'must be a SemVer 2.0 version such as "1.4.0" or "2.0.0-rc.1"', json.version);
+  if (!SEMVER_PATTERN.test(version)) throw invalid(file, 'version', 'must be a SemVer 2.0 version such as "1.4.0" or "2.0.0-rc.1"', json.version);
   const sequence = asInteger(json.sequence, file, 'sequence');
   const securityVersion = asInteger(json.securityVersion, file, 'securityVersion', 0, 0xffffffff);
-  optionalString(json.releaseNotes, file, 'releaseNotes');
+  optionalText(json.releaseNotes, file, 'releaseNotes');
 
   const files: DeclaredFile[] = asArray(json.files, file, 'files', { nonEmpty: true }).map((raw, i) => {
     const field = `files[${i}]`;
@@ -118,9 +125,9 @@ export function readNativeManifest(json: Json, manifestPath: string): ReleaseDra
     const t = asObject(raw, file, field);
     onlyFields(t, TARGET_FIELDS, file, field);
     const target: Target = { chipFamily: asChipFamily(t.chipFamily, file, `${field}.chipFamily`) };
-    const board = optionalString(t.board, file, `${field}.board`);
+    const board = optionalText(t.board, file, `${field}.board`);
     if (board !== undefined) target.board = board;
-    const range = optionalString(t.hardwareRevision, file, `${field}.hardwareRevision`);
+    const range = optionalText(t.hardwareRevision, file, `${field}.hardwareRevision`);
     if (range !== undefined) {
       if (semver.validRange(range) === null) throw invalid(file, `${field}.hardwareRevision`, 'must be a SemVer range such as ">=2.0.0 <4.0.0"', range);
       target.hardwareRevision = range;
