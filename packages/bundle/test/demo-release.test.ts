@@ -1,0 +1,29 @@
+// The demo release the app offers: deterministic, and a valid native ESP32 release.
+import { describe, expect, it } from 'vitest';
+import { buildDemoRelease, DEMO_ZIP_NAME } from '../../../scripts/make-demo-release.ts';
+import { readBundle } from '../src/index.ts';
+
+describe('the demo release', () => {
+  it('is the same bytes on every build and imports as FieldFlash Demo for ESP32', async () => {
+    const a = await buildDemoRelease();
+    const b = await buildDemoRelease();
+    expect(a.name).toBe(DEMO_ZIP_NAME);
+    expect(a.name).toMatch(/^fieldflash-demo-\d+\.\d+\.\d+\.zip$/);
+    expect(Buffer.compare(a.zip, b.zip)).toBe(0);
+
+    const [release] = await readBundle({ name: a.name, data: new Blob([a.zip as BlobPart]) });
+    expect(release!.id).toBe(a.id);
+    expect(release).toMatchObject({ format: 'fieldflash', product: 'FieldFlash Demo', sequence: 1, securityVersion: 0 });
+    const build = release!.builds[0]!;
+    expect(build.target.chipFamily).toBe('ESP32');
+    expect(build.flash!.parts.map((p) => p.offset)).toEqual([0x1000, 0x8000, 0xd000, 0x10000]);
+    expect(build.ota).toEqual({ kind: 'per-slot', slot0: 'ota/fieldflash-demo-slot0.bin', slot1: 'ota/fieldflash-demo-slot1.bin' });
+    const table = release!.files.find((f) => f.role === 'partition-table')!.partitionTable!;
+    expect(table.partitions.map((p) => p.label)).toEqual(['nvs', 'otadata', 'phy_init', 'factory', 'ota_0', 'ota_1']);
+    const apps = release!.files.filter((f) => f.role === 'app');
+    expect(apps).toHaveLength(3);
+    expect(apps.every((f) => f.image?.app?.projectName === 'fieldflash-demo' && f.image.chipFamily === 'ESP32' && f.image.appendedHashValid)).toBe(true);
+    expect(new Set(apps.map((f) => f.sha256)).size).toBe(3);
+    expect(release!.notes).toEqual([]);
+  });
+});

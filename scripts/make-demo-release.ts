@@ -1,0 +1,97 @@
+// Builds the demo release shipped with FieldFlash: public/demo/fieldflash-demo-<version>.zip, a native
+// FieldFlash release for ESP32 (bootloader, partition table with factory/ota_0/ota_1/otadata, app, and two
+// OTA slot images), plus public/demo/index.json listing it. Same bytes on every run.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  pseudoRandomBytes, readBundle, writeAppImage, writeBootloaderImage, writeBundleZip, writeNativeManifest, writePartitionTable,
+} from '../packages/bundle/src/index.ts';
+
+export const DEMO_PRODUCT = 'FieldFlash Demo';
+export const DEMO_PROJECT = 'fieldflash-demo';
+export const DEMO_VERSION = '1.0.0';
+export const DEMO_ZIP_NAME = `${DEMO_PROJECT}-${DEMO_VERSION}.zip`;
+
+const BUILD_DATE = { date: 'Jan 15 2025', time: '09:30:00', idfVersion: 'v5.3.1' };
+
+async function demoFiles() {
+  const app = (payloadSeed: number) =>
+    writeAppImage({
+      chipFamily: 'ESP32',
+      projectName: DEMO_PROJECT,
+      version: DEMO_VERSION,
+      secureVersion: 0,
+      flashSizeMiB: 4,
+      payload: pseudoRandomBytes(64 * 1024, payloadSeed),
+      ...BUILD_DATE,
+    });
+  return [
+    { path: 'bootloader.bin', data: await writeBootloaderImage({ chipFamily: 'ESP32', flashSizeMiB: 4, idfVersion: BUILD_DATE.idfVersion, dateTime: `${BUILD_DATE.date} ${BUILD_DATE.time}` }), role: 'bootloader' as const },
+    {
+      path: 'partition-table.bin',
+      data: writePartitionTable([
+        { label: 'nvs', type: 'data', subtype: 'nvs', offset: 0x9000, size: 0x4000 },
+        { label: 'otadata', type: 'data', subtype: 'ota', offset: 0xd000, size: 0x2000 },
+        { label: 'phy_init', type: 'data', subtype: 'phy', offset: 0xf000, size: 0x1000 },
+        { label: 'factory', type: 'app', subtype: 'factory', offset: 0x10000, size: 0x100000 },
+        { label: 'ota_0', type: 'app', subtype: 'ota_0', offset: 0x110000, size: 0x100000 },
+        { label: 'ota_1', type: 'app', subtype: 'ota_1', offset: 0x210000, size: 0x100000 },
+      ]),
+      role: 'partition-table' as const,
+    },
+    // Erased otadata: the bootloader starts the factory app until an OTA update selects a slot.
+    { path: 'ota_data_initial.bin', data: new Uint8Array(0x2000).fill(0xff), role: 'ota-data' as const },
+    { path: `${DEMO_PROJECT}.bin`, data: await app(0xf1e1d), role: 'app' as const },
+    { path: `ota/${DEMO_PROJECT}-slot0.bin`, data: await app(0x51070), role: 'app' as const },
+    { path: `ota/${DEMO_PROJECT}-slot1.bin`, data: await app(0x51071), role: 'app' as const },
+  ];
+}
+
+/** The demo release zip, built and then read back through the same importer the app uses. */
+export async function buildDemoRelease(): Promise<{ name: string; zip: Uint8Array; id: string }> {
+  const files = await demoFiles();
+  const manifest = await writeNativeManifest({
+    product: DEMO_PRODUCT,
+    version: DEMO_VERSION,
+    sequence: 1,
+    securityVersion: 0,
+    releaseNotes: 'Demo firmware for trying FieldFlash without hardware.',
+    targets: [
+      {
+        chipFamily: 'ESP32',
+        board: 'esp32-devkitc',
+        ota: { slot0: `ota/${DEMO_PROJECT}-slot0.bin`, slot1: `ota/${DEMO_PROJECT}-slot1.bin` },
+        flash: {
+          erase: 'all',
+          flashSize: '4MB',
+          flashMode: 'dio',
+          flashFreq: '40m',
+          parts: [
+            { path: 'bootloader.bin', offset: 0x1000 },
+            { path: 'partition-table.bin', offset: 0x8000 },
+            { path: 'ota_data_initial.bin', offset: 0xd000 },
+            { path: `${DEMO_PROJECT}.bin`, offset: 0x10000 },
+          ],
+        },
+      },
+    ],
+    files,
+  });
+  const folder = [{ path: 'fieldflash.json', data: new Blob([manifest]) }, ...files.map((f) => ({ path: f.path, data: new Blob([f.data as BlobPart]) }))];
+  const [release] = await readBundle({ name: DEMO_PROJECT, files: folder });
+  const zip = new Uint8Array(await (await writeBundleZip(release!)).arrayBuffer());
+  return { name: DEMO_ZIP_NAME, zip, id: release!.id };
+}
+
+async function main(): Promise<void> {
+  const outDir = fileURLToPath(new URL('../public/demo/', import.meta.url));
+  mkdirSync(outDir, { recursive: true });
+  for (const old of readdirSync(outDir)) if (/\.zip$/.test(old)) rmSync(join(outDir, old));
+  const demo = await buildDemoRelease();
+  writeFileSync(join(outDir, demo.name), demo.zip);
+  writeFileSync(join(outDir, 'index.json'), `${JSON.stringify([demo.name], null, 2)}\n`);
+  console.log(`demo release: public/demo/${demo.name} (${(demo.zip.length / 1024).toFixed(0)} KiB, id ${demo.id.slice(0, 12)})`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
