@@ -1,0 +1,376 @@
+// The emulated chip: power, reset pins, UART, the ROM loader or the flasher stub, boot from flash.
+// Shells (a Web Serial port in the page, a TCP server in Node) attach to it as the host end of the line.
+import { planFlashBoot } from './boot/boot-log.ts';
+import { BootRunner } from './boot/boot-runner.ts';
+import { downloadBanner, type ResetCause } from './boot/rom-banner.ts';
+import { resampleUart } from './baud-mismatch.ts';
+import { FaultInjector, type FaultPlan } from './faults.ts';
+import { DEFAULT_FLASH_SIZE, NorFlash } from './flash.ts';
+import type { LoaderContext } from './loader-context.ts';
+import { CHIPS, isChipName, parseMac, type ChipIdentity, type ChipName } from './registers/chips.ts';
+import { RegisterFile } from './registers/register-file.ts';
+import { TwoTransistorCircuit, UsbSerialJtagReset, type ResetCircuit } from './reset-circuit.ts';
+import { RomLoader } from './rom-loader.ts';
+import { SlipDecoder, slipEncode } from './slip.ts';
+import { FlasherStub } from './stub.ts';
+import { PacedLine } from './wire.ts';
+
+export type UsbConnection = 'uart-bridge' | 'usb-serial-jtag';
+
+export interface EspEmulatorOptions {
+  chip: ChipName;
+  /** Bytes; a power of two (default 4 MiB). */
+  flashSize?: number;
+  /** Pace bytes at the baud rate (default true). Turn off for fast unit tests. */
+  wireTime?: boolean;
+  /** Base MAC as "24:0a:c4:12:34:56". */
+  mac?: string;
+  faults?: FaultPlan;
+  /** A USB-UART bridge with the two-transistor auto-reset (default), or the S3/C3's own USB-Serial/JTAG. */
+  usb?: UsbConnection;
+  /** What happens at power-up with no host holding the lines: boot the app (default) or wait for download (BOOT held). */
+  powerOnBoot?: 'app' | 'download';
+}
+
+export type ChipState = 'off' | 'in-reset' | 'rom-loader' | 'stub' | 'booting' | 'app' | 'halted';
+
+export interface EmulatorStats {
+  bytesToChip: number;
+  bytesFromChip: number;
+  resets: number;
+  flashSectorsErased: number;
+  flashBytesProgrammed: number;
+}
+
+/** The host end of the line, as a shell sees it. */
+export interface HostLink {
+  /** The host UART's baud rate; undefined for links without one (raw TCP), which then follow the chip. */
+  baud(): number | undefined;
+  receive(bytes: Uint8Array): void;
+  /** The cable came out. */
+  lost(): void;
+}
+
+export interface HostConnection {
+  /** Resolves once the bytes have reached the chip (after wire time, when it is on). */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Modem lines, true = asserted. */
+  setSignals(dataTerminalReady: boolean, requestToSend: boolean): void;
+  detach(): void;
+}
+
+const ROM_BAUD = 115_200;
+/** USB full speed carries CDC data at roughly this many "baud" (10 bits a byte); no UART in the way. */
+const USB_LINE_BAUD = 12_000_000;
+/** EN has an RC delay on dev boards; the ROM samples strapping pins this long after EN is released. */
+const STRAP_SAMPLE_DELAY_MS = 10;
+/** A chip that keeps failing to boot stops printing after this many self-resets (real ones loop forever). */
+const MAX_SELF_RESETS = 3;
+
+export class EspEmulator extends EventTarget {
+  readonly chip: ChipIdentity;
+  readonly flashSize: number;
+  readonly mac: string;
+  readonly usb: UsbConnection;
+  wireTime: boolean;
+
+  private readonly flash: NorFlash;
+  private readonly registers: RegisterFile;
+  private readonly faults: FaultInjector;
+  private readonly circuit: ResetCircuit;
+  private readonly bootButtonHeld: boolean;
+  private readonly toHost: PacedLine;
+  private readonly toChip: PacedLine;
+  private readonly rx: SlipDecoder;
+  private readonly boot = new BootRunner();
+  private readonly counters = { bytesToChip: 0, bytesFromChip: 0, resets: 0 };
+
+  private currentState: ChipState = 'off';
+  private loader: RomLoader | FlasherStub | undefined;
+  private baud = ROM_BAUD;
+  private link: HostLink | undefined;
+  private unplugged = false;
+  private enLow = false;
+  private io0Low = false;
+  private strapTimer: ReturnType<typeof setTimeout> | undefined;
+  private selfResets = 0;
+  private stalled = false;
+  private stallTimer: ReturnType<typeof setTimeout> | undefined;
+  private held: Uint8Array[] = [];
+
+  constructor(options: EspEmulatorOptions) {
+    super();
+    if (!isChipName(options.chip)) throw new TypeError(`unknown chip "${String(options.chip)}": use esp32, esp32s3 or esp32c3`);
+    this.chip = CHIPS[options.chip];
+    this.flashSize = options.flashSize ?? DEFAULT_FLASH_SIZE;
+    this.mac = options.mac ?? this.chip.defaultMac;
+    this.usb = options.usb ?? 'uart-bridge';
+    if (this.usb === 'usb-serial-jtag' && this.chip.name === 'esp32') throw new TypeError('the ESP32 has no USB-Serial/JTAG; use usb: "uart-bridge"');
+    this.wireTime = options.wireTime ?? true;
+    this.bootButtonHeld = options.powerOnBoot === 'download';
+    this.flash = new NorFlash(this.flashSize);
+    this.faults = new FaultInjector(options.faults);
+    this.registers = new RegisterFile({
+      chip: this.chip,
+      mac: parseMac(this.mac),
+      flashSize: this.flashSize,
+      baud: () => this.baud,
+      usbSerialJtag: this.usb === 'usb-serial-jtag',
+    });
+    const pins = {
+      setEnLow: (low: boolean) => this.setEnLow(low),
+      setIo0Low: (low: boolean) => {
+        this.io0Low = low;
+      },
+      resetFromUsb: (download: boolean) => this.reset('usb-uart', download),
+    };
+    this.circuit = this.usb === 'usb-serial-jtag' ? new UsbSerialJtagReset(pins) : new TwoTransistorCircuit(pins);
+    this.toHost = new PacedLine((bytes, baud) => this.deliverToHost(bytes, baud), () => this.wireTime);
+    this.toChip = new PacedLine((bytes, baud) => this.deliverToChip(bytes, baud), () => this.wireTime);
+    this.rx = new SlipDecoder((frame, damaged) => {
+      if (!damaged) this.loader?.handleFrame(frame);
+    });
+    this.reset('power-on', this.bootButtonHeld);
+  }
+
+  get state(): ChipState {
+    return this.currentState;
+  }
+
+  /** The UART's current baud rate on the chip side. */
+  get uartBaud(): number {
+    return this.baud;
+  }
+
+  get isUnplugged(): boolean {
+    return this.unplugged;
+  }
+
+  get stats(): EmulatorStats {
+    return {
+      ...this.counters,
+      flashSectorsErased: this.flash.counters.sectorsErased,
+      flashBytesProgrammed: this.flash.counters.bytesProgrammed,
+    };
+  }
+
+  readFlash(offset: number, length: number): Uint8Array {
+    return this.flash.read(offset, length);
+  }
+
+  loadFlash(offset: number, bytes: Uint8Array): void {
+    this.flash.load(offset, bytes);
+  }
+
+  setFaults(plan: FaultPlan): void {
+    this.faults.set(plan);
+  }
+
+  get faultPlan(): Readonly<FaultPlan> {
+    return this.faults.current;
+  }
+
+  /** Pulls the USB cable: the host loses the port, the chip loses power, flash keeps what it has. */
+  unplug(): void {
+    if (this.unplugged) return;
+    this.unplugged = true;
+    this.powerOff();
+    this.toChip.clear();
+    const link = this.link;
+    this.link = undefined;
+    link?.lost();
+    this.dispatchEvent(new Event('unplug'));
+  }
+
+  /** Plugs the cable back in: the chip powers up (and boots per its strapping), the port can be opened again. */
+  replug(): void {
+    if (!this.unplugged) return;
+    this.unplugged = false;
+    this.enLow = false;
+    this.io0Low = false;
+    this.reset('power-on', this.bootButtonHeld);
+    this.dispatchEvent(new Event('replug'));
+  }
+
+  /** Connects a host. One at a time, as with a real serial port. */
+  attach(link: HostLink): HostConnection {
+    if (this.unplugged) throw new Error('the device is unplugged');
+    if (this.link) throw new Error('another host holds the serial port');
+    this.link = link;
+    return {
+      write: (bytes) => (this.link === link ? this.toChip.send(bytes.slice(), link.baud() ?? this.lineBaud()) : Promise.resolve()),
+      setSignals: (dtr, rts) => {
+        if (this.link === link && !this.unplugged) this.circuit.apply(dtr, rts);
+      },
+      detach: () => {
+        if (this.link === link) this.link = undefined;
+      },
+    };
+  }
+
+  /** Stops timers and output (tests, server shutdown). */
+  dispose(): void {
+    this.powerOff();
+    this.toChip.clear();
+    this.link = undefined;
+  }
+
+  // --- pins and resets ---
+
+  private setEnLow(low: boolean): void {
+    if (low === this.enLow) return;
+    this.enLow = low;
+    if (this.strapTimer !== undefined) clearTimeout(this.strapTimer);
+    this.strapTimer = undefined;
+    if (low) {
+      this.haltEverything(true);
+      this.currentState = 'in-reset';
+      return;
+    }
+    this.strapTimer = setTimeout(() => {
+      this.strapTimer = undefined;
+      this.reset('power-on', this.io0Low || this.bootButtonHeld);
+    }, STRAP_SAMPLE_DELAY_MS);
+  }
+
+  /** `external`: EN, USB or power; a reset the chip does itself lets its last answer leave the FIFO first. */
+  private reset(cause: ResetCause, download: boolean, external = true): void {
+    if (this.unplugged) return;
+    this.haltEverything(external);
+    this.registers.reset();
+    this.baud = ROM_BAUD;
+    this.counters.resets++;
+    if (external) this.selfResets = 0;
+    if (download) {
+      this.currentState = 'rom-loader';
+      this.loader = new RomLoader(this.context());
+      this.print(downloadBanner(this.chip.name, cause));
+      return;
+    }
+    this.bootFromFlash(cause);
+  }
+
+  private bootFromFlash(cause: ResetCause | undefined): void {
+    this.currentState = 'booting';
+    this.boot.cancel();
+    this.loader = undefined;
+    this.baud = ROM_BAUD;
+    const plan = planFlashBoot({
+      chip: this.chip,
+      cause,
+      flashSize: this.flashSize,
+      chipRevision: this.chip.revision,
+      read: (offset, length) => this.flash.view(offset, length),
+    });
+    this.boot.run(plan, {
+      print: (text) => this.print(text),
+      running: () => {
+        this.currentState = 'app';
+      },
+      selfReset: (next) => {
+        if (++this.selfResets > MAX_SELF_RESETS) {
+          this.currentState = 'halted';
+          return;
+        }
+        this.reset(next, false, false);
+      },
+    });
+  }
+
+  private powerOff(): void {
+    this.haltEverything(true);
+    if (this.strapTimer !== undefined) clearTimeout(this.strapTimer);
+    this.strapTimer = undefined;
+    this.currentState = 'off';
+  }
+
+  /** Whatever ran stops: boot output, loader state, a stall and (when `dropOutput`) bytes still in the TX FIFO. */
+  private haltEverything(dropOutput: boolean): void {
+    this.boot.cancel();
+    this.loader = undefined;
+    this.rx.reset();
+    this.endStall(false);
+    if (dropOutput) this.toHost.clear();
+  }
+
+  private context(): LoaderContext {
+    return {
+      chip: this.chip,
+      flash: this.flash,
+      registers: this.registers,
+      neverSync: () => this.faults.neverSync,
+      send: (packet) => this.toHost.send(slipEncode(packet), this.lineBaud()),
+      setBaud: (baud) => {
+        this.baud = baud;
+      },
+      startStub: () => {
+        const stub = new FlasherStub(this.context());
+        this.loader = stub;
+        this.currentState = 'stub';
+        stub.greet();
+      },
+      runUserCode: () => this.bootFromFlash(undefined),
+      softReset: () => this.reset('software-cpu', true, false),
+    };
+  }
+
+  // --- the line ---
+
+  private lineBaud(): number {
+    return this.usb === 'usb-serial-jtag' ? USB_LINE_BAUD : this.baud;
+  }
+
+  private print(text: string): void {
+    void this.toHost.send(new TextEncoder().encode(text), this.lineBaud());
+  }
+
+  private deliverToChip(bytes: Uint8Array, txBaud: number): void {
+    if (this.unplugged) return;
+    let arriving = this.faults.garbleAboveLimit(txBaud, bytes);
+    if (txBaud !== this.lineBaud()) arriving = resampleUart(arriving, txBaud, this.lineBaud());
+    const outcome = this.faults.pass('to-chip', arriving);
+    this.counters.bytesToChip += outcome.bytes.length;
+    if (outcome.stall) {
+      this.receive(outcome.bytes.subarray(0, outcome.stall.at));
+      this.startStall(outcome.stall.ms);
+      this.receive(outcome.bytes.subarray(outcome.stall.at));
+    } else {
+      this.receive(outcome.bytes);
+    }
+    if (outcome.unplug) this.unplug();
+  }
+
+  private receive(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (this.stalled) this.held.push(bytes.slice());
+    else if (this.loader) this.rx.push(bytes);
+  }
+
+  private deliverToHost(bytes: Uint8Array, txBaud: number): void {
+    let arriving = this.faults.garbleAboveLimit(txBaud, bytes);
+    const hostBaud = this.link?.baud();
+    if (hostBaud !== undefined && hostBaud !== txBaud) arriving = resampleUart(arriving, txBaud, hostBaud);
+    const outcome = this.faults.pass('from-chip', arriving);
+    this.counters.bytesFromChip += outcome.bytes.length;
+    if (outcome.bytes.length > 0) this.link?.receive(outcome.bytes.slice());
+    if (outcome.stall) this.startStall(outcome.stall.ms);
+    if (outcome.unplug) this.unplug();
+  }
+
+  private startStall(ms: number): void {
+    this.stalled = true;
+    this.toHost.pause();
+    if (Number.isFinite(ms)) this.stallTimer = setTimeout(() => this.endStall(true), ms);
+  }
+
+  private endStall(resume: boolean): void {
+    if (this.stallTimer !== undefined) clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    if (!this.stalled) return;
+    this.stalled = false;
+    const held = this.held;
+    this.held = [];
+    this.toHost.resume();
+    if (resume) for (const bytes of held) this.receive(bytes);
+  }
+}

@@ -1,0 +1,177 @@
+// FLASH_BEGIN/DATA/END and FLASH_DEFL_BEGIN/DATA/END, shared by ROM and stub. They differ where the real
+// ones do: the ROM erases the whole region at BEGIN and answers DATA after writing; the stub erases each
+// sector just before writing into it, answers DATA at once and reports a failed write on the next command.
+import { Inflate } from 'pako';
+import { SECTOR_SIZE, type NorFlash } from './flash.ts';
+import { dataChecksum, u32 } from './protocol.ts';
+
+export type LoaderFlavour = 'rom' | 'stub';
+
+export type DownloadFault =
+  | 'bad-length'
+  | 'bad-checksum'
+  | 'bad-blocksize'
+  | 'not-in-flash-mode'
+  | 'inflate'
+  | 'not-enough-data'
+  | 'too-much-data'
+  | 'out-of-range';
+
+export type DownloadResult = { ok: true } | { ok: false; fault: DownloadFault };
+
+const OK: DownloadResult = { ok: true };
+const fail = (fault: DownloadFault): DownloadResult => ({ ok: false, fault });
+const MAX_BLOCK = 0x10000;
+
+interface Region {
+  compressed: boolean;
+  offset: number;
+  /** Bytes the region may take (ROM: erase size; stub: erase size, or uncompressed size when deflated). */
+  length: number;
+  blocks: number;
+  blockSize: number;
+  nextSeq: number;
+  /** Bytes written so far (deflated downloads write sequentially). */
+  written: number;
+  inflate?: Inflate;
+  /** The zlib stream has ended (cleanly or not). */
+  finished: boolean;
+  inflateFailed: boolean;
+}
+
+export class FlashDownload {
+  private region: Region | undefined;
+  private erased = new Set<number>();
+  /** The stub's accumulated write error, reported on the next DATA or END. */
+  private deferred: DownloadFault | undefined;
+
+  constructor(
+    private readonly flash: NorFlash,
+    private readonly flavour: LoaderFlavour,
+  ) {}
+
+  begin(data: Uint8Array, compressed: boolean): DownloadResult {
+    if (data.length !== 16 && data.length !== 20) return fail('bad-length');
+    const size = u32(data, 0);
+    const blocks = u32(data, 1);
+    const blockSize = u32(data, 2);
+    const offset = u32(data, 3);
+    if (blockSize > MAX_BLOCK || (blocks > 0 && blockSize === 0)) return fail('bad-blocksize');
+    if (!this.flash.contains(offset, Math.min(size, this.flash.size))) return fail('out-of-range');
+    // esptool-js sends the ROM a region rounded up to its block size; the chip erases what fits.
+    const length = Math.min(size, this.flash.size - offset);
+    const region: Region = { compressed, offset, length, blocks, blockSize, nextSeq: 0, written: 0, finished: false, inflateFailed: false };
+    this.region = region;
+    this.erased = new Set();
+    this.deferred = undefined;
+    if (compressed) {
+      region.inflate = new Inflate();
+      region.inflate.onEnd = (status: number) => {
+        region.finished = true;
+        region.inflateFailed = status !== 0;
+      };
+    }
+    if (this.flavour === 'rom') this.eraseAhead(offset, length);
+    return OK;
+  }
+
+  data(data: Uint8Array, checksum: number, compressed: boolean): DownloadResult {
+    const region = this.region;
+    if (!region || region.compressed !== compressed) return fail('not-in-flash-mode');
+    if (data.length < 16) return fail('bad-length');
+    const length = u32(data, 0);
+    const seq = u32(data, 1);
+    const payload = data.subarray(16);
+    if (payload.length !== length) return fail('bad-length');
+    if (dataChecksum(payload) !== (checksum & 0xff)) return fail('bad-checksum');
+    if (this.deferred) return this.takeDeferred();
+    // A block sent again because its answer got lost was already written: accept it, change nothing.
+    if (seq === region.nextSeq - 1) return OK;
+    if (seq !== region.nextSeq) return fail('bad-length');
+    if (region.blocks > 0 && seq >= region.blocks) return this.report('too-much-data');
+    region.nextSeq++;
+    const result = compressed ? this.inflateBlock(region, payload) : this.writeBlock(region, seq, payload);
+    return result.ok ? OK : this.report(result.fault);
+  }
+
+  /** FLASH_END / FLASH_DEFL_END. */
+  end(compressed: boolean): DownloadResult {
+    const region = this.region;
+    if (this.deferred) return this.takeDeferred();
+    if (!region) return this.flavour === 'stub' ? fail('not-in-flash-mode') : OK;
+    this.region = undefined;
+    if (region.compressed !== compressed) return fail('not-in-flash-mode');
+    if (this.flavour === 'stub') {
+      if (compressed && region.written < region.length) return fail('not-enough-data');
+      // Whatever the host did not write of the region still gets erased, as the ROM would have done.
+      this.eraseAhead(region.offset, region.length);
+    }
+    return OK;
+  }
+
+  /** The session ends (reset, stub start): a half-done download is simply abandoned. */
+  abandon(): void {
+    this.region = undefined;
+    this.deferred = undefined;
+  }
+
+  private writeBlock(region: Region, seq: number, payload: Uint8Array): DownloadResult {
+    const at = region.offset + seq * region.blockSize;
+    return this.program(region, at, payload);
+  }
+
+  private inflateBlock(region: Region, payload: Uint8Array): DownloadResult {
+    const inflate = region.inflate!;
+    if (region.finished) return fail('too-much-data');
+    let result: DownloadResult = OK;
+    inflate.onData = (data) => {
+      const chunk = data as Uint8Array;
+      if (!result.ok) return;
+      if (region.written + chunk.length > region.length) {
+        result = fail('too-much-data');
+        return;
+      }
+      result = this.program(region, region.offset + region.written, chunk);
+      region.written += chunk.length;
+    };
+    inflate.push(payload, false);
+    if (region.inflateFailed) return fail('inflate');
+    return result;
+  }
+
+  private program(region: Region, at: number, bytes: Uint8Array): DownloadResult {
+    const end = at + bytes.length;
+    if (end > this.flash.size) {
+      // The padding of a last block may run past the chip; erased padding costs nothing to "write".
+      if (!bytes.subarray(Math.max(0, this.flash.size - at)).every((b) => b === 0xff)) return fail('out-of-range');
+      bytes = bytes.subarray(0, Math.max(0, this.flash.size - at));
+    }
+    if (this.flavour === 'stub') this.eraseAhead(at, Math.min(bytes.length, region.offset + region.length - at));
+    this.flash.program(at, bytes);
+    return OK;
+  }
+
+  /** Erases the sectors of [offset, offset+length) this download has not erased yet. */
+  private eraseAhead(offset: number, length: number): void {
+    if (length <= 0) return;
+    const first = Math.floor(offset / SECTOR_SIZE);
+    const last = Math.floor((offset + length - 1) / SECTOR_SIZE);
+    for (let s = first; s <= last; s++) {
+      if (this.erased.has(s) || (s + 1) * SECTOR_SIZE > this.flash.size) continue;
+      this.flash.eraseSector(s * SECTOR_SIZE);
+      this.erased.add(s);
+    }
+  }
+
+  private report(fault: DownloadFault): DownloadResult {
+    if (this.flavour === 'rom') return fail(fault);
+    this.deferred ??= fault;
+    return OK;
+  }
+
+  private takeDeferred(): DownloadResult {
+    const fault = this.deferred!;
+    this.deferred = undefined;
+    return fail(fault);
+  }
+}
