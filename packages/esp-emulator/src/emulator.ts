@@ -192,6 +192,14 @@ export class EspEmulator extends EventTarget {
     this.dispatchEvent(new Event('replug'));
   }
 
+  /** Power off and on again (a board plugged into a powered hub; the TCP shell does this for its first client). */
+  powerCycle(): void {
+    if (this.unplugged) return;
+    this.powerOff();
+    this.enLow = false;
+    this.reset('power-on', this.io0Low || this.bootButtonHeld);
+  }
+
   /** Connects a host. One at a time, as with a real serial port. */
   attach(link: HostLink): HostConnection {
     if (this.unplugged) throw new Error('the device is unplugged');
