@@ -204,9 +204,11 @@ export class EspEmulator extends EventTarget {
   attach(link: HostLink): HostConnection {
     if (this.unplugged) throw new Error('the device is unplugged');
     if (this.link) throw new Error('another host holds the serial port');
+    // Whatever the chip printed before the port was opened is gone: the OS flushes its buffers on open.
+    this.toHost.clear();
     this.link = link;
     return {
-      write: (bytes) => (this.link === link ? this.toChip.send(bytes.slice(), link.baud() ?? this.lineBaud()) : Promise.resolve()),
+      write: (bytes) => (this.link === link ? this.toChip.send(bytes.slice(), this.hostBaud(link)) : Promise.resolve()),
       setSignals: (dtr, rts) => {
         if (this.link === link && !this.unplugged) this.circuit.apply(dtr, rts);
       },
@@ -328,6 +330,12 @@ export class EspEmulator extends EventTarget {
     return this.usb === 'usb-serial-jtag' ? USB_LINE_BAUD : this.baud;
   }
 
+  /** The rate the host end sends at; over USB-Serial/JTAG or raw TCP there is no UART to disagree. */
+  private hostBaud(link: HostLink | undefined): number {
+    if (this.usb === 'usb-serial-jtag') return USB_LINE_BAUD;
+    return link?.baud() ?? this.lineBaud();
+  }
+
   private print(text: string): void {
     void this.toHost.send(new TextEncoder().encode(text), this.lineBaud());
   }
@@ -356,8 +364,8 @@ export class EspEmulator extends EventTarget {
 
   private deliverToHost(bytes: Uint8Array, txBaud: number): void {
     let arriving = this.faults.garbleAboveLimit(txBaud, bytes);
-    const hostBaud = this.link?.baud();
-    if (hostBaud !== undefined && hostBaud !== txBaud) arriving = resampleUart(arriving, txBaud, hostBaud);
+    const hostBaud = this.hostBaud(this.link);
+    if (hostBaud !== txBaud) arriving = resampleUart(arriving, txBaud, hostBaud);
     const outcome = this.faults.pass('from-chip', arriving);
     this.counters.bytesFromChip += outcome.bytes.length;
     if (outcome.bytes.length > 0) this.link?.receive(outcome.bytes.slice());

@@ -8,6 +8,7 @@ import { le32, RawHost } from './helpers/raw-host.ts';
 async function rom(chip: 'esp32' | 'esp32s3' | 'esp32c3', flashSize?: number, mac?: string) {
   const emulator = new EspEmulator({ chip, wireTime: false, powerOnBoot: 'download', ...(flashSize ? { flashSize } : {}), ...(mac ? { mac } : {}) });
   const host = new RawHost(emulator);
+  emulator.powerCycle();
   await host.until(() => host.text().includes('waiting for download\r\n'));
   const read = async (address: number) => {
     const [r] = await host.exchange(0x0a, le32(address));

@@ -7,6 +7,7 @@ import { checksumOf, frame, hex, le32, RawHost, SYNC_DATA } from './helpers/raw-
 async function romChip(chip: 'esp32' | 'esp32s3' | 'esp32c3' = 'esp32'): Promise<{ chip: EspEmulator; host: RawHost }> {
   const emulator = new EspEmulator({ chip, wireTime: false, powerOnBoot: 'download' });
   const host = new RawHost(emulator);
+  emulator.powerCycle();
   await host.until(() => host.text().includes('waiting for download\r\n'));
   host.clear();
   return { chip: emulator, host };
@@ -16,6 +17,7 @@ describe('ROM loader', () => {
   it('prints the download banner after power-up with BOOT held', async () => {
     const chip = new EspEmulator({ chip: 'esp32', wireTime: false, powerOnBoot: 'download' });
     const host = new RawHost(chip);
+    chip.powerCycle();
     await host.until(() => host.text().includes('waiting for download\r\n'));
     expect(host.text()).toBe(
       'ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\nwaiting for download\r\n',

@@ -10,6 +10,7 @@ const STUB_TEXT_START = 0x400a8000;
 async function stubChip(name: 'esp32' | 'esp32s3' | 'esp32c3' = 'esp32', flashSize?: number): Promise<{ chip: EspEmulator; host: RawHost }> {
   const chip = new EspEmulator({ chip: name, wireTime: false, powerOnBoot: 'download', ...(flashSize ? { flashSize } : {}) });
   const host = new RawHost(chip);
+  chip.powerCycle();
   await host.until(() => host.text().includes('waiting for download\r\n'));
   host.clear();
   const code = Array.from({ length: 0x2000 }, (_, i) => (i * 31) & 0xff);
