@@ -1,5 +1,5 @@
 // Which stored releases can go on the connected chip over USB, and why the others cannot.
-import type { Build, ChipFamily, Release } from '@fieldflash/bundle';
+import { compatibility, type Build, type ChipFamily, type Release } from '@fieldflash/bundle';
 
 type ReleaseLike = Pick<Release, 'id' | 'product' | 'version' | 'builds'>;
 
@@ -11,17 +11,16 @@ export interface ReleaseOption<R extends ReleaseLike = ReleaseLike> {
   reason: string | undefined;
 }
 
-function families(release: ReleaseLike): string {
-  return [...new Set(release.builds.map((b) => b.target.chipFamily))].join(', ') || 'no chip';
-}
-
 /** The release's first-install build for `family`, or the reason there is none. */
 export function releaseOption<R extends ReleaseLike>(release: R, family: ChipFamily | undefined): ReleaseOption<R> {
-  if (!family) return { release, build: undefined, reason: 'The connected chip is not one FieldFlash has releases for' };
-  const forChip = release.builds.filter((b) => b.target.chipFamily === family);
-  if (forChip.length === 0) return { release, build: undefined, reason: `Built for ${families(release)}; this board is an ${family}` };
-  const build = forChip.find((b) => b.flash && b.flash.parts.length > 0);
-  if (!build) return { release, build: undefined, reason: `Has only over-the-air images for ${family}, no first-install layout` };
+  if (!family) return { release, build: undefined, reason: 'The connected chip is not one FieldFlash has releases for.' };
+  // compatibility() reads only the release's name and builds: a stored summary (files without bytes) will do.
+  const verdict = compatibility({ ...release, files: [] } as unknown as Release, family);
+  if (!verdict.ok) return { release, build: undefined, reason: verdict.reason };
+  const build = verdict.build;
+  if (!build.flash || build.flash.parts.length === 0) {
+    return { release, build: undefined, reason: `${release.product} ${release.version} has only over-the-air images for ${family}, no first-install layout.` };
+  }
   return { release, build, reason: undefined };
 }
 

@@ -67,7 +67,7 @@ export function ReleasePicker(props: { chipFamily: ChipFamily | undefined; selec
             </span>
             {reason && (
               <p id={reasonId} class="flash-release__reason">
-                Not for this board: {reason}.
+                Not for this board: {reason}
               </p>
             )}
           </div>

@@ -1,8 +1,18 @@
 // The simulated board: FieldFlash's ESP32 emulator in this page, behind the same Web Serial surface as a real port.
-import type { EspEmulator } from '@fieldflash/esp-emulator';
+import type { EspEmulator, FaultPlan } from '@fieldflash/esp-emulator';
 import { SIMULATED_CHIPS, type SimulatedChip } from './flash-state.ts';
 
+/** Faults a demo can switch on and leave on (unlike a pulled cable, which happens once). */
+export interface LastingFaults {
+  /** Above this rate the simulated line garbles bytes (a long cable, a cheap adapter). */
+  maxReliableBaud: number | undefined;
+  /** The board prints its banner but never answers SYNC (not in download mode). */
+  neverSync: boolean;
+}
+
 export class SimulatedDevice {
+  private lasting: LastingFaults = { maxReliableBaud: undefined, neverSync: false };
+
   private constructor(
     readonly chip: SimulatedChip,
     readonly flashSize: number,
@@ -13,6 +23,7 @@ export class SimulatedDevice {
   /** Loads the emulator's code only when someone asks for a simulated board. */
   static async create(chip: SimulatedChip, flashSize: number): Promise<SimulatedDevice> {
     const { EspEmulator, EmulatedSerialPort } = await import('@fieldflash/esp-emulator');
+    // A fresh board straight from the factory: its ROM waits in download mode only when reset with BOOT held.
     const emulator = new EspEmulator({ chip, flashSize, wireTime: true });
     return new SimulatedDevice(chip, flashSize, emulator, (e) => new EmulatedSerialPort(e) as unknown as SerialPort);
   }
@@ -22,11 +33,21 @@ export class SimulatedDevice {
   }
 
   get plugged(): boolean {
-    return this.emulator.plugged;
+    return !this.emulator.isUnplugged;
+  }
+
+  get faults(): Readonly<LastingFaults> {
+    return this.lasting;
+  }
+
+  /** Calls back when the cable comes out or goes back in (a pull may fire mid-write, long after it was armed). */
+  onCableChange(listener: () => void): void {
+    this.emulator.addEventListener('unplug', listener);
+    this.emulator.addEventListener('replug', listener);
   }
 
   setWireTime(on: boolean): void {
-    this.emulator.setWireTime(on);
+    this.emulator.wireTime = on;
   }
 
   /** A fresh port object, as the browser hands out after a device is plugged in. */
@@ -34,17 +55,36 @@ export class SimulatedDevice {
     return this.makePort(this.emulator);
   }
 
-  /** The cable comes out once `bytes` more bytes have crossed it (0: now). */
+  /** The cable comes out once `bytes` more bytes have gone to the board (0: now). */
   pullCableAfter(bytes: number): void {
-    this.emulator.setFaults({ pullCableAfterBytes: bytes });
+    if (bytes <= 0) {
+      this.emulator.unplug();
+      return;
+    }
+    this.emulator.setFaults({ ...this.lastingPlan(), unplug: { afterBytes: bytes } });
   }
 
   replug(): void {
+    // A pull that was armed but never happened is forgotten with the re-plug.
+    this.emulator.setFaults(this.lastingPlan());
     this.emulator.replug();
+  }
+
+  setLastingFaults(faults: LastingFaults): void {
+    this.lasting = { ...faults };
+    const armed = this.emulator.faultPlan.unplug;
+    this.emulator.setFaults(armed && this.plugged ? { ...this.lastingPlan(), unplug: armed } : this.lastingPlan());
   }
 
   /** The whole emulated flash, as a .bin a technician could inspect. */
   flashImage(): Uint8Array {
     return this.emulator.readFlash(0, this.flashSize);
+  }
+
+  private lastingPlan(): FaultPlan {
+    const plan: FaultPlan = {};
+    if (this.lasting.maxReliableBaud !== undefined) plan.maxReliableBaud = this.lasting.maxReliableBaud;
+    if (this.lasting.neverSync) plan.neverSync = true;
+    return plan;
   }
 }

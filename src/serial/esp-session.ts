@@ -1,6 +1,7 @@
 // A typed session with an ESP chip over one serial port: connect and identify, change baud, write parts, close.
 // esptool-js does the protocol; this module decides what to write and turns failures into FlashProblems.
 import { ESPLoader, Transport, type IEspLoaderTerminal } from 'esptool-js';
+import { RegionWriteError, writeRegion } from './region-writer.ts';
 import { flashSizeBytes, readChipIdentity, type DeviceIdentity } from './device-identity.ts';
 import { explainSerialError, FlashProblem, hexOffset, type WritePosition } from './flash-problems.ts';
 import { planPartWrite, wholePart, type PartRun, type PartWritePlan } from './fast-reflash.ts';
@@ -61,10 +62,12 @@ function isEventTarget(port: SerialPort): port is SerialPort & EventTarget {
 export class EspSession {
   private deviceLost = false;
   private position: WritePosition | undefined;
-  /** Maps esptool-js's "Writing at 0x…" to the part being written. */
-  private writingPart: { name: string } | undefined;
+  private rejectLost!: (reason: unknown) => void;
+  /** Rejects when the port goes away, so a write stops at once instead of retrying a dead link. */
+  private readonly lostSignal = new Promise<never>((_, reject) => (this.rejectLost = reject));
   private readonly onDisconnect = () => {
     this.deviceLost = true;
+    this.rejectLost(new DOMException('The device has been lost.', 'NetworkError'));
   };
 
   private constructor(
@@ -73,14 +76,14 @@ export class EspSession {
     readonly identity: DeviceIdentity,
     private readonly log: (line: string) => void,
   ) {
+    this.lostSignal.catch(() => undefined);
     if (isEventTarget(port)) port.addEventListener('disconnect', this.onDisconnect);
     loader.transport.setDeviceLostCallback(this.onDisconnect);
   }
 
   /** Resets the board into its ROM loader, identifies it, starts the flasher stub and reads the flash size. */
   static async connect(port: SerialPort, options: SessionOptions): Promise<EspSession> {
-    let session: EspSession | undefined;
-    const terminal = loaderTerminal(options.log, (offset) => session?.noteOffset(offset));
+    const terminal = loaderTerminal(options.log);
     const transport = new Transport(port, false);
     let lost = false;
     transport.setDeviceLostCallback(() => (lost = true));
@@ -91,8 +94,7 @@ export class EspSession {
       if (loader.chip.postConnect) await loader.chip.postConnect(loader);
       await loader.runStub();
       const flashSize = flashSizeBytes(await loader.detectFlashSize());
-      session = new EspSession(port, loader, { ...chip, flashSize }, options.log);
-      return session;
+      return new EspSession(port, loader, { ...chip, flashSize }, options.log);
     } catch (error) {
       await transport.disconnect().catch(() => undefined);
       throw explainSerialError(error, { stage: 'connect', deviceLost: lost });
@@ -110,7 +112,7 @@ export class EspSession {
   async setBaudRate(baud: number): Promise<number> {
     if (baud === this.baudRate) return baud;
     // esptool-js reads the target rate from the loader it was built with: a loader per rate, sharing the link.
-    const next = new ESPLoader({ transport: this.loader.transport, baudrate: baud, romBaudrate: ROM_BAUD, terminal: loaderTerminal(this.log, (o) => this.noteOffset(o)) });
+    const next = new ESPLoader({ transport: this.loader.transport, baudrate: baud, romBaudrate: ROM_BAUD, terminal: loaderTerminal(this.log) });
     next.chip = this.loader.chip;
     next.IS_STUB = this.loader.IS_STUB;
     next.FLASH_WRITE_SIZE = this.loader.FLASH_WRITE_SIZE;
@@ -161,65 +163,48 @@ export class EspSession {
         for (const p of prepared) plans.push(wholePart(p.data.length));
       }
 
-      const files = prepared.flatMap((p, partIndex) => (plans[partIndex]?.runs ?? []).map((run) => ({ partIndex, run })));
       tracker.setPhase('writing');
-      if (files.length > 0) {
-        const fileTotals = new Map<number, number>();
-        await this.loader.writeFlash({
-          fileArray: files.map(({ partIndex, run }) => {
-            const p = prepared[partIndex]!;
-            return { data: p.data.subarray(run.start, run.start + run.length), address: p.offset + run.start };
-          }),
-          flashMode: 'keep',
-          flashFreq: 'keep',
-          flashSize: 'keep',
-          eraseAll: false,
-          compress: true,
-          calculateMD5Hash: md5Hex,
-          reportProgress: (fileIndex, written, total) => {
-            const file = files[fileIndex];
-            if (!file) return;
-            const p = prepared[file.partIndex]!;
-            fileTotals.set(fileIndex, total);
-            if (written === 0 || this.writingPart?.name !== p.name) {
-              // A new region starts here; esptool-js's "Writing at 0x…" lines refine the offset as blocks go out.
-              this.writingPart = { name: p.name };
-              this.position = { part: p.name, offset: p.offset + file.run.start };
-            }
-            const done = total === 0 ? file.run.length : Math.floor((file.run.length * written) / total);
-            // Earlier regions of the same part are complete.
-            const before = files.slice(0, fileIndex).filter((f) => f.partIndex === file.partIndex).reduce((s, f) => s + f.run.length, 0);
-            tracker.setWritten(file.partIndex, before + done);
-          },
-        });
-        compressedBytes = [...fileTotals.values()].reduce((s, n) => s + n, 0);
-      }
-
-      tracker.setPhase('verifying');
-      const reports: PartReport[] = [];
       for (const [i, p] of prepared.entries()) {
-        const plan = plans[i]!;
-        const md5 = md5Hex(p.data);
-        const writtenWhole = plan.runs.length === 1 && plan.runs[0]!.length === p.data.length;
-        // A part written whole was verified by esptool-js; one written in pieces is checked whole here.
-        if (!writtenWhole && plan.runs.length > 0) {
+        const runs = plans[i]!.runs;
+        let doneBefore = 0;
+        for (const run of runs) {
+          const address = p.offset + run.start;
+          this.position = { part: p.name, offset: address };
+          compressedBytes += await writeRegion(
+            this.loader,
+            p.data.subarray(run.start, run.start + run.length),
+            address,
+            ({ sent, total }) => tracker.setWritten(i, doneBefore + (total === 0 ? run.length : Math.floor((run.length * sent) / total))),
+            this.lostSignal,
+          );
+          doneBefore += run.length;
+          tracker.setWritten(i, doneBefore);
+        }
+        // One region covering the part was verified by writeRegion; a part written in pieces is checked whole.
+        if (runs.length > 1 || (runs.length === 1 && runs[0]!.length !== p.data.length)) {
           tracker.setPartState(i, 'verifying');
           md5Queries++;
           const onFlash = await this.loader.flashMd5sum(p.offset, p.data.length);
-          if (onFlash !== md5) throw new Error('MD5 of file does not match data in flash!');
+          if (onFlash !== md5Hex(p.data)) throw new RegionWriteError(new Error('MD5 of file does not match data in flash!'), p.offset);
         }
         tracker.setPartState(i, 'done');
-        const written = plan.runs.reduce((s, r) => s + r.length, 0);
-        reports.push({ name: p.name, offset: p.offset, size: p.data.length, written, unchanged: plan.unchangedBytes, runs: plan.runs, md5 });
       }
+      this.position = undefined;
+      tracker.setPhase('verifying');
+      const reports: PartReport[] = prepared.map((p, i) => {
+        const plan = plans[i]!;
+        const written = plan.runs.reduce((sum, r) => sum + r.length, 0);
+        return { name: p.name, offset: p.offset, size: p.data.length, written, unchanged: plan.unchangedBytes, runs: plan.runs, md5: md5Hex(p.data) };
+      });
       tracker.setPhase('done');
       this.log(`Verified ${reports.length} part${reports.length === 1 ? '' : 's'} by MD5.`);
       return { parts: reports, baudRate: this.baudRate, erasedAll: options.eraseAll, compressedBytes, md5Queries, seconds: (performance.now() - started) / 1000 };
     } catch (error) {
-      throw explainSerialError(error, { stage: 'write', deviceLost: this.deviceLost, position: this.position });
+      const position = error instanceof RegionWriteError && this.position ? { part: this.position.part, offset: error.offset } : this.position;
+      const cause = error instanceof RegionWriteError ? error.cause : error;
+      throw explainSerialError(cause, { stage: 'write', deviceLost: this.deviceLost, position });
     } finally {
       this.position = undefined;
-      this.writingPart = undefined;
     }
   }
 
@@ -235,9 +220,6 @@ export class EspSession {
     await this.loader.transport.disconnect().catch(() => undefined);
   }
 
-  private noteOffset(offset: number): void {
-    if (this.writingPart) this.position = { part: this.writingPart.name, offset };
-  }
 }
 
 function describePlan(part: PartImage, plan: PartWritePlan): string {
@@ -246,25 +228,19 @@ function describePlan(part: PartImage, plan: PartWritePlan): string {
   return `${part.name} at ${hexOffset(part.offset)}: ${kib(plan.unchangedBytes)} unchanged and skipped, ${kib(part.data.length - plan.unchangedBytes)} to write in ${plan.runs.length} region${plan.runs.length === 1 ? '' : 's'}.`;
 }
 
-/** esptool-js's terminal, as flash-log lines; its "Writing at 0x…" lines become the write position instead. */
-function loaderTerminal(log: (line: string) => void, onOffset: (offset: number) => void): IEspLoaderTerminal {
+/** esptool-js's terminal, as flash-log lines. */
+function loaderTerminal(log: (line: string) => void): IEspLoaderTerminal {
   let pending = '';
-  const emit = (text: string) => {
-    for (const raw of text.split(/\r?\n|\r/)) {
-      const line = raw.trim();
-      if (!line) continue;
-      const writing = /^Writing at 0x([0-9a-f]+)/i.exec(line);
-      if (writing) onOffset(parseInt(writing[1]!, 16));
-      else log(line);
-    }
-  };
   return {
     clean() {},
     write(data: string) {
       pending += data;
     },
     writeLine(data: string) {
-      emit(pending + data);
+      for (const raw of (pending + data).split(/\r?\n|\r/)) {
+        const line = raw.trim();
+        if (line) log(line);
+      }
       pending = '';
     },
   };

@@ -1,0 +1,113 @@
+// What the flash end-to-end tests do as a person would: import zips through the library, connect, flash, save the flash.
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import JSZip from 'jszip';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+export const FIXTURE = '../shared/fixtures/esp-web-tools-logibus-dualout';
+export const FIXTURE_PARTS = [
+  { path: 'firmware_esp-idf-v5.1/bootloader.bin', offset: 0x1000 },
+  { path: 'firmware_esp-idf-v5.1/partition-table.bin', offset: 0x8000 },
+  { path: 'firmware_esp-idf-v5.1/Application.bin', offset: 0x10000 },
+];
+export const RELEASE_NAME = /LOGIBUS DualOut ESP32 esp-idf-v5\.1/;
+export const MB = 1024 * 1024;
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
+    else out.push(path);
+  }
+  return out;
+}
+
+/** The real release folder, zipped as it would be published. */
+export async function fixtureZip(): Promise<Buffer> {
+  const zip = new JSZip();
+  for (const path of await filesUnder(FIXTURE)) {
+    if (path.endsWith('SOURCE.md')) continue;
+    zip.file(relative(FIXTURE, path), await readFile(path));
+  }
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+}
+
+export async function fixturePart(path: string): Promise<Buffer> {
+  return readFile(join(FIXTURE, path));
+}
+
+/** An ESP Web Tools release holding one data part (no image): handy to fill flash with a known pattern. */
+export async function dataReleaseZip(options: { name: string; chipFamily: string; offset: number; size: number; fill: number }): Promise<Buffer> {
+  const zip = new JSZip();
+  zip.file(
+    'manifest.json',
+    JSON.stringify({ name: options.name, version: '1.0.0', builds: [{ chipFamily: options.chipFamily, parts: [{ path: 'fill.bin', offset: options.offset }] }] }),
+  );
+  zip.file('fill.bin', Buffer.alloc(options.size, options.fill));
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+}
+
+export async function importThroughLibrary(page: Page, fileName: string, bytes: Buffer): Promise<void> {
+  await page.getByRole('link', { name: 'Library' }).click();
+  await page.getByLabel('Release zip or .bin files').setInputFiles({ name: fileName, mimeType: 'application/zip', buffer: bytes });
+  await expect.poll(() => page.getByText(/Added .* to the library|already in the library/).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+}
+
+export async function openFlashView(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Flash' }).click();
+  await page.getByRole('heading', { name: 'Flash over USB' }).waitFor();
+}
+
+export async function connectSimulated(page: Page, options: { chip: string; flashSize: '4 MB' | '16 MB'; wireTime: boolean }): Promise<void> {
+  await page.getByLabel('Simulated chip').selectOption({ label: options.chip });
+  await page.getByLabel('Simulated flash size').selectOption({ label: options.flashSize });
+  await page.getByLabel('Simulate real serial speed').setChecked(options.wireTime);
+  await page.getByRole('button', { name: 'Connect simulated ESP32' }).click();
+  await page.getByRole('heading', { name: `Simulated ${options.chip} connected` }).waitFor({ timeout: 60_000 });
+}
+
+export async function disconnect(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Disconnect' }).click();
+  await page.getByRole('button', { name: 'Connect simulated ESP32' }).waitFor();
+}
+
+/** Chooses the release and options, presses Flash (confirming an erase) and returns the result's text. */
+export async function flash(page: Page, options: { release: RegExp; erase: 'erase-all' | 'keep-data'; baud: number }): Promise<string> {
+  await page.getByRole('radio', { name: options.release }).check();
+  await page.getByRole('radio', { name: options.erase === 'erase-all' ? /Erase everything/ : /Keep data/ }).check();
+  await page.getByLabel('Baud rate').selectOption(String(options.baud));
+  await page.getByRole('button', { name: 'Flash', exact: true }).click();
+  if (options.erase === 'erase-all') {
+    const dialog = page.getByRole('alertdialog');
+    await expect(dialog.textContent()).resolves.toMatch(/Erase everything on the simulated/);
+    await dialog.getByRole('button', { name: 'Erase and flash' }).click();
+  }
+  const result = page.getByRole('status', { name: 'Flash result' });
+  const problem = page.getByRole('alert');
+  await Promise.race([result.waitFor({ timeout: 110_000 }), problem.waitFor({ timeout: 110_000 })]);
+  if (await problem.isVisible()) throw new Error(`Flashing failed: ${await problem.textContent()}`);
+  return (await result.textContent()) ?? '';
+}
+
+/** "Save flash image" in the Simulated device panel: the real download, read back. */
+export async function savedFlashImage(page: Page): Promise<Buffer> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save flash image' }).click()]);
+  const path = await download.path();
+  return readFile(path);
+}
+
+/** Each part of the real release at its offset, byte for byte. */
+export async function expectFixtureParts(image: Buffer): Promise<void> {
+  for (const part of FIXTURE_PARTS) {
+    const bytes = await fixturePart(part.path);
+    const onFlash = image.subarray(part.offset, part.offset + bytes.length);
+    expect(onFlash.equals(bytes), `${part.path} at 0x${part.offset.toString(16)}`).toBe(true);
+  }
+}
+
+export function isErased(image: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (image[i] !== 0xff) return false;
+  return true;
+}
