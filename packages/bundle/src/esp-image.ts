@@ -158,11 +158,14 @@ export function inspectEspImage(bytes: Uint8Array): EspImageInfo {
   return info;
 }
 
-/** Checks the SHA-256 that ESP-IDF appends to an image (the bootloader refuses the image when it does not match). */
+/**
+ * Checks the SHA-256 that ESP-IDF appends to an image (the bootloader refuses the image when it does not match).
+ * Reads `bytes` only before its first await, so the caller may reuse the buffer as soon as this returns.
+ */
 export async function verifyAppendedHash(bytes: Uint8Array, info: EspImageInfo): Promise<boolean | undefined> {
   if (!info.hashAppended) return undefined;
   const end = info.imageLength - 32;
+  const stored = bytes.slice(end, info.imageLength);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.subarray(0, end) as Uint8Array<ArrayBuffer>));
-  const stored = bytes.subarray(end, info.imageLength);
   return digest.every((b, i) => b === stored[i]);
 }

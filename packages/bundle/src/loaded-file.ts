@@ -32,11 +32,13 @@ function looksLikeText(bytes: Uint8Array): boolean {
   return true;
 }
 
-async function inspectImage(bytes: Uint8Array): Promise<{ image?: EspImageInfo; problem?: string }> {
+/** Inspects an ESP image; the appended-hash check runs on in the background (pushed to `pending`). */
+function inspectImage(bytes: Uint8Array, pending: Promise<unknown>[]): { image?: EspImageInfo; problem?: string } {
   try {
     const image = inspectEspImage(bytes);
-    const hashValid = await verifyAppendedHash(bytes, image);
-    if (hashValid !== undefined) image.appendedHashValid = hashValid;
+    pending.push(verifyAppendedHash(bytes, image).then((valid) => {
+      if (valid !== undefined) image.appendedHashValid = valid;
+    }));
     return { image };
   } catch (err) {
     return { problem: (err as Error).message };
@@ -44,7 +46,7 @@ async function inspectImage(bytes: Uint8Array): Promise<{ image?: EspImageInfo; 
 }
 
 /** A merged image (as `esptool merge_bin` writes) holds a partition table at 0x8000 and the app after it. */
-async function inspectMerged(bytes: Uint8Array): Promise<EmbeddedPart[] | undefined> {
+function inspectMerged(bytes: Uint8Array, pending: Promise<unknown>[]): EmbeddedPart[] | undefined {
   const tableBytes = bytes.subarray(PARTITION_TABLE_OFFSET, PARTITION_TABLE_OFFSET + 0xc00);
   if (bytes.length <= 0x10000 || !isPartitionTable(tableBytes)) return undefined;
   let table: PartitionTable;
@@ -57,7 +59,7 @@ async function inspectMerged(bytes: Uint8Array): Promise<EmbeddedPart[] | undefi
   const bootOffsets = new Set(CHIP_FAMILIES.map(bootloaderOffset));
   for (const offset of [...bootOffsets].sort((a, b) => a - b)) {
     if (bytes[offset] !== 0xe9) continue;
-    const { image } = await inspectImage(bytes.subarray(offset, PARTITION_TABLE_OFFSET));
+    const { image } = inspectImage(bytes.subarray(offset, PARTITION_TABLE_OFFSET), pending);
     if (image) {
       parts.push({ offset, role: 'bootloader', image });
       break;
@@ -65,16 +67,22 @@ async function inspectMerged(bytes: Uint8Array): Promise<EmbeddedPart[] | undefi
   }
   for (const p of table.partitions.filter((x) => x.type === 'app' && x.offset < bytes.length)) {
     if (bytes[p.offset] !== 0xe9) continue;
-    const { image } = await inspectImage(bytes.subarray(p.offset, Math.min(bytes.length, p.offset + p.size)));
+    const { image } = inspectImage(bytes.subarray(p.offset, Math.min(bytes.length, p.offset + p.size)), pending);
     if (image) parts.push({ offset: p.offset, role: 'app', image });
   }
   return parts.sort((a, b) => a.offset - b.offset);
 }
 
-export async function loadFile(path: string, bytes: Uint8Array, data: Blob, maxTextSize: number): Promise<LoadedFile> {
-  const file: LoadedFile = { path, size: bytes.length, sha256: await sha256Hex(bytes), data, head: bytes.slice(0, 64) };
+/**
+ * Reads everything it needs from `bytes` before returning (the caller reuses the buffer for the next file);
+ * the SHA-256 digests, which WebCrypto computes off the main thread, finish in the returned promise.
+ */
+export function loadFile(path: string, bytes: Uint8Array, data: Blob, maxTextSize: number): Promise<LoadedFile> {
+  const pending: Promise<unknown>[] = [];
+  const digest = sha256Hex(bytes);
+  const file: LoadedFile = { path, size: bytes.length, sha256: '', data, head: bytes.slice(0, 64) };
   if (isEspImage(bytes)) {
-    const { image, problem } = await inspectImage(bytes);
+    const { image, problem } = inspectImage(bytes, pending);
     if (image) file.image = image;
     else file.imageProblem = problem;
   }
@@ -86,7 +94,7 @@ export async function loadFile(path: string, bytes: Uint8Array, data: Blob, maxT
     }
   }
   if (bytes.length > 0x10000 && (bytes[0] === 0xe9 || bytes[0] === 0xff)) {
-    const embedded = await inspectMerged(bytes);
+    const embedded = inspectMerged(bytes, pending);
     if (embedded) file.embedded = embedded;
   }
   if (bytes.length <= maxTextSize && looksLikeText(bytes)) {
@@ -96,5 +104,8 @@ export async function loadFile(path: string, bytes: Uint8Array, data: Blob, maxT
       // Not UTF-8, so not a manifest.
     }
   }
-  return file;
+  return Promise.all([digest, ...pending]).then(([sha256]) => {
+    file.sha256 = sha256 as string;
+    return file;
+  });
 }

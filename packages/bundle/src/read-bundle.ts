@@ -47,24 +47,30 @@ async function loadFolder(input: { name: string; files: Array<{ path: string; da
     if (f.data.size > limits.maxFileSize) throw tooBig(path, `has ${formatBytes(f.data.size)}, more than the ${formatBytes(limits.maxFileSize)} allowed for one file`);
     return { path, data: f.data };
   });
-  const loaded: LoadedFile[] = [];
+  const loaded: Array<Promise<LoadedFile>> = [];
   let done = 0;
   for (const { path, data } of named) {
-    loaded.push(await loadFile(path, new Uint8Array(await data.arrayBuffer()), data, limits.maxManifestSize));
+    loaded.push(loadFile(path, new Uint8Array(await data.arrayBuffer()), data, limits.maxManifestSize));
     done += data.size;
     options.onProgress?.({ phase: 'unzip', done, total });
   }
-  return loaded;
+  return Promise.all(loaded);
 }
 
 async function loadBlob(input: { name: string; data: Blob }, limits: BundleLimits, options: ReadOptions): Promise<LoadedFile[]> {
   if (/\.zip$/i.test(input.name) || (await startsLikeZip(input.data))) {
-    const loaded: LoadedFile[] = [];
+    // Digests run in the background while the next entry inflates; each loadFile copies what it keeps.
+    const loaded: Array<Promise<LoadedFile>> = [];
     const progress = (done: number, total: number) => options.onProgress?.({ phase: 'unzip', done, total });
-    for await (const file of unzipFiles(input.data, input.name, limits, progress)) {
-      loaded.push(await loadFile(file.path, file.bytes, file.blob, limits.maxManifestSize));
+    try {
+      for await (const file of unzipFiles(input.data, input.name, limits, progress)) {
+        loaded.push(loadFile(file.path, file.bytes, file.blob, limits.maxManifestSize));
+      }
+    } catch (err) {
+      await Promise.allSettled(loaded);
+      throw err;
     }
-    return loaded;
+    return Promise.all(loaded);
   }
   if (input.data.size > limits.maxFileSize) throw tooBig(input.name, `has ${formatBytes(input.data.size)}, more than the ${formatBytes(limits.maxFileSize)} allowed for one file`);
   const name = input.name.split(/[\\/]/).pop() || 'firmware.bin';

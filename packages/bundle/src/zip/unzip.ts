@@ -8,6 +8,7 @@ import { readLocalHeader, readZipDirectory, type ZipEntry } from './directory.ts
 
 export interface UnzippedFile {
   path: string;
+  /** Valid only until the next file is requested: the buffer is reused. */
   bytes: Uint8Array;
   /** The bytes as a Blob: a slice of the zip for stored entries (no copy), else a new Blob. */
   blob: Blob;
@@ -118,25 +119,61 @@ async function planEntries(zip: Blob, zipName: string, limits: BundleLimits): Pr
   return planned;
 }
 
-async function inflate(compressed: Blob, expected: number, path: string, zipName: string, onBytes: (n: number) => void): Promise<Uint8Array> {
-  const out = new Uint8Array(expected);
+const INPUT_CHUNK = 256 * 1024;
+
+/**
+ * Feeds `source` into `sink` through one reused buffer (a BYOB read), so the packed bytes leave no garbage
+ * behind; where Blob streams do not offer BYOB reads, pipes the stream as it comes.
+ */
+function feed(source: Blob, sink: WritableStream<Uint8Array>, buffer: { current: ArrayBuffer }): Promise<void> {
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = source.stream().getReader({ mode: 'byob' });
+  } catch {
+    return source.stream().pipeTo(sink as WritableStream<Uint8Array>);
+  }
+  return (async () => {
+    const writer = sink.getWriter();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read(new Uint8Array(buffer.current, 0, buffer.current.byteLength));
+        // A BYOB read hands the buffer back (transferred) in `value`, even the final empty one.
+        if (value) buffer.current = value.buffer as ArrayBuffer;
+        if (done) break;
+        // The inflater has consumed the chunk once write() resolves, so the buffer can be read into again.
+        await writer.write(value);
+      }
+      await writer.close();
+    } catch (err) {
+      await writer.abort(err).catch(() => undefined);
+      await reader.cancel().catch(() => undefined);
+      throw err;
+    }
+  })();
+}
+
+/** Streams `source` (through `inflater`, if any) into `target`, refusing more or fewer bytes than it holds. */
+async function readInto(source: Blob, inflater: DecompressionStream | undefined, target: Uint8Array, input: { current: ArrayBuffer }, path: string, zipName: string, onBytes: (n: number) => void): Promise<void> {
+  const expected = target.length;
   let filled = 0;
-  const reader = compressed.stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const lie = (why: string) =>
+    new BundleError('size-mismatch', `${zipName}: ${path} ${why}.`, { file: path, hint: 'The zip header lies about the size. Ask the publisher for a new zip.' });
+  const feeding = inflater ? feed(source, inflater.writable as WritableStream<Uint8Array>, input) : undefined;
+  feeding?.catch(() => undefined);
+  const reader = (inflater ? inflater.readable : source.stream()).getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       if (filled + value.length > expected) {
         await reader.cancel().catch(() => undefined);
-        throw new BundleError('size-mismatch', `${zipName}: ${path} unpacks to more than the ${expected} bytes its header declares.`, {
-          file: path,
-          hint: 'The zip header lies about the size. Ask the publisher for a new zip.',
-        });
+        throw lie(`unpacks to more than the ${expected} bytes its header declares`);
       }
-      out.set(value, filled);
+      target.set(value, filled);
       filled += value.length;
       onBytes(value.length);
     }
+    await feeding;
   } catch (err) {
     if (err instanceof BundleError) throw err;
     throw new BundleError('corrupt-zip', `${zipName}: the compressed data of ${path} is damaged (${(err as Error).message}).`, {
@@ -145,13 +182,7 @@ async function inflate(compressed: Blob, expected: number, path: string, zipName
       cause: err,
     });
   }
-  if (filled !== expected) {
-    throw new BundleError('size-mismatch', `${zipName}: ${path} unpacks to ${filled} bytes, but its header declares ${expected}.`, {
-      file: path,
-      hint: 'The zip header lies about the size. Ask the publisher for a new zip.',
-    });
-  }
-  return out;
+  if (filled !== expected) throw lie(`unpacks to ${filled} bytes, but its header declares ${expected}`);
 }
 
 /**
@@ -166,19 +197,18 @@ export async function* unzipFiles(
 ): AsyncGenerator<UnzippedFile> {
   const planned = await planEntries(zip, zipName, limits);
   const total = planned.reduce((sum, p) => sum + p.entry.uncompressedSize, 0);
+  // One buffer, reused for every entry: no file's bytes become garbage, which keeps the heap near one file's size.
+  const scratch = new Uint8Array(planned.reduce((max, p) => Math.max(max, p.entry.uncompressedSize), 0));
+  const input = { current: new ArrayBuffer(INPUT_CHUNK) };
   let done = 0;
   onProgress?.(0, total);
   for (const { path, entry, dataStart } of planned) {
     const stored = zip.slice(dataStart, dataStart + entry.compressedSize);
-    let bytes: Uint8Array;
-    if (entry.method === 0) {
-      bytes = new Uint8Array(await stored.arrayBuffer());
-      done += bytes.length;
-    } else {
-      bytes = await inflate(stored, entry.uncompressedSize, path, zipName, (n) => {
-        done += n;
-      });
-    }
+    const bytes = scratch.subarray(0, entry.uncompressedSize);
+    const inflater = entry.method === 8 ? new DecompressionStream('deflate-raw') : undefined;
+    await readInto(stored, inflater, bytes, input, path, zipName, (n) => {
+      done += n;
+    });
     if (crc32(bytes) !== entry.crc32) {
       throw new BundleError('crc-mismatch', `${zipName}: ${path} fails its CRC-32 check; the bytes are damaged.`, {
         file: path,
@@ -186,6 +216,7 @@ export async function* unzipFiles(
       });
     }
     onProgress?.(done, total);
-    yield { path, bytes, blob: entry.method === 0 ? stored : new Blob([bytes as BlobPart]) };
+    // Stored entries stay a slice of the zip; inflated ones are copied once, out of the JS heap into a Blob.
+    yield { path, bytes, blob: entry.method === 0 ? stored : new Blob([bytes as Uint8Array<ArrayBuffer>]) };
   }
 }
