@@ -3,7 +3,6 @@
 import { planFlashBoot } from './boot/boot-log.ts';
 import { BootRunner } from './boot/boot-runner.ts';
 import { downloadBanner, type ResetCause } from './boot/rom-banner.ts';
-import { resampleUart } from './baud-mismatch.ts';
 import { FaultInjector, type FaultPlan } from './faults.ts';
 import { DEFAULT_FLASH_SIZE, NorFlash } from './flash.ts';
 import type { LoaderContext } from './loader-context.ts';
@@ -13,7 +12,7 @@ import { TwoTransistorCircuit, UsbSerialJtagReset, type ResetCircuit } from './r
 import { RomLoader } from './rom-loader.ts';
 import { SlipDecoder, slipEncode } from './slip.ts';
 import { FlasherStub } from './stub.ts';
-import { PacedLine } from './wire.ts';
+import { SerialLine, type HostLink } from './serial-line.ts';
 
 export type UsbConnection = 'uart-bridge' | 'usb-serial-jtag';
 
@@ -42,14 +41,7 @@ export interface EmulatorStats {
   flashBytesProgrammed: number;
 }
 
-/** The host end of the line, as a shell sees it. */
-export interface HostLink {
-  /** The host UART's baud rate; undefined for links without one (raw TCP), which then follow the chip. */
-  baud(): number | undefined;
-  receive(bytes: Uint8Array): void;
-  /** The cable came out. */
-  lost(): void;
-}
+export type { HostLink } from './serial-line.ts';
 
 export interface HostConnection {
   /** Resolves once the bytes have reached the chip (after wire time, when it is on). */
@@ -79,24 +71,19 @@ export class EspEmulator extends EventTarget {
   private readonly faults: FaultInjector;
   private readonly circuit: ResetCircuit;
   private readonly bootButtonHeld: boolean;
-  private readonly toHost: PacedLine;
-  private readonly toChip: PacedLine;
+  private readonly line: SerialLine;
   private readonly rx: SlipDecoder;
   private readonly boot = new BootRunner();
-  private readonly counters = { bytesToChip: 0, bytesFromChip: 0, resets: 0 };
+  private resets = 0;
 
   private currentState: ChipState = 'off';
   private loader: RomLoader | FlasherStub | undefined;
   private baud = ROM_BAUD;
-  private link: HostLink | undefined;
   private unplugged = false;
   private enLow = false;
   private io0Low = false;
   private strapTimer: ReturnType<typeof setTimeout> | undefined;
   private selfResets = 0;
-  private stalled = false;
-  private stallTimer: ReturnType<typeof setTimeout> | undefined;
-  private held: Uint8Array[] = [];
 
   constructor(options: EspEmulatorOptions) {
     super();
@@ -125,8 +112,16 @@ export class EspEmulator extends EventTarget {
       resetFromUsb: (download: boolean) => this.reset('usb-uart', download),
     };
     this.circuit = this.usb === 'usb-serial-jtag' ? new UsbSerialJtagReset(pins) : new TwoTransistorCircuit(pins);
-    this.toHost = new PacedLine((bytes, baud) => this.deliverToHost(bytes, baud), () => this.wireTime);
-    this.toChip = new PacedLine((bytes, baud) => this.deliverToChip(bytes, baud), () => this.wireTime);
+    this.line = new SerialLine({
+      wireTime: () => this.wireTime,
+      faults: this.faults,
+      chipBaud: () => (this.usb === 'usb-serial-jtag' ? USB_LINE_BAUD : this.baud),
+      noUart: this.usb === 'usb-serial-jtag',
+      toChip: (bytes) => {
+        if (this.loader) this.rx.push(bytes);
+      },
+      unplug: () => this.unplug(),
+    });
     this.rx = new SlipDecoder((frame, damaged) => {
       if (!damaged) this.loader?.handleFrame(frame);
     });
@@ -148,7 +143,8 @@ export class EspEmulator extends EventTarget {
 
   get stats(): EmulatorStats {
     return {
-      ...this.counters,
+      ...this.line.counters,
+      resets: this.resets,
       flashSectorsErased: this.flash.counters.sectorsErased,
       flashBytesProgrammed: this.flash.counters.bytesProgrammed,
     };
@@ -175,9 +171,9 @@ export class EspEmulator extends EventTarget {
     if (this.unplugged) return;
     this.unplugged = true;
     this.powerOff();
-    this.toChip.clear();
-    const link = this.link;
-    this.link = undefined;
+    this.line.dropHostOutput();
+    const link = this.line.link;
+    this.line.link = undefined;
     link?.lost();
     this.dispatchEvent(new Event('unplug'));
   }
@@ -203,17 +199,17 @@ export class EspEmulator extends EventTarget {
   /** Connects a host. One at a time, as with a real serial port. */
   attach(link: HostLink): HostConnection {
     if (this.unplugged) throw new Error('the device is unplugged');
-    if (this.link) throw new Error('another host holds the serial port');
+    if (this.line.link) throw new Error('another host holds the serial port');
     // Whatever the chip printed before the port was opened is gone: the OS flushes its buffers on open.
-    this.toHost.clear();
-    this.link = link;
+    this.line.dropChipOutput();
+    this.line.link = link;
     return {
-      write: (bytes) => (this.link === link ? this.toChip.send(bytes.slice(), this.hostBaud(link)) : Promise.resolve()),
+      write: (bytes) => this.line.hostSends(link, bytes),
       setSignals: (dtr, rts) => {
-        if (this.link === link && !this.unplugged) this.circuit.apply(dtr, rts);
+        if (this.line.link === link && !this.unplugged) this.circuit.apply(dtr, rts);
       },
       detach: () => {
-        if (this.link === link) this.link = undefined;
+        if (this.line.link === link) this.line.link = undefined;
       },
     };
   }
@@ -221,8 +217,8 @@ export class EspEmulator extends EventTarget {
   /** Stops timers and output (tests, server shutdown). */
   dispose(): void {
     this.powerOff();
-    this.toChip.clear();
-    this.link = undefined;
+    this.line.dropHostOutput();
+    this.line.link = undefined;
   }
 
   // --- pins and resets ---
@@ -249,7 +245,7 @@ export class EspEmulator extends EventTarget {
     this.haltEverything(external);
     this.registers.reset();
     this.baud = ROM_BAUD;
-    this.counters.resets++;
+    this.resets++;
     if (external) this.selfResets = 0;
     if (download) {
       this.currentState = 'rom-loader';
@@ -299,8 +295,8 @@ export class EspEmulator extends EventTarget {
     this.boot.cancel();
     this.loader = undefined;
     this.rx.reset();
-    this.endStall(false);
-    if (dropOutput) this.toHost.clear();
+    this.line.endStall(false);
+    if (dropOutput) this.line.dropChipOutput();
   }
 
   private context(): LoaderContext {
@@ -309,7 +305,7 @@ export class EspEmulator extends EventTarget {
       flash: this.flash,
       registers: this.registers,
       neverSync: () => this.faults.neverSync,
-      send: (packet) => this.toHost.send(slipEncode(packet), this.lineBaud()),
+      send: (packet) => this.line.transmit(slipEncode(packet)),
       setBaud: (baud) => {
         this.baud = baud;
       },
@@ -324,69 +320,7 @@ export class EspEmulator extends EventTarget {
     };
   }
 
-  // --- the line ---
-
-  private lineBaud(): number {
-    return this.usb === 'usb-serial-jtag' ? USB_LINE_BAUD : this.baud;
-  }
-
-  /** The rate the host end sends at; over USB-Serial/JTAG or raw TCP there is no UART to disagree. */
-  private hostBaud(link: HostLink | undefined): number {
-    if (this.usb === 'usb-serial-jtag') return USB_LINE_BAUD;
-    return link?.baud() ?? this.lineBaud();
-  }
-
   private print(text: string): void {
-    void this.toHost.send(new TextEncoder().encode(text), this.lineBaud());
-  }
-
-  private deliverToChip(bytes: Uint8Array, txBaud: number): void {
-    if (this.unplugged) return;
-    let arriving = this.faults.garbleAboveLimit(txBaud, bytes);
-    if (txBaud !== this.lineBaud()) arriving = resampleUart(arriving, txBaud, this.lineBaud());
-    const outcome = this.faults.pass('to-chip', arriving);
-    this.counters.bytesToChip += outcome.bytes.length;
-    if (outcome.stall) {
-      this.receive(outcome.bytes.subarray(0, outcome.stall.at));
-      this.startStall(outcome.stall.ms);
-      this.receive(outcome.bytes.subarray(outcome.stall.at));
-    } else {
-      this.receive(outcome.bytes);
-    }
-    if (outcome.unplug) this.unplug();
-  }
-
-  private receive(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    if (this.stalled) this.held.push(bytes.slice());
-    else if (this.loader) this.rx.push(bytes);
-  }
-
-  private deliverToHost(bytes: Uint8Array, txBaud: number): void {
-    let arriving = this.faults.garbleAboveLimit(txBaud, bytes);
-    const hostBaud = this.hostBaud(this.link);
-    if (hostBaud !== txBaud) arriving = resampleUart(arriving, txBaud, hostBaud);
-    const outcome = this.faults.pass('from-chip', arriving);
-    this.counters.bytesFromChip += outcome.bytes.length;
-    if (outcome.bytes.length > 0) this.link?.receive(outcome.bytes.slice());
-    if (outcome.stall) this.startStall(outcome.stall.ms);
-    if (outcome.unplug) this.unplug();
-  }
-
-  private startStall(ms: number): void {
-    this.stalled = true;
-    this.toHost.pause();
-    if (Number.isFinite(ms)) this.stallTimer = setTimeout(() => this.endStall(true), ms);
-  }
-
-  private endStall(resume: boolean): void {
-    if (this.stallTimer !== undefined) clearTimeout(this.stallTimer);
-    this.stallTimer = undefined;
-    if (!this.stalled) return;
-    this.stalled = false;
-    const held = this.held;
-    this.held = [];
-    this.toHost.resume();
-    if (resume) for (const bytes of held) this.receive(bytes);
+    this.line.transmit(new TextEncoder().encode(text));
   }
 }
