@@ -10,7 +10,7 @@ import { formatFlashSize } from '../serial/device-identity.ts';
 import { DeviceLink } from './device-link.ts';
 import { partsForBuild, MissingLayoutError } from './release-parts.ts';
 import { releaseOption } from './release-choice.ts';
-import { SimulatedDevice } from './simulated-device.ts';
+import { SimulatedDevice, type LastingFaults } from './simulated-device.ts';
 import { CONSOLE_LIMIT, flashState, type FlashOptions, type SimulatedChip } from './flash-state.ts';
 
 const LOG_LIMIT = 2000;
@@ -49,6 +49,7 @@ class FlashController {
     let device = this.simulatedDevice;
     if (!device || device.chip !== chip || device.flashSize !== flashSize) {
       device = await SimulatedDevice.create(chip, flashSize);
+      device.onCableChange(() => this.publishSimulated());
       this.simulatedDevice = device;
     }
     device.setWireTime(wireTime);
@@ -185,6 +186,15 @@ class FlashController {
     this.publishSimulated();
   }
 
+  setSimulatedFaults(faults: LastingFaults): void {
+    const device = this.simulatedDevice;
+    if (!device) return;
+    device.setLastingFaults(faults);
+    const parts = [faults.maxReliableBaud ? `line reliable only up to ${faults.maxReliableBaud} baud` : '', faults.neverSync ? 'never answers SYNC' : ''].filter(Boolean);
+    this.log(`Simulated board: ${parts.length > 0 ? parts.join(', ') : 'no lasting faults'}.`);
+    this.publishSimulated();
+  }
+
   simulatedFlashImage(): { bytes: Uint8Array; fileName: string } | undefined {
     const device = this.simulatedDevice;
     if (!device) return undefined;
@@ -193,7 +203,7 @@ class FlashController {
 
   private publishSimulated(): void {
     const d = this.simulatedDevice;
-    flashState.simulated.set(d ? { chip: d.chip, flashSize: d.flashSize, plugged: d.plugged } : undefined);
+    flashState.simulated.set(d ? { chip: d.chip, flashSize: d.flashSize, plugged: d.plugged, faults: { ...d.faults } } : undefined);
   }
 
   private publishConnection(): void {

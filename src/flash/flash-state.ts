@@ -93,6 +93,13 @@ export interface FlashOptions {
 /** The console keeps the newest text only: a monitor left open for a day must not eat the laptop's memory. */
 export const CONSOLE_LIMIT = 512 * 1024;
 
+export interface SimulatedSummary {
+  chip: SimulatedChip;
+  flashSize: number;
+  plugged: boolean;
+  faults: { maxReliableBaud: number | undefined; neverSync: boolean };
+}
+
 export const flashState = {
   connection: new Watched<Connection>({ status: 'disconnected' }),
   activity: new Watched<Activity>('idle'),
@@ -103,5 +110,5 @@ export const flashState = {
   console: new Watched<string>(''),
   consoleBaud: new Watched<number>(115200),
   /** Set while a simulated device exists (connected or not), so its panel stays usable after a pulled cable. */
-  simulated: new Watched<{ chip: SimulatedChip; flashSize: number; plugged: boolean; cablePullArmedAt?: number } | undefined>(undefined),
+  simulated: new Watched<SimulatedSummary | undefined>(undefined),
 };

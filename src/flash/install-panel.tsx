@@ -38,7 +38,7 @@ export function InstallPanel({ identity, simulated }: { identity: DeviceIdentity
           blocks that changed
         </label>
         <label>
-          Baud rate{' '}
+          Flashing baud rate{' '}
           <select value={String(baudRate)} onChange={(e) => setBaudRate(Number(e.currentTarget.value))}>
             {BAUD_RATES.map((b) => (
               <option key={b} value={String(b)}>

@@ -5,6 +5,8 @@ import { flashController } from './flash-controller.ts';
 import { flashState, SIMULATED_CHIPS, useWatched } from './flash-state.ts';
 import { downloadBlob } from './download.ts';
 
+const LINE_LIMITS = [115200, 460800, 921600] as const;
+
 export function SimulatedPanel() {
   const simulated = useWatched(flashState.simulated);
   const [afterKiB, setAfterKiB] = useState(256);
@@ -38,6 +40,34 @@ export function SimulatedPanel() {
           Save flash image
         </button>
       </div>
+      <fieldset>
+        <legend>Lasting faults</legend>
+        <label>
+          Line reliable up to{' '}
+          <select
+            value={simulated.faults.maxReliableBaud === undefined ? '' : String(simulated.faults.maxReliableBaud)}
+            onChange={(e) => {
+              const value = e.currentTarget.value;
+              flashController.setSimulatedFaults({ ...simulated.faults, maxReliableBaud: value ? Number(value) : undefined });
+            }}
+          >
+            <option value="">any rate</option>
+            {LINE_LIMITS.map((b) => (
+              <option key={b} value={String(b)}>
+                {b} baud
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={simulated.faults.neverSync}
+            onChange={(e) => flashController.setSimulatedFaults({ ...simulated.faults, neverSync: e.currentTarget.checked })}
+          />{' '}
+          Not in download mode (never answers SYNC)
+        </label>
+      </fieldset>
     </section>
   );
 }

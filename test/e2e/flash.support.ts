@@ -50,13 +50,15 @@ export async function dataReleaseZip(options: { name: string; chipFamily: string
 }
 
 export async function importThroughLibrary(page: Page, fileName: string, bytes: Buffer): Promise<void> {
-  await page.getByRole('link', { name: 'Library' }).click();
+  await page.getByRole('link', { name: 'Library', exact: true }).click();
   await page.getByLabel('Release zip or .bin files').setInputFiles({ name: fileName, mimeType: 'application/zip', buffer: bytes });
-  await expect.poll(() => page.getByText(/Added .* to the library|already in the library/).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  await page.getByText(/Added .* to the library|already in the library/).first().waitFor({ timeout: 30_000 });
+  const failure = page.getByText(/Could not import/);
+  if (await failure.count()) throw new Error(`Import failed: ${await page.getByRole('alert').first().textContent()}`);
 }
 
 export async function openFlashView(page: Page): Promise<void> {
-  await page.getByRole('link', { name: 'Flash' }).click();
+  await page.getByRole('link', { name: 'Flash', exact: true }).click();
   await page.getByRole('heading', { name: 'Flash over USB' }).waitFor();
 }
 
@@ -77,7 +79,7 @@ export async function disconnect(page: Page): Promise<void> {
 export async function flash(page: Page, options: { release: RegExp; erase: 'erase-all' | 'keep-data'; baud: number }): Promise<string> {
   await page.getByRole('radio', { name: options.release }).check();
   await page.getByRole('radio', { name: options.erase === 'erase-all' ? /Erase everything/ : /Keep data/ }).check();
-  await page.getByLabel('Baud rate').selectOption(String(options.baud));
+  await page.getByLabel('Flashing baud rate').selectOption(String(options.baud));
   await page.getByRole('button', { name: 'Flash', exact: true }).click();
   if (options.erase === 'erase-all') {
     const dialog = page.getByRole('alertdialog');
