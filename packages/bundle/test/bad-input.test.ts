@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { deflateRawSync } from 'node:zlib';
 import JSZip from 'jszip';
 import { readBundle, writeAppImage, type BundleInput, type ReadOptions } from '../src/index.ts';
-import { bundleErrorOf, craftZip, fixtureFiles, nativeFiles, zipFiles, type BundleFile } from './helpers.ts';
+import { bundleErrorOf, craftZip, flip, fixtureFiles, nativeFiles, zipFiles, type BundleFile } from './helpers.ts';
 
 const blob = (bytes: Uint8Array) => new Blob([bytes as BlobPart]);
 const fail = (input: BundleInput, options?: ReadOptions) => bundleErrorOf(readBundle(input, options));
@@ -35,7 +35,7 @@ describe('refused bundles', () => {
 
   it('a flipped byte inside the compressed data of a real zip', async () => {
     const zip = craftZip([{ name: 'app.bin', data: new Uint8Array(5000).fill(7), method: 0 }]);
-    zip[30 + 'app.bin'.length + 2500] ^= 0xff;
+    flip(zip, 30 + 'app.bin'.length + 2500);
     const err = await fail({ name: 'release.zip', data: blob(zip) });
     expect(err.code).toBe('crc-mismatch');
     expect(err.message).toContain('app.bin');
@@ -43,7 +43,7 @@ describe('refused bundles', () => {
 
   it('digest mismatch', async () => {
     const files = await nativeFiles();
-    files.find((f) => f.path === 'ota/slot1.bin')!.data[100] ^= 1;
+    flip(files.find((f) => f.path === 'ota/slot1.bin')!.data, 100, 1);
     const err = await failZip(files);
     expect(err.code).toBe('digest-mismatch');
     expect(err.file).toBe('ota/slot1.bin');
@@ -206,7 +206,7 @@ describe('refused bundles', () => {
 
   it('a damaged ESP image (its checksum fails) even without declared digests', async () => {
     const app = await writeAppImage({ chipFamily: 'ESP32', projectName: 'p', version: '1.0.0' });
-    app[400] ^= 0x55;
+    flip(app, 400, 0x55);
     const zip = new JSZip();
     zip.file('manifest.json', JSON.stringify({ name: 'P', version: '1.0.0', builds: [{ chipFamily: 'ESP32', parts: [{ path: 'app.bin', offset: 65536 }] }] }));
     zip.file('app.bin', app);

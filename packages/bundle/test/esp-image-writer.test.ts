@@ -7,7 +7,7 @@ import {
   CHIP_FAMILIES, IMAGE_CHIP_ID, inspectEspImage, verifyAppendedHash, parsePartitionTable, writeAppImage, writeBootloaderImage,
   writePartitionTable, type ChipFamily,
 } from '../src/index.ts';
-import { FIXTURE_DIR } from './helpers.ts';
+import { FIXTURE_DIR, flip } from './helpers.ts';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(`${FIXTURE_DIR}firmware_esp-idf-v5.1/${name}`));
 const families = CHIP_FAMILIES.filter((f) => f !== 'ESP8266') as Array<Exclude<ChipFamily, 'ESP8266'>>;
@@ -94,7 +94,7 @@ describe('partition tables', () => {
     ]);
     const table = parsePartitionTable(bytes);
     expect(table.partitions.map((p) => `${p.type}/${p.subtype}`)).toEqual(['data/nvs', 'data/ota', 'app/ota_0', 'app/ota_1']);
-    bytes[40] ^= 1;
+    flip(bytes, 40, 1);
     expect(parsePartitionTable(bytes).md5Valid).toBe(false);
   });
 

@@ -37,7 +37,7 @@ describe('the real LOGIBUS DualOut release', () => {
     const bytes = new Uint8Array(await app.data.arrayBuffer());
     const original = fixtureFiles().find((f) => f.path.endsWith('Application.bin'))!.data;
     expect(Buffer.compare(bytes, original)).toBe(0);
-    const digest = Buffer.from(await crypto.subtle.digest('SHA-256', original)).toString('hex');
+    const digest = Buffer.from(await crypto.subtle.digest('SHA-256', original as BufferSource)).toString('hex');
     expect(app.sha256).toBe(digest);
 
     const table = release.files.find((f) => f.role === 'partition-table')!.partitionTable!;

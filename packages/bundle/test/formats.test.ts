@@ -145,7 +145,7 @@ describe('bare images', () => {
   it('refuses a bare image whose chip id FieldFlash does not know', async () => {
     const image = await app('ESP32', '1.0.0');
     image[12] = 0x7f;
-    const err = await bundleErrorOf(readBundle({ name: 'odd.bin', data: new Blob([image]) }));
+    const err = await bundleErrorOf(readBundle({ name: 'odd.bin', data: new Blob([image as BlobPart]) }));
     expect(err.code).toBe('unknown-chip-family');
     expect(err.message).toContain('odd.bin');
   });

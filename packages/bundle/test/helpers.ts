@@ -30,8 +30,13 @@ export async function zipFiles(files: BundleFile[], compression: 'DEFLATE' | 'ST
   return zip.generateAsync({ type: 'blob', compression });
 }
 
+/** Damages one byte in place. */
+export function flip(bytes: Uint8Array, at: number, mask = 0xff): void {
+  bytes[at] = bytes[at]! ^ mask;
+}
+
 export function asFolder(files: BundleFile[]): Array<{ path: string; data: Blob }> {
-  return files.map((f) => ({ path: f.path, data: new Blob([f.data]) }));
+  return files.map((f) => ({ path: f.path, data: new Blob([f.data as BlobPart]) }));
 }
 
 export interface CraftEntry {
@@ -48,7 +53,7 @@ export interface CraftEntry {
 }
 
 /** Writes a zip byte by byte, so that tests can put any lie into its headers. */
-export function craftZip(entries: CraftEntry[], options: { pointAllAt?: number } = {}): Uint8Array {
+export function craftZip(entries: CraftEntry[]): Uint8Array {
   const chunks: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
@@ -93,7 +98,7 @@ export function craftZip(entries: CraftEntry[], options: { pointAllAt?: number }
     v.setUint32(20, m.csize, true);
     v.setUint32(24, m.usize, true);
     v.setUint16(28, m.name.length, true);
-    v.setUint32(42, options.pointAllAt ?? offsets[i]!, true);
+    v.setUint32(42, offsets[i]!, true);
     c.set(m.name, 46);
     central.push(c);
     offset += c.length;
