@@ -38,13 +38,17 @@ function Bar({ label, value, max, text }: { label: string; value: number; max: n
 export function ProgressPanel() {
   const progress = useWatched(flashState.progress);
   const outcome = useWatched(flashState.outcome);
+  const problem = useWatched(flashState.problem);
+  const activity = useWatched(flashState.activity);
   if (!progress && !outcome) return null;
+  // A write cut short keeps its bars: they show how far it got.
+  const stopped = problem !== undefined && activity !== 'flashing' && progress?.phase !== 'done';
   return (
     <section class="flash-step" aria-labelledby="progress-heading">
       <h3 id="progress-heading">Progress</h3>
       {progress && (
         <>
-          <p>{PHASES[progress.phase]}</p>
+          <p>{stopped ? 'Stopped: see the problem above.' : PHASES[progress.phase]}</p>
           <Bar
             label="Total"
             value={progress.totalWritten}
