@@ -127,7 +127,8 @@ class FlashController {
         report = await session.writeParts(parts, { ...writeOptions, eraseAll: false, skipUnchanged: true }, (p) => flashState.progress.set(p));
       }
       const fellBackFrom = report.baudRate !== options.baudRate ? options.baudRate : undefined;
-      flashState.outcome.set({ releaseLabel: label, report, fellBackFrom });
+      const board = link.simulated ? `the simulated ${link.identity.chipName}` : link.identity.chipName;
+      flashState.outcome.set({ releaseLabel: label, board, report, fellBackFrom });
       this.log(`Done in ${report.seconds.toFixed(1)} s at ${report.baudRate} baud${actual !== options.baudRate || fellBackFrom ? ` (fell back from ${options.baudRate})` : ''}. Resetting into the app.`);
       flashState.console.set('');
       await link.startMonitor(flashState.consoleBaud.get(), { reset: true, onText: this.appendConsole, onLost: (p) => this.lost(p) });

@@ -73,6 +73,8 @@ export interface ShownProblem {
 
 export interface FlashOutcome {
   releaseLabel: string;
+  /** "the simulated ESP32", "ESP32-S3": where it went. */
+  board: string;
   report: WriteReport;
   /** True when the link fell back from the chosen rate. */
   fellBackFrom: number | undefined;

@@ -75,7 +75,7 @@ function Outcome({ outcome }: { outcome: FlashOutcome }) {
   return (
     <div role="status" aria-label="Flash result" class="flash-outcome">
       <p class="flash-outcome__title">
-        {outcome.releaseLabel} installed and verified in {report.seconds.toFixed(1)} s at {report.baudRate} baud.
+        {outcome.releaseLabel} installed on {outcome.board} and verified in {report.seconds.toFixed(1)} s at {report.baudRate} baud.
       </p>
       {outcome.fellBackFrom && <p>The board could not keep up at {outcome.fellBackFrom} baud: FieldFlash fell back to {report.baudRate} baud.</p>}
       <p>

@@ -50,7 +50,7 @@ test('a first install erases the flash, writes every part at its offset, verifie
   expect(image.subarray(FILL_OFFSET, FILL_OFFSET + FILL_SIZE).every((b) => b === 0x5a)).toBe(true);
 
   const result = await flash(page, { release: RELEASE_NAME, erase: 'erase-all', baud: 2000000 });
-  expect(result).toMatch(/installed and verified/);
+  expect(result).toMatch(/installed on the simulated ESP32 and verified/);
   expect(result).toMatch(/Erased the whole flash first/);
   expect(result).toMatch(/bootloader\.bin at 0x01000: .* written, MD5 verified/);
   expect(result).toMatch(/Application\.bin at 0x10000: .* written, MD5 verified/);
@@ -74,7 +74,7 @@ test('a first install erases the flash, writes every part at its offset, verifie
 test('flashing the same release again skips nearly everything, and the flash still holds every part', async () => {
   const { page } = app;
   const result = await flash(page, { release: RELEASE_NAME, erase: 'keep-data', baud: 921600 });
-  expect(result).toMatch(/installed and verified/);
+  expect(result).toMatch(/installed on the simulated ESP32 and verified/);
   expect(result).toMatch(/Wrote 0\.0 KiB of 1\.98 MiB; skipped 1\.98 MiB already on the flash/);
   expect(result).toMatch(/Application\.bin at 0x10000: unchanged, skipped/);
   expect(result).toMatch(/bootloader\.bin at 0x01000: unchanged, skipped/);
