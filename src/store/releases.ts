@@ -1,0 +1,176 @@
+// The package library on this device: save, list, read and delete releases, each change in one transaction.
+import type { Release } from '@fieldflash/bundle';
+import { database, type ReleaseSummary, type StoredFileData } from './schema.ts';
+import { StoreError, storeErrorFrom } from './errors.ts';
+
+/** A release read back from the library, its files' bytes included. */
+export interface StoredRelease extends Release {
+  addedAt: number;
+}
+
+export interface SaveOutcome {
+  /** Releases new to the library. */
+  added: ReleaseSummary[];
+  /** Releases that were already stored (same id): left as they were, not duplicated. */
+  alreadyStored: ReleaseSummary[];
+}
+
+type ChangeListener = () => void;
+const listeners = new Set<ChangeListener>();
+// Other FieldFlash windows on this device hear about changes too.
+const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel('fieldflash-library');
+channel?.addEventListener('message', () => notify(false));
+
+function notify(broadcast: boolean): void {
+  for (const listener of [...listeners]) listener();
+  if (broadcast) channel?.postMessage('changed');
+}
+
+/** Calls the listener whenever releases are added or deleted (in this window or another). */
+export function subscribeLibrary(listener: ChangeListener): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
+function summaryOf(release: Release, addedAt: number): ReleaseSummary {
+  const { files, ...rest } = release;
+  return {
+    ...rest,
+    files: files.map(({ data: _bytes, ...info }) => info),
+    addedAt,
+    totalSize: files.reduce((sum, f) => sum + f.size, 0),
+  };
+}
+
+function describe(releases: readonly Release[]): string {
+  const first = releases[0];
+  if (!first) return 'store nothing';
+  return releases.length === 1 ? `store ${first.product} ${first.version}` : `store ${releases.length} releases`;
+}
+
+/**
+ * Stores releases, metadata and file bytes, in ONE transaction over both object stores:
+ * if anything fails (storage full, the page closes) the transaction aborts and nothing is kept.
+ */
+export async function saveReleases(releases: readonly Release[]): Promise<SaveOutcome> {
+  const outcome: SaveOutcome = { added: [], alreadyStored: [] };
+  if (releases.length === 0) return outcome;
+  let db;
+  try {
+    db = await database();
+  } catch (error) {
+    throw storeErrorFrom(error, describe(releases));
+  }
+  const tx = db.transaction(['releases', 'files'], 'readwrite');
+  const done = tx.done;
+  done.catch(() => undefined); // observed below; keeps an abort from surfacing as an unhandled rejection
+  try {
+    const seen = new Set<string>();
+    const addedAt = Date.now();
+    for (const release of releases) {
+      if (seen.has(release.id)) continue;
+      seen.add(release.id);
+      const existing = await tx.objectStore('releases').get(release.id);
+      if (existing) {
+        outcome.alreadyStored.push(existing);
+        continue;
+      }
+      const summary = summaryOf(release, addedAt);
+      // Requests are queued without awaiting each one, so the transaction stays busy and cannot auto-commit early.
+      const writes: Promise<unknown>[] = [tx.objectStore('releases').add(summary)];
+      for (const file of release.files) {
+        const record: StoredFileData = { releaseId: release.id, path: file.path, data: file.data };
+        writes.push(tx.objectStore('files').add(record));
+      }
+      await Promise.all(writes);
+      outcome.added.push(summary);
+    }
+    await done;
+  } catch (error) {
+    try {
+      tx.abort();
+    } catch {
+      // Already aborted by IndexedDB itself.
+    }
+    throw storeErrorFrom(tx.error ?? error, describe(releases));
+  }
+  if (outcome.added.length > 0) notify(true);
+  return outcome;
+}
+
+/** Every release in the library, newest first. */
+export async function listReleases(): Promise<ReleaseSummary[]> {
+  try {
+    const db = await database();
+    const all = await db.getAll('releases');
+    return all.sort((a, b) => b.addedAt - a.addedAt || a.product.localeCompare(b.product));
+  } catch (error) {
+    throw storeErrorFrom(error, 'read the library');
+  }
+}
+
+/** The release's metadata without file bytes, or undefined when it is not in the library. */
+export async function getReleaseSummary(id: string): Promise<ReleaseSummary | undefined> {
+  try {
+    return await (await database()).get('releases', id);
+  } catch (error) {
+    throw storeErrorFrom(error, 'read the library');
+  }
+}
+
+/** A release with its files' bytes (as Blobs), read in one transaction; undefined when it is not in the library. */
+export async function getRelease(id: string): Promise<StoredRelease | undefined> {
+  let summary: ReleaseSummary | undefined;
+  let stored: StoredFileData[];
+  try {
+    const tx = (await database()).transaction(['releases', 'files'], 'readonly');
+    [summary, stored] = await Promise.all([
+      tx.objectStore('releases').get(id),
+      tx.objectStore('files').index('by-release').getAll(id),
+      tx.done,
+    ]);
+  } catch (error) {
+    throw storeErrorFrom(error, 'read a release from the library');
+  }
+  if (!summary) return undefined;
+  const bytes = new Map(stored.map((f) => [f.path, f.data]));
+  const { addedAt, totalSize: _total, files, ...release } = summary;
+  return {
+    ...release,
+    addedAt,
+    files: files.map((info) => {
+      const data = bytes.get(info.path);
+      if (!data) {
+        throw new StoreError(
+          'not-found',
+          `The library lacks the bytes of ${info.path} in ${summary.product} ${summary.version}.`,
+          'Delete this release and import its zip again.',
+        );
+      }
+      return { ...info, data };
+    }),
+  };
+}
+
+/** Deletes a release and its files in one transaction. Returns false when it was not in the library. */
+export async function deleteRelease(id: string): Promise<boolean> {
+  let found = false;
+  const db = await database().catch((error: unknown) => {
+    throw storeErrorFrom(error, 'delete a release');
+  });
+  const tx = db.transaction(['releases', 'files'], 'readwrite');
+  try {
+    const releases = tx.objectStore('releases');
+    const files = tx.objectStore('files');
+    found = (await releases.getKey(id)) !== undefined;
+    const fileKeys = await files.index('by-release').getAllKeys(id);
+    await Promise.all([releases.delete(id), ...fileKeys.map((key) => files.delete(key)), tx.done]);
+  } catch (error) {
+    tx.done.catch(() => undefined);
+    throw storeErrorFrom(tx.error ?? error, 'delete a release');
+  }
+  if (found) notify(true);
+  return found;
+}

@@ -1,0 +1,62 @@
+// The IndexedDB schema: release metadata and file bytes live in separate object stores,
+// so listing the library never reads megabytes of firmware.
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { Release, ReleaseFile } from '@fieldflash/bundle';
+
+export const DB_NAME = 'fieldflash';
+export const DB_VERSION = 1;
+
+/** A file of a stored release, without its bytes. */
+export type StoredFileInfo = Omit<ReleaseFile, 'data'>;
+
+/** What the library keeps about a release besides the file bytes. */
+export interface ReleaseSummary extends Omit<Release, 'files'> {
+  files: StoredFileInfo[];
+  /** When it was added to this device's library (ms since the epoch). */
+  addedAt: number;
+  /** Sum of the file sizes, in bytes. */
+  totalSize: number;
+}
+
+/** The bytes of one file of one release. */
+export interface StoredFileData {
+  releaseId: string;
+  path: string;
+  data: Blob;
+}
+
+export interface FieldFlashSchema extends DBSchema {
+  releases: { key: string; value: ReleaseSummary; indexes: { 'by-product': string } };
+  files: { key: [string, string]; value: StoredFileData; indexes: { 'by-release': string } };
+}
+
+export type FieldFlashDatabase = IDBPDatabase<FieldFlashSchema>;
+
+let opening: Promise<FieldFlashDatabase> | undefined;
+
+/** Opens (and creates or upgrades) the database once per page. */
+export function database(): Promise<FieldFlashDatabase> {
+  opening ??= openDB<FieldFlashSchema>(DB_NAME, DB_VERSION, {
+    upgrade(db, oldVersion) {
+      // One step per schema version, so a device that skipped versions replays them in order.
+      if (oldVersion < 1) {
+        const releases = db.createObjectStore('releases', { keyPath: 'id' });
+        releases.createIndex('by-product', 'product');
+        const files = db.createObjectStore('files', { keyPath: ['releaseId', 'path'] });
+        files.createIndex('by-release', 'releaseId');
+      }
+    },
+    blocking() {
+      // A newer FieldFlash in another window needs to upgrade the schema: step aside.
+      void opening?.then((db) => db.close());
+      opening = undefined;
+    },
+    terminated() {
+      opening = undefined;
+    },
+  }).catch((error: unknown) => {
+    opening = undefined;
+    throw error;
+  });
+  return opening;
+}
