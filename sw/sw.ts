@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 // The FieldFlash service worker: precache every built asset (lazy chunks included) so the app runs offline.
+import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 
@@ -7,6 +8,9 @@ declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: str
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
+// The first install takes the page that registered it, so the first visit already works offline.
+// Later versions still wait for SKIP_WAITING: claiming only affects pages no worker controls yet.
+clientsClaim();
 // Any navigation (including a launch through file_handlers) gets the app shell.
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html')));
 
