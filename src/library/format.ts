@@ -1,0 +1,27 @@
+// How the library writes sizes, offsets, dates and targets for people.
+import type { Target } from '@fieldflash/bundle';
+
+const UNITS = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
+}
+
+/** Flash offsets the way esptool and partition tables print them: 0x1000. */
+export function hexOffset(offset: number): string {
+  return `0x${offset.toString(16)}`;
+}
+
+export function formatDate(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function targetLabel(target: Target): string {
+  return target.board ? `${target.chipFamily} · ${target.board}` : target.chipFamily;
+}

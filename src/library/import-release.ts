@@ -1,0 +1,140 @@
+// Imports bundles into the library one at a time: read and verify with the bundle package, then store
+// in one transaction. Progress and the outcome are shared with whichever component shows them.
+import type { BundleError } from '@fieldflash/bundle';
+import { saveReleases, StoreError, type ReleaseSummary } from '../store/index.ts';
+import { beginOperation } from '../operations.ts';
+import { SharedState } from '../shared-state.ts';
+import { importSources, type ImportSource, type PickedFile } from './picked-files.ts';
+
+export type ImportPhase = 'read' | 'unzip' | 'verify' | 'save';
+
+export type ImportStatus =
+  | { state: 'idle' }
+  | { state: 'running'; name: string; phase: ImportPhase; done: number; total: number; queued: number }
+  | { state: 'finished'; added: ReleaseSummary[]; alreadyStored: ReleaseSummary[] }
+  | { state: 'failed'; name: string; message: string; file: string | undefined; hint: string };
+
+export const importStatus = new SharedState<ImportStatus>({ state: 'idle' });
+
+const queue: Array<() => Promise<void>> = [];
+let draining = false;
+
+async function drain(): Promise<void> {
+  if (draining) return;
+  draining = true;
+  try {
+    for (let job = queue.shift(); job; job = queue.shift()) await job();
+  } finally {
+    draining = false;
+  }
+}
+
+// The bundle reader (zip, digests, manifests) loads with the first import, keeping the first page load small.
+const loadBundleReader = () => import('@fieldflash/bundle');
+
+function isBundleError(error: unknown): error is BundleError {
+  return error instanceof Error && error.name === 'BundleError' && typeof (error as BundleError).hint === 'string';
+}
+
+function failureFor(name: string, error: unknown): Extract<ImportStatus, { state: 'failed' }> {
+  if (isBundleError(error) || error instanceof StoreError) {
+    return { state: 'failed', name, message: error.message, file: isBundleError(error) ? error.file : undefined, hint: error.hint };
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return {
+    state: 'failed',
+    name,
+    message: `FieldFlash could not read ${name}: ${detail}. Nothing was stored.`,
+    file: undefined,
+    hint: 'Check that the file is a firmware release (a zip, or its unzipped folder) and that it is still on this laptop, then try again.',
+  };
+}
+
+async function importOne(source: ImportSource, queuedAfter: number): Promise<{ added: ReleaseSummary[]; alreadyStored: ReleaseSummary[] }> {
+  const endOperation = beginOperation(`Importing ${source.name}`);
+  const report = (phase: ImportPhase, done: number, total: number) =>
+    importStatus.set({ state: 'running', name: source.name, phase, done, total, queued: queuedAfter });
+  try {
+    report('read', 0, 1);
+    const input = source.kind === 'zip' ? { name: source.name, data: source.file } : { name: source.name, files: source.files };
+    const { readBundle } = await loadBundleReader();
+    const releases = await readBundle(input, { onProgress: (p) => report(p.phase, p.done, p.total) });
+    report('save', 0, releases.length);
+    return await saveReleases(releases);
+  } finally {
+    endOperation();
+  }
+}
+
+/** Queues every bundle in what was picked; resolves when they have all been tried. */
+export function importPicked(picked: readonly PickedFile[]): Promise<void> {
+  return importAll(importSources(picked));
+}
+
+export function importAll(sources: readonly ImportSource[]): Promise<void> {
+  if (sources.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const added: ReleaseSummary[] = [];
+    const alreadyStored: ReleaseSummary[] = [];
+    let failed = false;
+    sources.forEach((source, index) => {
+      queue.push(async () => {
+        try {
+          const outcome = await importOne(source, sources.length - index - 1);
+          added.push(...outcome.added);
+          alreadyStored.push(...outcome.alreadyStored);
+        } catch (error) {
+          failed = true;
+          importStatus.set(failureFor(source.name, error));
+        }
+        if (index === sources.length - 1) {
+          // A failure stays on screen; otherwise say what was added.
+          if (!failed) importStatus.set({ state: 'finished', added, alreadyStored });
+          resolve();
+        }
+      });
+    });
+    void drain();
+  });
+}
+
+/** Fetches the demo releases shipped with FieldFlash (listed in /demo/index.json) and imports them. */
+export async function importDemoReleases(): Promise<void> {
+  const endOperation = beginOperation('Loading the demo release');
+  let sources: ImportSource[];
+  try {
+    importStatus.set({ state: 'running', name: 'the demo release', phase: 'read', done: 0, total: 1, queued: 0 });
+    const list = await fetch('/demo/index.json');
+    if (!list.ok) throw new Error(`/demo/index.json answered ${list.status}`);
+    const names = demoNames(await list.json());
+    if (names.length === 0) throw new Error('/demo/index.json lists no demo release');
+    sources = await Promise.all(
+      names.map(async (name) => {
+        const response = await fetch(`/demo/${encodeURIComponent(name)}`);
+        if (!response.ok) throw new Error(`/demo/${name} answered ${response.status}`);
+        return { kind: 'zip' as const, name, file: await response.blob() };
+      }),
+    );
+  } catch (error) {
+    importStatus.set({
+      state: 'failed',
+      name: 'the demo release',
+      message: `The demo release could not be loaded (${error instanceof Error ? error.message : String(error)}).`,
+      file: undefined,
+      hint: 'This copy of FieldFlash may have been built without a demo release. Import a release zip of your own instead.',
+    });
+    return;
+  } finally {
+    endOperation();
+  }
+  await importAll(sources);
+}
+
+/** index.json lists zip names: ["demo.zip"], or names without the extension, or objects with a name. */
+function demoNames(json: unknown): string[] {
+  const list: unknown[] = Array.isArray(json) ? json : Array.isArray((json as { releases?: unknown })?.releases) ? (json as { releases: unknown[] }).releases : [];
+  return list
+    .map((item) => (typeof item === 'string' ? item : typeof (item as { name?: unknown })?.name === 'string' ? (item as { name: string }).name : ''))
+    .filter((name) => name !== '' && !name.includes('/') && !name.includes('..'))
+    .map((name) => (/\.zip$/i.test(name) ? name : `${name}.zip`));
+}

@@ -1,0 +1,38 @@
+// The package library: add releases, see what is on this device, inspect, export and delete them.
+import { useState } from 'preact/hooks';
+import type { ReleaseSummary } from '../store/index.ts';
+import { DropOverlay } from './drop-overlay.tsx';
+import { ImportPanel } from './import-panel.tsx';
+import { ReleaseDetails } from './release-details.tsx';
+import { ReleaseList } from './release-list.tsx';
+import { StoragePanel } from './storage-panel.tsx';
+import { useLibrary } from './use-library.ts';
+import './library.css';
+
+export function LibraryView() {
+  const library = useLibrary();
+  const [detailsOf, setDetailsOf] = useState<string | undefined>(undefined);
+  const shown: ReleaseSummary | undefined =
+    library.state === 'ready' && detailsOf ? library.releases.find((r) => r.id === detailsOf) : undefined;
+
+  return (
+    <div class="library">
+      <DropOverlay />
+      <ImportPanel />
+      <section class="library__releases" aria-labelledby="library-heading">
+        <h2 id="library-heading">Releases on this device</h2>
+        {library.state === 'loading' && <p>Reading the library…</p>}
+        {library.state === 'failed' && (
+          <div role="alert" class="alert">
+            <p class="alert__title">The library could not be read.</p>
+            <p>{library.message}</p>
+            <p class="alert__hint">What to do: reload FieldFlash. If it keeps failing, this browser profile may be out of storage.</p>
+          </div>
+        )}
+        {library.state === 'ready' && <ReleaseList releases={library.releases} onDetails={(r) => setDetailsOf(r.id)} />}
+      </section>
+      <StoragePanel />
+      {shown && <ReleaseDetails key={shown.id} release={shown} onClose={() => setDetailsOf(undefined)} />}
+    </div>
+  );
+}
