@@ -3,5 +3,6 @@ import { execFileSync } from 'node:child_process';
 
 export default function setup() {
   if (process.env.FIELDFLASH_SKIP_BUILD === '1') return;
-  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  // Vitest sets NODE_ENV=test, which would make Vite emit a development build; test what ships.
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
