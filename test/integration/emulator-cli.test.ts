@@ -1,0 +1,78 @@
+// `npm run emulator` as a separate process: serves socket://, saves the flash to --flash-file on exit and
+// loads it again at the next start, like a board that stays flashed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checksum, concat, EspClient, words } from './emulator-client.ts';
+
+const CLI = fileURLToPath(new URL('../../packages/esp-emulator/src/node/cli.ts', import.meta.url));
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+async function startCli(...args: string[]): Promise<{ child: ChildProcess; host: string; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--tcp', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /socket:\/\/([\d.]+):(\d+)/.exec(out);
+      if (match) resolve({ child, host: match[1]!, port: Number(match[2]) });
+    });
+    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}: ${out}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+describe('emulator command line', () => {
+  it('keeps the flash in --flash-file across runs', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fieldflash-emulator-')), 'board.bin');
+    const data = new Uint8Array(0x3000).map((_, i) => i * 3);
+    const first = await startCli('--chip', 'esp32', '--flash-size', '2MB', '--flash-file', file);
+    const client = await EspClient.open(first.host, first.port);
+    await new Promise((r) => setTimeout(r, 100));
+    client.flushInput();
+    const SYNC = concat(Uint8Array.of(0x07, 0x07, 0x12, 0x20), new Uint8Array(32).fill(0x55));
+    await client.check(0x08, SYNC);
+    // ROM-mode FLASH_BEGIN erases the region; 0x400-byte blocks as esptool sends the ROM.
+    await client.check(0x02, words(data.length, data.length / 0x400, 0x400, 0x1000, 0));
+    for (let seq = 0; seq < data.length / 0x400; seq++) {
+      const block = data.subarray(seq * 0x400, (seq + 1) * 0x400);
+      await client.check(0x03, concat(words(block.length, seq, 0, 0), block), checksum(block));
+    }
+    client.close();
+    await stop(first.child);
+    expect(statSync(file).size).toBe(2 * 1024 * 1024);
+    expect(new Uint8Array(readFileSync(file)).subarray(0x1000, 0x4000)).toEqual(data);
+
+    const second = await startCli('--chip', 'esp32', '--flash-size', '2MB', '--flash-file', file);
+    const again = await EspClient.open(second.host, second.port);
+    await new Promise((r) => setTimeout(r, 100));
+    const md5 = await again.check(0x13, words(0x1000, data.length, 0, 0));
+    expect(Buffer.from(md5.body).toString()).toBe(createHash('md5').update(data).digest('hex'));
+    again.close();
+    await stop(second.child);
+  }, 60_000);
+
+  it('says what is wrong with its arguments', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--chip', 'esp8266', '--tcp', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.push(child);
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toContain('--chip: "esp8266" is not one of esp32, esp32s3, esp32c3');
+  }, 30_000);
+});
