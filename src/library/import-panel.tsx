@@ -1,5 +1,5 @@
 // The ways into the library (pick files, pick a folder, the demo) and what the import is doing.
-import { useRef } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { useSharedState } from '../shared-state.ts';
 import { importDemoReleases, importPicked, importStatus, type ImportPhase, type ImportStatus } from './import-release.ts';
 import { pickedFromInput } from './picked-files.ts';
@@ -46,6 +46,10 @@ export function ImportPanel() {
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const busy = status.state === 'running';
+  useEffect(() => {
+    // A folder picker for unzipped releases; set as a property because JSX has no typed attribute for it.
+    if (folderInput.current) folderInput.current.webkitdirectory = true;
+  }, []);
 
   const onPicked = (event: Event) => {
     const input = event.currentTarget as HTMLInputElement;
@@ -78,8 +82,6 @@ export function ImportPanel() {
           ref={folderInput}
           type="file"
           hidden
-          // @ts-expect-error webkitdirectory is a boolean attribute Preact passes through; the DOM types lack it.
-          webkitdirectory=""
           aria-label="Unzipped release folder"
           onChange={onPicked}
         />
