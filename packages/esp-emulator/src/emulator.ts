@@ -316,6 +316,10 @@ export class EspEmulator extends EventTarget {
         stub.greet();
       },
       runUserCode: () => this.bootFromFlash(undefined),
+      crash: () => {
+        this.loader = undefined;
+        this.currentState = 'halted';
+      },
       softReset: () => this.reset('software-cpu', true, false),
     };
   }

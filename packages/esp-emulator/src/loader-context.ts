@@ -19,6 +19,8 @@ export interface LoaderContext {
   startStub(): void;
   /** Leave the loader and boot what is in flash. */
   runUserCode(): void;
+  /** The CPU jumped somewhere nothing sensible lives: the chip stops answering until reset. */
+  crash(): void;
   /** A software reset: strapping pins stay latched, so the chip comes back in the ROM loader. */
   softReset(): void;
 }

@@ -63,7 +63,7 @@ export class RomLoader {
         // Jumping to an address nothing was uploaded to would crash the CPU: the chip goes silent.
         if (outcome?.jump) {
           if (outcome.entryInUploadedCode) ctx.startStub();
-          else ctx.runUserCode();
+          else ctx.crash();
         }
         return;
       }

@@ -71,7 +71,7 @@ export class FlasherStub {
         const outcome = this.ram.end(replies, req);
         if (outcome?.jump) {
           if (outcome.entryInUploadedCode) ctx.startStub();
-          else ctx.runUserCode();
+          else ctx.crash();
         }
         return;
       }
