@@ -46,7 +46,7 @@ describe('esptool-js against the emulated chip', () => {
     const chip = new EspEmulator({ chip: 'esp32', flashSize: 16 * MB, wireTime: false });
     const port = new EmulatedSerialPort(chip);
     const lines: string[] = [];
-    const transport = new Transport(port as unknown as SerialPort);
+    const transport = new Transport(port);
     const loader = new ESPLoader({ transport, baudrate: 921600, terminal: quietTerminal(lines) });
 
     expect(await loader.main()).toBe('ESP32-D0WD-V3 (revision 3)');
@@ -87,7 +87,7 @@ describe('esptool-js against the emulated chip', () => {
       const chip = new EspEmulator({ chip: name, wireTime: false });
       const port = new EmulatedSerialPort(chip);
       const lines: string[] = [];
-      const transport = new Transport(port as unknown as SerialPort);
+      const transport = new Transport(port);
       const loader = new ESPLoader({ transport, baudrate: 460800, terminal: quietTerminal(lines) });
       expect(await loader.main()).toBe(description);
       expect(lines).not.toContain(' Autodetection failed, trying again...');
@@ -102,7 +102,7 @@ describe('esptool-js against the emulated chip', () => {
   it('connects to an S3 on its USB-Serial/JTAG port with the sequence esptool-js picks for it', async () => {
     const chip = new EspEmulator({ chip: 'esp32s3', wireTime: false, usb: 'usb-serial-jtag' });
     const port = new EmulatedSerialPort(chip);
-    const transport = new Transport(port as unknown as SerialPort);
+    const transport = new Transport(port);
     const loader = new ESPLoader({ transport, baudrate: 921600, terminal: quietTerminal([]) });
     expect(await loader.main()).toBe('ESP32-S3 (QFN56) (revision v0.2)');
     expect(chip.state).toBe('stub');

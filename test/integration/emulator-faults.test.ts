@@ -9,7 +9,7 @@ const part = (name: string) => new Uint8Array(readFileSync(new URL(name, FIXTURE
 const terminal: IEspLoaderTerminal = { clean: () => undefined, writeLine: () => undefined, write: () => undefined };
 
 async function flashApp(port: EmulatedSerialPort, app: Uint8Array): Promise<Transport> {
-  const transport = new Transport(port as unknown as SerialPort);
+  const transport = new Transport(port);
   const loader = new ESPLoader({ transport, baudrate: 921600, terminal });
   await loader.main();
   try {

@@ -11,7 +11,7 @@ const quiet: IEspLoaderTerminal = { clean: () => undefined, writeLine: () => und
 async function esptoolWrite(baud: number, app: Uint8Array): Promise<{ seconds: number; wireBytes: number }> {
   const chip = new EspEmulator({ chip: 'esp32', wireTime: true, flashSize: 16 * MiB });
   const port = new EmulatedSerialPort(chip);
-  const transport = new Transport(port as unknown as SerialPort);
+  const transport = new Transport(port);
   const loader = new ESPLoader({ transport, baudrate: baud, terminal: quiet });
   await loader.main();
   const before = chip.stats.bytesToChip;

@@ -15,8 +15,8 @@ type PortState = 'closed' | 'opened' | 'forgotten';
 const deviceLost = (): DOMException => new DOMException('The device has been lost.', 'NetworkError');
 
 export class EmulatedSerialPort extends EventTarget {
-  onconnect: ((this: this, ev: Event) => void) | null = null;
-  ondisconnect: ((this: this, ev: Event) => void) | null = null;
+  onconnect: ((this: SerialPort, ev: Event) => void) | null = null;
+  ondisconnect: ((this: SerialPort, ev: Event) => void) | null = null;
 
   private state: PortState = 'closed';
   private connection: HostConnection | undefined;
@@ -219,7 +219,7 @@ export class EmulatedSerialPort extends EventTarget {
     const event = new Event(type);
     this.dispatchEvent(event);
     const handler = type === 'connect' ? this.onconnect : this.ondisconnect;
-    handler?.call(this, event);
+    handler?.call(this as unknown as SerialPort, event);
   }
 }
 
