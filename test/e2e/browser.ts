@@ -15,22 +15,33 @@ export interface AppSession {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<Browser> {
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+function checkChromium(): void {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
-  });
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  checkChromium();
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Chromium with a profile on disk: closing it and launching it again on the same folder is a browser restart,
+ * IndexedDB and service workers included.
+ */
+export async function launchProfile(userDataDir: string): Promise<BrowserContext> {
+  checkChromium();
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, acceptDownloads: true });
 }
 
 /** Serves dist/ on a fresh port and opens the app in a fresh profile. */
