@@ -8,7 +8,7 @@ import { DEFAULT_FLASH_SIZE, NorFlash } from './flash.ts';
 import type { LoaderContext } from './loader-context.ts';
 import { CHIPS, isChipName, parseMac, type ChipIdentity, type ChipName } from './registers/chips.ts';
 import { RegisterFile } from './registers/register-file.ts';
-import { TwoTransistorCircuit, UsbSerialJtagReset, type ResetCircuit } from './reset-circuit.ts';
+import { ResetPins, TwoTransistorCircuit, UsbSerialJtagReset, type ResetCircuit } from './reset-circuit.ts';
 import { RomLoader } from './rom-loader.ts';
 import { SlipDecoder, slipEncode } from './slip.ts';
 import { FlasherStub } from './stub.ts';
@@ -54,8 +54,6 @@ export interface HostConnection {
 const ROM_BAUD = 115_200;
 /** USB full speed carries CDC data at roughly this many "baud" (10 bits a byte); no UART in the way. */
 const USB_LINE_BAUD = 12_000_000;
-/** EN has an RC delay on dev boards; the ROM samples strapping pins this long after EN is released. */
-const STRAP_SAMPLE_DELAY_MS = 10;
 /** A chip that keeps failing to boot stops printing after this many self-resets (real ones loop forever). */
 const MAX_SELF_RESETS = 3;
 
@@ -70,6 +68,7 @@ export class EspEmulator extends EventTarget {
   private readonly registers: RegisterFile;
   private readonly faults: FaultInjector;
   private readonly circuit: ResetCircuit;
+  private readonly pins: ResetPins;
   private readonly bootButtonHeld: boolean;
   private readonly line: SerialLine;
   private readonly rx: SlipDecoder;
@@ -80,9 +79,6 @@ export class EspEmulator extends EventTarget {
   private loader: RomLoader | FlasherStub | undefined;
   private baud = ROM_BAUD;
   private unplugged = false;
-  private enLow = false;
-  private io0Low = false;
-  private strapTimer: ReturnType<typeof setTimeout> | undefined;
   private selfResets = 0;
 
   constructor(options: EspEmulatorOptions) {
@@ -104,14 +100,15 @@ export class EspEmulator extends EventTarget {
       baud: () => this.baud,
       usbSerialJtag: this.usb === 'usb-serial-jtag',
     });
-    const pins = {
-      setEnLow: (low: boolean) => this.setEnLow(low),
-      setIo0Low: (low: boolean) => {
-        this.io0Low = low;
+    this.pins = new ResetPins({
+      hold: () => {
+        this.haltEverything(true);
+        this.currentState = 'in-reset';
       },
-      resetFromUsb: (download: boolean) => this.reset('usb-uart', download),
-    };
-    this.circuit = this.usb === 'usb-serial-jtag' ? new UsbSerialJtagReset(pins) : new TwoTransistorCircuit(pins);
+      release: (io0Low) => this.reset('power-on', io0Low || this.bootButtonHeld),
+      resetFromUsb: (download) => this.reset('usb-uart', download),
+    });
+    this.circuit = this.usb === 'usb-serial-jtag' ? new UsbSerialJtagReset(this.pins) : new TwoTransistorCircuit(this.pins);
     this.line = new SerialLine({
       wireTime: () => this.wireTime,
       faults: this.faults,
@@ -182,8 +179,7 @@ export class EspEmulator extends EventTarget {
   replug(): void {
     if (!this.unplugged) return;
     this.unplugged = false;
-    this.enLow = false;
-    this.io0Low = false;
+    this.pins.release();
     this.reset('power-on', this.bootButtonHeld);
     this.dispatchEvent(new Event('replug'));
   }
@@ -191,9 +187,9 @@ export class EspEmulator extends EventTarget {
   /** Power off and on again (a board plugged into a powered hub; the TCP shell does this for its first client). */
   powerCycle(): void {
     if (this.unplugged) return;
-    this.powerOff();
-    this.enLow = false;
-    this.reset('power-on', this.io0Low || this.bootButtonHeld);
+    // The host still drives the lines through the bridge, so IO0 keeps whatever level they give it.
+    this.pins.cancel();
+    this.reset('power-on', this.pins.io0 === 'low' || this.bootButtonHeld);
   }
 
   /** Connects a host. One at a time, as with a real serial port. */
@@ -221,23 +217,7 @@ export class EspEmulator extends EventTarget {
     this.line.link = undefined;
   }
 
-  // --- pins and resets ---
-
-  private setEnLow(low: boolean): void {
-    if (low === this.enLow) return;
-    this.enLow = low;
-    if (this.strapTimer !== undefined) clearTimeout(this.strapTimer);
-    this.strapTimer = undefined;
-    if (low) {
-      this.haltEverything(true);
-      this.currentState = 'in-reset';
-      return;
-    }
-    this.strapTimer = setTimeout(() => {
-      this.strapTimer = undefined;
-      this.reset('power-on', this.io0Low || this.bootButtonHeld);
-    }, STRAP_SAMPLE_DELAY_MS);
-  }
+  // --- resets ---
 
   /** `external`: EN, USB or power; a reset the chip does itself lets its last answer leave the FIFO first. */
   private reset(cause: ResetCause, download: boolean, external = true): void {
@@ -285,8 +265,7 @@ export class EspEmulator extends EventTarget {
 
   private powerOff(): void {
     this.haltEverything(true);
-    if (this.strapTimer !== undefined) clearTimeout(this.strapTimer);
-    this.strapTimer = undefined;
+    this.pins.release();
     this.currentState = 'off';
   }
 

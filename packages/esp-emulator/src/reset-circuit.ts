@@ -50,3 +50,61 @@ export class UsbSerialJtagReset implements ResetCircuit {
     else if (rts && !dtr) this.pins.resetFromUsb(this.downloadRequested);
   }
 }
+
+/** EN has an RC delay on dev boards; the ROM samples strapping pins this long after EN is released. */
+export const STRAP_SAMPLE_DELAY_MS = 10;
+
+/** The chip's EN and IO0 pins: holds the chip in reset while EN is low, samples IO0 once EN has risen. */
+export class ResetPins implements ChipPins {
+  private enLow = false;
+  private io0Low = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly chip: {
+      hold(): void;
+      /** EN is high again; `io0Low` is IO0 as sampled then. */
+      release(io0Low: boolean): void;
+      resetFromUsb(download: boolean): void;
+    },
+  ) {}
+
+  /** IO0 as the circuit drives it right now. */
+  get io0(): 'low' | 'released' {
+    return this.io0Low ? 'low' : 'released';
+  }
+
+  setEnLow(low: boolean): void {
+    if (low === this.enLow) return;
+    this.enLow = low;
+    this.cancel();
+    if (low) {
+      this.chip.hold();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.chip.release(this.io0Low);
+    }, STRAP_SAMPLE_DELAY_MS);
+  }
+
+  setIo0Low(low: boolean): void {
+    this.io0Low = low;
+  }
+
+  resetFromUsb(download: boolean): void {
+    this.chip.resetFromUsb(download);
+  }
+
+  /** Power gone: nothing drives the pins and no strap sampling is pending. */
+  release(): void {
+    this.cancel();
+    this.enLow = false;
+    this.io0Low = false;
+  }
+
+  cancel(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
