@@ -32,16 +32,18 @@ export function startServiceWorker(scriptUrl = '/sw.js'): void {
   }
   const wb = new Workbox(scriptUrl);
   workbox = wb;
-  const controlledAtStart = navigator.serviceWorker.controller !== null;
+  let controlled = navigator.serviceWorker.controller !== null;
+  const controlledAtStart = controlled;
 
+  // Workbox reports any version found after the first minute as "external"; the platform's own events
+  // say the same thing for every version, so the decisions rest on them.
   wb.addEventListener('waiting', () => serviceWorkerStatus.set({ state: 'update-available' }));
-  wb.addEventListener('controlling', (event) => {
-    if (!event.isUpdate) {
-      serviceWorkerStatus.set({ state: 'offline-ready' });
-      return;
-    }
-    if (updateRequested) void reloadWhenIdle();
-    // Updated from another window: this page still runs the old scripts until it reloads.
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    const firstInstall = !controlled;
+    controlled = true;
+    if (firstInstall) serviceWorkerStatus.set({ state: 'offline-ready' });
+    else if (updateRequested) void reloadWhenIdle();
+    // Activated from another window: this page still runs the old scripts until it reloads.
     else serviceWorkerStatus.set({ state: 'update-available' });
   });
 
@@ -66,7 +68,7 @@ export async function applyUpdate(): Promise<void> {
   updateRequested = true;
   serviceWorkerStatus.set({ state: 'updating' });
   const registration = await navigator.serviceWorker.getRegistration();
-  if (registration?.waiting) workbox.messageSkipWaiting();
+  if (registration?.waiting) registration.waiting.postMessage({ type: 'SKIP_WAITING' });
   // Another window may already have activated it: then only this page is stale.
   else void reloadWhenIdle();
 }
