@@ -18,8 +18,11 @@ export function hexOffset(offset: number): string {
   return `0x${offset.toString(16)}`;
 }
 
+// Building a date formatter is costly (locale data); one serves every release in the list.
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
 export function formatDate(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return dateFormat.format(ms);
 }
 
 export function targetLabel(target: Target): string {

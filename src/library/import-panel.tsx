@@ -1,7 +1,7 @@
 // The ways into the library (pick files, pick a folder, the demo) and what the import is doing.
 import { useEffect, useRef } from 'preact/hooks';
 import { useSharedState } from '../shared-state.ts';
-import { importDemoReleases, importPicked, importStatus, type ImportPhase, type ImportStatus } from './import-release.ts';
+import { importDemoReleases, importPicked, importStatus, preloadBundleReader, type ImportPhase, type ImportStatus } from './import-release.ts';
 import { pickedFromInput } from './picked-files.ts';
 
 const PHASES: Record<ImportPhase, string> = {
@@ -49,6 +49,7 @@ export function ImportPanel() {
   useEffect(() => {
     // A folder picker for unzipped releases; set as a property because JSX has no typed attribute for it.
     if (folderInput.current) folderInput.current.webkitdirectory = true;
+    preloadBundleReader();
   }, []);
 
   const onPicked = (event: Event) => {

@@ -1,0 +1,82 @@
+// Import benchmark: a 32 MiB ESP Web Tools release imported through FieldFlash's library view in Chromium,
+// against the native baseline measured in the same run on the same zip (unzip -t, then sha256sum of its files).
+// Targets: import time at most 2x the baseline; peak JS memory at most 3x the bundle's size.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { startStaticServer } from '../scripts/static-server.mjs';
+import { launchBrowser } from '../test/e2e/browser.ts';
+import { importThroughApp, type AppImportFigures } from './lib/app-import.ts';
+import { benchReleaseFiles, zipRelease } from './lib/firmware-bundle.ts';
+import { extract, nativeCheckSeconds, requireTools } from './lib/native-baseline.ts';
+
+const OUT = resolve('.bench/import');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const MiB = 1024 * 1024;
+const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
+const sec = (n: number) => `${n.toFixed(3)} s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+requireTools();
+if (process.env.FIELDFLASH_SKIP_BUILD !== '1' || !existsSync('dist/index.html')) {
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+}
+
+await rm(OUT, { recursive: true, force: true });
+await mkdir(join(OUT, 'files'), { recursive: true });
+const files = await benchReleaseFiles();
+const zipPath = join(OUT, 'bench-gateway-3.2.0.zip');
+await writeFile(zipPath, await zipRelease(files));
+extract(zipPath, join(OUT, 'files'));
+const filesSize = files.reduce((n, f) => n + f.bytes.length, 0);
+const zipSize = (await stat(zipPath)).size;
+const extracted = files.map((f) => join(OUT, 'files', f.path));
+
+console.log(`Import benchmark: ${files.length} files, ${mib(filesSize)} unpacked, ${mib(zipSize)} zipped (${((zipSize / filesSize) * 100).toFixed(0)} %).`);
+console.log(`Each figure is the median of ${RUNS} runs; baseline and app measured alternately in this run.\n`);
+
+const server = await startStaticServer({ root: 'dist', port: 0 });
+const browser = await launchBrowser();
+const native: Array<ReturnType<typeof nativeCheckSeconds>> = [];
+const first: AppImportFigures[] = [];
+const again: AppImportFigures[] = [];
+try {
+  nativeCheckSeconds(zipPath, extracted); // warm the page cache, as the browser's read will be warm too
+  for (let run = 0; run < RUNS; run++) {
+    const n = nativeCheckSeconds(zipPath, extracted);
+    const a = await importThroughApp(browser, server.url, zipPath);
+    native.push(n);
+    first.push(a.first);
+    again.push(a.again);
+    const show = (f: AppImportFigures) => `${sec(f.importSeconds)} (read+verify ${sec(f.readSeconds)}, store ${sec(f.saveSeconds)}, peak ${mib(f.peakHeapBytes)})`;
+    console.log(`  run ${run + 1}: native ${sec(n.total)} (unzip -t ${sec(n.unzip)} + sha256sum ${sec(n.sha256)}); FieldFlash first import ${show(a.first)}; again ${show(a.again)}`);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+const nativeTotal = median(native.map((n) => n.total));
+const verdict = (ok: boolean) => (ok ? 'within target' : 'MISSES target');
+console.log('');
+console.log(`native baseline (unzip -t + sha256sum):   ${sec(nativeTotal)}`);
+for (const [label, figures] of [
+  ['first import after opening FieldFlash', first],
+  ['same import again, same page (warm)  ', again],
+] as const) {
+  const importTime = median(figures.map((a) => a.importSeconds));
+  const readTime = median(figures.map((a) => a.readSeconds));
+  const saveTime = median(figures.map((a) => a.saveSeconds));
+  const peak = median(figures.map((a) => a.peakHeapBytes));
+  const peakHeapOnly = median(figures.map((a) => a.peakHeapOnlyBytes));
+  const before = median(figures.map((a) => a.heapBeforeBytes));
+  const timeRatio = importTime / nativeTotal;
+  const heapRatio = peak / filesSize;
+  console.log(`${label}: ${sec(importTime)} = ${timeRatio.toFixed(2)}x baseline (target <= 2x: ${verdict(timeRatio <= 2)})`);
+  console.log(`    read + verify ${sec(readTime)} = ${(readTime / nativeTotal).toFixed(2)}x baseline; store in IndexedDB ${sec(saveTime)}`);
+  console.log(
+    `    peak JS memory (V8 heap + ArrayBuffers) ${mib(peak)} = ${heapRatio.toFixed(2)}x bundle size (target <= 3x: ${verdict(heapRatio <= 3)}); ` +
+      `growth during the import ${mib(peak - before)}; V8 heap alone ${mib(peakHeapOnly)}`,
+  );
+}
