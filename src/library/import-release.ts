@@ -81,6 +81,11 @@ async function importOne(source: ImportSource, queuedAfter: number): Promise<{ a
   }
 }
 
+/** Shows why files handed over (dropped, launched) could not even be read. */
+export function reportUnreadableFiles(name: string, error: unknown): void {
+  importStatus.set(failureFor(name, error));
+}
+
 /** Queues every bundle in what was picked; resolves when they have all been tried. */
 export function importPicked(picked: readonly PickedFile[]): Promise<void> {
   return importAll(importSources(picked));

@@ -1,5 +1,6 @@
 // Files opened with FieldFlash from the operating system (manifest file_handlers) land in the library.
-import { importPicked } from './import-release.ts';
+import { importPicked, reportUnreadableFiles } from './import-release.ts';
+import { runningOperations } from '../operations.ts';
 
 interface LaunchParams {
   readonly files: readonly FileSystemHandle[];
@@ -14,12 +15,19 @@ export function consumeLaunchedFiles(): void {
   launchQueue.setConsumer((params) => {
     void (async () => {
       const picked = [];
-      for (const handle of params.files) {
-        if (handle.kind !== 'file') continue;
-        const file = await (handle as FileSystemFileHandle).getFile();
-        picked.push({ path: file.name, file });
+      try {
+        for (const handle of params.files) {
+          if (handle.kind !== 'file') continue;
+          const file = await (handle as FileSystemFileHandle).getFile();
+          picked.push({ path: file.name, file });
+        }
+      } catch (error) {
+        reportUnreadableFiles('the opened file', error);
+        return;
       }
-      if (window.location.hash && !window.location.hash.startsWith('#/library')) window.location.hash = '#/library';
+      if (picked.length === 0) return;
+      // The import shows its progress in the library; but never leave a view while it is flashing.
+      if (runningOperations().length === 0 && window.location.hash && !window.location.hash.startsWith('#/library')) window.location.hash = '#/library';
       await importPicked(picked);
     })();
   });
