@@ -152,10 +152,15 @@ function feed(source: Blob, sink: WritableStream<Uint8Array>, buffer: { current:
   })();
 }
 
-/** Streams `source` (through `inflater`, if any) into `target`, refusing more or fewer bytes than it holds. */
-async function readInto(source: Blob, inflater: DecompressionStream | undefined, target: Uint8Array, input: { current: ArrayBuffer }, path: string, zipName: string, onBytes: (n: number) => void): Promise<void> {
+/**
+ * Streams `source` (through `inflater`, if any) into `target`, refusing more or fewer bytes than it holds.
+ * Returns the CRC-32 of what arrived, computed chunk by chunk: one long call over a whole image runs in a slow
+ * compiler tier on a fresh page, while short calls get optimised early.
+ */
+async function readInto(source: Blob, inflater: DecompressionStream | undefined, target: Uint8Array, input: { current: ArrayBuffer }, path: string, zipName: string, onBytes: (n: number) => void): Promise<number> {
   const expected = target.length;
   let filled = 0;
+  let crc = 0;
   const lie = (why: string) =>
     new BundleError('size-mismatch', `${zipName}: ${path} ${why}.`, { file: path, hint: 'The zip header lies about the size. Ask the publisher for a new zip.' });
   const feeding = inflater ? feed(source, inflater.writable as WritableStream<Uint8Array>, input) : undefined;
@@ -170,6 +175,7 @@ async function readInto(source: Blob, inflater: DecompressionStream | undefined,
         throw lie(`unpacks to more than the ${expected} bytes its header declares`);
       }
       target.set(value, filled);
+      crc = crc32(value, crc);
       filled += value.length;
       onBytes(value.length);
     }
@@ -183,6 +189,7 @@ async function readInto(source: Blob, inflater: DecompressionStream | undefined,
     });
   }
   if (filled !== expected) throw lie(`unpacks to ${filled} bytes, but its header declares ${expected}`);
+  return crc;
 }
 
 /**
@@ -206,10 +213,10 @@ export async function* unzipFiles(
     const stored = zip.slice(dataStart, dataStart + entry.compressedSize);
     const bytes = scratch.subarray(0, entry.uncompressedSize);
     const inflater = entry.method === 8 ? new DecompressionStream('deflate-raw') : undefined;
-    await readInto(stored, inflater, bytes, input, path, zipName, (n) => {
+    const crc = await readInto(stored, inflater, bytes, input, path, zipName, (n) => {
       done += n;
     });
-    if (crc32(bytes) !== entry.crc32) {
+    if (crc !== entry.crc32) {
       throw new BundleError('crc-mismatch', `${zipName}: ${path} fails its CRC-32 check; the bytes are damaged.`, {
         file: path,
         hint: RETRY_HINT,
