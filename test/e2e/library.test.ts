@@ -138,6 +138,7 @@ describe('importing the real ESP Web Tools release', () => {
     await releaseCard(page).waitFor();
     await releaseCard(page).getByRole('button', { name: `Details of ${RELEASE}` }).click();
     const dialog = page.getByRole('dialog', { name: RELEASE });
+    await dialog.waitFor();
     expect(await dialog.getByText('dropped-logibus.zip').count()).toBe(1);
     await dialog.getByRole('button', { name: 'Close' }).click();
     expect(await storedRecords(page)).toEqual({ releases: 1, files: files.length });
