@@ -118,3 +118,17 @@ export class RamUpload {
     return { jump: noEntry === 0, entryInUploadedCode: this.regions.some(([lo, hi]) => entry >= lo && entry < hi) };
   }
 }
+
+/** The commands the ROM loader and the stub answer alike. Returns false for any other op. */
+export function handleShared(ctx: LoaderContext, replies: Replies, req: Request): boolean {
+  switch (req.op) {
+    case Op.SYNC: sync(ctx, replies, req); return true;
+    case Op.READ_REG: readReg(ctx, replies, req); return true;
+    case Op.WRITE_REG: writeReg(ctx, replies, req); return true;
+    case Op.SPI_SET_PARAMS: spiSetParams(ctx, replies, req); return true;
+    case Op.SPI_ATTACH: spiAttach(ctx, replies, req); return true;
+    case Op.CHANGE_BAUDRATE: changeBaudrate(ctx, replies, req); return true;
+    case Op.SPI_FLASH_MD5: flashMd5(ctx, replies, req); return true;
+    default: return false;
+  }
+}

@@ -28,21 +28,8 @@ export class RomLoader {
 
   private handle(req: Request): void {
     const { ctx, replies } = this;
+    if (common.handleShared(ctx, replies, req)) return;
     switch (req.op) {
-      case Op.SYNC:
-        return common.sync(ctx, replies, req);
-      case Op.READ_REG:
-        return common.readReg(ctx, replies, req);
-      case Op.WRITE_REG:
-        return common.writeReg(ctx, replies, req);
-      case Op.SPI_SET_PARAMS:
-        return common.spiSetParams(ctx, replies, req);
-      case Op.SPI_ATTACH:
-        return common.spiAttach(ctx, replies, req);
-      case Op.CHANGE_BAUDRATE:
-        return common.changeBaudrate(ctx, replies, req);
-      case Op.SPI_FLASH_MD5:
-        return common.flashMd5(ctx, replies, req);
       case Op.FLASH_BEGIN:
       case Op.FLASH_DEFL_BEGIN:
         return this.answer(req.op, this.download.begin(req.data, req.op === Op.FLASH_DEFL_BEGIN));
