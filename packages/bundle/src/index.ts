@@ -3,6 +3,7 @@ export * from './esp-image.ts';
 export * from './esp-image-writer.ts';
 export * from './errors.ts';
 export * from './release.ts';
+export { describeOffsetOrigin, type OffsetOrigin } from './offset-origin.ts';
 export * from './partition-table.ts';
 export * from './limits.ts';
 export { readBundle, type BundleInput, type ReadOptions, type ReadProgress } from './read-bundle.ts';

@@ -88,7 +88,7 @@ export async function readBundle(input: BundleInput, options: ReadOptions = {}):
     throw new BundleError('empty-bundle', `${input.name} holds no files.`, { file: input.name, hint: 'Check that you picked the release itself, not an empty folder or zip.' });
   }
   const files = new BundleFiles(loaded);
-  const drafts = recogniseManifests(files);
+  const drafts = recogniseManifests(files, input.name);
   const claimed = new Set<string>();
   for (const d of drafts) {
     if (d.manifestPath) claimed.add(d.manifestPath);

@@ -1,9 +1,10 @@
 // The one in-memory Release model, whatever the bundle's source format.
 import type { ChipFamily } from './chip-family.ts';
 import type { EspImageInfo } from './esp-image.ts';
+import type { OffsetOrigin } from './offset-origin.ts';
 import type { PartitionTable } from './partition-table.ts';
 
-export type SourceFormat = 'fieldflash' | 'esp-web-tools' | 'esp-idf-flasher-args' | 'riot-ota' | 'bare-image';
+export type SourceFormat = 'fieldflash' | 'esp-web-tools' | 'esp-idf-flasher-args' | 'esp-idf-build' | 'riot-ota' | 'bare-image';
 
 export type FileRole = 'bootloader' | 'partition-table' | 'app' | 'data' | 'ota-data' | 'manifest' | 'signature' | 'other';
 
@@ -38,6 +39,8 @@ export interface EmbeddedPart {
 export interface FlashPart {
   path: string;
   offset: number;
+  /** Where the offset came from (a manifest field, a header, the partition table…); absent in releases stored before it was recorded. */
+  origin?: OffsetOrigin;
 }
 
 export type ErasePolicy = 'all' | 'parts';
