@@ -1,7 +1,7 @@
 // Which stored releases can go on the connected chip over USB, and why the others cannot.
-import { compatibility, type Build, type ChipFamily, type Release } from '@fieldflash/bundle';
+import { compareReleasesNewestFirst, compatibility, type Build, type ChipFamily, type Release } from '@fieldflash/bundle';
 
-type ReleaseLike = Pick<Release, 'id' | 'product' | 'version' | 'builds'>;
+type ReleaseLike = Pick<Release, 'id' | 'product' | 'version' | 'versionOrder' | 'builtAt' | 'builds'>;
 
 export interface ReleaseOption<R extends ReleaseLike = ReleaseLike> {
   release: R;
@@ -24,8 +24,8 @@ export function releaseOption<R extends ReleaseLike>(release: R, family: ChipFam
   return { release, build, reason: undefined };
 }
 
-/** Compatible releases first (newest first, as the library lists them), then the others with their reasons. */
+/** Compatible releases first (newest first, in the library's order), then the others with their reasons. */
 export function releaseOptions<R extends ReleaseLike>(releases: readonly R[], family: ChipFamily | undefined): ReleaseOption<R>[] {
-  const options = releases.map((r) => releaseOption(r, family));
+  const options = [...releases].sort(compareReleasesNewestFirst).map((r) => releaseOption(r, family));
   return [...options.filter((o) => o.build), ...options.filter((o) => !o.build)];
 }

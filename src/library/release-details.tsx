@@ -1,6 +1,6 @@
 // Everything the library knows about one release: files, flash layout, OTA slots, what the images say.
 import { useEffect, useRef } from 'preact/hooks';
-import type { Build, EspImageInfo, PartitionTable } from '@fieldflash/bundle';
+import { BUILD_TIME_ORDER_LABEL, describeOffsetOrigin, type Build, type EspImageInfo, type PartitionTable } from '@fieldflash/bundle';
 import type { ReleaseSummary, StoredFileInfo } from '../store/index.ts';
 import { formatBytes, formatDate, hexOffset, targetLabel } from './format.ts';
 import { releaseName, verificationOf } from './release-facts.ts';
@@ -39,6 +39,7 @@ function BuildSection({ build, files }: { build: Build; files: Map<string, Store
             <thead>
               <tr>
                 <th scope="col">Offset</th>
+                <th scope="col">Offset from</th>
                 <th scope="col">File</th>
                 <th scope="col">Size</th>
                 <th scope="col">SHA-256</th>
@@ -51,6 +52,9 @@ function BuildSection({ build, files }: { build: Build; files: Map<string, Store
                   <tr key={`${part.offset}-${part.path}`}>
                     <td>
                       <code>{hexOffset(part.offset)}</code>
+                    </td>
+                    <td class={part.origin?.from === 'assumed' ? 'offset-origin offset-origin--assumed' : 'offset-origin'}>
+                      {part.origin ? describeOffsetOrigin(part.origin) : 'not recorded'}
                     </td>
                     <td>{part.path}</td>
                     <td>{file ? formatBytes(file.size) : '—'}</td>
@@ -184,6 +188,14 @@ export function ReleaseDetails({ release, onClose }: { release: ReleaseSummary; 
       <dl class="facts">
         <dt>Declared version</dt>
         <dd>{release.declaredVersion}</dd>
+        {release.versionOrder === 'build-time' && (
+          <>
+            <dt>Version order</dt>
+            <dd>
+              {BUILD_TIME_ORDER_LABEL} ({release.builtAt ? `built ${release.builtAt.replace('T', ' ')}` : 'build time unknown: listed last'})
+            </dd>
+          </>
+        )}
         <dt>Format</dt>
         <dd>{release.format}</dd>
         <dt>Imported from</dt>

@@ -92,9 +92,16 @@ export interface Release {
   id: string;
   format: SourceFormat;
   product: string;
-  /** SemVer 2.0, normalised from declaredVersion when that was not SemVer (see notes). */
+  /**
+   * SemVer 2.0, normalised from declaredVersion when that was not SemVer (see notes); the declared text itself
+   * when no SemVer reading is honest (a bare git hash), and then `versionOrder` is 'build-time'.
+   */
   version: string;
   declaredVersion: string;
+  /** Present when `version` is not SemVer: the release is ordered by `builtAt` (compareReleasesNewestFirst). */
+  versionOrder?: 'build-time';
+  /** The app's build date and time from its app description, ISO 8601 local to the build machine ("2023-09-09T15:48:10"). */
+  builtAt?: string;
   sequence?: number;
   securityVersion?: number;
   builds: Build[];
