@@ -39,7 +39,7 @@ async function planEntries(zip: Blob, zipName: string, limits: BundleLimits): Pr
   const planned: PlannedEntry[] = [];
   let total = 0;
   for (const entry of entries) {
-    const path = checkEntryName(entry.rawName, zipName);
+    const path = checkEntryName(entry.rawName, zipName, { backslashSeparates: entry.backslashSeparates });
     const key = path.replace(/\/$/, '');
     if (seen.has(key)) {
       throw new BundleError('duplicate-entry', `${zipName} holds "${key}" twice; FieldFlash cannot tell which one is meant.`, {
