@@ -10,15 +10,10 @@ import { readSignature, SIGNATURE_FORMAT } from './formats/signature.ts';
 import { isObject, parseJson } from './manifest-fields.ts';
 import type { BundleFiles, ReleaseDraft } from './release-draft.ts';
 
-/** Files that archivers add on their own (macOS resource forks) are never manifests. */
-function isArchiverLitter(path: string): boolean {
-  return path.startsWith('__MACOSX/') || /(^|\/)\._[^/]*$/.test(path) || /(^|\/)\.DS_Store$/.test(path);
-}
-
 export function recogniseManifests(files: BundleFiles, bundleName: string): ReleaseDraft[] {
   const drafts: ReleaseDraft[] = [];
   for (const file of files.list) {
-    if (file.text === undefined || isArchiverLitter(file.path)) continue;
+    if (file.text === undefined) continue;
     const text = file.text.replace(/^\uFEFF/, '').trimStart();
     let draft: ReleaseDraft | undefined;
     if (text.startsWith('{')) {
@@ -45,7 +40,7 @@ export function recogniseManifests(files: BundleFiles, bundleName: string): Rele
   }
   if (drafts.length > 0) return drafts;
 
-  const candidates = files.list.filter((f) => !isArchiverLitter(f.path));
+  const candidates = files.list;
   const idfBuild = readEspIdfBuild(candidates, bundleName);
   if (idfBuild) return [idfBuild];
   const images = candidates.filter((f) => f.image?.app || f.embedded?.some((e) => e.image?.app));
