@@ -39,10 +39,10 @@ function BuildSection({ build, files }: { build: Build; files: Map<string, Store
             <thead>
               <tr>
                 <th scope="col">Offset</th>
-                <th scope="col">Offset from</th>
                 <th scope="col">File</th>
                 <th scope="col">Size</th>
                 <th scope="col">SHA-256</th>
+                <th scope="col">Offset from</th>
               </tr>
             </thead>
             <tbody>
@@ -53,12 +53,12 @@ function BuildSection({ build, files }: { build: Build; files: Map<string, Store
                     <td>
                       <code>{hexOffset(part.offset)}</code>
                     </td>
-                    <td class={part.origin?.from === 'assumed' ? 'offset-origin offset-origin--assumed' : 'offset-origin'}>
-                      {part.origin ? describeOffsetOrigin(part.origin) : 'not recorded'}
-                    </td>
                     <td>{part.path}</td>
                     <td>{file ? formatBytes(file.size) : '—'}</td>
                     <td>{file ? <Sha value={file.sha256} /> : '—'}</td>
+                    <td class={part.origin?.from === 'assumed' ? 'offset-origin offset-origin--assumed' : 'offset-origin'}>
+                      {part.origin ? describeOffsetOrigin(part.origin) : 'not recorded'}
+                    </td>
                   </tr>
                 );
               })}
