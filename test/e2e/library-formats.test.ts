@@ -48,7 +48,7 @@ describe('an ESP-IDF build output zipped without flasher_args.json', () => {
     const rows = (await dialog.getByRole('table', { name: 'Flash parts for ESP32' }).getByRole('row').allInnerTexts()).slice(1);
     expect(rows.map((row) => row.split('\t').map((c) => c.trim())).map((c) => [c[0], c[1], c[3], c[4]])).toEqual([
       ['0x1000', 'bootloader/bootloader.bin', sha256(build[0]!.bytes), 'bootloader header: chip ESP32'],
-      ['0x8000', 'partition_table/partition-table.bin', sha256(build[1]!.bytes), 'ESP-IDF partition table offset; the table’s first partition follows it at 0x9000'],
+      ['0x8000', 'partition_table/partition-table.bin', sha256(build[1]!.bytes), "ESP-IDF partition table offset; the table's first partition follows it at 0x9000"],
       ['0x10000', 'Application.bin', sha256(build[2]!.bytes), 'partition table: factory partition'],
     ]);
     const details = await dialog.innerText();

@@ -26,8 +26,8 @@ export function describeOffsetOrigin(origin: OffsetOrigin): string {
       return `bootloader header: chip ${origin.chipFamily}`;
     case 'partition-table-offset':
       return origin.firstPartition === 0x9000
-        ? 'ESP-IDF partition table offset; the table’s first partition follows it at 0x9000'
-        : `ESP-IDF’s default partition table offset, assumed (the table’s first partition begins at ${hex(origin.firstPartition)})`;
+        ? "ESP-IDF partition table offset; the table's first partition follows it at 0x9000"
+        : `ESP-IDF's default partition table offset, assumed (the table's first partition begins at ${hex(origin.firstPartition)})`;
     case 'partition-table': {
       const kind = origin.subtype === 'ota' ? 'otadata' : origin.subtype;
       return `partition table: ${kind} partition${origin.label === kind ? '' : ` "${origin.label}"`}`;

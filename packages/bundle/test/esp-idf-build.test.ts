@@ -33,7 +33,7 @@ describe('the real ESP-IDF v5.1 build, zipped without flasher_args.json', () => 
       const [boot, table, app] = files.map((f) => f.path);
       expect(layout(release!)).toEqual([
         [boot, 0x1000, 'bootloader header: chip ESP32'],
-        [table, 0x8000, 'ESP-IDF partition table offset; the table’s first partition follows it at 0x9000'],
+        [table, 0x8000, "ESP-IDF partition table offset; the table's first partition follows it at 0x9000"],
         [app, 0x10000, 'partition table: factory partition'],
       ]);
       expect(release!.builds[0]!.target.chipFamily).toBe('ESP32');
@@ -111,7 +111,7 @@ describe('crafted ESP-IDF build outputs', () => {
     const release = await read(await crafted({ table: writePartitionTable(OTA_TABLE), otadata: true }));
     expect(layout(release)).toEqual([
       ['bootloader/bootloader.bin', 0x0, 'bootloader header: chip ESP32-C3'],
-      ['partition_table/partition-table.bin', 0x8000, 'ESP-IDF partition table offset; the table’s first partition follows it at 0x9000'],
+      ['partition_table/partition-table.bin', 0x8000, "ESP-IDF partition table offset; the table's first partition follows it at 0x9000"],
       ['ota_data_initial.bin', 0xd000, 'partition table: otadata partition'],
       ['blink.bin', 0x20000, 'partition table: ota_0 partition'],
     ]);
@@ -124,7 +124,7 @@ describe('crafted ESP-IDF build outputs', () => {
     const warnings = release.notes.filter((n) => n.level === 'warning');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.message).toMatch(/first partition begins at 0x10000 rather than 0x9000/);
-    expect(layout(release)[1]![2]).toMatch(/^ESP-IDF’s default partition table offset, assumed/);
+    expect(layout(release)[1]![2]).toMatch(/^ESP-IDF's default partition table offset, assumed/);
   });
 });
 
