@@ -16,6 +16,8 @@ export interface TcpEmulatorOptions {
   boot?: 'download' | 'app';
   /** For a created chip: pace bytes at the baud rate (default false). */
   wireTime?: boolean;
+  /** For a created chip: erases and writes take the flash's datasheet time (default: as wireTime). */
+  flashTime?: boolean;
   flashSize?: number;
   mac?: string;
   faults?: EspEmulatorOptions['faults'];
@@ -41,6 +43,7 @@ export async function startTcpEmulator(options: TcpEmulatorOptions): Promise<Tcp
       ? new EspEmulator({
           chip: options.chip,
           wireTime: options.wireTime ?? false,
+          flashTime: options.flashTime ?? options.wireTime ?? false,
           powerOnBoot: options.boot ?? 'download',
           ...(options.flashSize !== undefined ? { flashSize: options.flashSize } : {}),
           ...(options.mac !== undefined ? { mac: options.mac } : {}),
