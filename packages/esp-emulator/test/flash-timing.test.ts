@@ -2,9 +2,10 @@
 // and the stub's answers wait for the flash as a real stub's do. Real-time checks here are lower bounds only.
 import { deflate } from 'pako';
 import { describe, expect, it } from 'vitest';
+import { EspEmulator } from '../src/index.ts';
 import { NorFlash } from '../src/flash.ts';
 import { chipEraseMs, FLASH_TIMING, programMs } from '../src/flash-timing.ts';
-import { checksumOf, le32 } from './helpers/raw-host.ts';
+import { checksumOf, le32, RawHost } from './helpers/raw-host.ts';
 import { stubChip } from './helpers/stub-chip.ts';
 
 const KiB = 1024;
@@ -105,5 +106,28 @@ describe('stub with flash time on', () => {
     // Blocks were started at 0, 150 and 300 ms of idling at least.
     expect(chip.stats.flashSectorsErased - erasedAtBegin).toBeGreaterThanOrEqual(3 * 16);
     expect(chip.readFlash(0x100000, 3 * 0x10000).every((b) => b === 0xff)).toBe(true);
+  });
+});
+
+describe('ROM loader with flash time on', () => {
+  it('erases the whole region before answering FLASH_BEGIN, and writes a block before answering it', async () => {
+    const chip = new EspEmulator({ chip: 'esp32', wireTime: false, flashTime: true, powerOnBoot: 'download' });
+    const host = new RawHost(chip);
+    chip.powerCycle();
+    await host.until(() => host.text().includes('waiting for download\r\n'));
+    host.clear();
+    let sent = performance.now();
+    const [begin] = await host.exchange(0x02, [...le32(0x20000), ...le32(32), ...le32(0x1000), ...le32(0x10000)]);
+    expect(Array.from(begin!.subarray(8))).toEqual([0, 0, 0, 0]);
+    expect(performance.now() - sent).toBeGreaterThanOrEqual(2 * FLASH_TIMING.blockEraseMs - 1);
+    expect(chip.stats.flashBusyMs).toBeCloseTo(2 * FLASH_TIMING.blockEraseMs, 9);
+
+    const block = new Array<number>(0x1000).fill(0x42);
+    sent = performance.now();
+    const [data] = await host.exchange(0x03, [...blockHeader(block.length, 0), ...block], checksumOf(block));
+    expect(Array.from(data!.subarray(8))).toEqual([0, 0, 0, 0]);
+    expect(performance.now() - sent).toBeGreaterThanOrEqual(programMs(block.length) - 1);
+    expect(chip.readFlash(0x10000, 4)).toEqual(Uint8Array.of(0x42, 0x42, 0x42, 0x42));
+    chip.dispose();
   });
 });
