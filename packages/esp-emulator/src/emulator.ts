@@ -278,6 +278,7 @@ export class EspEmulator extends EventTarget {
 
   private powerOff(): void {
     this.haltEverything(true);
+    this.flash.busy.powerLoss();
     this.pins.release();
     this.currentState = 'off';
   }

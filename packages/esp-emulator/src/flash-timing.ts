@@ -50,6 +50,11 @@ export class FlashBusy {
     return this.clock.timed() ? Math.max(now, this.until) : now;
   }
 
+  /** Power is gone: whatever the chip was doing stops (its bytes stay as the operation left them at once). */
+  powerLoss(): void {
+    this.until = 0;
+  }
+
   /** An operation of `ms` issued now; returns when it ends. */
   occupy(ms: number): number {
     if (!this.clock.timed()) return this.clock.now();
