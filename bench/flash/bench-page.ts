@@ -1,6 +1,7 @@
-// Runs in Chromium: FieldFlash's serial session (esptool-js underneath) against the in-page emulator, wire time on.
+// Runs in Chromium: FieldFlash's serial session (esptool-js underneath) against the in-page emulator, wire time and
+// flash time on.
 // The runner (bench/flash.bench.ts) calls these through page.evaluate and prints the figures.
-import { EmulatedSerialPort, EspEmulator } from '@fieldflash/esp-emulator';
+import { EmulatedSerialPort, EspEmulator, SECTOR_SIZE } from '@fieldflash/esp-emulator';
 import { EspSession, type PartImage, type WriteOptions } from '../../src/serial/esp-session.ts';
 
 const APP_OFFSET = 0x10000;
@@ -20,6 +21,10 @@ export interface WriteFigures {
   writtenBytes: number;
   skippedBytes: number;
   md5Queries: number;
+  /** What the flash chip did during the write: its busy time (erasing and programming), bytes erased and programmed. */
+  flashBusySeconds: number;
+  erasedBytes: number;
+  programmedBytes: number;
   flashMatches: boolean;
 }
 
@@ -38,7 +43,7 @@ function changedApp(app: Uint8Array): Uint8Array {
 }
 
 async function measure(baud: number, data: Uint8Array, options: WriteOptions, preload: Uint8Array | undefined): Promise<WriteFigures> {
-  const chip = new EspEmulator({ chip: 'esp32', flashSize: FLASH_SIZE, wireTime: true });
+  const chip = new EspEmulator({ chip: 'esp32', flashSize: FLASH_SIZE, wireTime: true, flashTime: true });
   if (preload) chip.loadFlash(APP_OFFSET, preload);
   const port = new EmulatedSerialPort(chip) as unknown as SerialPort;
   const t0 = performance.now();
@@ -66,6 +71,9 @@ async function measure(baud: number, data: Uint8Array, options: WriteOptions, pr
     writtenBytes: part.written,
     skippedBytes: part.unchanged,
     md5Queries: report.md5Queries,
+    flashBusySeconds: (after.flashBusyMs - before.flashBusyMs) / 1000,
+    erasedBytes: (after.flashSectorsErased - before.flashSectorsErased) * SECTOR_SIZE,
+    programmedBytes: after.flashBytesProgrammed - before.flashBytesProgrammed,
     flashMatches: onFlash.every((b, i) => b === data[i]),
   };
 }

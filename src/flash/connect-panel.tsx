@@ -12,6 +12,7 @@ export function ConnectPanel() {
   const [chip, setChip] = useState<SimulatedChip>('esp32');
   const [flashSize, setFlashSize] = useState(SIMULATED_FLASH_SIZES[0]!.bytes);
   const [wireTime, setWireTime] = useState(true);
+  const [flashTime, setFlashTime] = useState(true);
   const busy = connection.status === 'connecting';
 
   if (connection.status === 'connected') {
@@ -92,7 +93,10 @@ export function ConnectPanel() {
         <label>
           <input type="checkbox" checked={wireTime} onChange={(e) => setWireTime(e.currentTarget.checked)} /> Simulate real serial speed
         </label>
-        <button type="button" class="button" onClick={() => void flashController.connectSimulated(chip, flashSize, wireTime)}>
+        <label>
+          <input type="checkbox" checked={flashTime} onChange={(e) => setFlashTime(e.currentTarget.checked)} /> Simulate real flash speed
+        </label>
+        <button type="button" class="button" onClick={() => void flashController.connectSimulated(chip, flashSize, wireTime, flashTime)}>
           Connect simulated ESP32
         </button>
       </fieldset>

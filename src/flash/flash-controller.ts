@@ -44,7 +44,7 @@ class FlashController {
   }
 
   /** Connects the in-page emulator; the same simulated board (and its flash) is reused while chip and size stay the same. */
-  async connectSimulated(chip: SimulatedChip, flashSize: number, wireTime: boolean): Promise<void> {
+  async connectSimulated(chip: SimulatedChip, flashSize: number, wireTime: boolean, flashTime: boolean): Promise<void> {
     if (this.link) return;
     let device = this.simulatedDevice;
     if (!device || device.chip !== chip || device.flashSize !== flashSize) {
@@ -53,6 +53,7 @@ class FlashController {
       this.simulatedDevice = device;
     }
     device.setWireTime(wireTime);
+    device.setFlashTime(flashTime);
     this.publishSimulated();
     if (!device.plugged) {
       this.showProblem(

@@ -1,4 +1,6 @@
 // Progress of a flash (each part and in total, speed, time left), its outcome, and the problem if there was one.
+import { useEffect, useState } from 'preact/hooks';
+import { formatFlashSize } from '../serial/device-identity.ts';
 import { hexOffset } from '../serial/flash-problems.ts';
 import type { PartProgress, WriteProgress } from '../serial/write-progress.ts';
 import { flashState, useWatched, type FlashOutcome } from './flash-state.ts';
@@ -25,6 +27,29 @@ function partText(p: PartProgress): string {
   return `${kib(p.written)} of ${kib(p.toWrite)}${skipped} — ${p.state}`;
 }
 
+/**
+ * A whole-chip erase of the NOR flash on ESP32 boards typically takes 2.5 s per MiB (Winbond W25Q32JV: tCE 10 s
+ * for 4 MB; W25Q128JV: 40 s for 16 MB). The chip says nothing until it is done, so the view shows time passing.
+ */
+const CHIP_ERASE_SECONDS_PER_MIB = 2.5;
+
+function EraseClock({ flashSize }: { flashSize: number | undefined }) {
+  const [startedAt] = useState(() => performance.now());
+  const [now, setNow] = useState(startedAt);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(performance.now()), 250);
+    return () => clearInterval(timer);
+  }, []);
+  const elapsed = Math.floor((now - startedAt) / 1000);
+  if (flashSize === undefined) return <p>{elapsed} s elapsed.</p>;
+  const expected = Math.round((CHIP_ERASE_SECONDS_PER_MIB * flashSize) / (1024 * 1024));
+  const text =
+    elapsed <= expected
+      ? `${elapsed} s elapsed, about ${seconds(expected)} expected for ${formatFlashSize(flashSize)}`
+      : `${elapsed} s elapsed, longer than the usual ${seconds(expected)} for ${formatFlashSize(flashSize)}: some chips take minutes`;
+  return <Bar label="Erase" value={Math.min(elapsed, expected)} max={expected} text={text} />;
+}
+
 function Bar({ label, value, max, text }: { label: string; value: number; max: number; text: string }) {
   return (
     <div class="flash-bar">
@@ -40,6 +65,7 @@ export function ProgressPanel() {
   const outcome = useWatched(flashState.outcome);
   const problem = useWatched(flashState.problem);
   const activity = useWatched(flashState.activity);
+  const connection = useWatched(flashState.connection);
   if (!progress && !outcome) return null;
   // A write cut short keeps its bars: they show how far it got.
   const stopped = problem !== undefined && activity !== 'flashing' && progress?.phase !== 'done';
@@ -49,6 +75,9 @@ export function ProgressPanel() {
       {progress && (
         <>
           <p>{stopped ? 'Stopped: see the problem above.' : PHASES[progress.phase]}</p>
+          {progress.phase === 'erasing' && !stopped && (
+            <EraseClock flashSize={connection.status === 'connected' ? connection.identity.flashSize : undefined} />
+          )}
           <Bar
             label="Total"
             value={progress.totalWritten}

@@ -50,6 +50,11 @@ export class SimulatedDevice {
     this.emulator.wireTime = on;
   }
 
+  /** Erases and writes take a real flash chip's time (a whole 4 MB erase: about 10 s). */
+  setFlashTime(on: boolean): void {
+    this.emulator.flashTime = on;
+  }
+
   /** A fresh port object, as the browser hands out after a device is plugged in. */
   openPort(): SerialPort {
     return this.makePort(this.emulator);

@@ -62,10 +62,15 @@ export async function openFlashView(page: Page): Promise<void> {
   await page.getByRole('heading', { name: 'Flash over USB' }).waitFor();
 }
 
-export async function connectSimulated(page: Page, options: { chip: string; flashSize: '4 MB' | '16 MB'; wireTime: boolean }): Promise<void> {
+/** `flashTime` (erase and write durations of a real flash chip) is off unless a test asks for it: it costs seconds. */
+export async function connectSimulated(
+  page: Page,
+  options: { chip: string; flashSize: '4 MB' | '16 MB'; wireTime: boolean; flashTime?: boolean },
+): Promise<void> {
   await page.getByLabel('Simulated chip').selectOption({ label: options.chip });
   await page.getByLabel('Simulated flash size').selectOption({ label: options.flashSize });
   await page.getByLabel('Simulate real serial speed').setChecked(options.wireTime);
+  await page.getByLabel('Simulate real flash speed').setChecked(options.flashTime ?? false);
   await page.getByRole('button', { name: 'Connect simulated ESP32' }).click();
   await page.getByRole('heading', { name: `Simulated ${options.chip} connected` }).waitFor({ timeout: 60_000 });
 }

@@ -6,6 +6,7 @@ import { downloadBanner, type ResetCause } from './boot/rom-banner.ts';
 import { FaultInjector, type FaultPlan } from './faults.ts';
 import { DEFAULT_FLASH_SIZE, NorFlash } from './flash.ts';
 import type { LoaderContext } from './loader-context.ts';
+import { LoaderCpu } from './loader-cpu.ts';
 import { CHIPS, isChipName, parseMac, type ChipIdentity, type ChipName } from './registers/chips.ts';
 import { RegisterFile } from './registers/register-file.ts';
 import { ResetPins, TwoTransistorCircuit, UsbSerialJtagReset, type ResetCircuit } from './reset-circuit.ts';
@@ -22,6 +23,8 @@ export interface EspEmulatorOptions {
   flashSize?: number;
   /** Pace bytes at the baud rate (default true). Turn off for fast unit tests. */
   wireTime?: boolean;
+  /** Erases and writes take the flash chip's datasheet time (default: as `wireTime`). Turn off for fast tests. */
+  flashTime?: boolean;
   /** Base MAC as "24:0a:c4:12:34:56". */
   mac?: string;
   faults?: FaultPlan;
@@ -39,6 +42,8 @@ export interface EmulatorStats {
   resets: number;
   flashSectorsErased: number;
   flashBytesProgrammed: number;
+  /** Emulated time the flash spent erasing and programming (0 while flash time is off). */
+  flashBusyMs: number;
 }
 
 export type { HostLink } from './serial-line.ts';
@@ -63,8 +68,10 @@ export class EspEmulator extends EventTarget {
   readonly mac: string;
   readonly usb: UsbConnection;
   wireTime: boolean;
+  flashTime: boolean;
 
   private readonly flash: NorFlash;
+  private readonly cpu: LoaderCpu;
   private readonly registers: RegisterFile;
   private readonly faults: FaultInjector;
   private readonly circuit: ResetCircuit;
@@ -90,8 +97,13 @@ export class EspEmulator extends EventTarget {
     this.usb = options.usb ?? 'uart-bridge';
     if (this.usb === 'usb-serial-jtag' && this.chip.name === 'esp32') throw new TypeError('the ESP32 has no USB-Serial/JTAG; use usb: "uart-bridge"');
     this.wireTime = options.wireTime ?? true;
+    this.flashTime = options.flashTime ?? this.wireTime;
     this.bootButtonHeld = options.powerOnBoot === 'download';
-    this.flash = new NorFlash(this.flashSize);
+    this.cpu = new LoaderCpu({
+      handle: (frame) => this.loader?.handleFrame(frame),
+      idle: (from, until) => this.loader?.idle?.(from, until),
+    });
+    this.flash = new NorFlash(this.flashSize, { timed: () => this.flashTime, now: () => this.cpu.now() });
     this.faults = new FaultInjector(options.faults);
     this.registers = new RegisterFile({
       chip: this.chip,
@@ -120,7 +132,7 @@ export class EspEmulator extends EventTarget {
       unplug: () => this.unplug(),
     });
     this.rx = new SlipDecoder((frame, damaged) => {
-      if (!damaged) this.loader?.handleFrame(frame);
+      if (!damaged) this.cpu.receive(frame);
     });
     this.reset('power-on', this.bootButtonHeld);
   }
@@ -144,6 +156,7 @@ export class EspEmulator extends EventTarget {
       resets: this.resets,
       flashSectorsErased: this.flash.counters.sectorsErased,
       flashBytesProgrammed: this.flash.counters.bytesProgrammed,
+      flashBusyMs: this.flash.busy.busyMs,
     };
   }
 
@@ -265,6 +278,7 @@ export class EspEmulator extends EventTarget {
 
   private powerOff(): void {
     this.haltEverything(true);
+    this.flash.busy.powerLoss();
     this.pins.release();
     this.currentState = 'off';
   }
@@ -273,33 +287,40 @@ export class EspEmulator extends EventTarget {
   private haltEverything(dropOutput: boolean): void {
     this.boot.cancel();
     this.loader = undefined;
+    this.cpu.reset();
     this.rx.reset();
     this.line.endStall(false);
     if (dropOutput) this.line.dropChipOutput();
   }
 
+  /** What the loaders do to the chip happens on the CPU's clock: after the flash waits of the command at hand. */
   private context(): LoaderContext {
+    const cpu = this.cpu;
     return {
       chip: this.chip,
       flash: this.flash,
       registers: this.registers,
       neverSync: () => this.faults.neverSync,
-      send: (packet) => this.line.transmit(slipEncode(packet)),
-      setBaud: (baud) => {
-        this.baud = baud;
-      },
-      startStub: () => {
-        const stub = new FlasherStub(this.context());
-        this.loader = stub;
-        this.currentState = 'stub';
-        stub.greet();
-      },
-      runUserCode: () => this.bootFromFlash(undefined),
-      crash: () => {
-        this.loader = undefined;
-        this.currentState = 'halted';
-      },
-      softReset: () => this.reset('software-cpu', true, false),
+      send: (packet) => cpu.at(() => this.line.transmit(slipEncode(packet))),
+      waitForFlash: () => cpu.waitUntil(this.flash.busy.idleAt()),
+      setBaud: (baud) =>
+        cpu.at(() => {
+          this.baud = baud;
+        }),
+      startStub: () =>
+        cpu.at(() => {
+          const stub = new FlasherStub(this.context());
+          this.loader = stub;
+          this.currentState = 'stub';
+          stub.greet();
+        }),
+      runUserCode: () => cpu.at(() => this.bootFromFlash(undefined)),
+      crash: () =>
+        cpu.at(() => {
+          this.loader = undefined;
+          this.currentState = 'halted';
+        }),
+      softReset: () => cpu.at(() => this.reset('software-cpu', true, false)),
     };
   }
 

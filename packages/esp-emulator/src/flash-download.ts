@@ -1,6 +1,8 @@
 // FLASH_BEGIN/DATA/END and FLASH_DEFL_BEGIN/DATA/END, shared by ROM and stub. They differ where the real
-// ones do: the ROM erases the whole region at BEGIN and answers DATA after writing; the stub erases each
-// sector just before writing into it, answers DATA at once and reports a failed write on the next command.
+// ones do: the ROM erases the whole region at BEGIN and answers DATA after writing; the stub erases ahead of its
+// writes (64 KiB blocks where it can, and in the background while it waits for the next block), answers DATA at
+// once, writes while the next block arrives, and reports a failed write on the next command. How long each of
+// these keeps the chip busy is the flash's business (flash-timing.ts) and the loaders' (when they wait for it).
 import { Inflate } from 'pako';
 import { SECTOR_SIZE, type NorFlash } from './flash.ts';
 import { dataChecksum, u32 } from './protocol.ts';
@@ -41,7 +43,9 @@ interface Region {
 
 export class FlashDownload {
   private region: Region | undefined;
-  private erased = new Set<number>();
+  /** The region's erase cursor: [eraseNext, eraseEnd) is still to be erased. */
+  private eraseNext = 0;
+  private eraseEnd = 0;
   /** The stub's accumulated write error, reported on the next DATA or END. */
   private deferred: DownloadFault | undefined;
 
@@ -62,7 +66,8 @@ export class FlashDownload {
     const length = Math.min(size, this.flash.size - offset);
     const region: Region = { compressed, offset, length, blocks, blockSize, nextSeq: 0, written: 0, finished: false, inflateFailed: false };
     this.region = region;
-    this.erased = new Set();
+    this.eraseNext = Math.floor(offset / SECTOR_SIZE) * SECTOR_SIZE;
+    this.eraseEnd = offset + length;
     this.deferred = undefined;
     if (compressed) {
       region.inflate = new Inflate();
@@ -71,7 +76,7 @@ export class FlashDownload {
         region.inflateFailed = status !== 0;
       };
     }
-    if (this.flavour === 'rom') this.eraseAhead(offset, length);
+    if (this.flavour === 'rom') this.eraseTo(this.eraseEnd);
     return OK;
   }
 
@@ -104,7 +109,7 @@ export class FlashDownload {
     if (this.flavour === 'stub') {
       if (compressed && region.written < region.length) return fail('not-enough-data');
       // Whatever the host did not write of the region still gets erased, as the ROM would have done.
-      this.eraseAhead(region.offset, region.length);
+      this.eraseTo(this.eraseEnd);
     }
     return OK;
   }
@@ -113,6 +118,18 @@ export class FlashDownload {
   abandon(): void {
     this.region = undefined;
     this.deferred = undefined;
+    this.eraseEnd = this.eraseNext;
+  }
+
+  /**
+   * The stub waits for the next block: it starts the next erase whenever the flash is free, until `until` or
+   * until the region is erased. Only a timed flash gets ahead this way; an untimed one erases just in time.
+   */
+  eraseWhileIdle(until: number): void {
+    if (this.flavour !== 'stub' || !this.region || !this.flash.busy.timed) return;
+    while (this.eraseNext < this.eraseEnd && this.flash.busy.idleAt() < until) {
+      this.eraseNext += this.flash.eraseUnitAt(this.eraseNext, this.eraseEnd);
+    }
   }
 
   private writeBlock(region: Region, seq: number, payload: Uint8Array): DownloadResult {
@@ -146,21 +163,15 @@ export class FlashDownload {
       if (!bytes.subarray(Math.max(0, this.flash.size - at)).every((b) => b === 0xff)) return fail('out-of-range');
       bytes = bytes.subarray(0, Math.max(0, this.flash.size - at));
     }
-    if (this.flavour === 'stub') this.eraseAhead(at, Math.min(bytes.length, region.offset + region.length - at));
+    if (this.flavour === 'stub') this.eraseTo(Math.min(at + bytes.length, region.offset + region.length));
     this.flash.program(at, bytes);
     return OK;
   }
 
-  /** Erases the sectors of [offset, offset+length) this download has not erased yet. */
-  private eraseAhead(offset: number, length: number): void {
-    if (length <= 0) return;
-    const first = Math.floor(offset / SECTOR_SIZE);
-    const last = Math.floor((offset + length - 1) / SECTOR_SIZE);
-    for (let s = first; s <= last; s++) {
-      if (this.erased.has(s) || (s + 1) * SECTOR_SIZE > this.flash.size) continue;
-      this.flash.eraseSector(s * SECTOR_SIZE);
-      this.erased.add(s);
-    }
+  /** Erases the region up to `end` (whole sectors, 64 KiB blocks where aligned and the region goes on). */
+  private eraseTo(end: number): void {
+    const stop = Math.min(end, this.eraseEnd);
+    while (this.eraseNext < stop) this.eraseNext += this.flash.eraseUnitAt(this.eraseNext, this.eraseEnd);
   }
 
   private report(fault: DownloadFault): DownloadResult {

@@ -10,3 +10,4 @@ export { CHIPS, CHIP_NAMES, type ChipIdentity, type ChipName } from './registers
 export { DEFAULT_FLASH_SIZE, SECTOR_SIZE } from './flash.ts';
 export { jedecId } from './registers/spi-flash.ts';
 export { romCrc32Le } from './boot/partition-table.ts';
+export { chipEraseMs, FLASH_TIMING } from './flash-timing.ts';

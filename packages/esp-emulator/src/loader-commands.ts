@@ -58,6 +58,7 @@ export function flashMd5(ctx: LoaderContext, replies: Replies, req: Request): vo
   const offset = u32(req.data, 0);
   const size = u32(req.data, 1);
   if (!ctx.flash.contains(offset, size)) return replies.fault(Op.SPI_FLASH_MD5, 'out-of-range');
+  ctx.waitForFlash(); // reading waits for an erase or program in progress
   const digest = md5Raw(ctx.flash.view(offset, size));
   const body = replies.flavour === 'rom' ? new TextEncoder().encode(toHex(digest)) : digest;
   replies.ok(Op.SPI_FLASH_MD5, undefined, body);

@@ -11,8 +11,10 @@ export interface LoaderContext {
   readonly registers: RegisterFile;
   /** True when a fault plan says the loader never answers SYNC. */
   neverSync(): boolean;
-  /** SLIP-frames a packet and queues it at the UART's current baud rate. */
+  /** SLIP-frames a packet and queues it at the UART's current baud rate, once the command's waits are over. */
   send(packet: Uint8Array): void;
+  /** The command being run waits until the flash has finished what it is doing (erase, program). */
+  waitForFlash(): void;
   /** Changes the UART baud rate for everything queued after this call. */
   setBaud(baud: number): void;
   /** The ROM jumped into code uploaded with MEM_*: from now on the flasher stub answers. */

@@ -16,6 +16,9 @@ export class RomLoader {
     this.download = new FlashDownload(ctx.flash, 'rom');
   }
 
+  /** The ROM erases a whole region at FLASH_BEGIN: nothing is left to do between commands. */
+  idle(_from: number, _until: number): void {}
+
   handleFrame(frame: Uint8Array): void {
     const req = parseRequest(frame);
     if (!req) return; // not a request: the ROM ignores it
@@ -62,7 +65,9 @@ export class RomLoader {
     }
   }
 
+  /** The ROM erases (BEGIN) and writes (DATA) before it answers. */
   private answer(op: number, result: ReturnType<FlashDownload['begin']>): void {
+    this.ctx.waitForFlash();
     if (result.ok) this.replies.ok(op);
     else this.replies.fault(op, result.fault);
   }
@@ -71,6 +76,7 @@ export class RomLoader {
   private flashEnd(req: Request): void {
     if (req.data.length !== 4) return this.replies.fault(req.op, 'bad-length');
     const result = this.download.end(req.op === Op.FLASH_DEFL_END);
+    this.ctx.waitForFlash();
     if (!result.ok) return this.replies.fault(req.op, result.fault);
     this.replies.ok(req.op);
     if (u32(req.data, 0) === 0) this.ctx.softReset();
@@ -84,6 +90,7 @@ export class RomLoader {
     const length = u32(req.data, 1);
     if (length > 64) return this.replies.romError(req.op, RomError.BAD_READ_LENGTH);
     if (!this.ctx.flash.contains(offset, length)) return this.replies.romError(req.op, RomError.FLASH_READ);
+    this.ctx.waitForFlash();
     const body = new Uint8Array(64).fill(0xff);
     body.set(this.ctx.flash.view(offset, Math.min(64, this.ctx.flash.size - offset)));
     this.replies.ok(req.op, undefined, body);

@@ -6,7 +6,7 @@ import { PacedLine } from './wire.ts';
 
 /** The host end of the line, as a shell sees it. */
 export interface HostLink {
-  /** The host UART's baud rate; undefined for links without one (raw TCP), which then follow the chip. */
+  /** The host UART's baud rate; undefined for links without one (raw TCP): nothing on them is ever resampled. */
   baud(): number | undefined;
   receive(bytes: Uint8Array): void;
   /** The cable came out. */
@@ -71,15 +71,27 @@ export class SerialLine {
     if (resume) for (const bytes of held) this.arrive(bytes);
   }
 
+  /**
+   * The host's UART rate, or undefined where the host end has none: USB-Serial/JTAG, and raw TCP, where the
+   * bytes travel as bytes. Such a link cannot disagree with the chip about the rate, so it never resamples.
+   * It must not "follow" the chip's rate at delivery time either: CHANGE_BAUDRATE's answer leaves the UART at
+   * the old rate just before the chip switches, and a link that took on the new rate first would resample that
+   * answer into garbage (what esptool.py over socket:// saw as `00 80`).
+   */
+  private hostUartBaud(): number | undefined {
+    if (this.options.noUart) return undefined;
+    return this.link?.baud();
+  }
+
+  /** The rate the host's bytes go out at; a link without a UART paces them at the chip's current rate. */
   private hostBaud(): number {
-    if (this.options.noUart) return this.options.chipBaud();
-    return this.link?.baud() ?? this.options.chipBaud();
+    return this.hostUartBaud() ?? this.options.chipBaud();
   }
 
   private deliverToChip(bytes: Uint8Array, txBaud: number): void {
     const chipBaud = this.options.chipBaud();
     let arriving = this.options.faults.garbleAboveLimit(txBaud, bytes);
-    if (txBaud !== chipBaud) arriving = resampleUart(arriving, txBaud, chipBaud);
+    if (this.hostUartBaud() !== undefined && txBaud !== chipBaud) arriving = resampleUart(arriving, txBaud, chipBaud);
     const outcome = this.options.faults.pass('to-chip', arriving);
     this.counters.bytesToChip += outcome.bytes.length;
     if (outcome.stall) {
@@ -100,8 +112,8 @@ export class SerialLine {
 
   private deliverToHost(bytes: Uint8Array, txBaud: number): void {
     let arriving = this.options.faults.garbleAboveLimit(txBaud, bytes);
-    const hostBaud = this.hostBaud();
-    if (hostBaud !== txBaud) arriving = resampleUart(arriving, txBaud, hostBaud);
+    const hostBaud = this.hostUartBaud();
+    if (hostBaud !== undefined && hostBaud !== txBaud) arriving = resampleUart(arriving, txBaud, hostBaud);
     const outcome = this.options.faults.pass('from-chip', arriving);
     this.counters.bytesFromChip += outcome.bytes.length;
     if (outcome.bytes.length > 0) this.link?.receive(outcome.bytes.slice());

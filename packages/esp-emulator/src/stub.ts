@@ -21,6 +21,11 @@ export class FlasherStub {
     this.download = new FlashDownload(ctx.flash, 'stub');
   }
 
+  /** Between commands the stub keeps erasing ahead of the download in progress. */
+  idle(_from: number, until: number): void {
+    this.download.eraseWhileIdle(until);
+  }
+
   /** The stub's first words: a bare "OHAI" frame. */
   greet(): void {
     this.ctx.send(OHAI);
@@ -46,7 +51,9 @@ export class FlasherStub {
         return this.answer(req.op, this.download.begin(req.data, req.op === Op.FLASH_DEFL_BEGIN));
       case Op.FLASH_DATA:
       case Op.FLASH_DEFL_DATA:
-        return this.answer(req.op, this.download.data(req.data, req.checksum, req.op === Op.FLASH_DEFL_DATA));
+        // Acknowledged on arrival; the CPU then waits for its erases and writes before it reads the next command.
+        this.answer(req.op, this.download.data(req.data, req.checksum, req.op === Op.FLASH_DEFL_DATA));
+        return ctx.waitForFlash();
       case Op.FLASH_END:
       case Op.FLASH_DEFL_END:
         return this.flashEnd(req);
@@ -67,6 +74,7 @@ export class FlasherStub {
         return replies.ok(req.op, 0, securityInfo(ctx.chip));
       case Op.ERASE_FLASH:
         ctx.flash.eraseAll();
+        ctx.waitForFlash();
         return replies.ok(req.op);
       case Op.ERASE_REGION:
         return this.eraseRegion(req);
@@ -88,6 +96,7 @@ export class FlasherStub {
   private flashEnd(req: Request): void {
     if (req.data.length !== 4) return this.replies.fault(req.op, 'bad-length');
     const result = this.download.end(req.op === Op.FLASH_DEFL_END);
+    this.ctx.waitForFlash();
     if (!result.ok) return this.replies.fault(req.op, result.fault);
     this.replies.ok(req.op);
     if (u32(req.data, 0) === 0) this.ctx.softReset();
@@ -100,6 +109,7 @@ export class FlasherStub {
     if (offset % SECTOR_SIZE !== 0 || size % SECTOR_SIZE !== 0) return this.replies.stubError(req.op, StubError.BAD_DATA_LEN);
     if (!this.ctx.flash.contains(offset, size)) return this.replies.stubError(req.op, StubError.FAILED_SPI_OP);
     this.ctx.flash.eraseRange(offset, size);
+    this.ctx.waitForFlash();
     this.replies.ok(req.op);
   }
 
@@ -108,6 +118,7 @@ export class FlasherStub {
     const [offset, length, blockSize, maxInFlight] = [0, 1, 2, 3].map((i) => u32(req.data, i)) as [number, number, number, number];
     if (blockSize === 0 || blockSize > 0x4000) return this.replies.stubError(req.op, StubError.BAD_BLOCKSIZE);
     if (!this.ctx.flash.contains(offset, length)) return this.replies.stubError(req.op, StubError.FAILED_SPI_OP);
+    this.ctx.waitForFlash();
     this.replies.ok(req.op);
     this.reading = new ReadFlashSession(this.ctx.flash, offset, length, blockSize, maxInFlight, (payload) => this.ctx.send(payload));
     this.reading.start();

@@ -1,4 +1,4 @@
-// npm run emulator -- --chip esp32 --tcp 127.0.0.1:5555 [--boot app] [--wire-time] [--flash-size 16MB]
+// npm run emulator -- --chip esp32 --tcp 127.0.0.1:5555 [--boot app] [--wire-time] [--flash-time] [--flash-size 16MB]
 //                     [--flash-file board.bin] [--mac 24:0a:c4:12:34:56] [--pty]
 import { parseArgs } from 'node:util';
 import { EspEmulator } from '../emulator.ts';
@@ -12,6 +12,7 @@ const USAGE = `Usage: npm run emulator -- --chip esp32|esp32s3|esp32c3 --tcp HOS
   --pty               serve it on a pseudo-terminal instead (needs python3; prints the device path)
   --boot app          boot the flashed app at power-up (default: download mode, as if BOOT were held)
   --wire-time         pace bytes at the chip's baud rate (default: as fast as TCP goes)
+  --flash-time        erases and writes take the flash chip's datasheet time (default: with --wire-time)
   --flash-size SIZE   1MB, 2MB, 4MB (default), 8MB, 16MB, 32MB
   --flash-file PATH   load flash from PATH at start and save it back after every change
   --mac MAC           base MAC address, e.g. 24:0a:c4:12:34:56`;
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     pty: { type: 'boolean', default: false },
     boot: { type: 'string', default: 'download' },
     'wire-time': { type: 'boolean', default: false },
+    'flash-time': { type: 'boolean' },
     'flash-size': { type: 'string' },
     'flash-file': { type: 'string' },
     mac: { type: 'string' },
@@ -64,6 +66,7 @@ try {
   chip = new EspEmulator({
     chip: chipName,
     wireTime: values['wire-time'],
+    flashTime: values['flash-time'] ?? values['wire-time'],
     powerOnBoot: values.boot,
     ...(values['flash-size'] ? { flashSize: parseSize(values['flash-size']) } : {}),
     ...(values.mac ? { mac: values.mac } : {}),

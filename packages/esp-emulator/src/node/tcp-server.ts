@@ -1,6 +1,7 @@
 // The emulated chip behind a raw TCP socket, the socket://host:port form pyserial-based tools (esptool,
 // idf.py monitor) open. Raw TCP has no modem lines and no baud rate: the chip cannot be reset from the host,
-// so by default it powers up in download mode (BOOT held), and the host always "runs" at the chip's baud.
+// so by default it powers up in download mode (BOOT held), and bytes cross the link as they are, whatever rate
+// the chip's UART runs at (a baud change garbles nothing, not even the answer sent at the old rate).
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { EspEmulator, type EspEmulatorOptions } from '../emulator.ts';
 import type { ChipName } from '../registers/chips.ts';
@@ -15,6 +16,8 @@ export interface TcpEmulatorOptions {
   boot?: 'download' | 'app';
   /** For a created chip: pace bytes at the baud rate (default false). */
   wireTime?: boolean;
+  /** For a created chip: erases and writes take the flash's datasheet time (default: as wireTime). */
+  flashTime?: boolean;
   flashSize?: number;
   mac?: string;
   faults?: EspEmulatorOptions['faults'];
@@ -40,6 +43,7 @@ export async function startTcpEmulator(options: TcpEmulatorOptions): Promise<Tcp
       ? new EspEmulator({
           chip: options.chip,
           wireTime: options.wireTime ?? false,
+          flashTime: options.flashTime ?? options.wireTime ?? false,
           powerOnBoot: options.boot ?? 'download',
           ...(options.flashSize !== undefined ? { flashSize: options.flashSize } : {}),
           ...(options.mac !== undefined ? { mac: options.mac } : {}),
