@@ -89,6 +89,9 @@ test('the demo app is provisioned over Improv: networks listed, wrong password r
   expect(await setup.getByLabel('Network name (SSID)').inputValue()).toBe('FieldLab');
   await setup.getByLabel('Wi-Fi password').fill(WRONG_PASSWORD);
   await setup.getByRole('button', { name: 'Connect to Wi-Fi' }).click();
+  // While the board tries to join (600 ms on the simulated board) it says it is provisioning.
+  await expect.poll(() => state.textContent(), { interval: 50 }).toMatch(/Connecting to the network… \(provisioning\)/);
+  expect(await setup.getByRole('button', { name: 'Connecting…' }).isDisabled()).toBe(true);
   const problem = setup.getByRole('alert');
   await problem.waitFor({ timeout: 15_000 });
   expect(await problem.textContent()).toMatch(/could not connect to "FieldLab": the password may be wrong.*Check the password/);
