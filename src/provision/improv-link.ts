@@ -32,6 +32,23 @@ const quietLogger: Logger = {
   error: (message: string) => console.warn(`Improv Serial: ${message}`),
 };
 
+/**
+ * initialize() awaits requestCurrentState() inside a promise executor, so when a device never answers, that call's
+ * own timeout would surface later as an unhandled rejection. Here it waits no longer than detection, and its failure
+ * is left to initialize()'s timeout, which is handled.
+ */
+class DetectingImprovSerial extends ImprovSerial {
+  detectMs = 1000;
+
+  override async requestCurrentState(timeout?: number): Promise<void> {
+    try {
+      await super.requestCurrentState(timeout ?? this.detectMs);
+    } catch {
+      await new Promise<never>(() => undefined);
+    }
+  }
+}
+
 const PROVISION_TIMEOUT_MS = 30_000;
 const SCAN_TIMEOUT_MS = 15_000;
 
@@ -47,7 +64,8 @@ export class ImprovLink {
    */
   static async detect(view: SharedPortView, timeoutMs: number): Promise<ImprovLink | undefined> {
     // The SDK's type says SerialPort; it touches only the two streams the view has.
-    const sdk = new ImprovSerial(view as unknown as SerialPort, quietLogger);
+    const sdk = new DetectingImprovSerial(view as unknown as SerialPort, quietLogger);
+    sdk.detectMs = timeoutMs;
     try {
       const info = await sdk.initialize(timeoutMs);
       if (!info) return undefined;
