@@ -7,7 +7,8 @@ export interface NetworkFormProps {
   /** Said instead of the list while scanning, or why there is no list. */
   scanNote: string | undefined;
   busy: boolean;
-  onConnect: (ssid: string, password: string) => void;
+  /** Resolves true once the device has joined: the password is then cleared from the form. */
+  onConnect: (ssid: string, password: string) => Promise<boolean>;
   onScan: () => void;
 }
 
@@ -21,13 +22,19 @@ export function NetworkForm({ networks, scanNote, busy, onConnect, onScan }: Net
   const [ssid, setSsid] = useState('');
   const [password, setPassword] = useState('');
   const [showPassword, setShowPassword] = useState(false);
+  const [sending, setSending] = useState(false);
+  const disabled = busy || sending;
   const chosen = networks.find((n) => n.ssid === ssid);
   const needsPassword = chosen ? chosen.secured : true;
 
   const submit = (event: Event) => {
     event.preventDefault();
-    if (ssid.trim() === '' || busy) return;
-    onConnect(ssid, needsPassword ? password : '');
+    if (ssid.trim() === '' || disabled) return;
+    setSending(true);
+    void onConnect(ssid, needsPassword ? password : '').then((joined) => {
+      setSending(false);
+      if (joined) setPassword('');
+    });
   };
 
   return (
@@ -35,7 +42,7 @@ export function NetworkForm({ networks, scanNote, busy, onConnect, onScan }: Net
       <div class="flash-row">
         <label>
           Networks the device sees{' '}
-          <select value={chosen ? ssid : ''} disabled={busy || networks.length === 0} onChange={(e) => setSsid(e.currentTarget.value)}>
+          <select value={chosen ? ssid : ''} disabled={disabled || networks.length === 0} onChange={(e) => setSsid(e.currentTarget.value)}>
             <option value="">{networks.length === 0 ? 'none listed' : 'Choose a network…'}</option>
             {networks.map((n) => (
               <option key={n.ssid} value={n.ssid}>
@@ -44,14 +51,14 @@ export function NetworkForm({ networks, scanNote, busy, onConnect, onScan }: Net
             ))}
           </select>
         </label>
-        <button type="button" class="button" disabled={busy} onClick={onScan}>
+        <button type="button" class="button" disabled={disabled} onClick={onScan}>
           Scan again
         </button>
       </div>
       {scanNote && <p class="flash-hint">{scanNote}</p>}
       <label>
         Network name (SSID){' '}
-        <input type="text" value={ssid} maxLength={32} disabled={busy} autocomplete="off" spellcheck={false} onInput={(e) => setSsid(e.currentTarget.value)} />
+        <input type="text" value={ssid} maxLength={32} disabled={disabled} autocomplete="off" spellcheck={false} onInput={(e) => setSsid(e.currentTarget.value)} />
       </label>
       {needsPassword ? (
         <div class="flash-row">
@@ -61,7 +68,7 @@ export function NetworkForm({ networks, scanNote, busy, onConnect, onScan }: Net
               type={showPassword ? 'text' : 'password'}
               value={password}
               maxLength={63}
-              disabled={busy}
+              disabled={disabled}
               autocomplete="off"
               onInput={(e) => setPassword(e.currentTarget.value)}
             />
@@ -73,8 +80,8 @@ export function NetworkForm({ networks, scanNote, busy, onConnect, onScan }: Net
       ) : (
         <p class="flash-hint">An open network: no password needed.</p>
       )}
-      <button type="submit" class="button button--primary" disabled={busy || ssid.trim() === ''}>
-        {busy ? 'Connecting…' : 'Connect to Wi-Fi'}
+      <button type="submit" class="button button--primary" disabled={disabled || ssid.trim() === ''}>
+        {disabled ? 'Connecting…' : 'Connect to Wi-Fi'}
       </button>
     </form>
   );

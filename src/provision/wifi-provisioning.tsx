@@ -127,8 +127,8 @@ export function WifiProvisioning(props: WifiProvisioningProps) {
     };
   }, [installId, attempt]);
 
-  const connect = async (ssid: string, password: string) => {
-    if (phase.kind !== 'ready') return;
+  const connect = async (ssid: string, password: string): Promise<boolean> => {
+    if (phase.kind !== 'ready') return false;
     const link = phase.link;
     setProblem(undefined);
     setJoined(undefined);
@@ -137,11 +137,13 @@ export function WifiProvisioning(props: WifiProvisioningProps) {
       const url = await link.provision(ssid, password);
       log(`Wi-Fi setup: connected to "${ssid}"; the device is at ${url ?? 'an address it did not report'}.`);
       remember(link, ssid, url);
+      return true;
     } catch (error) {
       const shown =
         error instanceof ProvisioningProblem ? error : new ProvisioningProblem('device-error', `Wi-Fi setup failed: ${String(error)}`, 'Press "Reset board" and try again.');
       log(`Wi-Fi setup: ${shown.message}`);
       setProblem(shown);
+      return false;
     }
   };
 
@@ -182,7 +184,7 @@ export function WifiProvisioning(props: WifiProvisioningProps) {
             networks={networks.kind === 'found' ? networks.list : []}
             scanNote={networks.kind === 'scanning' ? 'Scanning for networks…' : networks.kind === 'unavailable' ? networks.reason : undefined}
             busy={state === 'provisioning'}
-            onConnect={(ssid, password) => void connect(ssid, password)}
+            onConnect={connect}
             onScan={() => void scan(phase.link)}
           />
           {problem && (

@@ -120,6 +120,7 @@ test('the demo app is provisioned over Improv: networks listed, wrong password r
   expect(await result.textContent()).toMatch(/Connected to "FieldLab"/);
   expect(await result.getByRole('link', { name: DEVICE_URL }).getAttribute('href')).toBe(DEVICE_URL);
   await result.getByText('Saved with this device').waitFor();
+  expect(await setup.getByLabel('Wi-Fi password').inputValue()).toBe(''); // not left in the page once used
   expect(await problem.count()).toBe(0);
   await setup.scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/provision-provisioned.png' });
