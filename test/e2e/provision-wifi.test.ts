@@ -96,6 +96,12 @@ test('the demo app is provisioned over Improv: networks listed, wrong password r
     'Cafe Corner (fair signal, open)',
   ]);
 
+  // A network typed in that the board cannot see: it cannot connect either.
+  await setup.getByLabel('Network name (SSID)').fill('Hidden Lab');
+  await setup.getByLabel('Wi-Fi password').fill(WRONG_PASSWORD);
+  await setup.getByRole('button', { name: 'Connect to Wi-Fi' }).click();
+  await setup.getByRole('alert').filter({ hasText: 'could not connect to "Hidden Lab"' }).waitFor({ timeout: 15_000 });
+
   // A wrong password: the device says it could not connect; the form stays for another try.
   await networks.selectOption('FieldLab');
   expect(await setup.getByLabel('Network name (SSID)').inputValue()).toBe('FieldLab');
@@ -104,7 +110,7 @@ test('the demo app is provisioned over Improv: networks listed, wrong password r
   // While the board tries to join (600 ms on the simulated board) it says it is provisioning.
   await expect.poll(() => state.textContent(), { interval: 50 }).toMatch(/Connecting to the network… \(provisioning\)/);
   expect(await setup.getByRole('button', { name: 'Connecting…' }).isDisabled()).toBe(true);
-  const problem = setup.getByRole('alert');
+  const problem = setup.getByRole('alert').filter({ hasText: 'could not connect to "FieldLab"' });
   await problem.waitFor({ timeout: 15_000 });
   expect(await problem.textContent()).toMatch(/could not connect to "FieldLab": the password may be wrong.*Check the password/);
   await expect.poll(() => state.textContent()).toMatch(/authorized/);
@@ -121,7 +127,7 @@ test('the demo app is provisioned over Improv: networks listed, wrong password r
   expect(await result.getByRole('link', { name: DEVICE_URL }).getAttribute('href')).toBe(DEVICE_URL);
   await result.getByText('Saved with this device').waitFor();
   expect(await setup.getByLabel('Wi-Fi password').inputValue()).toBe(''); // not left in the page once used
-  expect(await problem.count()).toBe(0);
+  expect(await setup.getByRole('alert').count()).toBe(0);
   await setup.scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/provision-provisioned.png' });
 
@@ -145,6 +151,7 @@ test('the demo app is provisioned over Improv: networks listed, wrong password r
   const consoleText = (await page.getByRole('log', { name: 'Serial console output' }).textContent()) ?? '';
   expect(consoleText).toContain(`provisioned; reachable at ${DEVICE_URL}`);
   expect(consoleText).toContain('4WAY_HANDSHAKE_TIMEOUT');
+  expect(consoleText).toContain('"Hidden Lab" not found, reason 201 (NO_AP_FOUND)');
   expect(consoleText).not.toContain('IMPROV');
   await unfoldAround(page, '[role="log"][aria-labelledby="flash-log-heading"]');
   const flashLog = (await page.getByRole('log', { name: 'Flash log' }).textContent()) ?? '';
