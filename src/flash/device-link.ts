@@ -2,7 +2,7 @@
 import { EspSession } from '../serial/esp-session.ts';
 import { FlashProblem, portInOtherTab } from '../serial/flash-problems.ts';
 import { acquirePortLock, type PortLock } from '../serial/port-lock.ts';
-import { SerialMonitor, type MonitorOptions } from '../serial/serial-monitor.ts';
+import { SerialMonitor, type MonitorOptions, type SharedPortView } from '../serial/serial-monitor.ts';
 import type { DeviceIdentity } from '../serial/device-identity.ts';
 
 export class DeviceLink {
@@ -65,6 +65,11 @@ export class DeviceLink {
     await this.stopMonitor();
     this.monitor = await SerialMonitor.open(this.port, baudRate, options);
     if (options.reset) await this.monitor.resetBoard();
+  }
+
+  /** The open monitor's port for another protocol to share (Wi-Fi setup); undefined while it is closed. */
+  shareMonitor(): SharedPortView | undefined {
+    return this.monitor?.share();
   }
 
   async stopMonitor(): Promise<void> {

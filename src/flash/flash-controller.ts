@@ -6,6 +6,8 @@ import { portLockName } from '../serial/port-lock.ts';
 import { describeUsbPort } from '../serial/usb-bridges.ts';
 import { explainSerialError, FlashProblem, type SerialStage } from '../serial/flash-problems.ts';
 import { ROM_BAUD, type WriteOptions } from '../serial/esp-session.ts';
+import type { SharedPortView } from '../serial/serial-monitor.ts';
+import type { SimulatedWifi } from '@fieldflash/esp-emulator';
 import { formatFlashSize } from '../serial/device-identity.ts';
 import { DeviceLink } from './device-link.ts';
 import { partsForBuild, MissingLayoutError } from './release-parts.ts';
@@ -168,6 +170,11 @@ class FlashController {
     }
   }
 
+  /** Wi-Fi setup (src/provision) talks to the app over the open console without taking the port from it. */
+  sharedConsole(): SharedPortView | undefined {
+    return this.link?.shareMonitor();
+  }
+
   clearConsole(): void {
     flashState.console.set('');
   }
@@ -195,6 +202,18 @@ class FlashController {
     const parts = [faults.maxReliableBaud ? `line reliable only up to ${faults.maxReliableBaud} baud` : '', faults.neverSync ? 'never answers SYNC' : ''].filter(Boolean);
     this.log(`Simulated board: ${parts.length > 0 ? parts.join(', ') : 'no lasting faults'}.`);
     this.publishSimulated();
+  }
+
+  simulatedWifi(): Readonly<SimulatedWifi> | undefined {
+    return this.simulatedDevice?.wifi;
+  }
+
+  /** Throws when the emulator refuses the change; never logs the simulated passwords. */
+  setSimulatedWifi(change: Partial<SimulatedWifi>): void {
+    const device = this.simulatedDevice;
+    if (!device) return;
+    device.setWifi(change);
+    this.log(`Simulated board: Wi-Fi networks ${device.wifi.networks.map((n) => `"${n.ssid}"`).join(', ')}; reports ${device.wifi.deviceUrl} once joined.`);
   }
 
   simulatedFlashImage(): { bytes: Uint8Array; fileName: string } | undefined {

@@ -5,6 +5,7 @@ import { InstallPanel } from './install-panel.tsx';
 import { FlashLog, ProblemAlert, ProgressPanel } from './progress-panel.tsx';
 import { SerialConsole } from './serial-console.tsx';
 import { SimulatedPanel } from './simulated-panel.tsx';
+import { WifiAfterInstall } from './wifi-after-install.tsx';
 import './flash.css';
 
 export function FlashView() {
@@ -20,6 +21,7 @@ export function FlashView() {
           <SimulatedPanel />
           {connected && <InstallPanel identity={connection.identity} simulated={connection.simulated} />}
           <ProgressPanel />
+          <WifiAfterInstall />
         </div>
         <div>
           <SerialConsole connected={connected} />

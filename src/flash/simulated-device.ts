@@ -1,5 +1,5 @@
 // The simulated board: FieldFlash's ESP32 emulator in this page, behind the same Web Serial surface as a real port.
-import type { EspEmulator, FaultPlan } from '@fieldflash/esp-emulator';
+import type { EspEmulator, FaultPlan, SimulatedWifi } from '@fieldflash/esp-emulator';
 import { SIMULATED_CHIPS, type SimulatedChip } from './flash-state.ts';
 
 /** Faults a demo can switch on and leave on (unlike a pulled cable, which happens once). */
@@ -79,6 +79,16 @@ export class SimulatedDevice {
     this.lasting = { ...faults };
     const armed = this.emulator.faultPlan.unplug;
     this.emulator.setFaults(armed && this.plugged ? { ...this.lastingPlan(), unplug: armed } : this.lastingPlan());
+  }
+
+  /** The networks around the board and the URL its demo app reports after joining one. */
+  get wifi(): Readonly<SimulatedWifi> {
+    return this.emulator.wifi;
+  }
+
+  /** Throws (RangeError, in words for people) when the change is not one a real network could have. */
+  setWifi(change: Partial<SimulatedWifi>): void {
+    this.emulator.setWifi(change);
   }
 
   /** The whole emulated flash, as a .bin a technician could inspect. */

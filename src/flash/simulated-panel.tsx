@@ -4,6 +4,7 @@ import { formatFlashSize } from '../serial/device-identity.ts';
 import { flashController } from './flash-controller.ts';
 import { flashState, SIMULATED_CHIPS, useWatched } from './flash-state.ts';
 import { downloadBlob } from './download.ts';
+import { SimulatedWifiPanel } from '../provision/simulated-wifi-panel.tsx';
 
 const LINE_LIMITS = [115200, 460800, 921600] as const;
 
@@ -11,6 +12,7 @@ export function SimulatedPanel() {
   const simulated = useWatched(flashState.simulated);
   const [afterKiB, setAfterKiB] = useState(256);
   if (!simulated) return null;
+  const wifi = flashController.simulatedWifi();
   const chipLabel = SIMULATED_CHIPS.find((c) => c.id === simulated.chip)?.label ?? simulated.chip;
 
   const save = () => {
@@ -68,6 +70,7 @@ export function SimulatedPanel() {
           Not in download mode (never answers SYNC)
         </label>
       </fieldset>
+      {wifi && <SimulatedWifiPanel current={wifi} onApply={(change) => flashController.setSimulatedWifi(change)} />}
     </section>
   );
 }

@@ -1,5 +1,6 @@
 // The serial monitor: the port opened as plain text at the app's baud rate, so the boot log and the app's output show.
 import { explainSerialError, type FlashProblem } from './flash-problems.ts';
+import { ImprovFrameFilter } from './improv-frames.ts';
 
 export const MONITOR_BAUD_RATES = [9600, 57600, 74880, 115200, 230400, 460800, 921600] as const;
 /** ESP-IDF's console default. */
@@ -32,9 +33,22 @@ export class ConsoleText {
   }
 }
 
+/**
+ * The open port as a second reader sees it: every byte the monitor reads arrives on `readable`, and `writable`
+ * is the port's own. The readable ends when the monitor closes. Cancel it to let go.
+ */
+export interface SharedPortView {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+}
+
 export class SerialMonitor {
   private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   private closing = false;
+  /** Only one reader may hold the port's readable: the monitor reads, and copies each chunk to these. */
+  private readonly shares = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  /** Writes from shares still on their way: the port cannot close while one holds its writable. */
+  private readonly shareWrites = new Set<Promise<void>>();
   private readonly loop: Promise<void>;
 
   private constructor(
@@ -64,22 +78,77 @@ export class SerialMonitor {
     await this.port.setSignals({ dataTerminalReady: false, requestToSend: false });
   }
 
+  /** Lets another protocol (Improv Serial) talk over the open port without taking it from the console. */
+  share(): SharedPortView {
+    let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const active = () => !this.closing && controller !== undefined && this.shares.has(controller);
+    const readable = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        controller = c;
+        if (this.closing) c.close();
+        else this.shares.add(c);
+      },
+      cancel: () => {
+        if (controller) this.shares.delete(controller);
+      },
+    });
+    // Writes go through to the port only while the share is held and the monitor open: a protocol that keeps
+    // retrying after letting go must never write into whatever opens the port next (the flasher).
+    const writable = new WritableStream<Uint8Array>({
+      write: async (chunk) => {
+        const target = active() ? this.port.writable : null;
+        if (!target) return;
+        const writer = target.getWriter();
+        const done = writer.write(chunk).finally(() => writer.releaseLock());
+        this.shareWrites.add(done);
+        try {
+          await done;
+        } finally {
+          this.shareWrites.delete(done);
+        }
+      },
+    });
+    return { readable, writable };
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await this.reader?.cancel().catch(() => undefined);
     await this.loop;
+    await Promise.allSettled([...this.shareWrites]);
     await this.port.close().catch(() => undefined);
   }
 
+  private endShares(): void {
+    for (const share of this.shares) {
+      try {
+        share.close();
+      } catch {
+        // already closed by its reader
+      }
+    }
+    this.shares.clear();
+  }
+
   private async read(): Promise<void> {
+    try {
+      await this.readChunks();
+    } finally {
+      this.endShares();
+    }
+  }
+
+  private async readChunks(): Promise<void> {
     const text = new ConsoleText();
+    const frames = new ImprovFrameFilter();
     while (!this.closing && this.port.readable) {
       this.reader = this.port.readable.getReader();
       try {
         for (;;) {
           const { value, done } = await this.reader.read();
           if (done) break;
-          const shown = text.push(value);
+          for (const share of this.shares) share.enqueue(value.slice());
+          const shown = text.push(frames.push(value));
           if (shown) this.options.onText(shown);
         }
       } catch (error) {

@@ -3,5 +3,6 @@ export { saveReleases, listReleases, getRelease, getReleaseSummary, deleteReleas
 export type { SaveOutcome, StoredRelease } from './releases.ts';
 export type { ReleaseSummary, StoredFileInfo } from './schema.ts';
 export { DB_NAME, DB_VERSION } from './schema.ts';
+export { saveDevice, getDevice, listDevices, type DeviceRecord } from './devices.ts';
 export { storageUsage, requestPersistentStorage, type StorageUsage } from './storage.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';

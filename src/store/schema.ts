@@ -2,9 +2,10 @@
 // so listing the library never reads megabytes of firmware.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Release, ReleaseFile } from '@fieldflash/bundle';
+import type { DeviceRecord } from './devices.ts';
 
 export const DB_NAME = 'fieldflash';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** A file of a stored release, without its bytes. */
 export type StoredFileInfo = Omit<ReleaseFile, 'data'>;
@@ -28,6 +29,8 @@ export interface StoredFileData {
 export interface FieldFlashSchema extends DBSchema {
   releases: { key: string; value: ReleaseSummary; indexes: { 'by-product': string } };
   files: { key: [string, string]; value: StoredFileData; indexes: { 'by-release': string } };
+  /** Boards put on a network, keyed by base MAC (version 2). */
+  devices: { key: string; value: DeviceRecord };
 }
 
 export type FieldFlashDatabase = IDBPDatabase<FieldFlashSchema>;
@@ -44,6 +47,9 @@ export function database(): Promise<FieldFlashDatabase> {
         releases.createIndex('by-product', 'product');
         const files = db.createObjectStore('files', { keyPath: ['releaseId', 'path'] });
         files.createIndex('by-release', 'releaseId');
+      }
+      if (oldVersion < 2) {
+        db.createObjectStore('devices', { keyPath: 'mac' });
       }
     },
     blocking() {

@@ -2,11 +2,14 @@
 // loads it again at the next start, like a board that stays flashed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pseudoRandomBytes, writeAppImage, writeBootloaderImage, writePartitionTable } from '@fieldflash/bundle';
+import { ImprovPacketReader } from '@fieldflash/esp-emulator';
 import { checksum, concat, EspClient, words } from './emulator-client.ts';
 
 const CLI = fileURLToPath(new URL('../../packages/esp-emulator/src/node/cli.ts', import.meta.url));
@@ -64,6 +67,51 @@ describe('emulator command line', () => {
     expect(Buffer.from(md5.body).toString()).toBe(createHash('md5').update(data).digest('hex'));
     again.close();
     await stop(second.child);
+  }, 60_000);
+
+  it('serves the demo app with the networks and URL given by --wifi and --device-url', async () => {
+    const image = new Uint8Array(1024 * 1024).fill(0xff);
+    image.set(await writeBootloaderImage({ chipFamily: 'ESP32', flashSizeMiB: 1, idfVersion: 'v5.3.1', dateTime: 'Jan 15 2025 09:30:00' }), 0x1000);
+    image.set(writePartitionTable([{ label: 'factory', type: 'app', subtype: 'factory', offset: 0x10000, size: 0x80000 }]), 0x8000);
+    const app = await writeAppImage({
+      chipFamily: 'ESP32', projectName: 'fieldflash-demo', version: '1.0.0', secureVersion: 0, flashSizeMiB: 1,
+      payload: pseudoRandomBytes(4096, 3), date: 'Jan 15 2025', time: '09:30:00', idfVersion: 'v5.3.1',
+    });
+    image.set(app, 0x10000);
+    const file = join(mkdtempSync(join(tmpdir(), 'fieldflash-emulator-')), 'demo.bin');
+    writeFileSync(file, image);
+    const cli = await startCli('--chip', 'esp32', '--flash-size', '1MB', '--flash-file', file, '--boot', 'app',
+      '--wifi', 'Bench:bench-pass-01:-41,Open Shop', '--device-url', 'http://10.9.8.7/');
+    const socket = connect(cli.port, cli.host);
+    const received: number[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(...chunk));
+    const reader = new ImprovPacketReader();
+    const seen: { type: number; data: Uint8Array }[] = [];
+    const until = async (count: number) => {
+      for (let i = 0; i < 100 && seen.length < count; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        for (const o of reader.push(received.splice(0))) if (o.kind === 'packet') seen.push(o.packet);
+      }
+      expect(seen.length).toBeGreaterThanOrEqual(count);
+    };
+    /** An Improv RPC packet (type 3), written out from the spec. */
+    const rpc = (command: number, data: number[]) => {
+      const body = [...Buffer.from('IMPROV'), 1, 3, data.length + 2, command, data.length, ...data];
+      socket.write(Uint8Array.from([...body, body.reduce((a, b) => a + b, 0) & 0xff, 0x0a]));
+    };
+    await new Promise((r) => setTimeout(r, 1500)); // the app boots
+    rpc(0x04, []);
+    await until(3);
+    const names = seen.slice(0, 2).map((p) => Buffer.from(p.data.subarray(3, 3 + p.data[2]!)).toString());
+    expect(names).toEqual(['Bench', 'Open Shop']);
+    const ssid = [...Buffer.from('Bench')];
+    const password = [...Buffer.from('bench-pass-01')];
+    rpc(0x01, [ssid.length, ...ssid, password.length, ...password]);
+    await until(6);
+    const result = seen[5]!;
+    expect(Buffer.from(result.data.subarray(3)).toString()).toBe('http://10.9.8.7/');
+    socket.destroy();
+    await stop(cli.child);
   }, 60_000);
 
   it('says what is wrong with its arguments', async () => {

@@ -1,5 +1,8 @@
 // The emulated chip: power, reset pins, UART, the ROM loader or the flasher stub, boot from flash.
 // Shells (a Web Serial port in the page, a TCP server in Node) attach to it as the host end of the line.
+import type { AppDescription } from '@fieldflash/bundle';
+import { ImprovSerialDevice } from './app/improv-device.ts';
+import { DEFAULT_SIMULATED_WIFI, mergeSimulatedWifi, type SimulatedWifi } from './app/simulated-wifi.ts';
 import { planFlashBoot } from './boot/boot-log.ts';
 import { BootRunner } from './boot/boot-runner.ts';
 import { downloadBanner, type ResetCause } from './boot/rom-banner.ts';
@@ -32,6 +35,8 @@ export interface EspEmulatorOptions {
   usb?: UsbConnection;
   /** What happens at power-up with no host holding the lines: boot the app (default) or wait for download (BOOT held). */
   powerOnBoot?: 'app' | 'download';
+  /** The networks around the board and the URL its app reports; which apps speak Improv Serial. */
+  wifi?: Partial<SimulatedWifi>;
 }
 
 export type ChipState = 'off' | 'in-reset' | 'rom-loader' | 'stub' | 'booting' | 'app' | 'halted';
@@ -87,6 +92,9 @@ export class EspEmulator extends EventTarget {
   private baud = ROM_BAUD;
   private unplugged = false;
   private selfResets = 0;
+  private wifiWorld: SimulatedWifi;
+  /** The running app's Improv Serial side, when the app speaks it. */
+  private improv: ImprovSerialDevice | undefined;
 
   constructor(options: EspEmulatorOptions) {
     super();
@@ -104,6 +112,7 @@ export class EspEmulator extends EventTarget {
       idle: (from, until) => this.loader?.idle?.(from, until),
     });
     this.flash = new NorFlash(this.flashSize, { timed: () => this.flashTime, now: () => this.cpu.now() });
+    this.wifiWorld = mergeSimulatedWifi(DEFAULT_SIMULATED_WIFI, options.wifi ?? {});
     this.faults = new FaultInjector(options.faults);
     this.registers = new RegisterFile({
       chip: this.chip,
@@ -128,6 +137,7 @@ export class EspEmulator extends EventTarget {
       noUart: this.usb === 'usb-serial-jtag',
       toChip: (bytes) => {
         if (this.loader) this.rx.push(bytes);
+        else this.improv?.receive(bytes);
       },
       unplug: () => this.unplug(),
     });
@@ -166,6 +176,20 @@ export class EspEmulator extends EventTarget {
 
   loadFlash(offset: number, bytes: Uint8Array): void {
     this.flash.load(offset, bytes);
+  }
+
+  /** The simulated Wi-Fi world; a change applies to the next join and scan. */
+  get wifi(): Readonly<SimulatedWifi> {
+    return this.wifiWorld;
+  }
+
+  setWifi(change: Partial<SimulatedWifi>): void {
+    this.wifiWorld = mergeSimulatedWifi(this.wifiWorld, change);
+  }
+
+  /** Whether the running app answers Improv Serial (false while not running an app). */
+  get speaksImprov(): boolean {
+    return this.improv !== undefined;
   }
 
   setFaults(plan: FaultPlan): void {
@@ -263,8 +287,9 @@ export class EspEmulator extends EventTarget {
     });
     this.boot.run(plan, {
       print: (text) => this.print(text),
-      running: () => {
+      running: (app) => {
         this.currentState = 'app';
+        this.startApp(app);
       },
       selfReset: (next) => {
         if (++this.selfResets > MAX_SELF_RESETS) {
@@ -274,6 +299,15 @@ export class EspEmulator extends EventTarget {
         this.reset(next, false, false);
       },
     });
+  }
+
+  /** Apps FieldFlash knows to speak Improv Serial get its device side; any other app ignores what the host sends. */
+  private startApp(app: AppDescription | undefined): void {
+    if (!app || !this.wifiWorld.improvApps.includes(app.projectName)) return;
+    this.improv = new ImprovSerialDevice(
+      { projectName: app.projectName, version: app.version, chipFamily: this.chip.family, mac: this.mac },
+      { transmit: (bytes) => this.line.transmit(bytes), wifi: () => this.wifiWorld },
+    );
   }
 
   private powerOff(): void {
@@ -288,6 +322,8 @@ export class EspEmulator extends EventTarget {
     this.boot.cancel();
     this.loader = undefined;
     this.cpu.reset();
+    this.improv?.stop();
+    this.improv = undefined;
     this.rx.reset();
     this.line.endStall(false);
     if (dropOutput) this.line.dropChipOutput();

@@ -11,3 +11,5 @@ export { DEFAULT_FLASH_SIZE, SECTOR_SIZE } from './flash.ts';
 export { jedecId } from './registers/spi-flash.ts';
 export { romCrc32Le } from './boot/partition-table.ts';
 export { chipEraseMs, FLASH_TIMING } from './flash-timing.ts';
+export { DEFAULT_SIMULATED_WIFI, type SimulatedNetwork, type SimulatedWifi } from './app/simulated-wifi.ts';
+export { encodeImprovPacket, ImprovError, ImprovPacketReader, ImprovState, PacketType as ImprovPacketType, RpcCommand as ImprovRpcCommand } from './app/improv-packet.ts';

@@ -1,6 +1,7 @@
 // What a chip prints when it boots from flash: the ROM loads the 2nd-stage bootloader, the bootloader reads
 // the partition table at 0x8000, picks factory or the ota_X that otadata selects, verifies and starts it.
 // Everything is read from the emulated flash, so a half-written image fails to boot as it would for real.
+import type { AppDescription } from '@fieldflash/bundle';
 import type { ChipIdentity } from '../registers/chips.ts';
 import { appStartLog } from './app-log.ts';
 import { IdfLog } from './idf-log.ts';
@@ -16,8 +17,8 @@ export interface BootStep {
 
 export interface BootPlan {
   steps: BootStep[];
-  /** 'running': the app is up. 'reset': the chip resets itself (watchdog, abort, bootloader_reset). */
-  then: { kind: 'running' } | { kind: 'reset'; cause: ResetCause; afterMs: number };
+  /** 'running': the app is up (`app`: its esp_app_desc_t). 'reset': the chip resets itself (watchdog, abort, bootloader_reset). */
+  then: { kind: 'running'; app?: AppDescription | undefined } | { kind: 'reset'; cause: ResetCause; afterMs: number };
 }
 
 export interface BootInput {
@@ -109,7 +110,7 @@ export async function planFlashBoot(input: BootInput): Promise<BootPlan> {
       flashSize: input.flashSize,
     });
     steps.push({ afterMs: Math.min(400, 60 + Math.round(app.info.imageLength / 20_000)), text: log.take() });
-    return started ? { steps, then: { kind: 'running' } } : { steps, then: { kind: 'reset', cause: 'software-cpu', afterMs: 30 } };
+    return started ? { steps, then: { kind: 'running', app: app.info.app } } : { steps, then: { kind: 'reset', cause: 'software-cpu', afterMs: 30 } };
   }
   log.line('E', 'boot', 'No bootable app partitions in the partition table');
   return reset();

@@ -1,10 +1,11 @@
 // Plays a boot plan out over time and stops the moment the chip is reset or loses power.
+import type { AppDescription } from '@fieldflash/bundle';
 import type { BootPlan } from './boot-log.ts';
 import type { ResetCause } from './rom-banner.ts';
 
 export interface BootOutput {
   print(text: string): void;
-  running(): void;
+  running(app: AppDescription | undefined): void;
   selfReset(cause: ResetCause): void;
 }
 
@@ -31,7 +32,7 @@ export class BootRunner {
         if (step.text) out.print(step.text);
       }
       const then = p.then;
-      if (then.kind === 'running') return out.running();
+      if (then.kind === 'running') return out.running(then.app);
       await this.sleep(then.afterMs);
       if (alive()) out.selfReset(then.cause);
     });

@@ -1,6 +1,8 @@
 // npm run emulator -- --chip esp32 --tcp 127.0.0.1:5555 [--boot app] [--wire-time] [--flash-time] [--flash-size 16MB]
 //                     [--flash-file board.bin] [--mac 24:0a:c4:12:34:56] [--pty]
+//                     [--wifi "FieldLab:passphrase:-48,Guest"] [--device-url http://192.168.4.57/]
 import { parseArgs } from 'node:util';
+import type { SimulatedNetwork } from '../app/simulated-wifi.ts';
 import { EspEmulator } from '../emulator.ts';
 import { isChipName } from '../registers/chips.ts';
 import { loadFlashFile, saveFlashFile } from './flash-file.ts';
@@ -15,7 +17,10 @@ const USAGE = `Usage: npm run emulator -- --chip esp32|esp32s3|esp32c3 --tcp HOS
   --flash-time        erases and writes take the flash chip's datasheet time (default: with --wire-time)
   --flash-size SIZE   1MB, 2MB, 4MB (default), 8MB, 16MB, 32MB
   --flash-file PATH   load flash from PATH at start and save it back after every change
-  --mac MAC           base MAC address, e.g. 24:0a:c4:12:34:56`;
+  --mac MAC           base MAC address, e.g. 24:0a:c4:12:34:56
+  --wifi NETWORKS     networks the demo app sees over Improv Serial: SSID[:PASSWORD[:RSSI]], comma-separated
+                      (no password: an open network), e.g. "FieldLab:lab-passphrase-24:-48,Guest"
+  --device-url URL    the URL the demo app reports once it has joined a network`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -27,6 +32,15 @@ function parseSize(text: string): number {
   if (!match) fail(`--flash-size: "${text}" is not a size like 4MB or 16MB`);
   const unit = (match[2] ?? 'MB').toUpperCase().startsWith('K') ? 1024 : 1024 * 1024;
   return Number(match[1]) * unit;
+}
+
+function parseNetworks(text: string): SimulatedNetwork[] {
+  return text.split(',').map((entry) => {
+    const [ssid = '', password = '', rssi = '-60'] = entry.split(':');
+    if (!ssid.trim()) fail(`--wifi: "${entry}" has no network name`);
+    if (!/^-?\d+$/.test(rssi.trim())) fail(`--wifi: signal "${rssi}" of "${ssid}" is not a whole number of dBm`);
+    return password ? { ssid: ssid.trim(), password, rssi: Number(rssi) } : { ssid: ssid.trim(), rssi: Number(rssi) };
+  });
 }
 
 function parseHostPort(text: string): { host: string; port: number } {
@@ -47,6 +61,8 @@ const { values } = parseArgs({
     'flash-size': { type: 'string' },
     'flash-file': { type: 'string' },
     mac: { type: 'string' },
+    wifi: { type: 'string' },
+    'device-url': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
@@ -70,6 +86,10 @@ try {
     powerOnBoot: values.boot,
     ...(values['flash-size'] ? { flashSize: parseSize(values['flash-size']) } : {}),
     ...(values.mac ? { mac: values.mac } : {}),
+    wifi: {
+      ...(values.wifi ? { networks: parseNetworks(values.wifi) } : {}),
+      ...(values['device-url'] ? { deviceUrl: values['device-url'] } : {}),
+    },
   });
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
