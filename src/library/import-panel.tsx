@@ -6,6 +6,7 @@ import { pickedFromInput } from './picked-files.ts';
 
 const PHASES: Record<ImportPhase, string> = {
   read: 'Reading',
+  download: 'Downloading the parts its manifest names',
   unzip: 'Unzipping',
   verify: 'Verifying SHA-256 digests',
   save: 'Saving to this device',
@@ -17,7 +18,7 @@ function releaseNames(list: ReadonlyArray<{ product: string; version: string }>)
 
 function Outcome({ status }: { status: ImportStatus }) {
   if (status.state === 'running') {
-    const unit = status.phase === 'unzip' || status.phase === 'verify' ? ' files' : '';
+    const unit = status.phase === 'unzip' || status.phase === 'verify' ? ' files' : status.phase === 'download' ? ' parts' : '';
     return (
       <div class="import-progress">
         <p>

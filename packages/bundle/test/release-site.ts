@@ -10,6 +10,8 @@ export interface ReleaseSite {
   /** Every request path, in order. */
   requests: string[];
   put(path: string, body: Uint8Array | string): void;
+  /** Sends `path` at about `bytesPerSecond`, so that a download's progress can be watched. */
+  throttle(path: string, bytesPerSecond: number): void;
   remove(path: string): void;
   close(): Promise<void>;
 }
@@ -23,6 +25,7 @@ function typeOf(path: string): string {
 
 export async function startReleaseSite(options: { cors: boolean }): Promise<ReleaseSite> {
   const files = new Map<string, Uint8Array>();
+  const slow = new Map<string, number>();
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   const cors: Record<string, string> = options.cors ? { 'access-control-allow-origin': '*' } : {};
@@ -39,7 +42,21 @@ export async function startReleaseSite(options: { cors: boolean }): Promise<Rele
       return;
     }
     res.writeHead(200, { 'content-type': typeOf(path.endsWith('/') ? 'index.html' : path), 'content-length': body.length, 'cache-control': 'max-age=600', ...cors });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    const rate = slow.get(path);
+    if (req.method === 'HEAD' || rate === undefined) {
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    const chunk = 32 * 1024;
+    let at = 0;
+    const next = () => {
+      if (res.destroyed) return;
+      res.write(body.subarray(at, at + chunk));
+      at += chunk;
+      if (at >= body.length) res.end();
+      else setTimeout(next, (chunk / rate) * 1000);
+    };
+    next();
   });
   server.on('connection', (s) => {
     sockets.add(s);
@@ -56,6 +73,7 @@ export async function startReleaseSite(options: { cors: boolean }): Promise<Rele
     requests,
     put: (path, body) => files.set(path, typeof body === 'string' ? new TextEncoder().encode(body) : body),
     remove: (path) => files.delete(path),
+    throttle: (path, bytesPerSecond) => slow.set(path, bytesPerSecond),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
