@@ -32,7 +32,7 @@ function Progress({ status }: { status: Extract<AddFromUrlStatus, { state: 'runn
   } else if (p.phase === 'save') {
     text = 'Saving to this device…';
   } else {
-    text = `Connecting to ${new URL(status.url).host}…`;
+    text = `Connecting to ${URL.canParse(status.url) ? new URL(status.url).host : status.url}…`;
   }
   return (
     <div class="import-progress">

@@ -44,6 +44,8 @@ export async function addFromUrl(typed: string): Promise<void> {
   running = controller;
   let url = typed.trim();
   const endOperation = beginOperation(`Adding a release from ${url}`);
+  // The previous outcome goes at once, before the bundle code has loaded.
+  addFromUrlStatus.set({ state: 'running', url, progress: { phase: 'start' } });
   try {
     const bundle = await import('@fieldflash/bundle');
     url = bundle.parseReleaseUrl(typed);

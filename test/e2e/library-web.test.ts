@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeAppImage } from '../../packages/bundle/src/index.ts';
 import { installPage, startReleaseSite, type ReleaseSite } from '../../packages/bundle/test/release-site.ts';
 import { openApp, type AppSession } from './browser.ts';
-import { fixtureFiles, importOutcome, libraryReady, pickFiles, PRODUCT, storedRecords, type FixtureFile } from './library.support.ts';
+import { fixtureFiles, importOutcome, libraryReady, pickFiles, PRODUCT, sha256, storedRecords, type FixtureFile } from './library.support.ts';
 
 const FOLDER = 'firmware_esp-idf-v5.1';
 const SHOTS = process.env.FIELDFLASH_SCREENSHOTS;
@@ -59,6 +59,36 @@ async function pickManifest(page: Page, bytes: Buffer): Promise<'added' | 'alrea
   await page.getByRole('button', { name: 'Dismiss' }).click({ timeout: 300 }).catch(() => undefined);
   await page.getByLabel('Release zip or .bin files').setInputFiles({ name: 'manifest.json', mimeType: 'application/json', buffer: bytes });
   return importOutcome(page);
+}
+
+/** SHA-256 of every stored file of the release kept from `url`, computed in the page from the bytes in IndexedDB. */
+async function storedDigests(page: Page, url: string): Promise<Record<string, string>> {
+  return page.evaluate(
+    (url) =>
+      new Promise<Record<string, string>>((resolve, reject) => {
+        const open = indexedDB.open('fieldflash');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['releases', 'files']);
+          const all = tx.objectStore('releases').getAll();
+          all.onsuccess = () => {
+            const release = all.result.find((r: { source?: { url: string } }) => r.source?.url === url);
+            const files = tx.objectStore('files').index('by-release').getAll(release.id);
+            files.onsuccess = async () => {
+              const out: Record<string, string> = {};
+              for (const f of files.result as Array<{ path: string; data: Blob }>) {
+                const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await f.data.arrayBuffer()));
+                out[f.path] = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+              }
+              open.result.close();
+              resolve(out);
+            };
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    url,
+  );
 }
 
 /** The source kept with each stored release, straight from IndexedDB. */
@@ -143,6 +173,17 @@ describe('failures say what happened and store nothing', () => {
     expect(text).toContain(`The part ${FOLDER}/partition-table.bin named by manifest.json is missing: ${pages.origin}/logibus-dualout/broken/${FOLDER}/partition-table.bin answered 404 Not Found.`);
     expect(await storedRecords(page)).toEqual({ releases: 0, files: 0 });
   });
+
+  test('a download can be cancelled half-way', async () => {
+    const { page } = app;
+    publish(pages, '/logibus-dualout/slow/');
+    pages.throttle(`/logibus-dualout/slow/${FOLDER}/Application.bin`, 256 * 1024);
+    await addFromUrl(page, `${pages.origin}/logibus-dualout/slow/manifest.json`, false);
+    await page.getByText(/^Downloading Part 3 of 3: Application\.bin/).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('alert').filter({ hasText: `Fetching ${pages.origin}/logibus-dualout/slow/${FOLDER}/Application.bin was cancelled. Nothing was stored.` }).waitFor();
+    expect(await storedRecords(page)).toEqual({ releases: 0, files: 0 });
+  });
 });
 
 describe('adding releases from the web', () => {
@@ -162,6 +203,11 @@ describe('adding releases from the web', () => {
     expect(source!.url).toBe(url);
     expect(Date.now() - source!.fetchedAt!).toBeLessThan(120_000);
     expect(cdn.requests).toEqual(['/releases/0.100/Application.bin']);
+    await page.getByRole('button', { name: `Details of ${PRODUCT} 0.100.0` }).click();
+    const details = page.getByRole('dialog', { name: `${PRODUCT} 0.100.0` });
+    expect(await details.innerText()).toMatch(new RegExp(`Fetched from\\s+${url.replace(/[.?]/g, '\\$&')} on `));
+    await details.getByRole('button', { name: 'Close' }).click();
+    await details.waitFor({ state: 'hidden' });
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Export ${PRODUCT} 0.100.0 as zip` }).click()]);
     const exported = await readFile(await download.path());
@@ -179,6 +225,7 @@ describe('adding releases from the web', () => {
     expect(await addFromUrl(page, url)).toBe(`Fetched ${PRODUCT} 0.100.0 from ${url} and stored it in the library.`);
     expect(await storedRecords(page)).toEqual({ releases: 2, files: 8 });
     expect((await storedSources(page)).map((s) => s.url).sort()).toEqual([url, `${pages.origin}/logibus-dualout/split/manifest.json`].sort());
+    expect(await storedDigests(page, url)).toEqual(Object.fromEntries(files.map((f) => [f.path, sha256(f.bytes)])));
     // The same release as its zip, from a URL: already there.
     pages.put('/downloads/logibus-dualout.zip', await (async () => {
       const zip = new JSZip();
@@ -229,11 +276,11 @@ describe('checking for newer versions', () => {
     await offers.waitFor({ timeout: 60_000 });
     const items = await offers.getByRole('listitem').allInnerTexts();
     expect(items.map((t) => t.split('\n')[0])).toEqual([`${PRODUCT} 0.110.0`, `${PRODUCT} 0.101.0`]);
-    expect(items[0]).toContain('Newer than 0.100.0 on this device. Changes: app.bin was added');
+    expect(items[0]).toContain(`Newer than 0.100.0 on this device. Changes: the app (now app.bin, was ${FOLDER}/Application.bin) has different bytes; the manifest (manifest.json) has different bytes.`);
     const warning = await results.getByText(/changed at this address since it was fetched/).innerText();
     expect(warning).toContain(`${PRODUCT} 0.100.0 changed at this address`);
-    expect(warning).toContain('Application.bin has different bytes, under the same version. FieldFlash keeps the copy it has.');
-    await offers.scrollIntoViewIfNeeded();
+    expect(warning).toContain('the app (Application.bin) has different bytes, under the same version. FieldFlash keeps the copy it has.');
+    await results.getByText(/changed at this address/).scrollIntoViewIfNeeded();
     await shot(page, 'web-newer-versions');
     expect(await storedRecords(page)).toEqual({ releases: 3, files: 12 });
 

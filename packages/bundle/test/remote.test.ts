@@ -2,7 +2,7 @@
 // site serving the LOGIBUS DualOut release (manifest, install page, zip), and a second host for absolute part URLs.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
-  BundleError, changedInPlaceError, compareWithKept, fetchRelease, parseReleaseUrl, readBundle, readBundleFetchingParts, RemoteError,
+  BundleError, changedInPlaceError, compareWithKept, describeChanges, fetchRelease, parseReleaseUrl, readBundle, readBundleFetchingParts, RemoteError,
   writeAppImage, writeBundleZip, type FetchProgress, type Release,
 } from '../src/index.ts';
 import { asFolder, fixtureFiles, zipFiles } from './helpers.ts';
@@ -185,10 +185,12 @@ describe('checking for newer versions', () => {
     expect(changes.offers.map((o) => [o.release.version, o.newer])).toEqual([['0.110.0', true], ['0.101.0', true], ['0.99.0', false]]);
     expect(changes.offers[0]!.comparedWith).toBe('0.100.0');
     expect(changes.offers[0]!.changes).toEqual([
-      { path: 'app.bin', change: 'added' },
-      { path: `${FOLDER}/Application.bin`, change: 'removed' },
-      { path: 'manifest.json', change: 'changed' },
+      { path: 'app.bin', change: 'changed', role: 'app', was: `${FOLDER}/Application.bin` },
+      { path: 'manifest.json', change: 'changed', role: 'manifest' },
     ]);
+    expect(describeChanges(changes.offers[0]!.changes)).toBe(
+      `the app (now app.bin, was ${FOLDER}/Application.bin) has different bytes; the manifest (manifest.json) has different bytes`,
+    );
   });
 
   test('different bytes under the same version are flagged, with the part that changed', async () => {
@@ -198,11 +200,11 @@ describe('checking for newer versions', () => {
     const changes = compareWithKept(releases, [kept()]);
     expect(changes.offers).toEqual([]);
     expect(changes.changedInPlace).toHaveLength(1);
-    expect(changes.changedInPlace[0]!.changes).toEqual([{ path: `${FOLDER}/Application.bin`, change: 'changed' }]);
+    expect(changes.changedInPlace[0]!.changes).toEqual([{ path: `${FOLDER}/Application.bin`, change: 'changed', role: 'app' }]);
     const error = changedInPlaceError(changes.changedInPlace[0]!, `${site.origin}/logibus/manifest.json`);
     expect(error.code).toBe('digest-changed');
     expect(error.message).toBe(
-      `LOGIBUS DualOut ESP32 esp-idf-v5.1 0.100.0 at ${site.origin}/logibus/manifest.json changed since FieldFlash fetched it on 2026-11-02: ${FOLDER}/Application.bin has different bytes, but the version is the same. FieldFlash kept the copy it has and stored nothing.`,
+      `LOGIBUS DualOut ESP32 esp-idf-v5.1 0.100.0 at ${site.origin}/logibus/manifest.json changed since FieldFlash fetched it on 2026-11-02: the app (${FOLDER}/Application.bin) has different bytes, but the version is the same. FieldFlash kept the copy it has and stored nothing.`,
     );
   });
 });

@@ -1,7 +1,7 @@
 // What a fresh fetch of a web release brings, compared with the releases already kept from the same address:
 // new versions to offer (newest first by SemVer), and releases whose bytes changed under an unchanged version.
 import semver from 'semver';
-import type { Release } from '../release.ts';
+import type { FileRole, Release } from '../release.ts';
 import { RemoteError } from './remote-error.ts';
 
 /** A release already in the library, as far as the comparison needs it. */
@@ -9,14 +9,23 @@ export interface KnownRelease {
   id: string;
   product: string;
   version: string;
-  files: ReadonlyArray<{ path: string; sha256: string }>;
+  files: ReadonlyArray<KnownFile>;
   /** When it was fetched (ms since the epoch), for messages. */
   fetchedAt?: number;
 }
 
+export interface KnownFile {
+  path: string;
+  sha256: string;
+  role?: FileRole;
+}
+
 export interface FileChange {
   path: string;
-  change: 'added' | 'removed' | 'changed';
+  change: 'added' | 'removed' | 'changed' | 'moved';
+  role?: FileRole;
+  /** For a file of the same role found at another path: where it was. */
+  was?: string;
 }
 
 export interface OfferedRelease {
@@ -43,15 +52,29 @@ export interface ReleaseChanges {
   unchanged: Release[];
 }
 
-export function fileChanges(from: KnownRelease['files'], to: KnownRelease['files']): FileChange[] {
-  const before = new Map(from.map((f) => [f.path, f.sha256]));
-  const after = new Map(to.map((f) => [f.path, f.sha256]));
+/** Roles a release holds once, so that a file of that role at a new path is the same part moved. */
+const SINGLE_ROLES: readonly FileRole[] = ['bootloader', 'partition-table', 'app', 'manifest'];
+
+export function fileChanges(from: readonly KnownFile[], to: readonly KnownFile[]): FileChange[] {
+  const before = new Map(from.map((f) => [f.path, f]));
+  const after = new Map(to.map((f) => [f.path, f]));
   const changes: FileChange[] = [];
-  for (const [path, sha] of after) {
-    if (!before.has(path)) changes.push({ path, change: 'added' });
-    else if (before.get(path) !== sha) changes.push({ path, change: 'changed' });
+  const added = to.filter((f) => !before.has(f.path));
+  const removed = from.filter((f) => !after.has(f.path));
+  for (const f of to) {
+    const old = before.get(f.path);
+    if (old && old.sha256 !== f.sha256) changes.push({ path: f.path, change: 'changed', ...(f.role ? { role: f.role } : {}) });
   }
-  for (const path of before.keys()) if (!after.has(path)) changes.push({ path, change: 'removed' });
+  for (const role of SINGLE_ROLES) {
+    const now = added.filter((f) => f.role === role);
+    const then = removed.filter((f) => f.role === role);
+    if (now.length !== 1 || then.length !== 1) continue;
+    changes.push({ path: now[0]!.path, change: now[0]!.sha256 === then[0]!.sha256 ? 'moved' : 'changed', role, was: then[0]!.path });
+    added.splice(added.indexOf(now[0]!), 1);
+    removed.splice(removed.indexOf(then[0]!), 1);
+  }
+  for (const f of added) changes.push({ path: f.path, change: 'added', ...(f.role ? { role: f.role } : {}) });
+  for (const f of removed) changes.push({ path: f.path, change: 'removed', ...(f.role ? { role: f.role } : {}) });
   return changes.sort((a, b) => a.path.localeCompare(b.path));
 }
 
@@ -86,9 +109,25 @@ export function compareWithKept(fetched: readonly Release[], kept: readonly Know
   return result;
 }
 
+const ROLE_WORDS: Partial<Record<FileRole, string>> = { bootloader: 'the bootloader', 'partition-table': 'the partition table', app: 'the app', manifest: 'the manifest' };
+
+/** One change in words: "the app (Application.bin) has different bytes". */
+function describeChange(c: FileChange): string {
+  const role = c.role ? ROLE_WORDS[c.role] : undefined;
+  const where = c.was ? `now ${c.path}, was ${c.was}` : c.path;
+  const what = role ? `${role} (${where})` : where;
+  switch (c.change) {
+    case 'changed':
+      return `${what} has different bytes`;
+    case 'moved':
+      return `${what} has the same bytes at a new path`;
+    default:
+      return `${what} was ${c.change}`;
+  }
+}
+
 function describeChanges(changes: readonly FileChange[]): string {
-  const list = changes.map((c) => (c.change === 'changed' ? `${c.path} has different bytes` : `${c.path} was ${c.change}`));
-  return list.length > 0 ? list.join(', ') : 'its files differ';
+  return changes.length > 0 ? changes.map(describeChange).join('; ') : 'its files differ';
 }
 
 /** The refusal for a release whose bytes changed under the same version since it was last fetched from `url`. */
