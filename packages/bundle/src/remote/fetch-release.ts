@@ -109,15 +109,18 @@ function parseManifest(text: string, url: string): Record<string, unknown> {
 }
 
 /** Downloads a manifest's parts and returns the manifest and parts as the files of a folder. */
-async function manifestBundle(manifestText: string, manifestUrl: string, downloads: Downloads): Promise<Fetched> {
+async function manifestBundle(published: Blob, manifestUrl: string, downloads: Downloads): Promise<Fetched> {
+  const manifestText = (await published.text()).replace(/^\uFEFF/, '');
   const json = parseManifest(manifestText, manifestUrl);
   const manifestPath = fileName(manifestUrl, 'manifest.json');
   const plan = planParts(manifestText, json, manifestPath, manifestUrl);
   downloads.partsTotal += plan.parts.length;
-  const files: Array<{ path: string; data: Blob }> = [{ path: manifestPath, data: new Blob([plan.manifestText], { type: 'application/json' }) }];
+  // Unless a part had to be renamed, the manifest kept is the published file, byte for byte.
+  const manifest = plan.manifestText === manifestText ? published : new Blob([plan.manifestText], { type: 'application/json' });
+  const files: Array<{ path: string; data: Blob }> = [{ path: manifestPath, data: manifest }];
   for (const part of plan.parts) {
     const got = await downloads.get(part.url, part.path.split('/').pop()!, `the part ${part.written} named by ${manifestPath}`, downloads.limits.maxFileSize);
-    files.push({ path: part.path, data: new Blob([got.bytes as BlobPart]) });
+    files.push({ path: part.path, data: got.data });
     downloads.partsDone++;
   }
   return { input: { name: manifestUrl, files }, notes: plan.notes };
@@ -147,17 +150,16 @@ async function readFetched(fetched: readonly Fetched[], downloads: Downloads, op
  */
 export async function fetchRelease(url: string, options: FetchOptions): Promise<FetchedRelease> {
   const downloads = new Downloads(options);
-  const first = await downloads.get(url, fileName(url, hostOf(url)), 'the release', downloads.limits.maxFileSize);
+  const first = await downloads.get(url, fileName(url, hostOf(url)), 'the release', downloads.limits.maxTotalSize);
   const inputs: Fetched[] = [];
   const manifests: string[] = [];
-  const blob = new Blob([first.bytes as BlobPart]);
-  if (await startsLikeZip(blob)) {
-    inputs.push({ input: { name: fileName(first.url, 'release.zip'), data: blob }, notes: [] });
+  if (await startsLikeZip(first.data)) {
+    inputs.push({ input: { name: fileName(first.url, 'release.zip'), data: first.data }, notes: [] });
   } else {
-    const text = new TextDecoder().decode(first.bytes.subarray(0, MAX_PAGE_SIZE)).replace(/^\uFEFF/, '');
+    const text = (await first.data.slice(0, MAX_PAGE_SIZE).text()).replace(/^\uFEFF/, '');
     if (text.trimStart().startsWith('{')) {
       manifests.push(first.url);
-      inputs.push(await manifestBundle(text, first.url, downloads));
+      inputs.push(await manifestBundle(first.data, first.url, downloads));
     } else if (looksLikeHtml(text)) {
       const named = installButtonManifests(text, first.url);
       if (named.length === 0) {
@@ -169,7 +171,7 @@ export async function fetchRelease(url: string, options: FetchOptions): Promise<
       for (const manifestUrl of named) {
         const manifest = await downloads.get(manifestUrl, fileName(manifestUrl, 'manifest.json'), `the manifest named by the install page ${first.url}`, downloads.limits.maxManifestSize);
         manifests.push(manifest.url);
-        inputs.push(await manifestBundle(new TextDecoder().decode(manifest.bytes), manifest.url, downloads));
+        inputs.push(await manifestBundle(manifest.data, manifest.url, downloads));
       }
     } else {
       throw new RemoteError('not-a-release', `${first.url} is neither a manifest, an install page nor a zip, so FieldFlash cannot read a release from it.`, {
@@ -217,7 +219,7 @@ export async function readBundleFetchingParts(input: { name: string; files: Arra
     const fetched: Array<{ path: string; data: Blob }> = [];
     for (const part of plan.parts) {
       const got = await downloads.get(part.url, part.path.split('/').pop()!, `the part ${part.written} named by ${manifest.path}`, downloads.limits.maxFileSize);
-      fetched.push({ path: part.path, data: new Blob([got.bytes as BlobPart]) });
+      fetched.push({ path: part.path, data: got.data });
       downloads.partsDone++;
     }
     files = files.map((f) => (f.path === manifest.path ? { path: f.path, data: new Blob([plan.manifestText], { type: 'application/json' }) } : f));
