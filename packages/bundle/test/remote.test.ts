@@ -7,6 +7,8 @@ import {
 } from '../src/index.ts';
 import { asFolder, fixtureFiles, zipFiles } from './helpers.ts';
 import { installPage, startReleaseSite, type ReleaseSite } from './release-site.ts';
+import { installButtonManifests } from '../src/remote/install-page.ts';
+import { planParts } from '../src/remote/manifest-parts.ts';
 
 const FOLDER = 'firmware_esp-idf-v5.1';
 const files = fixtureFiles();
@@ -206,5 +208,39 @@ describe('checking for newer versions', () => {
     expect(error.message).toBe(
       `LOGIBUS DualOut ESP32 esp-idf-v5.1 0.100.0 at ${site.origin}/logibus/manifest.json changed since FieldFlash fetched it on 2026-11-02: the app (${FOLDER}/Application.bin) has different bytes, but the version is the same. FieldFlash kept the copy it has and stored nothing.`,
     );
+  });
+});
+
+describe('reading install pages and planning part paths', () => {
+  test('install buttons: quoted, unquoted and entity-encoded manifest attributes, against <base href>', () => {
+    const html = `<!doctype html><base href="/fw/"><esp-web-install-button
+      manifest="stable/manifest.json?v=1&amp;c=2"></esp-web-install-button>
+      <esp-web-install-button class=x manifest=beta.json></esp-web-install-button>
+      <esp-web-install-button></esp-web-install-button>
+      <esp-web-install-button manifest="stable/manifest.json?v=1&amp;c=2"></esp-web-install-button>`;
+    expect(installButtonManifests(html, 'https://example.github.io/project/install.html')).toEqual([
+      'https://example.github.io/fw/stable/manifest.json?v=1&c=2',
+      'https://example.github.io/fw/beta.json',
+    ]);
+  });
+
+  test('parts elsewhere are kept beside the manifest under their own names, clashes numbered, relative paths untouched', () => {
+    const json = {
+      name: 'x',
+      builds: [
+        { chipFamily: 'ESP32', parts: [{ path: 'boot/bootloader.bin', offset: 4096 }, { path: 'https://a.example/app.bin', offset: 65536 }] },
+        { chipFamily: 'ESP32-S3', parts: [{ path: 'https://b.example/app.bin', offset: 65536 }, { path: '../shared/app.bin', offset: 0 }] },
+      ],
+    };
+    const plan = planParts(JSON.stringify(json), json, 'manifest.json', 'https://example.github.io/project/manifest.json');
+    expect(plan.parts.map((p) => [p.url, p.path])).toEqual([
+      ['https://example.github.io/project/boot/bootloader.bin', 'boot/bootloader.bin'],
+      ['https://a.example/app.bin', 'app.bin'],
+      ['https://b.example/app.bin', 'app-2.bin'],
+      ['https://example.github.io/shared/app.bin', 'app-3.bin'],
+    ]);
+    const kept = JSON.parse(plan.manifestText);
+    expect(kept.builds.flatMap((b: { parts: Array<{ path: string }> }) => b.parts.map((p) => p.path))).toEqual(['boot/bootloader.bin', 'app.bin', 'app-2.bin', 'app-3.bin']);
+    expect(plan.notes).toHaveLength(3);
   });
 });
