@@ -291,6 +291,15 @@ describe('checking for newer versions', () => {
     expect(await offers.getByRole('button', { name: `Add ${PRODUCT} 0.101.0` }).count()).toBe(1);
   });
 
+  test('adding an address again whose bytes changed under the same version is refused, the kept copy untouched', async () => {
+    const { page } = app;
+    const url = `${pages.origin}/logibus-dualout/split/manifest.json`;
+    const text = await addFromUrl(page, url);
+    expect(text).toContain(`${PRODUCT} 0.100.0 at ${url} changed since FieldFlash fetched it on `);
+    expect(text).toContain('the app (Application.bin) has different bytes, but the version is the same. FieldFlash kept the copy it has and stored nothing.');
+    expect(await storedRecords(page)).toEqual({ releases: 4, files: 16 });
+  });
+
   test('offline, the check says to connect once', async () => {
     const { page, context } = app;
     await context.setOffline(true);
