@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { useSharedState } from '../shared-state.ts';
 import { importDemoReleases, importPicked, importStatus, preloadBundleReader, type ImportPhase, type ImportStatus } from './import-release.ts';
+import { formatBytes } from './format.ts';
 import { pickedFromInput } from './picked-files.ts';
 
 const PHASES: Record<ImportPhase, string> = {
@@ -23,7 +24,7 @@ function Outcome({ status }: { status: ImportStatus }) {
       <div class="import-progress">
         <p>
           Importing {status.name}: {PHASES[status.phase]}
-          {status.total > 0 && status.phase !== 'read' ? ` (${status.done} of ${status.total}${unit})` : ''}…
+          {status.total > 0 && status.phase !== 'read' ? ` (${status.done} of ${status.total}${unit}${status.bytes !== undefined ? `, ${formatBytes(status.bytes)} downloaded` : ''})` : ''}…
           {status.queued > 0 ? ` ${status.queued} more waiting.` : ''}
         </p>
         <progress aria-label="Import progress" max={status.total || 1} value={status.phase === 'read' ? undefined : status.done} />

@@ -11,7 +11,7 @@ export type ImportPhase = 'read' | 'download' | 'unzip' | 'verify' | 'save';
 
 export type ImportStatus =
   | { state: 'idle' }
-  | { state: 'running'; name: string; phase: ImportPhase; done: number; total: number; queued: number }
+  | { state: 'running'; name: string; phase: ImportPhase; done: number; total: number; queued: number; bytes?: number }
   | { state: 'finished'; added: ReleaseSummary[]; alreadyStored: ReleaseSummary[] }
   | { state: 'failed'; name: string; message: string; file: string | undefined; hint: string };
 
@@ -60,8 +60,8 @@ function failureFor(name: string, error: unknown): Extract<ImportStatus, { state
 
 async function importOne(source: ImportSource, queuedAfter: number): Promise<{ added: ReleaseSummary[]; alreadyStored: ReleaseSummary[] }> {
   const endOperation = beginOperation(`Importing ${source.name}`);
-  const report = (phase: ImportPhase, done: number, total: number) =>
-    importStatus.set({ state: 'running', name: source.name, phase, done, total, queued: queuedAfter });
+  const report = (phase: ImportPhase, done: number, total: number, bytes?: number) =>
+    importStatus.set({ state: 'running', name: source.name, phase, done, total, queued: queuedAfter, ...(bytes === undefined ? {} : { bytes }) });
   // User Timing marks: the import's phases show in DevTools' Performance panel and in the import benchmark.
   const started = performance.mark('fieldflash:import:start', { detail: source.name });
   try {
@@ -73,7 +73,7 @@ async function importOne(source: ImportSource, queuedAfter: number): Promise<{ a
         ? // A dropped manifest whose parts are URLs: fetch them (when online), then verify as a folder.
           await readBundleFetchingParts({ name: source.name, files: source.files }, {
             ...browserNetwork(),
-            onProgress: (p) => (p.phase === 'download' ? report('download', p.partsDone, p.partsTotal) : report(p.phase, p.done, p.total)),
+            onProgress: (p) => (p.phase === 'download' ? report('download', p.partsDone, p.partsTotal, p.bytesDone) : report(p.phase, p.done, p.total)),
           })
         : await readBundle(input, { onProgress: (p) => report(p.phase, p.done, p.total) });
     const read = performance.mark('fieldflash:import:read');

@@ -141,6 +141,7 @@ describe('failures say what happened and store nothing', () => {
     try {
       const text = await addFromUrl(page, `${pages.origin}/logibus-dualout/`);
       expect(text).toContain(`This laptop is offline: connect once to fetch ${pages.origin}/logibus-dualout/.`);
+      await shot(page, 'web-error-offline');
       expect(pages.requests).toEqual([]);
     } finally {
       await context.setOffline(false);
@@ -171,6 +172,7 @@ describe('failures say what happened and store nothing', () => {
     const { page } = app;
     const text = await addFromUrl(page, `${pages.origin}/logibus-dualout/broken/manifest.json`);
     expect(text).toContain(`The part ${FOLDER}/partition-table.bin named by manifest.json is missing: ${pages.origin}/logibus-dualout/broken/${FOLDER}/partition-table.bin answered 404 Not Found.`);
+    await shot(page, 'web-error-missing-part');
     expect(await storedRecords(page)).toEqual({ releases: 0, files: 0 });
   });
 
@@ -248,7 +250,10 @@ describe('adding releases from the web', () => {
       await context.setOffline(false);
     }
     expect(await storedRecords(page)).toEqual({ releases: 2, files: 8 });
-    expect(await pickManifest(page, manifest)).toBe('added');
+    pages.throttle(`/logibus-dualout/${FOLDER}/Application.bin`, 1024 * 1024);
+    const outcome = pickManifest(page, manifest);
+    await page.getByText(/Downloading the parts its manifest names \(2 of 3 parts, [\d.]+ (KiB|MiB) downloaded\)/).waitFor({ timeout: 30_000 });
+    expect(await outcome).toBe('added');
     expect(await storedRecords(page)).toEqual({ releases: 3, files: 12 });
   });
 });

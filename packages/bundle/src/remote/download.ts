@@ -116,6 +116,7 @@ export async function download(
   if (network.isOnline && !network.isOnline()) throw offlineError(url);
   let response: Response;
   try {
+    // no-store: a check for newer versions must see what the server holds now, not a copy cached for its max-age.
     response = await network.fetch(url, { cache: 'no-store', signal: network.signal ?? null });
   } catch (error) {
     throw await networkFailure(url, subject, network, error);
