@@ -77,11 +77,7 @@ export function NewerVersionsPanel({ releases }: { releases: readonly ReleaseSum
         </button>
       </p>
       <div role="status" aria-label="Newer versions" class="newer-versions__status">
-        {checking && (
-          <p>
-            Checking {status.url} ({status.done + 1} of {status.total})…
-          </p>
-        )}
+        {checking && <p>{status.total > 0 ? `Checking ${status.url} (${status.done + 1} of ${status.total})…` : 'Checking…'}</p>}
         {status.state === 'checked' && (
           <ul class="source-checks">
             {status.sources.map((s) => (
@@ -90,7 +86,7 @@ export function NewerVersionsPanel({ releases }: { releases: readonly ReleaseSum
           </ul>
         )}
       </div>
-      {status.state === 'offline' && (
+      {status.state === 'failed' && (
         <div role="alert" class="alert">
           <p>{status.message}</p>
           <p class="alert__hint">What to do: {status.hint}</p>

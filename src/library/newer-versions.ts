@@ -3,7 +3,7 @@
 import type { ChangedInPlace, OfferedRelease } from '@fieldflash/bundle';
 import { beginOperation } from '../operations.ts';
 import { SharedState } from '../shared-state.ts';
-import { listReleases, saveReleases, type ReleaseSummary } from '../store/index.ts';
+import { listReleases, saveReleases, StoreError, type ReleaseSummary } from '../store/index.ts';
 import { keptFrom } from './add-from-url.ts';
 import { browserNetwork, isExplained } from './web-network.ts';
 
@@ -22,7 +22,7 @@ export type NewerVersionsStatus =
   | { state: 'idle' }
   | { state: 'checking'; url: string; done: number; total: number }
   | { state: 'checked'; checkedAt: number; sources: SourceCheck[]; added: string[] }
-  | { state: 'offline'; message: string; hint: string };
+  | { state: 'failed'; message: string; hint: string };
 
 export const newerVersionsStatus = new SharedState<NewerVersionsStatus>({ state: 'idle' });
 
@@ -33,11 +33,23 @@ export function sourceUrls(releases: readonly ReleaseSummary[]): string[] {
 
 export async function checkNewerVersions(): Promise<void> {
   if (newerVersionsStatus.get().state === 'checking') return;
-  const library = await listReleases();
+  newerVersionsStatus.set({ state: 'checking', url: '', done: 0, total: 0 });
+  let library: ReleaseSummary[];
+  try {
+    library = await listReleases();
+  } catch (error) {
+    const explained = error instanceof StoreError;
+    newerVersionsStatus.set({
+      state: 'failed',
+      message: explained ? error.message : `The library could not be read (${String(error)}).`,
+      hint: explained ? error.hint : 'Reload FieldFlash and try again.',
+    });
+    return;
+  }
   const urls = sourceUrls(library);
   if (!navigator.onLine) {
     newerVersionsStatus.set({
-      state: 'offline',
+      state: 'failed',
       message: `This laptop is offline: connect once to check ${urls.length === 1 ? urls[0] : `the ${urls.length} addresses releases came from`} for newer versions.`,
       hint: 'The releases already in the library still work offline. Check again when this laptop has a network.',
     });
@@ -62,6 +74,12 @@ export async function checkNewerVersions(): Promise<void> {
       }
     }
     newerVersionsStatus.set({ state: 'checked', checkedAt: Date.now(), sources, added: [] });
+  } catch (error) {
+    newerVersionsStatus.set({
+      state: 'failed',
+      message: `FieldFlash could not check for newer versions (${error instanceof Error ? error.message : String(error)}).`,
+      hint: 'Reload FieldFlash and try again.',
+    });
   } finally {
     endOperation();
   }
