@@ -93,7 +93,7 @@ describe('adding a release from its address', () => {
     const stored = JSON.parse(await release!.files.find((f) => f.role === 'manifest')!.data.text());
     expect(stored.builds[0].parts[2]).toEqual({ path: 'Application.bin', offset: 65536 });
     expect(release!.notes.map((n) => n.message).join('\n')).toContain(`names a part at ${other.origin}/builds/Application.bin; FieldFlash keeps it in the release as Application.bin`);
-    expect(release!.builds[0]!.flash!.parts).toEqual([
+    expect(release!.builds[0]!.flash!.parts.map(({ path, offset }) => ({ path, offset }))).toEqual([
       { path: `${FOLDER}/bootloader.bin`, offset: 0x1000 },
       { path: `${FOLDER}/partition-table.bin`, offset: 0x8000 },
       { path: 'Application.bin', offset: 0x10000 },
