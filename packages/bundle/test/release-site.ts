@@ -101,3 +101,36 @@ export function installPage(title: string, manifest: string): string {
 </html>
 `;
 }
+
+/**
+ * An install page that picks its manifest by script, as many project sites do (ESP Web Tools' examples among them):
+ * one radio button per variant, and the chosen value built into the button's manifest address.
+ */
+export function scriptedInstallPage(title: string, variants: ReadonlyArray<{ value: string; label: string }>): string {
+  const radios = variants.map((v) => `        <li><label><input type="radio" name="variant" value="${v.value}" /> ${v.label}</label></li>`).join('\n');
+  return `<!DOCTYPE html>
+<html>
+  <head>
+    <meta charset="utf-8" />
+    <title>${title}</title>
+  </head>
+  <body>
+    <h1>${title}</h1>
+    <p>Choose your board:</p>
+    <ul>
+${radios}
+    </ul>
+    <esp-web-install-button hidden></esp-web-install-button>
+    <script>
+      for (const radio of document.querySelectorAll('input[name="variant"]')) {
+        radio.addEventListener('change', () => {
+          const button = document.querySelector('esp-web-install-button');
+          button.manifest = \`./manifest_\${radio.value}.json\`;
+          button.hidden = false;
+        });
+      }
+    </script>
+  </body>
+</html>
+`;
+}

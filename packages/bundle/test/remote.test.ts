@@ -6,7 +6,7 @@ import {
   writeAppImage, writeBundleZip, type FetchProgress, type Release,
 } from '../src/index.ts';
 import { asFolder, fixtureFiles, zipFiles } from './helpers.ts';
-import { installPage, startReleaseSite, type ReleaseSite } from './release-site.ts';
+import { installPage, scriptedInstallPage, startReleaseSite, type ReleaseSite } from './release-site.ts';
 import { installButtonManifests } from '../src/remote/install-page.ts';
 import { planParts } from '../src/remote/manifest-parts.ts';
 
@@ -74,6 +74,24 @@ describe('adding a release from its address', () => {
     expect(releases.map((r) => r.id)).toEqual([dropped.id]);
     expect(manifests).toEqual([`${site.origin}/logibus/manifest.json`]);
     expect(site.requests.slice(0, 3)).toEqual(['/logibus', '/logibus/', '/logibus/manifest.json']);
+  });
+
+  test('an install page that picks its manifest by script: every variant it can build that exists is read', async () => {
+    // As the project publishes it: the manifest under its own name, the page choosing it by radio button.
+    site.put('/picker/manifest_logibus_dualout_esp32_esp-idf-v5.1.json', manifestText);
+    for (const f of files.filter((x) => x.path !== 'manifest.json')) site.put(`/picker/${f.path}`, f.data);
+    site.put('/picker/index.html', scriptedInstallPage('LOGIBUS-ESP32 installer', [
+      { value: 'logibus_dualout_esp32_esp-idf-v5.0', label: 'DualOut esp-idf-v5.0' },
+      { value: 'logibus_dualout_esp32_esp-idf-v5.1', label: 'DualOut esp-idf-v5.1' },
+    ]));
+    const { releases, manifests } = await fetchRelease(`${site.origin}/picker/`, online);
+    expect(manifests).toEqual([`${site.origin}/picker/manifest_logibus_dualout_esp32_esp-idf-v5.1.json`]);
+    expect(site.requests).toContain('/picker/manifest_logibus_dualout_esp32_esp-idf-v5.0.json'); // tried, 404, skipped
+    expect(releases.map((r) => [r.product, r.version, r.manifestPath])).toEqual([[dropped.product, '0.100.0', 'manifest_logibus_dualout_esp32_esp-idf-v5.1.json']]);
+    expect(releases[0]!.notes.map((n) => n.message)).toContain(
+      `The install page ${site.origin}/picker/ picks its manifest by script; FieldFlash read ${site.origin}/picker/manifest_logibus_dualout_esp32_esp-idf-v5.1.json from it.`,
+    );
+    expect(releases[0]!.files.map((f) => f.sha256).sort()).toEqual(dropped.files.map((f) => f.sha256).sort());
   });
 
   test('a release zip URL is read as a dropped zip', async () => {

@@ -5,7 +5,7 @@ import { readBundle, type BundleInput, type ReadProgress } from '../read-bundle.
 import type { Release, ReleaseNote } from '../release.ts';
 import { startsLikeZip } from '../zip/directory.ts';
 import { download, hostOf, type Network } from './download.ts';
-import { installButtonManifests, looksLikeHtml } from './install-page.ts';
+import { installButtonManifests, looksLikeHtml, scriptedManifests } from './install-page.ts';
 import { isUrl, partPaths, planParts } from './manifest-parts.ts';
 import { RemoteError } from './remote-error.ts';
 
@@ -144,6 +144,47 @@ async function readFetched(fetched: readonly Fetched[], downloads: Downloads, op
   return releases;
 }
 
+/** The releases an install page offers: every manifest its buttons name, else the ones its script would set. */
+async function pageManifests(html: string, pageUrl: string, downloads: Downloads): Promise<Array<Fetched & { manifestUrl: string }>> {
+  const out: Array<Fetched & { manifestUrl: string }> = [];
+  const named = installButtonManifests(html, pageUrl);
+  for (const manifestUrl of named) {
+    const manifest = await downloads.get(manifestUrl, fileName(manifestUrl, 'manifest.json'), `the manifest named by the install page ${pageUrl}`, downloads.limits.maxManifestSize);
+    out.push({ ...(await manifestBundle(manifest.data, manifest.url, downloads)), manifestUrl: manifest.url });
+  }
+  if (named.length > 0) return out;
+  // The page picks its manifest from script: try each address it can build, keep those that are manifests.
+  for (const candidate of scriptedManifests(html, pageUrl)) {
+    let manifest;
+    try {
+      manifest = await downloads.get(candidate, fileName(candidate, 'manifest.json'), `the manifest ${candidate}`, downloads.limits.maxManifestSize);
+    } catch (error) {
+      if (error instanceof RemoteError && error.code === 'missing') continue;
+      throw error;
+    }
+    const text = (await manifest.data.text()).replace(/^\uFEFF/, '');
+    if (!text.trimStart().startsWith('{') || !isManifestText(text)) continue;
+    const fetched = await manifestBundle(manifest.data, manifest.url, downloads);
+    fetched.notes.push({ level: 'info', message: `The install page ${pageUrl} picks its manifest by script; FieldFlash read ${manifest.url} from it.` });
+    out.push({ ...fetched, manifestUrl: manifest.url });
+  }
+  if (out.length === 0) {
+    throw new RemoteError('no-install-button', `The page at ${pageUrl} has no ESP Web Tools install button naming a manifest (<esp-web-install-button manifest="…">), so FieldFlash cannot tell which firmware it offers.`, {
+      url: pageUrl,
+      hint: 'Paste the address of the manifest.json or of the release zip instead.',
+    });
+  }
+  return out;
+}
+
+function isManifestText(text: string): boolean {
+  try {
+    return partPaths(JSON.parse(text)) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Downloads the release at `url` (a manifest, an install page naming manifests, or a zip), then reads and
  * verifies it with readBundle. Throws RemoteError (network, address) or BundleError (the release itself).
@@ -161,17 +202,9 @@ export async function fetchRelease(url: string, options: FetchOptions): Promise<
       manifests.push(first.url);
       inputs.push(await manifestBundle(first.data, first.url, downloads));
     } else if (looksLikeHtml(text)) {
-      const named = installButtonManifests(text, first.url);
-      if (named.length === 0) {
-        throw new RemoteError('no-install-button', `The page at ${first.url} has no ESP Web Tools install button (<esp-web-install-button manifest="…">), so FieldFlash cannot tell which firmware it offers.`, {
-          url: first.url,
-          hint: 'Paste the address of the manifest.json or of the release zip instead.',
-        });
-      }
-      for (const manifestUrl of named) {
-        const manifest = await downloads.get(manifestUrl, fileName(manifestUrl, 'manifest.json'), `the manifest named by the install page ${first.url}`, downloads.limits.maxManifestSize);
-        manifests.push(manifest.url);
-        inputs.push(await manifestBundle(manifest.data, manifest.url, downloads));
+      for (const fetched of await pageManifests(text, first.url, downloads)) {
+        manifests.push(fetched.manifestUrl);
+        inputs.push(fetched);
       }
     } else {
       throw new RemoteError('not-a-release', `${first.url} is neither a manifest, an install page nor a zip, so FieldFlash cannot read a release from it.`, {

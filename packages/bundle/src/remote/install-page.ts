@@ -33,3 +33,35 @@ export function installButtonManifests(html: string, pageUrl: string): string[] 
   }
   return found;
 }
+
+const CHOICE_VALUE = /<(?:input|option)\b[^>]*\svalue\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi;
+// button.manifest = `./manifest_${radio.value}.json`, or setAttribute('manifest', `…${…}…`)
+const MANIFEST_TEMPLATE = /manifest['"]?\s*[=,]\s*`([^`$]*)\$\{[^}`]*\}([^`$]*)`/g;
+// button.manifest = "./manifest.json", or setAttribute('manifest', "…")
+const MANIFEST_STRING = /\.manifest\s*=\s*(["'])([^"'`\s]+)\1|setAttribute\(\s*(["'])manifest\3\s*,\s*(["'])([^"'`\s]+)\4/g;
+
+/**
+ * Manifest URLs a page sets from script instead of an attribute, as ESP Web Tools' examples do: a template such as
+ * `./manifest_${radio.value}.json` filled with each radio or option value on the page, and plain strings assigned
+ * to the button's manifest. Candidates only: the caller keeps those that turn out to be manifests.
+ */
+export function scriptedManifests(html: string, pageUrl: string): string[] {
+  const values = [...html.matchAll(CHOICE_VALUE)].map((m) => decodeEntities(m[1] ?? m[2] ?? m[3] ?? '').trim()).filter((v) => v !== '' && !/[\s"'`<>]/.test(v));
+  const candidates: string[] = [];
+  for (const [, before = '', after = ''] of html.matchAll(MANIFEST_TEMPLATE)) {
+    for (const value of values) candidates.push(`${before}${value}${after}`);
+  }
+  for (const m of html.matchAll(MANIFEST_STRING)) candidates.push(m[2] ?? m[5] ?? '');
+  const found: string[] = [];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    let url: string;
+    try {
+      url = new URL(candidate, pageUrl).href;
+    } catch {
+      continue;
+    }
+    if (!found.includes(url)) found.push(url);
+  }
+  return found;
+}
