@@ -2,10 +2,12 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { useSharedState } from '../shared-state.ts';
 import { importDemoReleases, importPicked, importStatus, preloadBundleReader, type ImportPhase, type ImportStatus } from './import-release.ts';
+import { formatBytes } from './format.ts';
 import { pickedFromInput } from './picked-files.ts';
 
 const PHASES: Record<ImportPhase, string> = {
   read: 'Reading',
+  download: 'Downloading the parts its manifest names',
   unzip: 'Unzipping',
   verify: 'Verifying SHA-256 digests',
   save: 'Saving to this device',
@@ -17,12 +19,12 @@ function releaseNames(list: ReadonlyArray<{ product: string; version: string }>)
 
 function Outcome({ status }: { status: ImportStatus }) {
   if (status.state === 'running') {
-    const unit = status.phase === 'unzip' || status.phase === 'verify' ? ' files' : '';
+    const unit = status.phase === 'unzip' || status.phase === 'verify' ? ' files' : status.phase === 'download' ? ' parts' : '';
     return (
       <div class="import-progress">
         <p>
           Importing {status.name}: {PHASES[status.phase]}
-          {status.total > 0 && status.phase !== 'read' ? ` (${status.done} of ${status.total}${unit})` : ''}…
+          {status.total > 0 && status.phase !== 'read' ? ` (${status.done} of ${status.total}${unit}${status.bytes !== undefined ? `, ${formatBytes(status.bytes)} downloaded` : ''})` : ''}…
           {status.queued > 0 ? ` ${status.queued} more waiting.` : ''}
         </p>
         <progress aria-label="Import progress" max={status.total || 1} value={status.phase === 'read' ? undefined : status.done} />

@@ -5,12 +5,13 @@ import { saveReleases, StoreError, type ReleaseSummary } from '../store/index.ts
 import { beginOperation } from '../operations.ts';
 import { SharedState } from '../shared-state.ts';
 import { importSources, type ImportSource, type PickedFile } from './picked-files.ts';
+import { browserNetwork, isExplained } from './web-network.ts';
 
-export type ImportPhase = 'read' | 'unzip' | 'verify' | 'save';
+export type ImportPhase = 'read' | 'download' | 'unzip' | 'verify' | 'save';
 
 export type ImportStatus =
   | { state: 'idle' }
-  | { state: 'running'; name: string; phase: ImportPhase; done: number; total: number; queued: number }
+  | { state: 'running'; name: string; phase: ImportPhase; done: number; total: number; queued: number; bytes?: number }
   | { state: 'finished'; added: ReleaseSummary[]; alreadyStored: ReleaseSummary[] }
   | { state: 'failed'; name: string; message: string; file: string | undefined; hint: string };
 
@@ -40,7 +41,7 @@ export function preloadBundleReader(): void {
 }
 
 function isBundleError(error: unknown): error is BundleError {
-  return error instanceof Error && error.name === 'BundleError' && typeof (error as BundleError).hint === 'string';
+  return isExplained(error);
 }
 
 function failureFor(name: string, error: unknown): Extract<ImportStatus, { state: 'failed' }> {
@@ -59,15 +60,22 @@ function failureFor(name: string, error: unknown): Extract<ImportStatus, { state
 
 async function importOne(source: ImportSource, queuedAfter: number): Promise<{ added: ReleaseSummary[]; alreadyStored: ReleaseSummary[] }> {
   const endOperation = beginOperation(`Importing ${source.name}`);
-  const report = (phase: ImportPhase, done: number, total: number) =>
-    importStatus.set({ state: 'running', name: source.name, phase, done, total, queued: queuedAfter });
+  const report = (phase: ImportPhase, done: number, total: number, bytes?: number) =>
+    importStatus.set({ state: 'running', name: source.name, phase, done, total, queued: queuedAfter, ...(bytes === undefined ? {} : { bytes }) });
   // User Timing marks: the import's phases show in DevTools' Performance panel and in the import benchmark.
   const started = performance.mark('fieldflash:import:start', { detail: source.name });
   try {
     report('read', 0, 1);
     const input = source.kind === 'zip' ? { name: source.name, data: source.file } : { name: source.name, files: source.files };
-    const { readBundle } = await loadBundleReader();
-    const releases = await readBundle(input, { onProgress: (p) => report(p.phase, p.done, p.total) });
+    const { readBundle, readBundleFetchingParts, namesRemoteParts } = await loadBundleReader();
+    const releases =
+      source.kind === 'files' && (await namesRemoteParts(source.files))
+        ? // A dropped manifest whose parts are URLs: fetch them (when online), then verify as a folder.
+          await readBundleFetchingParts({ name: source.name, files: source.files }, {
+            ...browserNetwork(),
+            onProgress: (p) => (p.phase === 'download' ? report('download', p.partsDone, p.partsTotal, p.bytesDone) : report(p.phase, p.done, p.total)),
+          })
+        : await readBundle(input, { onProgress: (p) => report(p.phase, p.done, p.total) });
     const read = performance.mark('fieldflash:import:read');
     report('save', 0, releases.length);
     const outcome = await saveReleases(releases);

@@ -7,6 +7,7 @@ import { ReleaseDetails } from './release-details.tsx';
 import { ReleaseList } from './release-list.tsx';
 import { StoragePanel } from './storage-panel.tsx';
 import { useLibrary } from './use-library.ts';
+import { WebReleasesPanel } from './web-releases-panel.tsx';
 import './library.css';
 
 export function LibraryView() {
@@ -19,6 +20,7 @@ export function LibraryView() {
     <div class="library">
       <DropOverlay />
       <ImportPanel />
+      <WebReleasesPanel />
       <section class="library__releases" aria-labelledby="library-heading">
         <h2 id="library-heading">Releases on this device</h2>
         {library.state === 'loading' && <p>Reading the library…</p>}

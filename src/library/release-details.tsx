@@ -200,6 +200,14 @@ export function ReleaseDetails({ release, onClose }: { release: ReleaseSummary; 
         <dd>{release.format}</dd>
         <dt>Imported from</dt>
         <dd>{release.sourceName}</dd>
+        {release.source && (
+          <>
+            <dt>Fetched from</dt>
+            <dd>
+              <code>{release.source.url}</code> on {formatDate(release.source.fetchedAt)}
+            </dd>
+          </>
+        )}
         {release.manifestPath && (
           <>
             <dt>Manifest</dt>

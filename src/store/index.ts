@@ -1,7 +1,7 @@
 // The store: the only code in FieldFlash that knows IndexedDB.
 export { saveReleases, listReleases, getRelease, getReleaseSummary, deleteRelease, subscribeLibrary } from './releases.ts';
-export type { SaveOutcome, StoredRelease } from './releases.ts';
-export type { ReleaseSummary, StoredFileInfo } from './schema.ts';
+export type { SaveOptions, SaveOutcome, StoredRelease } from './releases.ts';
+export type { ReleaseSource, ReleaseSummary, StoredFileInfo } from './schema.ts';
 export { DB_NAME, DB_VERSION } from './schema.ts';
 export { saveDevice, getDevice, listDevices, type DeviceRecord } from './devices.ts';
 export { storageUsage, requestPersistentStorage, type StorageUsage } from './storage.ts';

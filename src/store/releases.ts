@@ -1,6 +1,6 @@
 // The package library on this device: save, list, read and delete releases, each change in one transaction.
 import type { Release } from '@fieldflash/bundle';
-import { database, type ReleaseSummary, type StoredFileData } from './schema.ts';
+import { database, type ReleaseSource, type ReleaseSummary, type StoredFileData } from './schema.ts';
 import { StoreError, storeErrorFrom } from './errors.ts';
 
 /** A release read back from the library, its files' bytes included. */
@@ -34,14 +34,20 @@ export function subscribeLibrary(listener: ChangeListener): () => void {
   };
 }
 
-function summaryOf(release: Release, addedAt: number): ReleaseSummary {
+function summaryOf(release: Release, addedAt: number, source: ReleaseSource | undefined): ReleaseSummary {
   const { files, ...rest } = release;
   return {
     ...rest,
     files: files.map(({ data: _bytes, ...info }) => info),
     addedAt,
     totalSize: files.reduce((sum, f) => sum + f.size, 0),
+    ...(source ? { source } : {}),
   };
+}
+
+export interface SaveOptions {
+  /** For releases fetched from the web: kept with each release (and added to a stored one that had none). */
+  source?: ReleaseSource;
 }
 
 function describe(releases: readonly Release[]): string {
@@ -54,9 +60,10 @@ function describe(releases: readonly Release[]): string {
  * Stores releases, metadata and file bytes, in ONE transaction over both object stores:
  * if anything fails (storage full, the page closes) the transaction aborts and nothing is kept.
  */
-export async function saveReleases(releases: readonly Release[]): Promise<SaveOutcome> {
+export async function saveReleases(releases: readonly Release[], options: SaveOptions = {}): Promise<SaveOutcome> {
   const outcome: SaveOutcome = { added: [], alreadyStored: [] };
   if (releases.length === 0) return outcome;
+  let sourced = false;
   let db;
   try {
     db = await database();
@@ -74,10 +81,16 @@ export async function saveReleases(releases: readonly Release[]): Promise<SaveOu
       seen.add(release.id);
       const existing = await tx.objectStore('releases').get(release.id);
       if (existing) {
+        // The same bytes, dropped earlier and now found on the web: remember where, so it can be checked for updates.
+        if (options.source && !existing.source) {
+          existing.source = options.source;
+          await tx.objectStore('releases').put(existing);
+          sourced = true;
+        }
         outcome.alreadyStored.push(existing);
         continue;
       }
-      const summary = summaryOf(release, addedAt);
+      const summary = summaryOf(release, addedAt, options.source);
       // Requests are queued without awaiting each one, so the transaction stays busy and cannot auto-commit early.
       const writes: Promise<unknown>[] = [tx.objectStore('releases').add(summary)];
       for (const file of release.files) {
@@ -96,7 +109,7 @@ export async function saveReleases(releases: readonly Release[]): Promise<SaveOu
     }
     throw storeErrorFrom(tx.error ?? error, describe(releases));
   }
-  if (outcome.added.length > 0) notify(true);
+  if (outcome.added.length > 0 || sourced) notify(true);
   return outcome;
 }
 

@@ -10,6 +10,13 @@ export const DB_VERSION = 2;
 /** A file of a stored release, without its bytes. */
 export type StoredFileInfo = Omit<ReleaseFile, 'data'>;
 
+/** Where a release added from the web came from: the address the technician gave, and when it was fetched. */
+export interface ReleaseSource {
+  url: string;
+  /** ms since the epoch. */
+  fetchedAt: number;
+}
+
 /** What the library keeps about a release besides the file bytes. */
 export interface ReleaseSummary extends Omit<Release, 'files'> {
   files: StoredFileInfo[];
@@ -17,6 +24,8 @@ export interface ReleaseSummary extends Omit<Release, 'files'> {
   addedAt: number;
   /** Sum of the file sizes, in bytes. */
   totalSize: number;
+  /** Present for releases added from a URL; "Check for newer versions" re-reads it. */
+  source?: ReleaseSource;
 }
 
 /** The bytes of one file of one release. */

@@ -15,3 +15,7 @@ export { normaliseVersion, appBuildTime, BUILD_TIME_ORDER_LABEL } from './versio
 export { compareReleasesNewestFirst, type OrderedRelease } from './release-order.ts';
 export { parseOffset } from './manifest-fields.ts';
 export { writeNativeManifest, type NativeReleaseSpec, type NativeTargetSpec } from './native-manifest-writer.ts';
+export { fetchRelease, parseReleaseUrl, readBundleFetchingParts, namesRemoteParts, type FetchOptions, type FetchProgress, type FetchedRelease } from './remote/fetch-release.ts';
+export { RemoteError, isRemoteError, type RemoteErrorCode } from './remote/remote-error.ts';
+export type { Fetch } from './remote/download.ts';
+export { compareWithKept, changedInPlaceError, describeChanges, type KnownRelease, type OfferedRelease, type ChangedInPlace, type ReleaseChanges, type FileChange } from './remote/release-changes.ts';
