@@ -1,6 +1,7 @@
 // The emulated chip: power, reset pins, UART, the ROM loader or the flasher stub, boot from flash.
 // Shells (a Web Serial port in the page, a TCP server in Node) attach to it as the host end of the line.
 import { planFlashBoot } from './boot/boot-log.ts';
+import type { BootFault } from './boot/boot-faults.ts';
 import { BootRunner } from './boot/boot-runner.ts';
 import { downloadBanner, type ResetCause } from './boot/rom-banner.ts';
 import { FaultInjector, type FaultPlan } from './faults.ts';
@@ -29,6 +30,8 @@ export interface EspEmulatorOptions {
   usb?: UsbConnection;
   /** What happens at power-up with no host holding the lines: boot the app (default) or wait for download (BOOT held). */
   powerOnBoot?: 'app' | 'download';
+  /** How the flashed app fails once it has started, every time it boots (default: it runs). */
+  bootFault?: BootFault;
 }
 
 export type ChipState = 'off' | 'in-reset' | 'rom-loader' | 'stub' | 'booting' | 'app' | 'halted';
@@ -63,6 +66,8 @@ export class EspEmulator extends EventTarget {
   readonly mac: string;
   readonly usb: UsbConnection;
   wireTime: boolean;
+  /** How the app fails after starting, from the next boot on; undefined: it runs. */
+  bootFault: BootFault | undefined;
 
   private readonly flash: NorFlash;
   private readonly registers: RegisterFile;
@@ -90,6 +95,7 @@ export class EspEmulator extends EventTarget {
     this.usb = options.usb ?? 'uart-bridge';
     if (this.usb === 'usb-serial-jtag' && this.chip.name === 'esp32') throw new TypeError('the ESP32 has no USB-Serial/JTAG; use usb: "uart-bridge"');
     this.wireTime = options.wireTime ?? true;
+    this.bootFault = options.bootFault;
     this.bootButtonHeld = options.powerOnBoot === 'download';
     this.flash = new NorFlash(this.flashSize);
     this.faults = new FaultInjector(options.faults);
@@ -247,6 +253,7 @@ export class EspEmulator extends EventTarget {
       flashSize: this.flashSize,
       chipRevision: this.chip.revision,
       read: (offset, length) => this.flash.view(offset, length),
+      fault: this.bootFault,
     });
     this.boot.run(plan, {
       print: (text) => this.print(text),

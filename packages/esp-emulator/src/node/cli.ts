@@ -1,6 +1,7 @@
 // npm run emulator -- --chip esp32 --tcp 127.0.0.1:5555 [--boot app] [--wire-time] [--flash-size 16MB]
-//                     [--flash-file board.bin] [--mac 24:0a:c4:12:34:56] [--pty]
+//                     [--flash-file board.bin] [--mac 24:0a:c4:12:34:56] [--pty] [--boot-fault panic]
 import { parseArgs } from 'node:util';
+import { BOOT_FAULTS, isBootFault } from '../boot/boot-faults.ts';
 import { EspEmulator } from '../emulator.ts';
 import { isChipName } from '../registers/chips.ts';
 import { loadFlashFile, saveFlashFile } from './flash-file.ts';
@@ -14,7 +15,8 @@ const USAGE = `Usage: npm run emulator -- --chip esp32|esp32s3|esp32c3 --tcp HOS
   --wire-time         pace bytes at the chip's baud rate (default: as fast as TCP goes)
   --flash-size SIZE   1MB, 2MB, 4MB (default), 8MB, 16MB, 32MB
   --flash-file PATH   load flash from PATH at start and save it back after every change
-  --mac MAC           base MAC address, e.g. 24:0a:c4:12:34:56`;
+  --mac MAC           base MAC address, e.g. 24:0a:c4:12:34:56
+  --boot-fault FAULT  the flashed app fails after starting, at every boot: ${BOOT_FAULTS.join(', ')}`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -45,6 +47,7 @@ const { values } = parseArgs({
     'flash-size': { type: 'string' },
     'flash-file': { type: 'string' },
     mac: { type: 'string' },
+    'boot-fault': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
@@ -57,6 +60,8 @@ if (values.help) {
 const chipName = values.chip ?? 'esp32';
 if (!isChipName(chipName)) fail(`--chip: "${chipName}" is not one of esp32, esp32s3, esp32c3`);
 if (values.boot !== 'app' && values.boot !== 'download') fail(`--boot: "${values.boot}" must be app or download`);
+const bootFault = values['boot-fault'];
+if (bootFault !== undefined && !isBootFault(bootFault)) fail(`--boot-fault: "${bootFault}" is not one of ${BOOT_FAULTS.join(', ')}`);
 if (!values.tcp === !values.pty) fail('say where to serve the chip: --tcp HOST:PORT or --pty (one host at a time, as with a real port)');
 
 let chip: EspEmulator;
@@ -67,6 +72,7 @@ try {
     powerOnBoot: values.boot,
     ...(values['flash-size'] ? { flashSize: parseSize(values['flash-size']) } : {}),
     ...(values.mac ? { mac: values.mac } : {}),
+    ...(bootFault ? { bootFault } : {}),
   });
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
