@@ -1,5 +1,6 @@
 // Which stored releases can go on the connected chip over USB, and why the others cannot.
 import { compatibility, type Build, type ChipFamily, type Release } from '@fieldflash/bundle';
+import semver from 'semver';
 
 type ReleaseLike = Pick<Release, 'id' | 'product' | 'version' | 'builds'>;
 
@@ -28,4 +29,23 @@ export function releaseOption<R extends ReleaseLike>(release: R, family: ChipFam
 export function releaseOptions<R extends ReleaseLike>(releases: readonly R[], family: ChipFamily | undefined): ReleaseOption<R>[] {
   const options = releases.map((r) => releaseOption(r, family));
   return [...options.filter((o) => o.build), ...options.filter((o) => !o.build)];
+}
+
+/**
+ * Newest first. The library's versions are SemVer (normalised on import); equal ones fall back to when they
+ * were added. Kept to this one function so a library-wide release ordering can replace it.
+ */
+export function newestFirst(a: { version: string; addedAt?: number }, b: { version: string; addedAt?: number }): number {
+  const va = semver.valid(a.version);
+  const vb = semver.valid(b.version);
+  if (va && vb && va !== vb) return semver.rcompare(va, vb);
+  return (b.addedAt ?? 0) - (a.addedAt ?? 0);
+}
+
+/** The release chosen for the technician: the only one that fits the chip, or the newest of those that do. */
+export function preferredRelease<R extends ReleaseLike & { addedAt?: number }>(options: readonly ReleaseOption<R>[]): R | undefined {
+  return options
+    .filter((o) => o.build)
+    .map((o) => o.release)
+    .sort(newestFirst)[0];
 }

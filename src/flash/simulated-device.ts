@@ -1,5 +1,5 @@
 // The simulated board: FieldFlash's ESP32 emulator in this page, behind the same Web Serial surface as a real port.
-import type { EspEmulator, FaultPlan } from '@fieldflash/esp-emulator';
+import type { BootFault, EspEmulator, FaultPlan } from '@fieldflash/esp-emulator';
 import { SIMULATED_CHIPS, type SimulatedChip } from './flash-state.ts';
 
 /** Faults a demo can switch on and leave on (unlike a pulled cable, which happens once). */
@@ -8,10 +8,12 @@ export interface LastingFaults {
   maxReliableBaud: number | undefined;
   /** The board prints its banner but never answers SYNC (not in download mode). */
   neverSync: boolean;
+  /** The flashed app fails after starting, at every boot (panic, abort, brownout, boot loop). */
+  bootFault: BootFault | undefined;
 }
 
 export class SimulatedDevice {
-  private lasting: LastingFaults = { maxReliableBaud: undefined, neverSync: false };
+  private lasting: LastingFaults = { maxReliableBaud: undefined, neverSync: false, bootFault: undefined };
 
   private constructor(
     readonly chip: SimulatedChip,
@@ -72,6 +74,7 @@ export class SimulatedDevice {
 
   setLastingFaults(faults: LastingFaults): void {
     this.lasting = { ...faults };
+    this.emulator.bootFault = faults.bootFault;
     const armed = this.emulator.faultPlan.unplug;
     this.emulator.setFaults(armed && this.plugged ? { ...this.lastingPlan(), unplug: armed } : this.lastingPlan());
   }

@@ -11,10 +11,12 @@ import {
   flash,
   importThroughLibrary,
   isErased,
+  flashLogText,
   MB,
   openFlashView,
   RELEASE_NAME,
   savedFlashImage,
+  unfold,
 } from './flash.support.ts';
 
 let app: AppSession;
@@ -50,7 +52,7 @@ test('a first install erases the flash, writes every part at its offset, verifie
   expect(image.subarray(FILL_OFFSET, FILL_OFFSET + FILL_SIZE).every((b) => b === 0x5a)).toBe(true);
 
   const result = await flash(page, { release: RELEASE_NAME, erase: 'erase-all', baud: 2000000 });
-  expect(result).toMatch(/installed on the simulated ESP32 and verified/);
+  expect(result).toMatch(/written to the simulated ESP32 and verified/);
   expect(result).toMatch(/Erased the whole flash first/);
   expect(result).toMatch(/bootloader\.bin at 0x01000: .* written, MD5 verified/);
   expect(result).toMatch(/Application\.bin at 0x10000: .* written, MD5 verified/);
@@ -74,12 +76,12 @@ test('a first install erases the flash, writes every part at its offset, verifie
 test('flashing the same release again skips nearly everything, and the flash still holds every part', async () => {
   const { page } = app;
   const result = await flash(page, { release: RELEASE_NAME, erase: 'keep-data', baud: 921600 });
-  expect(result).toMatch(/installed on the simulated ESP32 and verified/);
+  expect(result).toMatch(/written to the simulated ESP32 and verified/);
   expect(result).toMatch(/Wrote 0\.0 KiB of 1\.98 MiB; skipped 1\.98 MiB already on the flash/);
   expect(result).toMatch(/Application\.bin at 0x10000: unchanged, skipped/);
   expect(result).toMatch(/bootloader\.bin at 0x01000: unchanged, skipped/);
   await expectFixtureParts(await savedFlashImage(page));
-  const log = (await page.getByRole('log', { name: 'Flash log' }).textContent()) ?? '';
+  const log = await flashLogText(page);
   expect(log).toMatch(/Application\.bin at 0x10000 is already on the flash: skipped/);
   await disconnect(page);
 });
@@ -99,10 +101,11 @@ test('a board that is only reliable at 115200 baud is still flashed when 921600 
   await page.getByLabel('Simulated chip').selectOption({ label: 'ESP32' });
   await page.getByLabel('Simulated flash size').selectOption({ label: '4 MB' });
   await connectSimulated(page, { chip: 'ESP32', flashSize: '4 MB', wireTime: false });
+  await unfold(page, 'Simulated device tools');
   await page.getByLabel('Line reliable up to').selectOption('115200');
   const result = await flash(page, { release: /Pattern fill/, erase: 'keep-data', baud: 921600 });
   expect(result).toMatch(/fell back to 115200 baud/);
-  const log = (await page.getByRole('log', { name: 'Flash log' }).textContent()) ?? '';
+  const log = await flashLogText(page);
   expect(log).toMatch(/fell back to 115200 baud/i);
   const image = await savedFlashImage(page);
   expect(image.subarray(FILL_OFFSET, FILL_OFFSET + FILL_SIZE).every((b) => b === 0x5a)).toBe(true);
