@@ -26,9 +26,11 @@ export function layoutContents(files: readonly FileInfo[], build: Build): Layout
   for (const part of build.flash?.parts ?? []) {
     const file = files.find((f) => f.path === part.path);
     if (!file) continue;
-    if (file.role === 'bootloader' || file.image?.bootloader) contents.bootloader = true;
+    // Every ESP-IDF (and Arduino) app carries esp_app_desc_t; an ESP image without one is a bootloader,
+    // wherever the manifest put it.
+    if (file.role === 'bootloader' || file.image?.bootloader || (file.image && !file.image.app)) contents.bootloader = true;
     if (file.partitionTable) contents.partitionTable = file.partitionTable;
-    if (file.role === 'app') {
+    if (file.image?.app && file.role !== 'bootloader') {
       contents.apps.push({ name: baseName(file.path), offset: part.offset, size: file.size, app: file.image?.app });
     }
     // A merged image carries its own bootloader, table and app at offsets relative to where it is written.
