@@ -1,8 +1,7 @@
 // Which stored releases can go on the connected chip over USB, and why the others cannot.
-import { compatibility, type Build, type ChipFamily, type Release } from '@fieldflash/bundle';
-import semver from 'semver';
+import { compareReleasesNewestFirst, compatibility, type Build, type ChipFamily, type Release } from '@fieldflash/bundle';
 
-type ReleaseLike = Pick<Release, 'id' | 'product' | 'version' | 'builds'>;
+type ReleaseLike = Pick<Release, 'id' | 'product' | 'version' | 'versionOrder' | 'builtAt' | 'builds'>;
 
 export interface ReleaseOption<R extends ReleaseLike = ReleaseLike> {
   release: R;
@@ -25,25 +24,22 @@ export function releaseOption<R extends ReleaseLike>(release: R, family: ChipFam
   return { release, build, reason: undefined };
 }
 
-/** Compatible releases first (newest first, as the library lists them), then the others with their reasons. */
+/** Compatible releases first (newest first, in the library's order), then the others with their reasons. */
 export function releaseOptions<R extends ReleaseLike>(releases: readonly R[], family: ChipFamily | undefined): ReleaseOption<R>[] {
-  const options = releases.map((r) => releaseOption(r, family));
+  const options = [...releases].sort(compareReleasesNewestFirst).map((r) => releaseOption(r, family));
   return [...options.filter((o) => o.build), ...options.filter((o) => !o.build)];
 }
 
 /**
- * Newest first. The library's versions are SemVer (normalised on import); equal ones fall back to when they
- * were added. Kept to this one function so a library-wide release ordering can replace it.
+ * Newest first, whatever the product: the library's order (SemVer, then build time) without its grouping by
+ * product name, which would otherwise pick by alphabet between products.
  */
-export function newestFirst(a: { version: string; addedAt?: number }, b: { version: string; addedAt?: number }): number {
-  const va = semver.valid(a.version);
-  const vb = semver.valid(b.version);
-  if (va && vb && va !== vb) return semver.rcompare(va, vb);
-  return (b.addedAt ?? 0) - (a.addedAt ?? 0);
+export function newestFirst(a: ReleaseLike, b: ReleaseLike): number {
+  return compareReleasesNewestFirst({ ...a, product: '' }, { ...b, product: '' });
 }
 
 /** The release chosen for the technician: the only one that fits the chip, or the newest of those that do. */
-export function preferredRelease<R extends ReleaseLike & { addedAt?: number }>(options: readonly ReleaseOption<R>[]): R | undefined {
+export function preferredRelease<R extends ReleaseLike>(options: readonly ReleaseOption<R>[]): R | undefined {
   return options
     .filter((o) => o.build)
     .map((o) => o.release)

@@ -1,6 +1,6 @@
 // Everything the library knows about one release: files, flash layout, OTA slots, what the images say.
 import { useEffect, useRef } from 'preact/hooks';
-import type { Build, EspImageInfo, PartitionTable } from '@fieldflash/bundle';
+import { BUILD_TIME_ORDER_LABEL, describeOffsetOrigin, type Build, type EspImageInfo, type PartitionTable } from '@fieldflash/bundle';
 import type { ReleaseSummary, StoredFileInfo } from '../store/index.ts';
 import { formatBytes, formatDate, hexOffset, targetLabel } from './format.ts';
 import { releaseName, verificationOf } from './release-facts.ts';
@@ -42,6 +42,7 @@ function BuildSection({ build, files }: { build: Build; files: Map<string, Store
                 <th scope="col">File</th>
                 <th scope="col">Size</th>
                 <th scope="col">SHA-256</th>
+                <th scope="col">Offset from</th>
               </tr>
             </thead>
             <tbody>
@@ -55,6 +56,9 @@ function BuildSection({ build, files }: { build: Build; files: Map<string, Store
                     <td>{part.path}</td>
                     <td>{file ? formatBytes(file.size) : '—'}</td>
                     <td>{file ? <Sha value={file.sha256} /> : '—'}</td>
+                    <td class={part.origin?.from === 'assumed' ? 'offset-origin offset-origin--assumed' : 'offset-origin'}>
+                      {part.origin ? describeOffsetOrigin(part.origin) : 'not recorded'}
+                    </td>
                   </tr>
                 );
               })}
@@ -184,6 +188,14 @@ export function ReleaseDetails({ release, onClose }: { release: ReleaseSummary; 
       <dl class="facts">
         <dt>Declared version</dt>
         <dd>{release.declaredVersion}</dd>
+        {release.versionOrder === 'build-time' && (
+          <>
+            <dt>Version order</dt>
+            <dd>
+              {BUILD_TIME_ORDER_LABEL} ({release.builtAt ? `built ${release.builtAt.replace('T', ' ')}` : 'build time unknown: listed last'})
+            </dd>
+          </>
+        )}
         <dt>Format</dt>
         <dd>{release.format}</dd>
         <dt>Imported from</dt>

@@ -1,4 +1,5 @@
 // The library's releases, grouped by product and then by target (chip family / board).
+import { compareReleasesNewestFirst } from '@fieldflash/bundle';
 import type { ReleaseSummary } from '../store/index.ts';
 import { ReleaseCard } from './release-card.tsx';
 import { targetsOf } from './release-facts.ts';
@@ -20,7 +21,7 @@ function groupReleases(releases: readonly ReleaseSummary[]): ProductGroup[] {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([product, byTarget]) => ({
       product,
-      targets: [...byTarget].sort(([a], [b]) => a.localeCompare(b)).map(([label, list]) => ({ label, releases: list })),
+      targets: [...byTarget].sort(([a], [b]) => a.localeCompare(b)).map(([label, list]) => ({ label, releases: list.sort(compareReleasesNewestFirst) })),
     }));
 }
 

@@ -7,7 +7,7 @@ import type { LoadedFile } from './loaded-file.ts';
 import type { BundleFiles, DeclaredFile, DraftBuild, ReleaseDraft } from './release-draft.ts';
 import { releaseId } from './release-id.ts';
 import type { Build, FileRole, Release, ReleaseFile } from './release.ts';
-import { normaliseVersion } from './version.ts';
+import { appBuildTime, normaliseVersion } from './version.ts';
 
 function toReleaseFile(file: LoadedFile, role: FileRole, digestDeclared: boolean): ReleaseFile {
   const out: ReleaseFile = { path: file.path, size: file.size, sha256: file.sha256, digestDeclared, role, data: file.data };
@@ -123,12 +123,13 @@ export async function assembleRelease(draft: ReleaseDraft, files: BundleFiles, s
     versionSource = 'the app description';
     notes.push({ level: 'info', message: `${manifest} gives no version; FieldFlash took "${app.version}" from the app image.` });
   }
-  const normalised = normaliseVersion(declaredVersion, versionSource);
+  const builtAt = app ? appBuildTime(app) : undefined;
+  const normalised = normaliseVersion(declaredVersion, versionSource, builtAt);
   if (!normalised) {
-    throw new BundleError('invalid-manifest', `${manifest}: the version "${declaredVersion}" has no number FieldFlash can order releases by.`, {
+    throw new BundleError('invalid-manifest', `${manifest} gives no version, and no app image in the release carries one.`, {
       file: manifest,
       field: 'version',
-      hint: 'Give the release a SemVer version such as "1.4.0".',
+      hint: 'Give the release a version, preferably SemVer such as "1.4.0".',
     });
   }
   if (normalised.note) notes.push(normalised.note);
@@ -158,6 +159,8 @@ export async function assembleRelease(draft: ReleaseDraft, files: BundleFiles, s
     notes,
     sourceName,
   };
+  if (normalised.order) release.versionOrder = normalised.order;
+  if (builtAt !== undefined) release.builtAt = builtAt;
   if (draft.sequence !== undefined) release.sequence = draft.sequence;
   if (securityVersion !== undefined) release.securityVersion = securityVersion;
   if (draft.signature) release.signature = draft.signature;

@@ -19,6 +19,8 @@ export type BundleErrorCode =
   | 'invalid-image'
   | 'overlapping-parts'
   | 'part-beyond-flash'
+  | 'incomplete-release'
+  | 'invalid-layout'
   | 'empty-bundle';
 
 export class BundleError extends Error {

@@ -1,6 +1,7 @@
 // Finds the manifests in a bundle by what they contain, not by their names, and hands each to its reader.
 import { BundleError } from './errors.ts';
 import { readBareImage } from './formats/bare-image.ts';
+import { readEspIdfBuild } from './formats/esp-idf-build.ts';
 import { isEspWebToolsManifest, readEspWebToolsManifest } from './formats/esp-web-tools.ts';
 import { isNativeManifest, readNativeManifest } from './formats/fieldflash.ts';
 import { isFlasherArgs, readFlasherArgs } from './formats/flasher-args.ts';
@@ -9,15 +10,10 @@ import { readSignature, SIGNATURE_FORMAT } from './formats/signature.ts';
 import { isObject, parseJson } from './manifest-fields.ts';
 import type { BundleFiles, ReleaseDraft } from './release-draft.ts';
 
-/** Files that archivers add on their own (macOS resource forks) are never manifests. */
-function isArchiverLitter(path: string): boolean {
-  return path.startsWith('__MACOSX/') || /(^|\/)\._[^/]*$/.test(path) || /(^|\/)\.DS_Store$/.test(path);
-}
-
-export function recogniseManifests(files: BundleFiles): ReleaseDraft[] {
+export function recogniseManifests(files: BundleFiles, bundleName: string): ReleaseDraft[] {
   const drafts: ReleaseDraft[] = [];
   for (const file of files.list) {
-    if (file.text === undefined || isArchiverLitter(file.path)) continue;
+    if (file.text === undefined) continue;
     const text = file.text.replace(/^\uFEFF/, '').trimStart();
     let draft: ReleaseDraft | undefined;
     if (text.startsWith('{')) {
@@ -44,7 +40,10 @@ export function recogniseManifests(files: BundleFiles): ReleaseDraft[] {
   }
   if (drafts.length > 0) return drafts;
 
-  const images = files.list.filter((f) => !isArchiverLitter(f.path) && (f.image?.app || f.embedded?.some((e) => e.image?.app)));
+  const candidates = files.list;
+  const idfBuild = readEspIdfBuild(candidates, bundleName);
+  if (idfBuild) return [idfBuild];
+  const images = candidates.filter((f) => f.image?.app || f.embedded?.some((e) => e.image?.app));
   if (images.length === 1) {
     const draft = readBareImage(images[0]!);
     if (draft) return [draft];

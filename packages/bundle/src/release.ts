@@ -1,9 +1,10 @@
 // The one in-memory Release model, whatever the bundle's source format.
 import type { ChipFamily } from './chip-family.ts';
 import type { EspImageInfo } from './esp-image.ts';
+import type { OffsetOrigin } from './offset-origin.ts';
 import type { PartitionTable } from './partition-table.ts';
 
-export type SourceFormat = 'fieldflash' | 'esp-web-tools' | 'esp-idf-flasher-args' | 'riot-ota' | 'bare-image';
+export type SourceFormat = 'fieldflash' | 'esp-web-tools' | 'esp-idf-flasher-args' | 'esp-idf-build' | 'riot-ota' | 'bare-image';
 
 export type FileRole = 'bootloader' | 'partition-table' | 'app' | 'data' | 'ota-data' | 'manifest' | 'signature' | 'other';
 
@@ -38,6 +39,8 @@ export interface EmbeddedPart {
 export interface FlashPart {
   path: string;
   offset: number;
+  /** Where the offset came from (a manifest field, a header, the partition table…); absent in releases stored before it was recorded. */
+  origin?: OffsetOrigin;
 }
 
 export type ErasePolicy = 'all' | 'parts';
@@ -89,9 +92,16 @@ export interface Release {
   id: string;
   format: SourceFormat;
   product: string;
-  /** SemVer 2.0, normalised from declaredVersion when that was not SemVer (see notes). */
+  /**
+   * SemVer 2.0, normalised from declaredVersion when that was not SemVer (see notes); the declared text itself
+   * when no SemVer reading is honest (a bare git hash), and then `versionOrder` is 'build-time'.
+   */
   version: string;
   declaredVersion: string;
+  /** Present when `version` is not SemVer: the release is ordered by `builtAt` (compareReleasesNewestFirst). */
+  versionOrder?: 'build-time';
+  /** The app's build date and time from its app description, ISO 8601 local to the build machine ("2023-09-09T15:48:10"). */
+  builtAt?: string;
   sequence?: number;
   securityVersion?: number;
   builds: Build[];

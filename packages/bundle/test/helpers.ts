@@ -90,7 +90,7 @@ export function craftZip(entries: CraftEntry[]): Uint8Array {
     const c = new Uint8Array(46 + m.name.length);
     const v = new DataView(c.buffer);
     v.setUint32(0, 0x02014b50, true);
-    v.setUint16(4, 20, true);
+    v.setUint16(4, (3 << 8) | 20, true); // made on Unix, where '\\' is not a separator
     v.setUint16(6, 20, true);
     v.setUint16(8, 0x800, true);
     v.setUint16(10, m.method, true);

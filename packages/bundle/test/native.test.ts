@@ -37,9 +37,9 @@ describe('native manifests', () => {
           erase: 'all',
           flashSize: 4 * 1024 * 1024,
           parts: [
-            { path: 'bootloader.bin', offset: 0x1000 },
-            { path: 'partition-table.bin', offset: 0x8000 },
-            { path: 'app.bin', offset: 0x10000 },
+            { path: 'bootloader.bin', offset: 0x1000, origin: { from: 'manifest', manifest: 'fieldflash.json', field: 'targets[0].flash.parts[0].offset' } },
+            { path: 'partition-table.bin', offset: 0x8000, origin: { from: 'manifest', manifest: 'fieldflash.json', field: 'targets[0].flash.parts[1].offset' } },
+            { path: 'app.bin', offset: 0x10000, origin: { from: 'manifest', manifest: 'fieldflash.json', field: 'targets[0].flash.parts[2].offset' } },
           ],
         },
       },

@@ -28,13 +28,13 @@ export function readBareImage(file: LoadedFile): ReleaseDraft | undefined {
   if (mergedApp) {
     return {
       ...common,
-      builds: [{ target: { chipFamily }, flash: { parts: [{ path: file.path, offset: 0 }], erase: 'all' }, field: file.path }],
+      builds: [{ target: { chipFamily }, flash: { parts: [{ path: file.path, offset: 0, origin: { from: 'merged-image' } }], erase: 'all' }, field: file.path }],
       notes: [{ level: 'info', message: `${file.path} is a merged flash image (bootloader, partition table and app); it is written at 0x0 after erasing the chip.` }],
     };
   }
   return {
     ...common,
-    builds: [{ target: { chipFamily }, flash: { parts: [{ path: file.path, offset: APP_OFFSET }], erase: 'parts' }, ota: { kind: 'either', image: file.path }, field: file.path }],
+    builds: [{ target: { chipFamily }, flash: { parts: [{ path: file.path, offset: APP_OFFSET, origin: { from: 'assumed', why: 'no manifest; ESP-IDF\'s usual app offset' } }], erase: 'parts' }, ota: { kind: 'either', image: file.path }, field: file.path }],
     notes: [
       {
         level: 'warning',

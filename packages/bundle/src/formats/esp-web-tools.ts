@@ -25,7 +25,7 @@ export function readEspWebToolsManifest(json: Json, manifestPath: string, files:
       const path = resolveManifestPath(manifestPath, asString(part.path, file, `${partField}.path`), `${partField}.path`);
       const offset = asOffset(part.offset, file, `${partField}.offset`);
       declare(declared, { path, field: `${partField}.path` });
-      return { path, offset };
+      return { path, offset, origin: { from: 'manifest' as const, manifest: manifestPath, field: `${partField}.offset` } };
     });
     const result: DraftBuild = {
       target: { chipFamily },

@@ -49,7 +49,8 @@ function readFlash(value: unknown, file: string, field: string, resolve: (p: unk
     const partField = `${field}.parts[${i}]`;
     const part = asObject(raw, file, partField);
     onlyFields(part, ['path', 'offset'], file, partField);
-    return { path: resolve(part.path, `${partField}.path`), offset: asOffset(part.offset, file, `${partField}.offset`) };
+    const origin = { from: 'manifest' as const, manifest: file, field: `${partField}.offset` };
+    return { path: resolve(part.path, `${partField}.path`), offset: asOffset(part.offset, file, `${partField}.offset`), origin };
   });
   if (flash.erase !== 'all' && flash.erase !== 'parts') throw invalid(file, `${field}.erase`, 'must be "all" or "parts"', flash.erase);
   const layout: FlashLayout = { parts, erase: flash.erase };

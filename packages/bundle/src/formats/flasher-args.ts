@@ -27,7 +27,7 @@ export function readFlasherArgs(json: Json, manifestPath: string, files: BundleF
     const offset = asOffset(rawOffset, file, field);
     const path = resolveManifestPath(manifestPath, asString(rawPath, file, field), field);
     declare(declared, { path, field });
-    return { path, offset };
+    return { path, offset, origin: { from: 'manifest' as const, manifest: manifestPath, field } };
   });
   if (parts.length === 0) throw invalid(file, 'flash_files', 'lists no file to flash', json.flash_files);
   for (const [section, role] of ROLE_SECTIONS) {

@@ -9,6 +9,12 @@ const ZIP64_LOCATOR = 0x07064b50;
 const ZIP64_END_RECORD = 0x06064b50;
 const END_RECORD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
+/**
+ * Hosts in "version made by" whose zips separate folders with '\' (APPNOTE 4.4.2: 0 MS-DOS and Windows, 11 NTFS,
+ * 14 VFAT). Windows PowerShell's Compress-Archive writes host 0 with backslash names; Info-ZIP and libarchive read
+ * '\' as a separator for these hosts, and so does FieldFlash.
+ */
+const BACKSLASH_HOSTS = new Set([0, 11, 14]);
 
 export interface ZipEntry {
   /** The name as stored (checked and normalised later). */
@@ -21,6 +27,8 @@ export interface ZipEntry {
   uncompressedSize: number;
   localHeaderOffset: number;
   isDirectory: boolean;
+  /** The zip was made on a system that separates folders with '\' (see BACKSLASH_HOSTS). */
+  backslashSeparates: boolean;
 }
 
 export interface ZipDirectory {
@@ -133,8 +141,9 @@ export async function readZipDirectory(blob: Blob, zipName: string): Promise<Zip
       uncompressedSize: v.getUint32(p + 24, true),
       localHeaderOffset: v.getUint32(p + 42, true),
       isDirectory: false,
+      backslashSeparates: BACKSLASH_HOSTS.has(v.getUint8(p + 5)),
     };
-    entry.isDirectory = entry.rawName.endsWith('/');
+    entry.isDirectory = entry.rawName.endsWith('/') || (entry.backslashSeparates && entry.rawName.endsWith('\\'));
     readZip64Extra(entry, cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength), corrupt);
     entries.push(entry);
     p += 46 + nameLength + extraLength + commentLength;

@@ -5,19 +5,21 @@ const HINT = 'Re-create the zip with relative paths only (for example with "zip 
 
 /**
  * Checks a zip entry name (or a dropped folder's relative path) and returns it '/'-separated, without "./" segments.
- * Directory names keep their trailing '/'.
+ * Directory names keep their trailing '/'. With `backslashSeparates` (zips made on Windows), '\' is read as '/'
+ * first, and every check below applies to the result.
  */
-export function checkEntryName(raw: string, bundleName: string, options: { allowLeadingSlash?: boolean } = {}): string {
+export function checkEntryName(raw: string, bundleName: string, options: { allowLeadingSlash?: boolean; backslashSeparates?: boolean } = {}): string {
   const refuse = (why: string) =>
     new BundleError('unsafe-path', `${bundleName}: the entry "${raw}" ${why}, so FieldFlash will not unpack it.`, {
       file: raw,
       hint: HINT,
     });
   if (raw.length === 0) throw refuse('has an empty name');
-  if (raw.includes('\\')) throw refuse('uses backslashes, which Windows reads as folder separators');
-  if (/[\u0000-\u001f]/.test(raw)) throw refuse('contains control characters');
-  if (/^[A-Za-z]:/.test(raw)) throw refuse('starts with a drive letter');
   let name = raw;
+  if (options.backslashSeparates) name = name.replace(/\\/g, '/');
+  else if (raw.includes('\\')) throw refuse('uses backslashes, which Windows reads as folder separators, but the zip was not made on Windows');
+  if (/[\u0000-\u001f]/.test(name)) throw refuse('contains control characters');
+  if (/^[A-Za-z]:/.test(name)) throw refuse('starts with a drive letter');
   if (name.startsWith('/')) {
     if (!options.allowLeadingSlash) throw refuse('is an absolute path');
     name = name.replace(/^\/+/, '');

@@ -39,7 +39,7 @@ async function planEntries(zip: Blob, zipName: string, limits: BundleLimits): Pr
   const planned: PlannedEntry[] = [];
   let total = 0;
   for (const entry of entries) {
-    const path = checkEntryName(entry.rawName, zipName);
+    const path = checkEntryName(entry.rawName, zipName, { backslashSeparates: entry.backslashSeparates });
     const key = path.replace(/\/$/, '');
     if (seen.has(key)) {
       throw new BundleError('duplicate-entry', `${zipName} holds "${key}" twice; FieldFlash cannot tell which one is meant.`, {
@@ -201,8 +201,10 @@ export async function* unzipFiles(
   zipName: string,
   limits: BundleLimits,
   onProgress?: (done: number, total: number) => void,
+  /** Entries to leave out after their names and sizes passed every check: they are never inflated. */
+  skip?: (path: string) => boolean,
 ): AsyncGenerator<UnzippedFile> {
-  const planned = await planEntries(zip, zipName, limits);
+  const planned = (await planEntries(zip, zipName, limits)).filter((p) => !skip?.(p.path));
   const total = planned.reduce((sum, p) => sum + p.entry.uncompressedSize, 0);
   // One buffer, reused for every entry: no file's bytes become garbage, which keeps the heap near one file's size.
   const scratch = new Uint8Array(planned.reduce((max, p) => Math.max(max, p.entry.uncompressedSize), 0));

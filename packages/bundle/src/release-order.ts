@@ -1,0 +1,36 @@
+// The one order of releases everywhere FieldFlash lists them: releases of one product together (products by name),
+// newest first. SemVer releases by SemVer; releases whose version is not SemVer after them, by build time.
+import semver from 'semver';
+import type { Release } from './release.ts';
+
+export type OrderedRelease = Pick<Release, 'id' | 'product' | 'version' | 'versionOrder' | 'builtAt'>;
+
+const byBuildTimeDesc = (a: string | undefined, b: string | undefined): number => {
+  if (a === b) return 0;
+  if (a === undefined) return 1; // unknown build time last
+  if (b === undefined) return -1;
+  return a < b ? 1 : -1;
+};
+
+function isSemVer(r: OrderedRelease): boolean {
+  return r.versionOrder !== 'build-time' && semver.valid(r.version) !== null;
+}
+
+/**
+ * Comparator for Array.prototype.sort: product by name, then newest first. A release with a SemVer version comes
+ * before those without one (a bare git hash says nothing about how it relates to a numbered release); among the
+ * latter, the later build comes first. Ties go to the later build, then to the id, so the order is total.
+ */
+export function compareReleasesNewestFirst(a: OrderedRelease, b: OrderedRelease): number {
+  if (a.product !== b.product) return a.product.localeCompare(b.product);
+  const aSemVer = isSemVer(a);
+  const bSemVer = isSemVer(b);
+  if (aSemVer !== bSemVer) return aSemVer ? -1 : 1;
+  if (aSemVer) {
+    const bySemVer = semver.rcompare(a.version, b.version);
+    if (bySemVer !== 0) return bySemVer;
+  }
+  const byBuild = byBuildTimeDesc(a.builtAt, b.builtAt);
+  if (byBuild !== 0) return byBuild;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
