@@ -17,7 +17,7 @@ function releaseNames(list: ReadonlyArray<{ product: string; version: string }>)
 
 function Outcome({ status }: { status: ImportStatus }) {
   if (status.state === 'running') {
-    const unit = status.phase === 'unzip' || status.phase === 'verify' ? ' files' : '';
+    const unit = status.phase === 'unzip' || status.phase === 'verify' ? (status.total === 1 ? ' file' : ' files') : '';
     return (
       <div class="import-progress">
         <p>
@@ -33,7 +33,11 @@ function Outcome({ status }: { status: ImportStatus }) {
     return (
       <p class="import-outcome">
         {status.added.length > 0 && <>Added {releaseNames(status.added)} to the library. </>}
-        {status.alreadyStored.length > 0 && <>{releaseNames(status.alreadyStored)} is already in the library; nothing was duplicated.</>}
+        {status.alreadyStored.length > 0 && (
+          <>
+            {releaseNames(status.alreadyStored)} {status.alreadyStored.length === 1 ? 'is' : 'are'} already in the library; nothing was duplicated.
+          </>
+        )}
         {status.added.length === 0 && status.alreadyStored.length === 0 && <>The bundle held no release.</>}
       </p>
     );
