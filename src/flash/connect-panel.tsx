@@ -30,16 +30,16 @@ export function ConnectPanel() {
           <dd>
             {id.model}, revision {id.revision}
           </dd>
-          <dt>Flash</dt>
-          <dd>
-            {formatFlashSize(id.flashSize)}, crystal {id.crystalMHz} MHz
-          </dd>
+          <dt>Flash size</dt>
+          <dd>{formatFlashSize(id.flashSize)}</dd>
           <dt>MAC</dt>
           <dd>
             <code>{id.mac}</code>
           </dd>
+          <dt>Crystal</dt>
+          <dd>{id.crystalMHz} MHz</dd>
           <dt>Port</dt>
-          <dd>{connection.portLabel}</dd>
+          <dd class="flash-facts__wide">{connection.portLabel}</dd>
           <dt>Features</dt>
           <dd class="flash-facts__wide" title={id.features.join(', ')}>
             {id.features.join(', ')}

@@ -8,7 +8,6 @@ import { layoutContents, missingForFirstInstall } from './layout-contents.ts';
 import { preferredRelease, releaseOptions } from './release-choice.ts';
 import { ReleasePicker, useLibraryReleases } from './release-picker.tsx';
 
-const baudLabel = (b: number) => (b >= 1_000_000 ? `${b / 1_000_000} Mbaud (${b})` : String(b));
 
 type Asking = 'none' | 'erase' | 'cannot-boot';
 
@@ -73,7 +72,7 @@ export function InstallPanel({ identity, simulated }: { identity: DeviceIdentity
             <select value={String(baudRate)} onChange={(e) => setBaudRate(Number(e.currentTarget.value))}>
               {BAUD_RATES.map((b) => (
                 <option key={b} value={String(b)}>
-                  {baudLabel(b)}
+                  {b}
                 </option>
               ))}
             </select>
