@@ -86,9 +86,12 @@ export function checkAppsInPartitions(apps: readonly AppPart[], table: Partition
       );
     }
     if (app.size > partition.size) {
+      // Sizes that round alike are told in bytes, or "1.5 MiB does not fit in 1.5 MiB" would read as nonsense.
+      const alike = size(app.size) === size(partition.size);
+      const [appSize, room] = alike ? [`${app.size} bytes`, `${partition.size} bytes`] : [size(app.size), size(partition.size)];
       throw new FlashProblem(
         'cannot-boot',
-        `${app.name} (${size(app.size)}) does not fit in the app partition "${partition.label}" at ${hexOffset(partition.offset)} (${size(partition.size)}). ${whose}: ${describePartitions(table)}. ${NOTHING_WRITTEN}`,
+        `${app.name} (${appSize}) does not fit in the app partition "${partition.label}" at ${hexOffset(partition.offset)} (${room}). ${whose}: ${describePartitions(table)}. ${NOTHING_WRITTEN}`,
         next,
       );
     }
