@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 import {
+  bootVerdict,
   connectSimulated,
   dataReleaseZip,
   disconnect,
@@ -71,6 +72,7 @@ test('a first install erases the flash, writes every part at its offset, verifie
   const console = page.getByRole('log', { name: 'Serial console output' });
   await expect.poll(() => console.textContent(), { timeout: 20_000 }).toMatch(/Project name:\s+Application/);
   expect(await console.textContent()).toMatch(/App version:\s+v0\.8-7-g333c02c-dirty/);
+  expect(await bootVerdict(page)).toMatchObject({ outcome: 'booted', text: expect.stringMatching(/^Booted: Application v0\.8-7-g333c02c-dirty is running\./) });
 });
 
 test('flashing the same release again skips nearly everything, and the flash still holds every part', async () => {
