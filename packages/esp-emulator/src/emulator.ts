@@ -26,12 +26,12 @@ export interface EspEmulatorOptions {
   /** Base MAC as "24:0a:c4:12:34:56". */
   mac?: string;
   faults?: FaultPlan;
+  /** How the flashed app fails once it has started, every time it boots (default: it runs). */
+  bootFault?: BootFault;
   /** A USB-UART bridge with the two-transistor auto-reset (default), or the S3/C3's own USB-Serial/JTAG. */
   usb?: UsbConnection;
   /** What happens at power-up with no host holding the lines: boot the app (default) or wait for download (BOOT held). */
   powerOnBoot?: 'app' | 'download';
-  /** How the flashed app fails once it has started, every time it boots (default: it runs). */
-  bootFault?: BootFault;
 }
 
 export type ChipState = 'off' | 'in-reset' | 'rom-loader' | 'stub' | 'booting' | 'app' | 'halted';
@@ -65,9 +65,9 @@ export class EspEmulator extends EventTarget {
   readonly flashSize: number;
   readonly mac: string;
   readonly usb: UsbConnection;
-  wireTime: boolean;
   /** How the app fails after starting, from the next boot on; undefined: it runs. */
   bootFault: BootFault | undefined;
+  wireTime: boolean;
 
   private readonly flash: NorFlash;
   private readonly registers: RegisterFile;
@@ -92,10 +92,10 @@ export class EspEmulator extends EventTarget {
     this.chip = CHIPS[options.chip];
     this.flashSize = options.flashSize ?? DEFAULT_FLASH_SIZE;
     this.mac = options.mac ?? this.chip.defaultMac;
+    this.bootFault = options.bootFault;
     this.usb = options.usb ?? 'uart-bridge';
     if (this.usb === 'usb-serial-jtag' && this.chip.name === 'esp32') throw new TypeError('the ESP32 has no USB-Serial/JTAG; use usb: "uart-bridge"');
     this.wireTime = options.wireTime ?? true;
-    this.bootFault = options.bootFault;
     this.bootButtonHeld = options.powerOnBoot === 'download';
     this.flash = new NorFlash(this.flashSize);
     this.faults = new FaultInjector(options.faults);

@@ -1,5 +1,5 @@
 // npm run emulator -- --chip esp32 --tcp 127.0.0.1:5555 [--boot app] [--wire-time] [--flash-size 16MB]
-//                     [--flash-file board.bin] [--mac 24:0a:c4:12:34:56] [--pty] [--boot-fault panic]
+//                     [--flash-file board.bin] [--mac 24:0a:c4:12:34:56] [--pty]
 import { parseArgs } from 'node:util';
 import { BOOT_FAULTS, isBootFault } from '../boot/boot-faults.ts';
 import { EspEmulator } from '../emulator.ts';
@@ -12,11 +12,11 @@ const USAGE = `Usage: npm run emulator -- --chip esp32|esp32s3|esp32c3 --tcp HOS
   --tcp HOST:PORT     serve the chip as socket://HOST:PORT (raw TCP, as pyserial opens it)
   --pty               serve it on a pseudo-terminal instead (needs python3; prints the device path)
   --boot app          boot the flashed app at power-up (default: download mode, as if BOOT were held)
+  --boot-fault FAULT  the flashed app fails after starting, at every boot: ${BOOT_FAULTS.join(', ')}
   --wire-time         pace bytes at the chip's baud rate (default: as fast as TCP goes)
   --flash-size SIZE   1MB, 2MB, 4MB (default), 8MB, 16MB, 32MB
   --flash-file PATH   load flash from PATH at start and save it back after every change
-  --mac MAC           base MAC address, e.g. 24:0a:c4:12:34:56
-  --boot-fault FAULT  the flashed app fails after starting, at every boot: ${BOOT_FAULTS.join(', ')}`;
+  --mac MAC           base MAC address, e.g. 24:0a:c4:12:34:56`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -43,11 +43,11 @@ const { values } = parseArgs({
     tcp: { type: 'string' },
     pty: { type: 'boolean', default: false },
     boot: { type: 'string', default: 'download' },
+    'boot-fault': { type: 'string' },
     'wire-time': { type: 'boolean', default: false },
     'flash-size': { type: 'string' },
     'flash-file': { type: 'string' },
     mac: { type: 'string' },
-    'boot-fault': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
@@ -70,9 +70,9 @@ try {
     chip: chipName,
     wireTime: values['wire-time'],
     powerOnBoot: values.boot,
+    ...(bootFault ? { bootFault } : {}),
     ...(values['flash-size'] ? { flashSize: parseSize(values['flash-size']) } : {}),
     ...(values.mac ? { mac: values.mac } : {}),
-    ...(bootFault ? { bootFault } : {}),
   });
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
