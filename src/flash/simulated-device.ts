@@ -1,6 +1,7 @@
 // The simulated board: FieldFlash's ESP32 emulator in this page, behind the same Web Serial surface as a real port.
-import type { BootFault, EspEmulator, FaultPlan } from '@fieldflash/esp-emulator';
+import type { EspEmulator, FaultPlan } from '@fieldflash/esp-emulator';
 import { SIMULATED_CHIPS, type SimulatedChip } from './flash-state.ts';
+import type { BootFault } from '@fieldflash/esp-emulator';
 
 /** Faults a demo can switch on and leave on (unlike a pulled cable, which happens once). */
 export interface LastingFaults {

@@ -1,8 +1,8 @@
 // npm run emulator -- --chip esp32 --tcp 127.0.0.1:5555 [--boot app] [--wire-time] [--flash-size 16MB]
 //                     [--flash-file board.bin] [--mac 24:0a:c4:12:34:56] [--pty]
 import { parseArgs } from 'node:util';
-import { BOOT_FAULTS, isBootFault } from '../boot/boot-faults.ts';
 import { EspEmulator } from '../emulator.ts';
+import { BOOT_FAULTS, isBootFault } from '../boot/boot-faults.ts';
 import { isChipName } from '../registers/chips.ts';
 import { loadFlashFile, saveFlashFile } from './flash-file.ts';
 import { startPtyBridge } from './pty-bridge.ts';
