@@ -7,7 +7,7 @@ import { describeUsbPort } from '../serial/usb-bridges.ts';
 import { explainSerialError, FlashProblem, type SerialStage } from '../serial/flash-problems.ts';
 import { ROM_BAUD, type WriteOptions } from '../serial/esp-session.ts';
 import { formatFlashSize } from '../serial/device-identity.ts';
-import { erasingLeavesUnbootable } from '../serial/boot-layout-checks.ts';
+import { bootloaderMisplaced, erasingLeavesUnbootable } from '../serial/boot-layout-checks.ts';
 import { BootReporter } from './boot-report.ts';
 import { DeviceLink } from './device-link.ts';
 import { expectedApp, layoutContents, missingForFirstInstall } from './layout-contents.ts';
@@ -123,7 +123,11 @@ class FlashController {
       const contents = layoutContents(release.files, choice.build);
       const board = link.simulated ? `the simulated ${link.identity.chipName}` : link.identity.chipName;
       const missing = missingForFirstInstall(contents);
-      if (options.erase === 'erase-all' && missing) throw erasingLeavesUnbootable(missing, board.replace(/^the /, ''));
+      if (options.erase === 'erase-all') {
+        if (missing) throw erasingLeavesUnbootable(missing, board.replace(/^the /, ''));
+        const misplaced = bootloaderMisplaced(contents.bootloaderOffsets, link.identity.bootloaderOffset, link.identity.chipName);
+        if (misplaced) throw misplaced;
+      }
       const parts = await partsForBuild(release, choice.build);
       const writeOptions: WriteOptions = { eraseAll: options.erase === 'erase-all', flashMode: options.flashMode, skipUnchanged: options.erase === 'keep-data' };
       this.log(`Flashing ${label} (${parts.length} part${parts.length === 1 ? '' : 's'}${writeOptions.eraseAll ? ', erasing everything first' : ', keeping data'}).`);

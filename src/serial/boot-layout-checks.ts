@@ -36,6 +36,16 @@ export function erasingLeavesUnbootable(missing: string, board: string): FlashPr
   );
 }
 
+/** "Erase everything" with a bootloader written where this chip's ROM does not look for it. */
+export function bootloaderMisplaced(offsets: readonly number[], expected: number, chip: string): FlashProblem | undefined {
+  if (offsets.length === 0 || offsets.includes(expected)) return undefined;
+  return new FlashProblem(
+    'cannot-boot',
+    `This release writes its bootloader at ${offsets.map(hexOffset).join(', ')}, but the ${chip} starts its bootloader from ${hexOffset(expected)}: after erasing everything it could not start. Nothing was erased.`,
+    `Choose a release built for the ${chip}, or ask the release's publisher to correct the bootloader's offset in its manifest.`,
+  );
+}
+
 /** The partition table the board holds at 0x8000, read back; refuses a blank or damaged one. */
 export function boardPartitionTable(bytes: Uint8Array): PartitionTable {
   if (bytes.subarray(0, 32).every((b) => b === 0xff)) {

@@ -49,7 +49,7 @@ export function describeBootVerdict(verdict: BootVerdict, context: BootContext):
       return {
         outcome: 'failed',
         title: `Did not boot: there is no bootloader at ${hexOffset(context.bootloaderOffset)}, where this chip looks for one (the chip says "invalid header: ${verdict.word}").`,
-        nextStep: 'The release has no bootloader, or puts it at the wrong offset. Flash a complete release (bootloader, partition table and app) with "Erase everything".',
+        nextStep: 'The bootloader is missing, overwritten or at the wrong offset. Flash a complete release (bootloader, partition table and app) with "Erase everything".',
       };
     case 'no-app':
       return {

@@ -8,6 +8,7 @@ import { openApp, type AppSession } from './browser.ts';
 import {
   bootVerdict,
   connectSimulated,
+  dataReleaseZip,
   disconnect,
   expectFixtureParts,
   fixturePart,
@@ -157,7 +158,7 @@ test('each way the app fails after starting gets its own verdict', async () => {
   await disconnect(page);
 });
 
-test('a bootloader at the wrong offset: "invalid header", with what to do', async () => {
+test('a bootloader at the wrong offset is refused before erasing; an overwritten one gets "invalid header" and what to do', async () => {
   const { page } = app;
   const wrongOffset = await manifestZip('Wrong bootloader offset', '1.0.0', [
     { path: 'firmware_esp-idf-v5.1/bootloader.bin', offset: 0x0 },
@@ -165,16 +166,23 @@ test('a bootloader at the wrong offset: "invalid header", with what to do', asyn
     { path: APP, offset: 0x10000 },
   ]);
   await importThroughLibrary(page, 'wrong-offset.zip', wrongOffset);
+  await importThroughLibrary(page, 'overwrite.zip', await dataReleaseZip({ name: 'Bootloader overwrite', chipFamily: 'ESP32', offset: 0x1000, size: 0x1000, fill: 0x5a }));
   await openFlashView(page);
   await connectSimulated(page, { chip: 'ESP32', flashSize: '16 MB', wireTime: false });
-  await flash(page, { release: /Wrong bootloader offset/, erase: 'erase-all', baud: 921600 });
+  const before = await savedFlashImage(page);
+  await expect(flash(page, { release: /Wrong bootloader offset/, erase: 'erase-all', baud: 921600 })).rejects.toThrow(/Flashing failed/);
+  expect(await alertText()).toContain(
+    'This release writes its bootloader at 0x00000, but the ESP32 starts its bootloader from 0x01000: after erasing everything it could not start. Nothing was erased.',
+  );
+  expect((await savedFlashImage(page)).equals(before)).toBe(true);
+
+  // Data written over the bootloader: the ROM finds no image header where it looks.
+  await flash(page, { release: /Bootloader overwrite/, erase: 'keep-data', baud: 921600 });
   const verdict = await bootVerdict(page);
   expect(verdict.outcome).toBe('failed');
-  // At 0x1000 the ROM now finds the middle of the bootloader that went to 0x0.
-  const word = (await savedFlashImage(page)).readUInt32LE(0x1000).toString(16).padStart(8, '0');
   expect(verdict.text).toBe(
-    `Did not boot: there is no bootloader at 0x01000, where this chip looks for one (the chip says "invalid header: 0x${word}").` +
-      'The release has no bootloader, or puts it at the wrong offset. Flash a complete release (bootloader, partition table and app) with "Erase everything".',
+    'Did not boot: there is no bootloader at 0x01000, where this chip looks for one (the chip says "invalid header: 0x5a5a5a5a").' +
+      'The bootloader is missing, overwritten or at the wrong offset. Flash a complete release (bootloader, partition table and app) with "Erase everything".',
   );
   await disconnect(page);
 });

@@ -1,7 +1,7 @@
 // What a release's layout brings to the chip, and the refusals made before an erase or a write that could not boot.
 import { describe, expect, test } from 'vitest';
 import { parsePartitionTable, writePartitionTable, type Build, type ReleaseFile } from '@fieldflash/bundle';
-import { boardPartitionTable, checkAppsInPartitions, checkBoardBootloader, erasingLeavesUnbootable } from '../../src/serial/boot-layout-checks.ts';
+import { boardPartitionTable, bootloaderMisplaced, checkAppsInPartitions, checkBoardBootloader, erasingLeavesUnbootable } from '../../src/serial/boot-layout-checks.ts';
 import { FlashProblem } from '../../src/serial/flash-problems.ts';
 import { expectedApp, layoutContents, missingForFirstInstall } from '../../src/flash/layout-contents.ts';
 
@@ -45,7 +45,9 @@ describe('layout contents', () => {
   test('an app alone misses the bootloader and the table; an image without app description counts as a bootloader', () => {
     expect(missingForFirstInstall(layoutContents(files, build(['build/blink.bin', 0x10000])))).toBe('no bootloader and no partition table');
     const misplaced = [{ ...files[0]!, role: 'app' as const }, files[2]!];
-    expect(missingForFirstInstall(layoutContents(misplaced, build(['build/bootloader/bootloader.bin', 0x0], ['build/blink.bin', 0x10000])))).toBe('no partition table');
+    const contents = layoutContents(misplaced, build(['build/bootloader/bootloader.bin', 0x0], ['build/blink.bin', 0x10000]));
+    expect(missingForFirstInstall(contents)).toBe('no partition table');
+    expect(contents.bootloaderOffsets).toEqual([0x0]);
   });
 
   test('a merged image brings what it holds', () => {
@@ -62,6 +64,7 @@ describe('layout contents', () => {
     const contents = layoutContents([merged], build(['merged.bin', 0x0]));
     expect(missingForFirstInstall(contents)).toBeUndefined();
     expect(contents.apps[0]).toMatchObject({ offset: 0x10000, size: 900_000 });
+    expect(contents.bootloaderOffsets).toEqual([0x1000]);
   });
 });
 
@@ -70,6 +73,14 @@ describe('refusals', () => {
     const problem = erasingLeavesUnbootable('no bootloader and no partition table', 'simulated ESP32-C3');
     expect(problem.code).toBe('cannot-boot');
     expect(problem.message).toBe('Erasing everything would leave the simulated ESP32-C3 unable to start: this release has no bootloader and no partition table, only the app. Nothing was erased.');
+  });
+
+  test('a bootloader where this chip does not look for one', () => {
+    expect(bootloaderMisplaced([0x1000], 0x1000, 'ESP32')).toBeUndefined();
+    expect(bootloaderMisplaced([], 0x0, 'ESP32-C3')).toBeUndefined();
+    expect(bootloaderMisplaced([0x1000], 0x0, 'ESP32-C3')?.message).toBe(
+      'This release writes its bootloader at 0x01000, but the ESP32-C3 starts its bootloader from 0x00000: after erasing everything it could not start. Nothing was erased.',
+    );
   });
 
   test('a blank or damaged partition table on the board', () => {
