@@ -1,6 +1,7 @@
 // After a flash, the board's own account of its start: watches the console across the reset and publishes
-// one verdict, on screen and in the flash log. "Reset board" watches again while the flashed release is known.
-import { BOOT_WATCH, BootWatch } from '../serial/boot-watch.ts';
+// one verdict, on screen and in the flash log (revised if the app fails after it was called booted).
+// "Reset board" watches again while the flashed release is known.
+import { BOOT_WATCH, BootWatch, type TimedReading } from '../serial/boot-watch.ts';
 import { describeBootVerdict, type BootContext } from '../serial/boot-verdict.ts';
 import { flashState } from './flash-state.ts';
 
@@ -28,15 +29,21 @@ export class BootReporter {
     this.abandon();
     const expectation = this.expectation;
     if (!expectation) return;
-    const watch = new BootWatch();
+    const words = (reading: TimedReading) =>
+      describeBootVerdict(reading.verdict, { ...expectation, consoleBaud, watchedSeconds: BOOT_WATCH.limitMs / 1000 });
+    const watch: BootWatch = new BootWatch(BOOT_WATCH, (reading) => {
+      if (this.watch !== watch) return;
+      const revised = words(reading);
+      flashState.boot.set({ status: 'done', releaseLabel: expectation.releaseLabel, ...revised });
+      this.log(`Boot verdict revised after ${reading.seconds.toFixed(1)} s: ${revised.title} ${revised.nextStep}`);
+    });
     this.watch = watch;
     flashState.boot.set({ status: 'watching', seconds: BOOT_WATCH.limitMs / 1000 });
     void watch.result.then((reading) => {
       if (this.watch !== watch) return;
-      this.watch = undefined;
-      const words = describeBootVerdict(reading.verdict, { ...expectation, consoleBaud, watchedSeconds: BOOT_WATCH.limitMs / 1000 });
-      flashState.boot.set({ status: 'done', releaseLabel: expectation.releaseLabel, ...words });
-      this.log(`Boot verdict after ${reading.seconds.toFixed(1)} s: ${words.title} ${words.nextStep}`);
+      const first = words(reading);
+      flashState.boot.set({ status: 'done', releaseLabel: expectation.releaseLabel, ...first });
+      this.log(`Boot verdict after ${reading.seconds.toFixed(1)} s: ${first.title} ${first.nextStep}`);
     });
   }
 

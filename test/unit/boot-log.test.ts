@@ -264,6 +264,30 @@ describe('BootWatch', () => {
     expect(reading.seconds).toBeLessThan(1);
   });
 
+  test('a failure after the app was called booted revises the verdict, until the time limit', async () => {
+    vi.useFakeTimers();
+    const revisions: string[] = [];
+    const watch = new BootWatch({ limitMs: 5000, settleMs: 1000 }, (r) => revisions.push(r.verdict.kind));
+    watch.push(IDF4_BOOT);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect((await watch.result).verdict.kind).toBe('booted');
+    watch.push('\r\nBrownout detector was triggered\r\n');
+    expect(revisions).toEqual(['brownout']);
+    watch.push(PANIC_TAIL);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(revisions).toEqual(['brownout']);
+  });
+
+  test('an app that stays up is not revised at the time limit', async () => {
+    vi.useFakeTimers();
+    const revisions: string[] = [];
+    const watch = new BootWatch({ limitMs: 5000, settleMs: 1000 }, (r) => revisions.push(r.verdict.kind));
+    watch.push(IDF5_BOOT);
+    await vi.advanceTimersByTimeAsync(6000);
+    expect((await watch.result).verdict.kind).toBe('booted');
+    expect(revisions).toEqual([]);
+  });
+
   test('silence ends at the time limit with "no output"', async () => {
     vi.useFakeTimers();
     const watch = new BootWatch({ limitMs: 5000, settleMs: 1000 });
