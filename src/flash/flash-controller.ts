@@ -7,11 +7,10 @@ import { describeUsbPort } from '../serial/usb-bridges.ts';
 import { explainSerialError, FlashProblem, type SerialStage } from '../serial/flash-problems.ts';
 import { ROM_BAUD, type WriteOptions } from '../serial/esp-session.ts';
 import { formatFlashSize } from '../serial/device-identity.ts';
-import { bootloaderMisplaced, erasingLeavesUnbootable } from '../serial/boot-layout-checks.ts';
 import { BootReporter } from './boot-report.ts';
 import { DeviceLink } from './device-link.ts';
-import { expectedApp, layoutContents, missingForFirstInstall } from './layout-contents.ts';
-import { checkKeepDataLayout } from './layout-guard.ts';
+import { expectedApp, layoutContents } from './layout-contents.ts';
+import { checkEraseAllLayout, checkKeepDataLayout } from './layout-guard.ts';
 import { partsForBuild, MissingLayoutError } from './release-parts.ts';
 import { releaseOption } from './release-choice.ts';
 import { SimulatedDevice, type LastingFaults } from './simulated-device.ts';
@@ -122,12 +121,7 @@ class FlashController {
       if (!choice.build) throw new FlashProblem('wrong-chip', `Wrong chip: ${choice.reason ?? `${label} has no build for this chip`}.`, `Choose a release built for ${link.identity.chipFamily ?? 'this chip'}, or connect the board this release is for. Nothing was written.`);
       const contents = layoutContents(release.files, choice.build);
       const board = link.simulated ? `the simulated ${link.identity.chipName}` : link.identity.chipName;
-      const missing = missingForFirstInstall(contents);
-      if (options.erase === 'erase-all') {
-        if (missing) throw erasingLeavesUnbootable(missing, board.replace(/^the /, ''));
-        const misplaced = bootloaderMisplaced(contents.bootloaderOffsets, link.identity.bootloaderOffset, link.identity.chipName);
-        if (misplaced) throw misplaced;
-      }
+      if (options.erase === 'erase-all') checkEraseAllLayout(contents, link.identity, board.replace(/^the /, ''));
       const parts = await partsForBuild(release, choice.build);
       const writeOptions: WriteOptions = { eraseAll: options.erase === 'erase-all', flashMode: options.flashMode, skipUnchanged: options.erase === 'keep-data' };
       this.log(`Flashing ${label} (${parts.length} part${parts.length === 1 ? '' : 's'}${writeOptions.eraseAll ? ', erasing everything first' : ', keeping data'}).`);
