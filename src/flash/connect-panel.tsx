@@ -19,29 +19,33 @@ export function ConnectPanel() {
     const id = connection.identity;
     return (
       <section class="flash-step" aria-labelledby="device-heading">
-        <h3 id="device-heading">{connection.simulated ? `Simulated ${id.chipName} connected` : `${id.chipName} connected`}</h3>
+        <div class="flash-step__head">
+          <h3 id="device-heading">{connection.simulated ? `Simulated ${id.chipName} connected` : `${id.chipName} connected`}</h3>
+          <button type="button" class="button" onClick={() => void flashController.disconnect()} disabled={activity === 'flashing'}>
+            Disconnect
+          </button>
+        </div>
         {connection.simulated && <p class="flash-simulated-note">Simulated board running in this page — not real hardware.</p>}
         <dl class="flash-facts" aria-label="Connected board">
-          <dt>Port</dt>
-          <dd>{connection.portLabel}</dd>
           <dt>Chip</dt>
-          <dd>{id.model}</dd>
-          <dt>Revision</dt>
-          <dd>{id.revision}</dd>
+          <dd>
+            {id.model}, revision {id.revision}
+          </dd>
+          <dt>Flash size</dt>
+          <dd>{formatFlashSize(id.flashSize)}</dd>
           <dt>MAC</dt>
           <dd>
             <code>{id.mac}</code>
           </dd>
-          <dt>Flash size</dt>
-          <dd>{formatFlashSize(id.flashSize)}</dd>
           <dt>Crystal</dt>
           <dd>{id.crystalMHz} MHz</dd>
+          <dt>Port</dt>
+          <dd class="flash-facts__wide">{connection.portLabel}</dd>
           <dt>Features</dt>
-          <dd>{id.features.join(', ')}</dd>
+          <dd class="flash-facts__wide" title={id.features.join(', ')}>
+            {id.features.join(', ')}
+          </dd>
         </dl>
-        <button type="button" class="button" onClick={() => void flashController.disconnect()} disabled={activity === 'flashing'}>
-          Disconnect
-        </button>
       </section>
     );
   }

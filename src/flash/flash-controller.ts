@@ -9,7 +9,10 @@ import { ROM_BAUD, type WriteOptions } from '../serial/esp-session.ts';
 import type { SharedPortView } from '../serial/serial-monitor.ts';
 import type { SimulatedWifi } from '@fieldflash/esp-emulator';
 import { formatFlashSize } from '../serial/device-identity.ts';
+import { BootReporter } from './boot-report.ts';
 import { DeviceLink } from './device-link.ts';
+import { expectedApp, layoutContents } from './layout-contents.ts';
+import { checkEraseAllLayout, checkKeepDataLayout } from './layout-guard.ts';
 import { partsForBuild, MissingLayoutError } from './release-parts.ts';
 import { releaseOption } from './release-choice.ts';
 import { SimulatedDevice, type LastingFaults } from './simulated-device.ts';
@@ -28,8 +31,11 @@ class FlashController {
     flashState.log.update((lines) => [...lines, line].slice(-LOG_LIMIT));
   };
 
+  private readonly boot = new BootReporter(this.log);
+
   private appendConsole = (text: string): void => {
     flashState.console.update((all) => (all + text).slice(-CONSOLE_LIMIT));
+    this.boot.push(text);
   };
 
   async connectUsb(): Promise<void> {
@@ -89,6 +95,7 @@ class FlashController {
   async disconnect(): Promise<void> {
     const link = this.link;
     this.link = undefined;
+    this.boot.forget();
     flashState.connection.set({ status: 'disconnected' });
     flashState.activity.set('idle');
     await link?.close();
@@ -102,6 +109,8 @@ class FlashController {
     flashState.problem.set(undefined);
     flashState.outcome.set(undefined);
     flashState.progress.set(undefined);
+    this.boot.forget();
+    flashState.boot.set(undefined);
     const release = await getRelease(releaseId).catch((error: unknown) => {
       this.fail(error, 'write');
       return undefined;
@@ -113,12 +122,16 @@ class FlashController {
     try {
       const choice = releaseOption(release, link.identity.chipFamily);
       if (!choice.build) throw new FlashProblem('wrong-chip', `Wrong chip: ${choice.reason ?? `${label} has no build for this chip`}.`, `Choose a release built for ${link.identity.chipFamily ?? 'this chip'}, or connect the board this release is for. Nothing was written.`);
+      const contents = layoutContents(release.files, choice.build);
+      const board = link.simulated ? `the simulated ${link.identity.chipName}` : link.identity.chipName;
+      if (options.erase === 'erase-all') checkEraseAllLayout(contents, link.identity, board.replace(/^the /, ''));
       const parts = await partsForBuild(release, choice.build);
       const writeOptions: WriteOptions = { eraseAll: options.erase === 'erase-all', flashMode: options.flashMode, skipUnchanged: options.erase === 'keep-data' };
-      this.log(`Flashing ${label} (${parts.length} parts${writeOptions.eraseAll ? ', erasing everything first' : ', keeping data'}).`);
+      this.log(`Flashing ${label} (${parts.length} part${parts.length === 1 ? '' : 's'}${writeOptions.eraseAll ? ', erasing everything first' : ', keeping data'}).`);
       let session = await link.flashingSession();
       this.publishConnection();
       const actual = await session.setBaudRate(options.baudRate);
+      if (options.erase === 'keep-data') await checkKeepDataLayout(session, contents, this.log);
       let report;
       try {
         report = await session.writeParts(parts, writeOptions, (p) => flashState.progress.set(p));
@@ -130,14 +143,16 @@ class FlashController {
         report = await session.writeParts(parts, { ...writeOptions, eraseAll: false, skipUnchanged: true }, (p) => flashState.progress.set(p));
       }
       const fellBackFrom = report.baudRate !== options.baudRate ? options.baudRate : undefined;
-      const board = link.simulated ? `the simulated ${link.identity.chipName}` : link.identity.chipName;
       flashState.outcome.set({ releaseLabel: label, board, report, fellBackFrom });
       this.log(`Done in ${report.seconds.toFixed(1)} s at ${report.baudRate} baud${actual !== options.baudRate || fellBackFrom ? ` (fell back from ${options.baudRate})` : ''}. Resetting into the app.`);
       flashState.console.set('');
+      this.boot.expect({ expected: expectedApp(contents), bootloaderOffset: link.identity.bootloaderOffset, releaseLabel: label });
+      this.boot.begin(flashState.consoleBaud.get());
       await link.startMonitor(flashState.consoleBaud.get(), { reset: true, onText: this.appendConsole, onLost: (p) => this.lost(p) });
       flashState.activity.set('monitoring');
     } catch (error) {
       flashState.activity.set('idle');
+      this.boot.abandon();
       if (error instanceof MissingLayoutError) this.showProblem(new FlashProblem('unexpected', error.message, 'Import the release again, or choose another release.'));
       else this.fail(error, 'write');
     } finally {
@@ -150,6 +165,7 @@ class FlashController {
     flashState.consoleBaud.set(baudRate);
     const link = this.link;
     if (!link || flashState.activity.get() === 'flashing') return;
+    this.boot.abandon();
     try {
       await link.startMonitor(baudRate, { reset: false, onText: this.appendConsole, onLost: (p) => this.lost(p) });
       flashState.activity.set('monitoring');
@@ -162,6 +178,7 @@ class FlashController {
   async resetBoard(): Promise<void> {
     const link = this.link;
     if (!link || flashState.activity.get() === 'flashing') return;
+    this.boot.begin(flashState.consoleBaud.get());
     try {
       await link.startMonitor(flashState.consoleBaud.get(), { reset: true, onText: this.appendConsole, onLost: (p) => this.lost(p) });
       flashState.activity.set('monitoring');
@@ -199,7 +216,11 @@ class FlashController {
     const device = this.simulatedDevice;
     if (!device) return;
     device.setLastingFaults(faults);
-    const parts = [faults.maxReliableBaud ? `line reliable only up to ${faults.maxReliableBaud} baud` : '', faults.neverSync ? 'never answers SYNC' : ''].filter(Boolean);
+    const parts = [
+      faults.maxReliableBaud ? `line reliable only up to ${faults.maxReliableBaud} baud` : '',
+      faults.neverSync ? 'never answers SYNC' : '',
+      faults.bootFault ? `app fails after starting (${faults.bootFault})` : '',
+    ].filter(Boolean);
     this.log(`Simulated board: ${parts.length > 0 ? parts.join(', ') : 'no lasting faults'}.`);
     this.publishSimulated();
   }
@@ -235,6 +256,7 @@ class FlashController {
 
   /** The port went away while monitoring. */
   private lost(problem: FlashProblem): void {
+    this.boot.abandon();
     this.showProblem(problem);
     void this.disconnect();
   }

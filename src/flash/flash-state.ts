@@ -4,6 +4,8 @@ import type { DeviceIdentity } from '../serial/device-identity.ts';
 import type { FlashProblemCode } from '../serial/flash-problems.ts';
 import type { WriteProgress } from '../serial/write-progress.ts';
 import type { WriteReport } from '../serial/esp-session.ts';
+import type { BootVerdictText } from '../serial/boot-verdict.ts';
+import type { LastingFaults } from './simulated-device.ts';
 
 /** A value several components watch, with a hook that re-renders on change. */
 export class Watched<T> {
@@ -80,6 +82,9 @@ export interface FlashOutcome {
   fellBackFrom: number | undefined;
 }
 
+/** The board's start after a flash: being watched, or the verdict. */
+export type BootShown = { status: 'watching'; seconds: number } | ({ status: 'done'; releaseLabel: string } & BootVerdictText);
+
 export const BAUD_RATES = [115200, 230400, 460800, 921600, 1500000, 2000000] as const;
 export const DEFAULT_BAUD = 921600;
 
@@ -99,7 +104,7 @@ export interface SimulatedSummary {
   chip: SimulatedChip;
   flashSize: number;
   plugged: boolean;
-  faults: { maxReliableBaud: number | undefined; neverSync: boolean };
+  faults: LastingFaults;
 }
 
 export const flashState = {
@@ -108,6 +113,7 @@ export const flashState = {
   progress: new Watched<WriteProgress | undefined>(undefined),
   outcome: new Watched<FlashOutcome | undefined>(undefined),
   problem: new Watched<ShownProblem | undefined>(undefined),
+  boot: new Watched<BootShown | undefined>(undefined),
   log: new Watched<readonly string[]>([]),
   console: new Watched<string>(''),
   consoleBaud: new Watched<number>(115200),

@@ -1,8 +1,13 @@
-/** The Flash view: first install over USB (or into the simulated ESP32), with a serial console after. */
+/**
+ * The Flash view: first install over USB (or into the simulated ESP32), with a serial console after.
+ * The main path: connect, release and Flash down the left column, then progress and the boot verdict at the
+ * top of the right one; the console and the folded-away tools come after, so nothing pushes the path off screen.
+ */
 import { ConnectPanel } from './connect-panel.tsx';
 import { flashState, useWatched } from './flash-state.ts';
+import { FlashLog } from './flash-log.tsx';
 import { InstallPanel } from './install-panel.tsx';
-import { FlashLog, ProblemAlert, ProgressPanel } from './progress-panel.tsx';
+import { ProblemAlert, ProgressPanel } from './progress-panel.tsx';
 import { SerialConsole } from './serial-console.tsx';
 import { SimulatedPanel } from './simulated-panel.tsx';
 import { WifiAfterInstall } from './wifi-after-install.tsx';
@@ -18,13 +23,13 @@ export function FlashView() {
       <div class="flash-columns">
         <div>
           <ConnectPanel />
-          <SimulatedPanel />
           {connected && <InstallPanel identity={connection.identity} simulated={connection.simulated} />}
-          <ProgressPanel />
-          <WifiAfterInstall />
         </div>
         <div>
+          <ProgressPanel />
+          <WifiAfterInstall />
           <SerialConsole connected={connected} />
+          <SimulatedPanel />
           <FlashLog />
         </div>
       </div>

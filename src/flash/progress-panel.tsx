@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { formatFlashSize } from '../serial/device-identity.ts';
 import { hexOffset } from '../serial/flash-problems.ts';
 import type { PartProgress, WriteProgress } from '../serial/write-progress.ts';
+import { BootPanel } from './boot-panel.tsx';
 import { flashState, useWatched, type FlashOutcome } from './flash-state.ts';
 
 export const kib = (n: number) => (n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
@@ -72,7 +73,8 @@ export function ProgressPanel() {
   return (
     <section class="flash-step" aria-labelledby="progress-heading">
       <h3 id="progress-heading">Progress</h3>
-      {progress && (
+      {/* Once written, the outcome says it all: the bars give way to the boot verdict. */}
+      {progress && !outcome && (
         <>
           <p>{stopped ? 'Stopped: see the problem above.' : PHASES[progress.phase]}</p>
           {progress.phase === 'erasing' && !stopped && (
@@ -91,6 +93,7 @@ export function ProgressPanel() {
           ))}
         </>
       )}
+      <BootPanel />
       {outcome && <Outcome outcome={outcome} />}
     </section>
   );
@@ -104,7 +107,7 @@ function Outcome({ outcome }: { outcome: FlashOutcome }) {
   return (
     <div role="status" aria-label="Flash result" class="flash-outcome">
       <p class="flash-outcome__title">
-        {outcome.releaseLabel} installed on {outcome.board} and verified in {report.seconds.toFixed(1)} s at {report.baudRate} baud.
+        {outcome.releaseLabel} written to {outcome.board} and verified in {report.seconds.toFixed(1)} s at {report.baudRate} baud.
       </p>
       {outcome.fellBackFrom && <p>The board could not keep up at {outcome.fellBackFrom} baud: FieldFlash fell back to {report.baudRate} baud.</p>}
       <p>
@@ -132,19 +135,5 @@ export function ProblemAlert() {
       <p class="alert__title">{problem.message}</p>
       <p class="alert__hint">{problem.nextStep}</p>
     </div>
-  );
-}
-
-export function FlashLog() {
-  const lines = useWatched(flashState.log);
-  return (
-    <section class="flash-step" aria-labelledby="flash-log-heading">
-      <h3 id="flash-log-heading">Flash log</h3>
-      <div role="log" aria-labelledby="flash-log-heading" class="flash-log" tabIndex={0}>
-        {lines.map((line, i) => (
-          <div key={i}>{line}</div>
-        ))}
-      </div>
-    </section>
   );
 }

@@ -29,3 +29,19 @@ export function releaseOptions<R extends ReleaseLike>(releases: readonly R[], fa
   const options = [...releases].sort(compareReleasesNewestFirst).map((r) => releaseOption(r, family));
   return [...options.filter((o) => o.build), ...options.filter((o) => !o.build)];
 }
+
+/**
+ * Newest first, whatever the product: the library's order (SemVer, then build time) without its grouping by
+ * product name, which would otherwise pick by alphabet between products.
+ */
+export function newestFirst(a: ReleaseLike, b: ReleaseLike): number {
+  return compareReleasesNewestFirst({ ...a, product: '' }, { ...b, product: '' });
+}
+
+/** The release chosen for the technician: the only one that fits the chip, or the newest of those that do. */
+export function preferredRelease<R extends ReleaseLike>(options: readonly ReleaseOption<R>[]): R | undefined {
+  return options
+    .filter((o) => o.build)
+    .map((o) => o.release)
+    .sort(newestFirst)[0];
+}

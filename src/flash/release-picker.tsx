@@ -24,13 +24,20 @@ export function useLibraryReleases(): { releases: ReleaseSummary[] | undefined; 
   return { releases, error };
 }
 
+const partCount = (n: number) => `${n} ${n === 1 ? 'part' : 'parts'}`;
+
 function appVersion(release: ReleaseSummary): string | undefined {
   const app = release.files.find((f) => f.image?.app)?.image?.app;
   return app ? `${app.projectName} ${app.version}` : undefined;
 }
 
-export function ReleasePicker(props: { chipFamily: ChipFamily | undefined; selected: string | undefined; onSelect: (id: string) => void }) {
-  const { releases, error } = useLibraryReleases();
+export function ReleasePicker(props: {
+  library: { releases: ReleaseSummary[] | undefined; error: string | undefined };
+  chipFamily: ChipFamily | undefined;
+  selected: string | undefined;
+  onSelect: (id: string) => void;
+}) {
+  const { releases, error } = props.library;
   if (error) return <p role="alert">The library could not be read: {error}</p>;
   if (!releases) return <p>Reading the library…</p>;
   if (releases.length === 0) {
@@ -62,7 +69,7 @@ export function ReleasePicker(props: { chipFamily: ChipFamily | undefined; selec
               {release.product} {release.version}
             </label>
             <span class="flash-release__meta">
-              {build ? `${build.target.chipFamily}, ${build.flash?.parts.length ?? 0} parts` : ''}
+              {build ? `${build.target.chipFamily}, ${partCount(build.flash?.parts.length ?? 0)}` : ''}
               {app ? ` · app ${app}` : ''}
             </span>
             {reason && (

@@ -1,6 +1,7 @@
 // The simulated board: FieldFlash's ESP32 emulator in this page, behind the same Web Serial surface as a real port.
 import type { EspEmulator, FaultPlan, SimulatedWifi } from '@fieldflash/esp-emulator';
 import { SIMULATED_CHIPS, type SimulatedChip } from './flash-state.ts';
+import type { BootFault } from '@fieldflash/esp-emulator';
 
 /** Faults a demo can switch on and leave on (unlike a pulled cable, which happens once). */
 export interface LastingFaults {
@@ -8,10 +9,12 @@ export interface LastingFaults {
   maxReliableBaud: number | undefined;
   /** The board prints its banner but never answers SYNC (not in download mode). */
   neverSync: boolean;
+  /** The flashed app fails after starting, at every boot (panic, abort, brownout, boot loop). */
+  bootFault: BootFault | undefined;
 }
 
 export class SimulatedDevice {
-  private lasting: LastingFaults = { maxReliableBaud: undefined, neverSync: false };
+  private lasting: LastingFaults = { maxReliableBaud: undefined, neverSync: false, bootFault: undefined };
 
   private constructor(
     readonly chip: SimulatedChip,
@@ -77,6 +80,7 @@ export class SimulatedDevice {
 
   setLastingFaults(faults: LastingFaults): void {
     this.lasting = { ...faults };
+    this.emulator.bootFault = faults.bootFault;
     const armed = this.emulator.faultPlan.unplug;
     this.emulator.setFaults(armed && this.plugged ? { ...this.lastingPlan(), unplug: armed } : this.lastingPlan());
   }

@@ -1,5 +1,7 @@
-// Controls only a simulated board has: pull its cable on demand, plug it back, save its flash as a .bin.
+// Controls only a simulated board has: pull its cable on demand, plug it back, save its flash as a .bin,
+// and make it fail on purpose (a bad line, no download mode, an app that does not stay up). Folded away by default.
 import { useState } from 'preact/hooks';
+import type { BootFault } from '@fieldflash/esp-emulator';
 import { formatFlashSize } from '../serial/device-identity.ts';
 import { flashController } from './flash-controller.ts';
 import { flashState, SIMULATED_CHIPS, useWatched } from './flash-state.ts';
@@ -7,6 +9,13 @@ import { downloadBlob } from './download.ts';
 import { SimulatedWifiPanel } from '../provision/simulated-wifi-panel.tsx';
 
 const LINE_LIMITS = [115200, 460800, 921600] as const;
+
+const BOOT_FAULT_LABELS: Record<BootFault, string> = {
+  panic: 'App panics (Guru Meditation Error)',
+  abort: 'App calls abort()',
+  brownout: 'Brownout when the app starts',
+  'boot-loop': 'Boot loop (watchdog reset)',
+};
 
 export function SimulatedPanel() {
   const simulated = useWatched(flashState.simulated);
@@ -21,8 +30,10 @@ export function SimulatedPanel() {
   };
 
   return (
-    <section class="flash-step flash-simulated-panel" aria-labelledby="simulated-heading">
-      <h3 id="simulated-heading">Simulated device</h3>
+    <details class="flash-step flash-fold flash-simulated-panel">
+      <summary>
+        <h3 id="simulated-heading">Simulated device tools</h3>
+      </summary>
       <p>
         Simulated {chipLabel}, {formatFlashSize(simulated.flashSize)} flash, cable {simulated.plugged ? 'plugged in' : 'pulled out'}. Nothing
         here touches real hardware.
@@ -69,8 +80,26 @@ export function SimulatedPanel() {
           />{' '}
           Not in download mode (never answers SYNC)
         </label>
+        <label>
+          After a reset, the app{' '}
+          <select
+            aria-label="Boot fault"
+            value={simulated.faults.bootFault ?? ''}
+            onChange={(e) => {
+              const value = e.currentTarget.value as BootFault | '';
+              flashController.setSimulatedFaults({ ...simulated.faults, bootFault: value || undefined });
+            }}
+          >
+            <option value="">runs normally</option>
+            {(Object.keys(BOOT_FAULT_LABELS) as BootFault[]).map((fault) => (
+              <option key={fault} value={fault}>
+                {BOOT_FAULT_LABELS[fault]}
+              </option>
+            ))}
+          </select>
+        </label>
       </fieldset>
       {wifi && <SimulatedWifiPanel current={wifi} onApply={(change) => flashController.setSimulatedWifi(change)} />}
-    </section>
+    </details>
   );
 }

@@ -1,4 +1,5 @@
-// The Flash view's hook into Wi-Fi setup (src/provision): offered once an install is done and the console is open.
+// The Flash view's hook into Wi-Fi setup (src/provision): offered once the board has started the app that was
+// written (or an app FieldFlash cannot check) and the console is open.
 import { WifiProvisioning } from '../provision/wifi-provisioning.tsx';
 import { flashController } from './flash-controller.ts';
 import { flashState, useWatched } from './flash-state.ts';
@@ -6,15 +7,16 @@ import { flashState, useWatched } from './flash-state.ts';
 export function WifiAfterInstall() {
   const connection = useWatched(flashState.connection);
   const activity = useWatched(flashState.activity);
-  const outcome = useWatched(flashState.outcome);
-  if (!outcome || activity !== 'monitoring' || connection.status !== 'connected') return null;
+  const boot = useWatched(flashState.boot);
+  if (boot?.status !== 'done' || (boot.outcome !== 'booted' && boot.outcome !== 'unchecked')) return null;
+  if (activity !== 'monitoring' || connection.status !== 'connected') return null;
   return (
     <WifiProvisioning
       openShare={() => flashController.sharedConsole()}
       identity={connection.identity}
       simulated={connection.simulated}
-      releaseLabel={outcome.releaseLabel}
-      installId={outcome}
+      releaseLabel={boot.releaseLabel}
+      installId={boot}
       log={flashController.log}
     />
   );

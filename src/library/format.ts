@@ -10,7 +10,8 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
+  if (unit === 0) return bytes === 1 ? '1 byte' : `${bytes} bytes`;
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
 }
 
 /** Flash offsets the way esptool and partition tables print them: 0x1000. */

@@ -19,7 +19,7 @@ function releaseNames(list: ReadonlyArray<{ product: string; version: string }>)
 
 function Outcome({ status }: { status: ImportStatus }) {
   if (status.state === 'running') {
-    const unit = status.phase === 'unzip' || status.phase === 'verify' ? ' files' : status.phase === 'download' ? ' parts' : '';
+    const unit = status.phase === 'unzip' || status.phase === 'verify' ? (status.total === 1 ? ' file' : ' files') : status.phase === 'download' ? (status.total === 1 ? ' part' : ' parts') : '';
     return (
       <div class="import-progress">
         <p>
@@ -35,7 +35,11 @@ function Outcome({ status }: { status: ImportStatus }) {
     return (
       <p class="import-outcome">
         {status.added.length > 0 && <>Added {releaseNames(status.added)} to the library. </>}
-        {status.alreadyStored.length > 0 && <>{releaseNames(status.alreadyStored)} is already in the library; nothing was duplicated.</>}
+        {status.alreadyStored.length > 0 && (
+          <>
+            {releaseNames(status.alreadyStored)} {status.alreadyStored.length === 1 ? 'is' : 'are'} already in the library; nothing was duplicated.
+          </>
+        )}
         {status.added.length === 0 && status.alreadyStored.length === 0 && <>The bundle held no release.</>}
       </p>
     );

@@ -208,6 +208,15 @@ export class EspSession {
     }
   }
 
+  /** Reads flash back through the stub (READ_FLASH): the board's partition table, its bootloader's header. */
+  async readFlash(offset: number, length: number): Promise<Uint8Array> {
+    try {
+      return await Promise.race([this.loader.readFlash(offset, length), this.lostSignal]);
+    } catch (error) {
+      throw explainSerialError(error, { stage: 'read', deviceLost: this.deviceLost });
+    }
+  }
+
   /** True once the browser said the port went away. */
   get lost(): boolean {
     return this.deviceLost;

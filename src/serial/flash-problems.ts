@@ -11,6 +11,7 @@ export type FlashProblemCode =
   | 'cable-pulled'
   | 'board-stopped-answering'
   | 'verify-failed'
+  | 'cannot-boot'
   | 'unexpected';
 
 /** Where in a write the trouble happened. */
@@ -35,7 +36,7 @@ export class FlashProblem extends Error {
   }
 }
 
-export type SerialStage = 'choose' | 'connect' | 'write' | 'monitor';
+export type SerialStage = 'choose' | 'connect' | 'read' | 'write' | 'monitor';
 
 export interface ErrorContext {
   stage: SerialStage;

@@ -1,7 +1,7 @@
 // The README's walkthrough for a newcomer: load the demo release, connect the simulated ESP32, flash, see it boot.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
-import { connectSimulated, flash, openFlashView, savedFlashImage } from './flash.support.ts';
+import { bootVerdict, connectSimulated, flash, openFlashView, savedFlashImage } from './flash.support.ts';
 
 let app: AppSession;
 beforeAll(async () => {
@@ -21,6 +21,7 @@ test('the demo release flashes into the simulated ESP32 and boots', async () => 
   const console = page.getByRole('log', { name: 'Serial console output' });
   await expect.poll(() => console.textContent(), { timeout: 20_000 }).toMatch(/Project name:\s+fieldflash-demo/);
   expect(await console.textContent()).toMatch(/App version:\s+1\.0\.0/);
+  expect(await bootVerdict(page)).toMatchObject({ outcome: 'booted', text: expect.stringMatching(/^Booted: fieldflash-demo 1\.0\.0 is running\./) });
 
   // The bootloader and app landed where the demo's layout puts them.
   const image = await savedFlashImage(page);

@@ -12,6 +12,7 @@ import {
   openFlashView,
   RELEASE_NAME,
   savedFlashImage,
+  unfold,
 } from './flash.support.ts';
 
 let app: AppSession;
@@ -30,6 +31,7 @@ const alertText = async () => (await app.page.getByRole('alert').textContent()) 
 test('a cable pulled mid-write names the part and offset; after re-plugging, flashing again succeeds', async () => {
   const { page } = app;
   await connectSimulated(page, { chip: 'ESP32', flashSize: '16 MB', wireTime: false });
+  await unfold(page, 'Simulated device tools');
   await page.getByLabel('Pull cable after (KiB)').fill('600');
   await page.getByRole('button', { name: 'Pull cable' }).click();
   await expect(flash(page, { release: RELEASE_NAME, erase: 'erase-all', baud: 921600 })).rejects.toThrow(/Flashing failed/);
@@ -45,7 +47,7 @@ test('a cable pulled mid-write names the part and offset; after re-plugging, fla
   await page.getByRole('button', { name: 'Re-plug' }).click();
   await connectSimulated(page, { chip: 'ESP32', flashSize: '16 MB', wireTime: false });
   const result = await flash(page, { release: RELEASE_NAME, erase: 'keep-data', baud: 921600 });
-  expect(result).toMatch(/installed on the simulated ESP32 and verified/);
+  expect(result).toMatch(/written to the simulated ESP32 and verified/);
   // What made it across before the cable came out is kept; the rest is written.
   expect(result).toMatch(/Application\.bin at 0x10000: .* written in \d+ regions?, .* skipped, MD5 verified/);
   await expectFixtureParts(await savedFlashImage(page));
@@ -72,6 +74,7 @@ test('a board that never answers SYNC gets the BOOT/RESET advice', async () => {
   // The panel exists once a simulated board does; the ESP32-C3 is created on the first connect.
   await page.getByRole('button', { name: 'Connect simulated ESP32' }).click();
   await page.getByRole('heading', { name: 'Simulated ESP32-C3 connected' }).waitFor({ timeout: 60_000 });
+  await unfold(page, 'Simulated device tools');
   await page.getByLabel('Not in download mode (never answers SYNC)').check();
   await disconnect(page);
   await page.getByRole('button', { name: 'Connect simulated ESP32' }).click();

@@ -98,8 +98,33 @@ export async function flash(page: Page, options: { release: RegExp; erase: 'eras
   return (await result.textContent()) ?? '';
 }
 
+/** Unfolds a folded-away panel ("Simulated device tools", "Flash log") the way a person clicks its summary. */
+export async function unfold(page: Page, title: 'Simulated device tools' | 'Flash log'): Promise<void> {
+  const details = page.locator('details', { has: page.getByRole('heading', { name: title }) });
+  if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
+}
+
+export async function flashLogText(page: Page): Promise<string> {
+  await unfold(page, 'Flash log');
+  return (await page.getByRole('log', { name: 'Flash log' }).textContent()) ?? '';
+}
+
+/** Waits for the boot verdict after a flash (or a reset) and returns its outcome and words. */
+export async function bootVerdict(page: Page): Promise<{ outcome: string; text: string }> {
+  const verdict = page.locator('[role="status"][aria-label="Boot result"]:not([data-outcome="watching"])');
+  await verdict.waitFor({ timeout: 30_000 });
+  return { outcome: (await verdict.getAttribute('data-outcome')) ?? '', text: (await verdict.textContent()) ?? '' };
+}
+
+/** The boot fault the simulated board's app will show from its next start ('' = runs normally). */
+export async function setBootFault(page: Page, fault: '' | 'panic' | 'abort' | 'brownout' | 'boot-loop'): Promise<void> {
+  await unfold(page, 'Simulated device tools');
+  await page.getByLabel('Boot fault').selectOption(fault);
+}
+
 /** "Save flash image" in the Simulated device panel: the real download, read back. */
 export async function savedFlashImage(page: Page): Promise<Buffer> {
+  await unfold(page, 'Simulated device tools');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save flash image' }).click()]);
   const path = await download.path();
   return readFile(path);

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 import {
+  bootVerdict,
   connectSimulated,
   dataReleaseZip,
   disconnect,
@@ -11,10 +12,12 @@ import {
   flash,
   importThroughLibrary,
   isErased,
+  flashLogText,
   MB,
   openFlashView,
   RELEASE_NAME,
   savedFlashImage,
+  unfold,
 } from './flash.support.ts';
 
 let app: AppSession;
@@ -50,7 +53,7 @@ test('a first install erases the flash, writes every part at its offset, verifie
   expect(image.subarray(FILL_OFFSET, FILL_OFFSET + FILL_SIZE).every((b) => b === 0x5a)).toBe(true);
 
   const result = await flash(page, { release: RELEASE_NAME, erase: 'erase-all', baud: 2000000 });
-  expect(result).toMatch(/installed on the simulated ESP32 and verified/);
+  expect(result).toMatch(/written to the simulated ESP32 and verified/);
   expect(result).toMatch(/Erased the whole flash first/);
   expect(result).toMatch(/bootloader\.bin at 0x01000: .* written, MD5 verified/);
   expect(result).toMatch(/Application\.bin at 0x10000: .* written, MD5 verified/);
@@ -69,17 +72,18 @@ test('a first install erases the flash, writes every part at its offset, verifie
   const console = page.getByRole('log', { name: 'Serial console output' });
   await expect.poll(() => console.textContent(), { timeout: 20_000 }).toMatch(/Project name:\s+Application/);
   expect(await console.textContent()).toMatch(/App version:\s+v0\.8-7-g333c02c-dirty/);
+  expect(await bootVerdict(page)).toMatchObject({ outcome: 'booted', text: expect.stringMatching(/^Booted: Application v0\.8-7-g333c02c-dirty is running\./) });
 });
 
 test('flashing the same release again skips nearly everything, and the flash still holds every part', async () => {
   const { page } = app;
   const result = await flash(page, { release: RELEASE_NAME, erase: 'keep-data', baud: 921600 });
-  expect(result).toMatch(/installed on the simulated ESP32 and verified/);
+  expect(result).toMatch(/written to the simulated ESP32 and verified/);
   expect(result).toMatch(/Wrote 0\.0 KiB of 1\.98 MiB; skipped 1\.98 MiB already on the flash/);
   expect(result).toMatch(/Application\.bin at 0x10000: unchanged, skipped/);
   expect(result).toMatch(/bootloader\.bin at 0x01000: unchanged, skipped/);
   await expectFixtureParts(await savedFlashImage(page));
-  const log = (await page.getByRole('log', { name: 'Flash log' }).textContent()) ?? '';
+  const log = await flashLogText(page);
   expect(log).toMatch(/Application\.bin at 0x10000 is already on the flash: skipped/);
   await disconnect(page);
 });
@@ -99,10 +103,11 @@ test('a board that is only reliable at 115200 baud is still flashed when 921600 
   await page.getByLabel('Simulated chip').selectOption({ label: 'ESP32' });
   await page.getByLabel('Simulated flash size').selectOption({ label: '4 MB' });
   await connectSimulated(page, { chip: 'ESP32', flashSize: '4 MB', wireTime: false });
+  await unfold(page, 'Simulated device tools');
   await page.getByLabel('Line reliable up to').selectOption('115200');
   const result = await flash(page, { release: /Pattern fill/, erase: 'keep-data', baud: 921600 });
   expect(result).toMatch(/fell back to 115200 baud/);
-  const log = (await page.getByRole('log', { name: 'Flash log' }).textContent()) ?? '';
+  const log = await flashLogText(page);
   expect(log).toMatch(/fell back to 115200 baud/i);
   const image = await savedFlashImage(page);
   expect(image.subarray(FILL_OFFSET, FILL_OFFSET + FILL_SIZE).every((b) => b === 0x5a)).toBe(true);

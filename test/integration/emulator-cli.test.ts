@@ -40,6 +40,23 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 describe('emulator command line', () => {
+  it('boots the flashed app into the fault --boot-fault asks for', async () => {
+    const fixture = new URL('../../../shared/fixtures/esp-web-tools-logibus-dualout/firmware_esp-idf-v5.1/', import.meta.url);
+    const image = new Uint8Array(16 * 1024 * 1024).fill(0xff);
+    image.set(readFileSync(new URL('bootloader.bin', fixture)), 0x1000);
+    image.set(readFileSync(new URL('partition-table.bin', fixture)), 0x8000);
+    image.set(readFileSync(new URL('Application.bin', fixture)), 0x10000);
+    const file = join(mkdtempSync(join(tmpdir(), 'fieldflash-emulator-')), 'board.bin');
+    writeFileSync(file, image);
+    const cli = await startCli('--chip', 'esp32', '--flash-size', '16MB', '--flash-file', file, '--boot', 'app', '--boot-fault', 'brownout');
+    const client = await EspClient.open(cli.host, cli.port);
+    const deadline = Date.now() + 10_000;
+    while (!client.text().includes('rst:0xf (BROWNOUT_RST)') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(client.text()).toMatch(/Project name: {5}Application[^]*Brownout detector was triggered[^]*rst:0xf \(BROWNOUT_RST\)/);
+    client.close();
+    await stop(cli.child);
+  }, 60_000);
+
   it('keeps the flash in --flash-file across runs', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'fieldflash-emulator-')), 'board.bin');
     const data = new Uint8Array(0x3000).map((_, i) => i * 3);

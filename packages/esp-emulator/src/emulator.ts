@@ -4,6 +4,7 @@ import type { AppDescription } from '@fieldflash/bundle';
 import { ImprovSerialDevice } from './app/improv-device.ts';
 import { DEFAULT_SIMULATED_WIFI, mergeSimulatedWifi, type SimulatedWifi } from './app/simulated-wifi.ts';
 import { planFlashBoot } from './boot/boot-log.ts';
+import type { BootFault } from './boot/boot-faults.ts';
 import { BootRunner } from './boot/boot-runner.ts';
 import { downloadBanner, type ResetCause } from './boot/rom-banner.ts';
 import { FaultInjector, type FaultPlan } from './faults.ts';
@@ -31,6 +32,8 @@ export interface EspEmulatorOptions {
   /** Base MAC as "24:0a:c4:12:34:56". */
   mac?: string;
   faults?: FaultPlan;
+  /** How the flashed app fails once it has started, every time it boots (default: it runs). */
+  bootFault?: BootFault;
   /** A USB-UART bridge with the two-transistor auto-reset (default), or the S3/C3's own USB-Serial/JTAG. */
   usb?: UsbConnection;
   /** What happens at power-up with no host holding the lines: boot the app (default) or wait for download (BOOT held). */
@@ -72,6 +75,8 @@ export class EspEmulator extends EventTarget {
   readonly flashSize: number;
   readonly mac: string;
   readonly usb: UsbConnection;
+  /** How the app fails after starting, from the next boot on; undefined: it runs. */
+  bootFault: BootFault | undefined;
   wireTime: boolean;
   flashTime: boolean;
 
@@ -102,6 +107,7 @@ export class EspEmulator extends EventTarget {
     this.chip = CHIPS[options.chip];
     this.flashSize = options.flashSize ?? DEFAULT_FLASH_SIZE;
     this.mac = options.mac ?? this.chip.defaultMac;
+    this.bootFault = options.bootFault;
     this.usb = options.usb ?? 'uart-bridge';
     if (this.usb === 'usb-serial-jtag' && this.chip.name === 'esp32') throw new TypeError('the ESP32 has no USB-Serial/JTAG; use usb: "uart-bridge"');
     this.wireTime = options.wireTime ?? true;
@@ -284,6 +290,7 @@ export class EspEmulator extends EventTarget {
       flashSize: this.flashSize,
       chipRevision: this.chip.revision,
       read: (offset, length) => this.flash.view(offset, length),
+      fault: this.bootFault,
     });
     this.boot.run(plan, {
       print: (text) => this.print(text),

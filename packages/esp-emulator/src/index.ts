@@ -6,6 +6,7 @@ export type { ChipState, EmulatorStats, EspEmulatorOptions, HostConnection, Host
 export { EmulatedSerialPort } from './web-serial-port.ts';
 export type { EmulatedSerialPortOptions } from './web-serial-port.ts';
 export type { Direction, FaultPlan } from './faults.ts';
+export { BOOT_FAULTS, isBootFault, type BootFault } from './boot/boot-faults.ts';
 export { CHIPS, CHIP_NAMES, type ChipIdentity, type ChipName } from './registers/chips.ts';
 export { DEFAULT_FLASH_SIZE, SECTOR_SIZE } from './flash.ts';
 export { jedecId } from './registers/spi-flash.ts';

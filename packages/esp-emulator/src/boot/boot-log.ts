@@ -4,6 +4,7 @@
 import type { AppDescription } from '@fieldflash/bundle';
 import type { ChipIdentity } from '../registers/chips.ts';
 import { appStartLog } from './app-log.ts';
+import { faultAfterStart, type BootFault } from './boot-faults.ts';
 import { IdfLog } from './idf-log.ts';
 import { checkImage, chipRevisionRange, flashSpeedMhz, type ImageCheck } from './image-check.ts';
 import { chooseBootPartition, PARTITION_TABLE_OFFSET, partitionUsage, readPartitionTable, type BootPartition } from './partition-table.ts';
@@ -28,6 +29,8 @@ export interface BootInput {
   flashSize: number;
   chipRevision: string;
   read(offset: number, length: number): Uint8Array;
+  /** How the app fails once started, when a test or a demo asks for it. */
+  fault?: BootFault | undefined;
 }
 
 const MAPPED_RANGES: Record<string, Array<[number, number]>> = {
@@ -110,7 +113,11 @@ export async function planFlashBoot(input: BootInput): Promise<BootPlan> {
       flashSize: input.flashSize,
     });
     steps.push({ afterMs: Math.min(400, 60 + Math.round(app.info.imageLength / 20_000)), text: log.take() });
-    return started ? { steps, then: { kind: 'running', app: app.info.app } } : { steps, then: { kind: 'reset', cause: 'software-cpu', afterMs: 30 } };
+    if (!started) return { steps, then: { kind: 'reset', cause: 'software-cpu', afterMs: 30 } };
+    if (!input.fault) return { steps, then: { kind: 'running', app: app.info.app } };
+    const failure = faultAfterStart(input.fault, chip, app.info);
+    steps.push({ afterMs: failure.afterMs, text: failure.text });
+    return { steps, then: { kind: 'reset', cause: failure.cause, afterMs: failure.resetAfterMs } };
   }
   log.line('E', 'boot', 'No bootable app partitions in the partition table');
   return reset();

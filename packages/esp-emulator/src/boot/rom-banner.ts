@@ -1,7 +1,7 @@
 // What the first-stage ROM prints after a reset, per family.
 import type { ChipName } from '../registers/chips.ts';
 
-export type ResetCause = 'power-on' | 'software-cpu' | 'software-system' | 'watchdog' | 'usb-uart';
+export type ResetCause = 'power-on' | 'software-cpu' | 'software-system' | 'watchdog' | 'usb-uart' | 'brownout' | 'timer-group-watchdog';
 
 interface RomFacts {
   /** Lines before "rst:" (build date). */
@@ -25,6 +25,8 @@ const ROMS: Record<ChipName, RomFacts> = {
       'software-system': '0x3 (SW_RESET)',
       watchdog: '0x10 (RTCWDT_RTC_RESET)',
       'usb-uart': '0x1 (POWERON_RESET)',
+      brownout: '0xf (BROWNOUT_RST)',
+      'timer-group-watchdog': '0x7 (TG0WDT_SYS_RESET)',
     },
     spiBoot: '0x13 (SPI_FAST_FLASH_BOOT)',
     downloadBoot: '0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))',
@@ -40,6 +42,8 @@ const ROMS: Record<ChipName, RomFacts> = {
       'software-system': '0x3 (RTC_SW_SYS_RST)',
       watchdog: '0x10 (RTCWDT_RTC_RST)',
       'usb-uart': '0x15 (USB_UART_CHIP_RESET)',
+      brownout: '0xf (RTC_BROWN_OUT_RST)',
+      'timer-group-watchdog': '0x7 (TG0WDT_SYS_RST)',
     },
     spiBoot: '0x8 (SPI_FAST_FLASH_BOOT)',
     downloadBoot: '0x0 (DOWNLOAD(USB/UART0))',
@@ -55,6 +59,8 @@ const ROMS: Record<ChipName, RomFacts> = {
       'software-system': '0x3 (RTC_SW_SYS_RST)',
       watchdog: '0x10 (RTCWDT_RTC_RST)',
       'usb-uart': '0x15 (USB_UART_CHIP_RESET)',
+      brownout: '0xf (RTC_BROWN_OUT_RST)',
+      'timer-group-watchdog': '0x7 (TG0WDT_SYS_RST)',
     },
     spiBoot: '0xc (SPI_FAST_FLASH_BOOT)',
     downloadBoot: '0x5 (DOWNLOAD(USB/UART1))',

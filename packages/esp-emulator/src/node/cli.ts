@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { SimulatedNetwork } from '../app/simulated-wifi.ts';
 import { EspEmulator } from '../emulator.ts';
+import { BOOT_FAULTS, isBootFault } from '../boot/boot-faults.ts';
 import { isChipName } from '../registers/chips.ts';
 import { loadFlashFile, saveFlashFile } from './flash-file.ts';
 import { startPtyBridge } from './pty-bridge.ts';
@@ -13,6 +14,7 @@ const USAGE = `Usage: npm run emulator -- --chip esp32|esp32s3|esp32c3 --tcp HOS
   --tcp HOST:PORT     serve the chip as socket://HOST:PORT (raw TCP, as pyserial opens it)
   --pty               serve it on a pseudo-terminal instead (needs python3; prints the device path)
   --boot app          boot the flashed app at power-up (default: download mode, as if BOOT were held)
+  --boot-fault FAULT  the flashed app fails after starting, at every boot: ${BOOT_FAULTS.join(', ')}
   --wire-time         pace bytes at the chip's baud rate (default: as fast as TCP goes)
   --flash-time        erases and writes take the flash chip's datasheet time (default: with --wire-time)
   --flash-size SIZE   1MB, 2MB, 4MB (default), 8MB, 16MB, 32MB
@@ -56,6 +58,7 @@ const { values } = parseArgs({
     tcp: { type: 'string' },
     pty: { type: 'boolean', default: false },
     boot: { type: 'string', default: 'download' },
+    'boot-fault': { type: 'string' },
     'wire-time': { type: 'boolean', default: false },
     'flash-time': { type: 'boolean' },
     'flash-size': { type: 'string' },
@@ -75,6 +78,8 @@ if (values.help) {
 const chipName = values.chip ?? 'esp32';
 if (!isChipName(chipName)) fail(`--chip: "${chipName}" is not one of esp32, esp32s3, esp32c3`);
 if (values.boot !== 'app' && values.boot !== 'download') fail(`--boot: "${values.boot}" must be app or download`);
+const bootFault = values['boot-fault'];
+if (bootFault !== undefined && !isBootFault(bootFault)) fail(`--boot-fault: "${bootFault}" is not one of ${BOOT_FAULTS.join(', ')}`);
 if (!values.tcp === !values.pty) fail('say where to serve the chip: --tcp HOST:PORT or --pty (one host at a time, as with a real port)');
 
 let chip: EspEmulator;
@@ -84,6 +89,7 @@ try {
     wireTime: values['wire-time'],
     flashTime: values['flash-time'] ?? values['wire-time'],
     powerOnBoot: values.boot,
+    ...(bootFault ? { bootFault } : {}),
     ...(values['flash-size'] ? { flashSize: parseSize(values['flash-size']) } : {}),
     ...(values.mac ? { mac: values.mac } : {}),
     wifi: {
