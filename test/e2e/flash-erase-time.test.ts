@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
-import { connectSimulated, openFlashView } from './flash.support.ts';
+import { bootVerdict, connectSimulated, openFlashView } from './flash.support.ts';
 
 let app: AppSession;
 beforeAll(async () => {
@@ -39,11 +39,12 @@ test('a whole-chip erase on a 4 MB board shows elapsed time advancing against ab
   const result = page.getByRole('status', { name: 'Flash result' });
   await result.waitFor({ timeout: 60_000 });
   const text = (await result.textContent()) ?? '';
-  expect(text).toMatch(/installed on the simulated ESP32 and verified in (\d+\.\d) s/);
+  expect(text).toMatch(/written to the simulated ESP32 and verified in (\d+\.\d) s/);
   expect(text).toMatch(/Erased the whole flash first/);
   // The erase alone takes the chip 10 s of flash time.
   expect(Number(/verified in (\d+\.\d) s/.exec(text)?.[1])).toBeGreaterThanOrEqual(10);
   expect(await erase.count()).toBe(0);
   const console = page.getByRole('log', { name: 'Serial console output' });
   await expect.poll(() => console.textContent(), { timeout: 20_000 }).toMatch(/Project name:\s+fieldflash-demo/);
+  expect(await bootVerdict(page)).toEqual({ outcome: 'booted', text: expect.stringContaining('Booted: fieldflash-demo 1.0.0 is running.') });
 });
