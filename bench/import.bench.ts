@@ -1,6 +1,8 @@
 // Import benchmark: a 32 MiB ESP Web Tools release imported through FieldFlash's library view in Chromium,
 // against the native baseline measured in the same run on the same zip (unzip -t, then sha256sum of its files).
 // Targets: import time at most 2x the baseline; peak JS memory at most 3x the bundle's size.
+// Then a technician's shelf: 50 small releases imported one after another into one library; an import into a
+// library of 40 should cost what one into an empty library does (last 10 against first 10, target at most 1.5x).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -9,6 +11,8 @@ import { startStaticServer } from '../scripts/static-server.mjs';
 import { launchBrowser } from '../test/e2e/browser.ts';
 import { importThroughApp, type AppImportFigures } from './lib/app-import.ts';
 import { benchReleaseFiles, zipRelease } from './lib/firmware-bundle.ts';
+import { importShelfOneByOne, type ShelfImportFigures } from './lib/shelf-import.ts';
+import { shelfReleases } from '../test/e2e/shelf.support.ts';
 import { extract, nativeCheckSeconds, requireTools } from './lib/native-baseline.ts';
 
 const OUT = resolve('.bench/import');
@@ -41,6 +45,7 @@ const browser = await launchBrowser();
 const native: Array<ReturnType<typeof nativeCheckSeconds>> = [];
 const first: AppImportFigures[] = [];
 const again: AppImportFigures[] = [];
+const shelfPasses: ShelfImportFigures[][] = [];
 try {
   nativeCheckSeconds(zipPath, extracted); // warm the page cache, as the browser's read will be warm too
   for (let run = 0; run < RUNS; run++) {
@@ -52,6 +57,8 @@ try {
     const show = (f: AppImportFigures) => `${sec(f.importSeconds)} (read+verify ${sec(f.readSeconds)}, store ${sec(f.saveSeconds)}, peak ${mib(f.peakHeapBytes)})`;
     console.log(`  run ${run + 1}: native ${sec(n.total)} (unzip -t ${sec(n.unzip)} + sha256sum ${sec(n.sha256)}); FieldFlash first import ${show(a.first)}; again ${show(a.again)}`);
   }
+  const zips = (await shelfReleases()).map((r) => ({ name: r.zipName, product: r.product, version: r.version, zip: r.zip }));
+  for (let run = 0; run < RUNS; run++) shelfPasses.push(await importShelfOneByOne(browser, server.url, zips));
 } finally {
   await browser.close();
   await server.close();
@@ -79,4 +86,25 @@ for (const [label, figures] of [
     `    peak JS memory (V8 heap + ArrayBuffers) ${mib(peak)} = ${heapRatio.toFixed(2)}x bundle size (target <= 3x: ${verdict(heapRatio <= 3)}); ` +
       `growth during the import ${mib(peak - before)}; V8 heap alone ${mib(peakHeapOnly)}`,
   );
+}
+
+// A shelf of 50: does an import cost more as the library grows? Each pass starts from an empty library in a
+// fresh profile; within a pass, the median of the last 10 imports is set against the median of the first 10.
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const shelfSize = shelfPasses[0]?.length ?? 0;
+console.log('');
+console.log(`${shelfSize} small releases imported one after another into one library; ${RUNS} passes, medians of 10 imports each:`);
+for (const [label, pick] of [
+  ['import (read, verify, store)      ', (f: ShelfImportFigures) => f.importMs],
+  ['import until on screen in the list', (f: ShelfImportFigures) => f.onScreenMs],
+] as const) {
+  const passes = shelfPasses.map((pass) => {
+    const early = median(pass.slice(0, 10).map(pick));
+    const late = median(pass.slice(-10).map(pick));
+    return { early, late, ratio: late / early };
+  });
+  const ratio = median(passes.map((p) => p.ratio));
+  const shown = passes.map((p) => `${ms(p.early)} -> ${ms(p.late)} (${p.ratio.toFixed(2)}x)`).join('; ');
+  console.log(`  ${label}: into 0-9 -> into ${shelfSize - 10}-${shelfSize - 1} releases: ${shown}`);
+  console.log(`  ${' '.repeat(label.length)}  last 10 / first 10 = ${ratio.toFixed(2)}x, median of the passes (target <= 1.5x: ${verdict(ratio <= 1.5)})`);
 }

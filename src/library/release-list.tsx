@@ -1,5 +1,5 @@
 // The library's releases: a filter, a live count, and the sortable list, with what can be done to each release.
-import { useMemo, useState } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import type { ReleaseSummary } from '../store/index.ts';
 import { ConfirmDelete } from './confirm-delete.tsx';
 import { useListTiming } from './list-timing.ts';
@@ -56,15 +56,17 @@ export function ReleaseList({ releases, onDetails }: { releases: readonly Releas
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const shown = useMemo(() => sortReleases(filterReleases(releases, filter), order), [releases, filter, order]);
   useListTiming(shown.length);
+  // Stable handlers: a library change then re-renders only the rows that changed.
+  const run = useCallback((what: string, action: () => Promise<void>) => {
+    setProblem(undefined);
+    action().catch((error: unknown) => setProblem(`Could not ${what}: ${error instanceof Error ? error.message : String(error)}`));
+  }, []);
+  const onExport = useCallback((release: ReleaseSummary) => run(`export ${releaseName(release)}`, () => exportRelease(release)), [run]);
 
   if (releases.length === 0) {
     return <p class="library-empty">No releases on this device yet. Add a release zip to flash it later, even offline.</p>;
   }
 
-  const run = (what: string, action: () => Promise<void>) => {
-    setProblem(undefined);
-    action().catch((error: unknown) => setProblem(`Could not ${what}: ${error instanceof Error ? error.message : String(error)}`));
-  };
   const filtering = isFiltering(filter);
 
   return (
@@ -90,7 +92,7 @@ export function ReleaseList({ releases, onDetails }: { releases: readonly Releas
           onSort={setOrder}
           describedBy="release-keys"
           onDetails={onDetails}
-          onExport={(release) => run(`export ${releaseName(release)}`, () => exportRelease(release))}
+          onExport={onExport}
           onDelete={setDeleting}
         />
       ) : (

@@ -1,4 +1,5 @@
 // One release as a row of the library's list: what it is, how big, when added, verified, and what can be done with it.
+import { Component } from 'preact';
 import type { ReleaseSummary } from '../store/index.ts';
 import { formatBytes, formatDate, formatShortDate } from './format.ts';
 import { boardsOf, chipFamiliesOf, releaseName, verificationOf } from './release-facts.ts';
@@ -31,7 +32,7 @@ function NotesFlag({ release }: { release: ReleaseSummary }) {
   );
 }
 
-export function ReleaseRow({ release, active, groupStart, repeatsProduct, onDetails, onExport, onDelete }: RowProps) {
+function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport, onDelete }: RowProps) {
   const name = releaseName(release);
   const tab = active ? 0 : -1;
   const families = chipFamiliesOf(release);
@@ -78,4 +79,28 @@ export function ReleaseRow({ release, active, groupStart, repeatsProduct, onDeta
       </td>
     </tr>
   );
+}
+
+const sameRow = (before: RowProps, after: RowProps) =>
+  before.release.id === after.release.id &&
+  before.release.addedAt === after.release.addedAt &&
+  before.active === after.active &&
+  before.groupStart === after.groupStart &&
+  before.repeatsProduct === after.repeatsProduct &&
+  before.onDetails === after.onDetails &&
+  before.onExport === after.onExport &&
+  before.onDelete === after.onDelete;
+
+/**
+ * A stored release never changes under its id (the id hashes its content), so a row whose release, place and
+ * handlers are the same is not rendered again when the library is re-read after an import or a delete.
+ */
+export class ReleaseRow extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    return !sameRow(this.props, next);
+  }
+
+  render() {
+    return <Row {...this.props} />;
+  }
 }

@@ -1,6 +1,6 @@
 // The library's releases as a dense grid: sortable columns, and a keyboard path through the rows
 // (arrows move, Enter opens the details, Delete asks to delete; Tab reaches the current row and its buttons).
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ReleaseSummary } from '../store/index.ts';
 import { FIRST_DIRECTION, type SortColumn, type SortOrder } from './release-order.ts';
 import { ReleaseRow, type RowActions } from './release-row.tsx';
@@ -62,10 +62,16 @@ export function ReleaseTable({ releases, order, onSort, describedBy, ...actions 
     const rows = rowsOf(table.current);
     rows[Math.min(pending.index, rows.length - 1)]?.focus();
   }, [releases]);
-  const askToDelete = (release: ReleaseSummary) => {
-    deleting.current = { id: release.id, index: releases.indexOf(release) };
-    actions.onDelete(release);
-  };
+  const shownRef = useRef(releases);
+  shownRef.current = releases;
+  const { onDelete } = actions;
+  const askToDelete = useCallback(
+    (release: ReleaseSummary) => {
+      deleting.current = { id: release.id, index: shownRef.current.indexOf(release) };
+      onDelete(release);
+    },
+    [onDelete],
+  );
 
   const onFocusIn = (event: FocusEvent) => {
     const row = (event.target as Element).closest<HTMLTableRowElement>('tr[data-release-id]');
