@@ -31,8 +31,8 @@ export function targetLabel(target: Target): string {
 
 const two = (n: number) => String(n).padStart(2, '0');
 
-/** A compact local date and time for lists, the same width on every row: 2025-03-07 14:05. */
+/** A compact local date for lists, the same width on every row and sorting as text does: 2025-03-07. */
 export function formatShortDate(ms: number): string {
   const d = new Date(ms);
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
 }

@@ -32,6 +32,20 @@ function NotesFlag({ release }: { release: ReleaseSummary }) {
   );
 }
 
+/** A list of names that wraps between names, never inside one ("lgw-classic" stays whole). */
+function Items({ items }: { items: readonly string[] }) {
+  return (
+    <>
+      {items.map((item, i) => (
+        <span key={item} class="release-row__item">
+          {item}
+          {i < items.length - 1 ? ', ' : ''}
+        </span>
+      ))}
+    </>
+  );
+}
+
 function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport, onDelete }: RowProps) {
   const name = releaseName(release);
   const tab = active ? 0 : -1;
@@ -54,8 +68,8 @@ function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport,
       <td class="release-row__version">
         <span class="version">{release.version}</span> <NotesFlag release={release} />
       </td>
-      <td class="release-row__wraps">{families.join(', ') || 'none declared'}</td>
-      <td class={boards.length === 0 ? 'release-row__none' : 'release-row__wraps'}>{boards.join(', ') || '—'}</td>
+      <td class="release-row__wraps">{families.length > 0 ? <Items items={families} /> : 'none declared'}</td>
+      <td class={boards.length === 0 ? 'release-row__none' : 'release-row__wraps'}>{boards.length > 0 ? <Items items={boards} /> : '—'}</td>
       <td class="numeric">{formatBytes(release.totalSize)}</td>
       <td class="numeric">
         <time dateTime={new Date(release.addedAt).toISOString()} title={formatDate(release.addedAt)}>
