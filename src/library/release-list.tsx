@@ -15,7 +15,11 @@ function countText(shown: number, total: number, filtering: boolean): string {
 }
 
 function FilterBar({ filter, onChange, releases }: { filter: ReleaseFilter; onChange: (filter: ReleaseFilter) => void; releases: readonly ReleaseSummary[] }) {
-  const families = useMemo(() => chipFamilyCounts(releases), [releases]);
+  const families = useMemo(() => {
+    const counts = chipFamilyCounts(releases);
+    // A chosen family whose last release was deleted stays in the choice, with none, until another is chosen.
+    return filter.chipFamily && !counts.some((c) => c.chipFamily === filter.chipFamily) ? [...counts, { chipFamily: filter.chipFamily, count: 0 }] : counts;
+  }, [releases, filter.chipFamily]);
   return (
     <div class="release-filter" role="search" aria-label="Filter releases">
       <label class="release-filter__field">

@@ -1,5 +1,5 @@
 // One release as a row of the library's list: what it is, how big, when added, verified, and what can be done with it.
-import { Component } from 'preact';
+import { Component, Fragment } from 'preact';
 import type { ReleaseSummary } from '../store/index.ts';
 import { formatBytes, formatDate, formatShortDate } from './format.ts';
 import { boardsOf, chipFamiliesOf, releaseName, verificationOf } from './release-facts.ts';
@@ -37,10 +37,13 @@ function Items({ items }: { items: readonly string[] }) {
   return (
     <>
       {items.map((item, i) => (
-        <span key={item} class="release-row__item">
-          {item}
-          {i < items.length - 1 ? ', ' : ''}
-        </span>
+        <Fragment key={item}>
+          <span class="release-row__item">
+            {item}
+            {i < items.length - 1 ? ',' : ''}
+          </span>
+          {i < items.length - 1 ? ' ' : ''}
+        </Fragment>
       ))}
     </>
   );
@@ -65,7 +68,7 @@ function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport,
       <th scope="row" class={`release-row__product${repeatsProduct ? ' release-row__product--repeat' : ''}`}>
         {release.product}
       </th>
-      <td class="release-row__version">
+      <td class="release-row__version release-row__wraps">
         <span class="version">{release.version}</span> <NotesFlag release={release} />
       </td>
       <td class="release-row__wraps">{families.length > 0 ? <Items items={families} /> : 'none declared'}</td>

@@ -5,15 +5,18 @@ import type { ReleaseSummary } from '../store/index.ts';
 import { FIRST_DIRECTION, type SortColumn, type SortOrder } from './release-order.ts';
 import { ReleaseRow, type RowActions } from './release-row.tsx';
 
-const COLUMNS: ReadonlyArray<{ column: SortColumn; label: string; numeric?: boolean }> = [
+// Widths are fixed (the product takes what is left): the browser lays out 50 rows without measuring every cell,
+// and columns stay put while the filter changes what is shown.
+const COLUMNS: ReadonlyArray<{ column: SortColumn; label: string; numeric?: boolean; width?: string }> = [
   { column: 'product', label: 'Product' },
-  { column: 'version', label: 'Version' },
-  { column: 'chipFamily', label: 'Chip family' },
-  { column: 'board', label: 'Board' },
-  { column: 'size', label: 'Size', numeric: true },
-  { column: 'added', label: 'Added', numeric: true },
-  { column: 'integrity', label: 'Integrity' },
+  { column: 'version', label: 'Version', width: '7.5em' },
+  { column: 'chipFamily', label: 'Chip family', width: '10em' },
+  { column: 'board', label: 'Board', width: '12em' },
+  { column: 'size', label: 'Size', numeric: true, width: '5em' },
+  { column: 'added', label: 'Added', numeric: true, width: '7.5em' },
+  { column: 'integrity', label: 'Integrity', width: '10em' },
 ];
+const ACTIONS_WIDTH = '16em';
 
 const PAGE_ROWS = 10;
 
@@ -123,6 +126,12 @@ export function ReleaseTable({ releases, order, onSort, describedBy, ...actions 
 
   return (
     <table ref={table} role="grid" class="release-table" aria-label="Releases" aria-describedby={describedBy} onFocusIn={onFocusIn} onKeyDown={onKeyDown}>
+      <colgroup>
+        {COLUMNS.map((c) => (
+          <col key={c.column} style={c.width ? { width: c.width } : undefined} />
+        ))}
+        <col style={{ width: ACTIONS_WIDTH }} />
+      </colgroup>
       <thead>
         <tr>
           {COLUMNS.map((c) => (
