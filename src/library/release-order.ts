@@ -1,13 +1,21 @@
 // The order of the library's list: the default (releases of one product together, newest first) and the
 // order of each sortable column.
-import compareSemVer from 'semver/functions/compare.js';
+import parseSemVer from 'semver/functions/parse.js';
 import type { ReleaseSummary } from '../store/index.ts';
 import { boardsOf, chipFamiliesOf } from './release-facts.ts';
 
 type Compare = (a: ReleaseSummary, b: ReleaseSummary) => number;
 
-/** Newer releases first: higher SemVer, then the later added. Versions are SemVer once imported. */
-export const newestFirst: Compare = (a, b) => compareSemVer(b.version, a.version) || b.addedAt - a.addedAt;
+/** SemVer order; a version that is not SemVer sorts below every SemVer one, and equal to another such. */
+function compareVersions(a: string, b: string): number {
+  const semA = parseSemVer(a);
+  const semB = parseSemVer(b);
+  if (semA && semB) return semA.compare(semB);
+  return semA ? 1 : semB ? -1 : 0;
+}
+
+/** Newer releases of one product first: higher SemVer, then the later added. */
+export const newestFirst: Compare = (a, b) => compareVersions(b.version, a.version) || b.addedAt - a.addedAt;
 
 export type SortColumn = 'product' | 'version' | 'chipFamily' | 'board' | 'size' | 'added' | 'integrity';
 export type SortDirection = 'ascending' | 'descending';
@@ -25,7 +33,7 @@ const byProduct: Compare = (a, b) => text(a.product, b.product);
 // Each column's order, ascending; ties fall back to the default grouping so equal cells stay in a stable order.
 const ASCENDING: Record<SortColumn, Compare> = {
   product: byProduct,
-  version: (a, b) => compareSemVer(a.version, b.version),
+  version: (a, b) => compareVersions(a.version, b.version),
   chipFamily: (a, b) => text(chipFamiliesOf(a).join(), chipFamiliesOf(b).join()),
   board: (a, b) => text(boardsOf(a).join(), boardsOf(b).join()),
   size: (a, b) => a.totalSize - b.totalSize,

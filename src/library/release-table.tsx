@@ -125,40 +125,42 @@ export function ReleaseTable({ releases, order, onSort, describedBy, ...actions 
   };
 
   return (
-    <table ref={table} role="grid" class="release-table" aria-label="Releases" aria-describedby={describedBy} onFocusIn={onFocusIn} onKeyDown={onKeyDown}>
-      <colgroup>
-        {COLUMNS.map((c) => (
-          <col key={c.column} style={c.width ? { width: c.width } : undefined} />
-        ))}
-        <col style={{ width: ACTIONS_WIDTH }} />
-      </colgroup>
-      <thead>
-        <tr>
+    <div class="release-table-frame">
+      <table ref={table} role="grid" class="release-table" aria-label="Releases" aria-describedby={describedBy} onFocusIn={onFocusIn} onKeyDown={onKeyDown}>
+        <colgroup>
           {COLUMNS.map((c) => (
-            <SortHeader key={c.column} {...c} order={order} onSort={onSort} />
+            <col key={c.column} style={c.width ? { width: c.width } : undefined} />
           ))}
-          <th scope="col" class="release-table__actions-header">
-            Actions
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {releases.map((release, i) => {
-          const previous = releases[i - 1];
-          const sameProduct = grouped && previous?.product === release.product;
-          return (
-            <ReleaseRow
-              key={release.id}
-              release={release}
-              active={release.id === active}
-              groupStart={grouped && i > 0 && !sameProduct}
-              repeatsProduct={sameProduct}
-              {...actions}
-              onDelete={askToDelete}
-            />
-          );
-        })}
-      </tbody>
-    </table>
+          <col style={{ width: ACTIONS_WIDTH }} />
+        </colgroup>
+        <thead>
+          <tr>
+            {COLUMNS.map((c) => (
+              <SortHeader key={c.column} {...c} order={order} onSort={onSort} />
+            ))}
+            <th scope="col" class="release-table__actions-header">
+              Actions
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {releases.map((release, i) => {
+            const previous = releases[i - 1];
+            const sameProduct = grouped && previous?.product === release.product;
+            return (
+              <ReleaseRow
+                key={release.id}
+                release={release}
+                active={release.id === active}
+                groupStart={grouped && i > 0 && !sameProduct}
+                repeatsProduct={sameProduct}
+                {...actions}
+                onDelete={askToDelete}
+              />
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -45,6 +45,14 @@ describe('the default order', () => {
     expect(sorted.slice(0, 2)).toEqual(['Valve Node 0.8.0', 'Valve Node 0.7.0']);
   });
 
+  test('a version that is not SemVer (a bare git hash) sorts below the SemVer ones of its product', () => {
+    const hash = { ...library.find((r) => r.product === 'Valve Node')!, id: 'git-hash-build', version: 'g3c9e1f2' };
+    const sorted = names(sortReleases([...library, hash], DEFAULT_ORDER)).filter((n) => n.startsWith('Valve Node '));
+    expect(sorted.at(-1)).toBe('Valve Node g3c9e1f2');
+    const byVersion = names(sortReleases([...library, hash], { column: 'version', direction: 'descending' }));
+    expect(byVersion.at(-1)).toBe('Valve Node g3c9e1f2');
+  });
+
   test('by date added, the last added first; does not change the library it was given', () => {
     const before = names(library);
     const sorted = sortReleases(library, { column: 'added', direction: 'descending' });
