@@ -70,7 +70,8 @@ export function ReleaseTable({ releases, order, onSort, describedBy, ...actions 
   const { onDelete } = actions;
   const askToDelete = useCallback(
     (release: ReleaseSummary) => {
-      deleting.current = { id: release.id, index: shownRef.current.indexOf(release) };
+      // By id: a row kept from an earlier render may hand over an earlier read of the same release.
+      deleting.current = { id: release.id, index: shownRef.current.findIndex((r) => r.id === release.id) };
       onDelete(release);
     },
     [onDelete],

@@ -245,5 +245,17 @@ describe('a library of 50 releases', () => {
     expect(await count(page)).toBe('7 of 49 releases');
     // The keyboard path goes on from where it was: the next release down has the focus.
     await expect.poll(() => focusedName(page)).toBe('Cold Room Sensor 3.0.0');
+
+    // Its zip brings it back. After that re-read of the library, the focused row's own Delete button asks and
+    // deletes just the same, and the focus again goes to the row that takes its place.
+    const zip = shelf.find((r) => nameOf(r) === 'Cold Room Sensor 3.1.0')!;
+    await page.getByLabel('Release zip or .bin files').setInputFiles({ name: zip.zipName, mimeType: 'application/zip', buffer: zip.zip });
+    await page.getByText('Added Cold Room Sensor 3.1.0 to the library.').waitFor();
+    await expect.poll(() => count(page)).toBe('8 of 50 releases');
+    await releaseRow(page, 'Cold Room Sensor 3.0.0').getByRole('button', { name: 'Delete Cold Room Sensor 3.0.0' }).click();
+    await confirmDeleting(page, 'Cold Room Sensor 3.0.0').getByRole('button', { name: 'Delete release' }).click();
+    await releaseRow(page, 'Cold Room Sensor 3.0.0').waitFor({ state: 'detached' });
+    expect(await storedRecords(page)).toMatchObject({ releases: 49 });
+    await expect.poll(() => focusedName(page)).toBe('Cold Room Sensor 3.1.0');
   });
 });
