@@ -2,7 +2,8 @@
 // against the native baseline measured in the same run on the same zip (unzip -t, then sha256sum of its files).
 // Targets: import time at most 2x the baseline; peak JS memory at most 3x the bundle's size.
 // Then a technician's shelf: 50 small releases imported one after another into one library; an import into a
-// library of 40 should cost what one into an empty library does (last 10 against first 10, target at most 1.5x).
+// library of 40 should cost what one into an empty library does (last 10 against first 10, beyond what the same
+// releases show going into an empty library at the same moments; target at most 1.5x).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { startStaticServer } from '../scripts/static-server.mjs';
 import { launchBrowser } from '../test/e2e/browser.ts';
 import { importThroughApp, type AppImportFigures } from './lib/app-import.ts';
 import { benchReleaseFiles, zipRelease } from './lib/firmware-bundle.ts';
-import { importShelfOneByOne, type ShelfImportFigures } from './lib/shelf-import.ts';
+import { importShelfOneByOne, type ImportFigures, type ShelfImportFigures } from './lib/shelf-import.ts';
 import { shelfReleases } from '../test/e2e/shelf.support.ts';
 import { extract, nativeCheckSeconds, requireTools } from './lib/native-baseline.ts';
 
@@ -89,22 +90,33 @@ for (const [label, figures] of [
 }
 
 // A shelf of 50: does an import cost more as the library grows? Each pass starts from an empty library in a
-// fresh profile; within a pass, the median of the last 10 imports is set against the median of the first 10.
+// fresh profile and sets the median of the last 10 imports against the first 10. The same releases, imported at
+// the same moments into a second library kept empty, give the baseline: how much of that ratio is the machine
+// (other work, a warmer JIT) rather than the library's size.
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const shelfSize = shelfPasses[0]?.length ?? 0;
+const lastTen = `${shelfSize - 10}-${shelfSize - 1}`;
 console.log('');
-console.log(`${shelfSize} small releases imported one after another into one library; ${RUNS} passes, medians of 10 imports each:`);
+console.log(`${shelfSize} small releases imported one after another into one library; last 10 imports / first 10 (medians; median of ${RUNS} passes):`);
 for (const [label, pick] of [
-  ['import (read, verify, store)      ', (f: ShelfImportFigures) => f.importMs],
-  ['import until on screen in the list', (f: ShelfImportFigures) => f.onScreenMs],
+  ['import (read, verify, store)', (f: ImportFigures) => f.importMs],
+  ['  of which read and verify', (f: ImportFigures) => f.readMs],
+  ['  of which store in IndexedDB', (f: ImportFigures) => f.saveMs],
+  ['import until on screen in the list', (f: ImportFigures) => f.onScreenMs],
 ] as const) {
   const passes = shelfPasses.map((pass) => {
     const early = median(pass.slice(0, 10).map(pick));
     const late = median(pass.slice(-10).map(pick));
-    return { early, late, ratio: late / early };
+    const emptyEarly = median(pass.slice(0, 10).map((f) => pick(f.empty)));
+    const emptyLate = median(pass.slice(-10).map((f) => pick(f.empty)));
+    return { early, late, ratio: late / early, baseline: emptyLate / emptyEarly };
   });
   const ratio = median(passes.map((p) => p.ratio));
-  const shown = passes.map((p) => `${ms(p.early)} -> ${ms(p.late)} (${p.ratio.toFixed(2)}x)`).join('; ');
-  console.log(`  ${label}: into 0-9 -> into ${shelfSize - 10}-${shelfSize - 1} releases: ${shown}`);
-  console.log(`  ${' '.repeat(label.length)}  last 10 / first 10 = ${ratio.toFixed(2)}x, median of the passes (target <= 1.5x: ${verdict(ratio <= 1.5)})`);
+  const baseline = median(passes.map((p) => p.baseline));
+  const growth = median(passes.map((p) => p.ratio / p.baseline));
+  const target = label.startsWith(' ') ? '' : ` (target <= 1.5x: ${verdict(growth <= 1.5)})`;
+  console.log(
+    `  ${label.padEnd(36)} ${ratio.toFixed(2)}x; into an empty library ${baseline.toFixed(2)}x; growth ${growth.toFixed(2)}x${target}` +
+      `   [into 0-9 -> into ${lastTen} releases: ${passes.map((p) => `${ms(p.early)} -> ${ms(p.late)}`).join('; ')}]`,
+  );
 }
