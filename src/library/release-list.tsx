@@ -8,6 +8,7 @@ import { releaseName } from './release-facts.ts';
 import { chipFamilyCounts, filterReleases, isFiltering, NO_FILTER, type ReleaseFilter } from './release-filter.ts';
 import { DEFAULT_ORDER, sortReleases, type SortOrder } from './release-order.ts';
 import { ReleaseTable } from './release-table.tsx';
+import './release-list.css';
 
 function countText(shown: number, total: number, filtering: boolean): string {
   const noun = total === 1 ? 'release' : 'releases';
