@@ -1,6 +1,9 @@
 // Import benchmark: a 32 MiB ESP Web Tools release imported through FieldFlash's library view in Chromium,
 // against the native baseline measured in the same run on the same zip (unzip -t, then sha256sum of its files).
 // Targets: import time at most 2x the baseline; peak JS memory at most 3x the bundle's size.
+// Then a technician's shelf: 50 small releases imported one after another into one library; an import into a
+// library of 40 should cost what one into an empty library does (last 10 against first 10, beyond what the same
+// releases show going into an empty library at the same moments; target at most 1.5x).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -9,6 +12,8 @@ import { startStaticServer } from '../scripts/static-server.mjs';
 import { launchBrowser } from '../test/e2e/browser.ts';
 import { importThroughApp, type AppImportFigures } from './lib/app-import.ts';
 import { benchReleaseFiles, zipRelease } from './lib/firmware-bundle.ts';
+import { importShelfOneByOne, type ImportFigures, type ShelfImportFigures } from './lib/shelf-import.ts';
+import { shelfReleases } from '../test/e2e/shelf.support.ts';
 import { extract, nativeCheckSeconds, requireTools } from './lib/native-baseline.ts';
 
 const OUT = resolve('.bench/import');
@@ -41,6 +46,7 @@ const browser = await launchBrowser();
 const native: Array<ReturnType<typeof nativeCheckSeconds>> = [];
 const first: AppImportFigures[] = [];
 const again: AppImportFigures[] = [];
+const shelfPasses: ShelfImportFigures[][] = [];
 try {
   nativeCheckSeconds(zipPath, extracted); // warm the page cache, as the browser's read will be warm too
   for (let run = 0; run < RUNS; run++) {
@@ -52,6 +58,8 @@ try {
     const show = (f: AppImportFigures) => `${sec(f.importSeconds)} (read+verify ${sec(f.readSeconds)}, store ${sec(f.saveSeconds)}, peak ${mib(f.peakHeapBytes)})`;
     console.log(`  run ${run + 1}: native ${sec(n.total)} (unzip -t ${sec(n.unzip)} + sha256sum ${sec(n.sha256)}); FieldFlash first import ${show(a.first)}; again ${show(a.again)}`);
   }
+  const zips = (await shelfReleases()).map((r) => ({ name: r.zipName, product: r.product, version: r.version, zip: r.zip }));
+  for (let run = 0; run < RUNS; run++) shelfPasses.push(await importShelfOneByOne(browser, server.url, zips));
 } finally {
   await browser.close();
   await server.close();
@@ -78,5 +86,37 @@ for (const [label, figures] of [
   console.log(
     `    peak JS memory (V8 heap + ArrayBuffers) ${mib(peak)} = ${heapRatio.toFixed(2)}x bundle size (target <= 3x: ${verdict(heapRatio <= 3)}); ` +
       `growth during the import ${mib(peak - before)}; V8 heap alone ${mib(peakHeapOnly)}`,
+  );
+}
+
+// A shelf of 50: does an import cost more as the library grows? Each pass starts from an empty library in a
+// fresh profile and sets the median of the last 10 imports against the first 10. The same releases, imported at
+// the same moments into a second library kept empty, give the baseline: how much of that ratio is the machine
+// (other work, a warmer JIT) rather than the library's size.
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const shelfSize = shelfPasses[0]?.length ?? 0;
+const lastTen = `${shelfSize - 10}-${shelfSize - 1}`;
+console.log('');
+console.log(`${shelfSize} small releases imported one after another into one library; last 10 imports / first 10 (medians; median of ${RUNS} passes):`);
+for (const [label, pick] of [
+  ['import (read, verify, store)', (f: ImportFigures) => f.importMs],
+  ['  of which read and verify', (f: ImportFigures) => f.readMs],
+  ['  of which store in IndexedDB', (f: ImportFigures) => f.saveMs],
+  ['import until on screen in the list', (f: ImportFigures) => f.onScreenMs],
+] as const) {
+  const passes = shelfPasses.map((pass) => {
+    const early = median(pass.slice(0, 10).map(pick));
+    const late = median(pass.slice(-10).map(pick));
+    const emptyEarly = median(pass.slice(0, 10).map((f) => pick(f.empty)));
+    const emptyLate = median(pass.slice(-10).map((f) => pick(f.empty)));
+    return { early, late, ratio: late / early, baseline: emptyLate / emptyEarly };
+  });
+  const ratio = median(passes.map((p) => p.ratio));
+  const baseline = median(passes.map((p) => p.baseline));
+  const growth = median(passes.map((p) => p.ratio / p.baseline));
+  const target = label.startsWith(' ') ? '' : ` (target <= 1.5x: ${verdict(growth <= 1.5)})`;
+  console.log(
+    `  ${label.padEnd(36)} ${ratio.toFixed(2)}x; into an empty library ${baseline.toFixed(2)}x; growth ${growth.toFixed(2)}x${target}` +
+      `   [into 0-9 -> into ${lastTen} releases: ${passes.map((p) => `${ms(p.early)} -> ${ms(p.late)}`).join('; ')}]`,
   );
 }

@@ -86,10 +86,10 @@ export async function importThroughApp(browser: Browser, appUrl: string, zipPath
     await page.waitForTimeout(500); // an idle moment, as a person takes before picking a file
     const cdp = await context.newCDPSession(page);
     const first = await importOnce(page, cdp, zipPath);
-    const card = page.getByRole('article').first();
-    const name = (await card.getByRole('heading').innerText()).trim();
-    await card.getByRole('button', { name: `Delete ${name}` }).click();
-    await page.getByRole('group', { name: `Confirm deleting ${name}` }).getByRole('button', { name: 'Delete release' }).click();
+    const row = page.getByRole('grid', { name: 'Releases' }).getByRole('rowgroup').nth(1).getByRole('row').first();
+    const name = (await row.getAttribute('aria-label')) ?? '';
+    await row.getByRole('button', { name: `Delete ${name}` }).click();
+    await page.getByRole('alertdialog', { name: `Confirm deleting ${name}` }).getByRole('button', { name: 'Delete release' }).click();
     await page.getByText('No releases on this device yet').waitFor();
     const again = await importOnce(page, cdp, zipPath);
     await cdp.detach();

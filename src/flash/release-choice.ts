@@ -1,5 +1,5 @@
 // Which stored releases can go on the connected chip over USB, and why the others cannot.
-import { compareReleasesNewestFirst, compatibility, type Build, type ChipFamily, type Release } from '@fieldflash/bundle';
+import { compareReleasesNewestFirst, compareVersionsNewestFirst, compatibility, type Build, type ChipFamily, type Release } from '@fieldflash/bundle';
 
 type ReleaseLike = Pick<Release, 'id' | 'product' | 'version' | 'versionOrder' | 'builtAt' | 'builds'>;
 
@@ -35,7 +35,7 @@ export function releaseOptions<R extends ReleaseLike>(releases: readonly R[], fa
  * product name, which would otherwise pick by alphabet between products.
  */
 export function newestFirst(a: ReleaseLike, b: ReleaseLike): number {
-  return compareReleasesNewestFirst({ ...a, product: '' }, { ...b, product: '' });
+  return compareVersionsNewestFirst(a, b);
 }
 
 /** The release chosen for the technician: the only one that fits the chip, or the newest of those that do. */

@@ -29,3 +29,11 @@ export function formatDate(ms: number): string {
 export function targetLabel(target: Target): string {
   return target.board ? `${target.chipFamily} · ${target.board}` : target.chipFamily;
 }
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** A compact local date for lists, the same width on every row and sorting as text does: 2025-03-07. */
+export function formatShortDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}

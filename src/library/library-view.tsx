@@ -1,5 +1,5 @@
 // The package library: add releases, see what is on this device, inspect, export and delete them.
-import { useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import type { ReleaseSummary } from '../store/index.ts';
 import { DropOverlay } from './drop-overlay.tsx';
 import { ImportPanel } from './import-panel.tsx';
@@ -13,6 +13,7 @@ import './library.css';
 export function LibraryView() {
   const library = useLibrary();
   const [detailsOf, setDetailsOf] = useState<string | undefined>(undefined);
+  const openDetails = useCallback((release: ReleaseSummary) => setDetailsOf(release.id), []);
   const shown: ReleaseSummary | undefined =
     library.state === 'ready' && detailsOf ? library.releases.find((r) => r.id === detailsOf) : undefined;
 
@@ -31,7 +32,7 @@ export function LibraryView() {
             <p class="alert__hint">What to do: reload FieldFlash. If it keeps failing, this browser profile may be out of storage.</p>
           </div>
         )}
-        {library.state === 'ready' && <ReleaseList releases={library.releases} onDetails={(r) => setDetailsOf(r.id)} />}
+        {library.state === 'ready' && <ReleaseList releases={library.releases} onDetails={openDetails} />}
       </section>
       <StoragePanel />
       {shown && <ReleaseDetails key={shown.id} release={shown} onClose={() => setDetailsOf(undefined)} />}

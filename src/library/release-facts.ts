@@ -1,7 +1,6 @@
 // Facts about a stored release that several parts of the library show the same way.
 import type { AppDescription } from '@fieldflash/bundle';
 import type { ReleaseSummary } from '../store/index.ts';
-import { targetLabel } from './format.ts';
 
 export function releaseName(release: ReleaseSummary): string {
   return `${release.product} ${release.version}`;
@@ -19,8 +18,12 @@ export function verificationOf(release: ReleaseSummary): string {
   return declared > 0 ? `${base} (${declared} matched the manifest)` : base;
 }
 
-/** Label for grouping: the targets a release serves, e.g. "ESP32" or "ESP32-S3 · board-rev2". */
-export function targetsOf(release: ReleaseSummary): string {
-  const labels = [...new Set(release.builds.map((b) => targetLabel(b.target)))];
-  return labels.length > 0 ? labels.join(', ') : 'No target declared';
+/** The chip families a release has builds for, each once, in the manifest's order. */
+export function chipFamiliesOf(release: ReleaseSummary): string[] {
+  return [...new Set(release.builds.map((b) => b.target.chipFamily))];
+}
+
+/** The boards a release names, each once; empty when its builds name none. */
+export function boardsOf(release: ReleaseSummary): string[] {
+  return [...new Set(release.builds.flatMap((b) => (b.target.board ? [b.target.board] : [])))];
 }

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 import { bootVerdict, connectSimulated, flash, openFlashView, savedFlashImage } from './flash.support.ts';
+import { releaseRow } from './library.support.ts';
 
 let app: AppSession;
 beforeAll(async () => {
@@ -12,7 +13,7 @@ afterAll(async () => app?.close());
 test('the demo release flashes into the simulated ESP32 and boots', async () => {
   const { page } = app;
   await page.getByRole('button', { name: 'Load demo release' }).click();
-  await page.getByRole('article', { name: /^FieldFlash Demo / }).waitFor({ timeout: 30_000 });
+  await releaseRow(page, /^FieldFlash Demo /).waitFor({ timeout: 30_000 });
 
   await openFlashView(page);
   await connectSimulated(page, { chip: 'ESP32', flashSize: '4 MB', wireTime: false });

@@ -17,7 +17,7 @@ const elapsedIn = (text: string | null): number => Number(/^(\d+) s elapsed/.exe
 test('a whole-chip erase on a 4 MB board shows elapsed time advancing against about 10 s expected', async () => {
   const { page } = app;
   await page.getByRole('button', { name: 'Load demo release' }).click();
-  await page.getByRole('article', { name: /^FieldFlash Demo / }).waitFor({ timeout: 30_000 });
+  await page.getByRole('row', { name: /^FieldFlash Demo / }).waitFor({ timeout: 30_000 });
   await openFlashView(page);
   await connectSimulated(page, { chip: 'ESP32', flashSize: '4 MB', wireTime: false, flashTime: true });
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { NATIVE_MANIFEST_NAME, writeNativeManifest } from '../../packages/bundle/src/index.ts';
 import { openApp, type AppSession } from './browser.ts';
-import { fixtureFiles, libraryReady, pickFiles, storedRecords, zipFiles, type FixtureFile } from './library.support.ts';
+import { fixtureFiles, libraryReady, pickFiles, releaseRows, storedRecords, zipFiles, type FixtureFile } from './library.support.ts';
 
 let app: AppSession;
 let files: FixtureFile[];
@@ -52,7 +52,7 @@ async function expectRefused(name: string, bytes: Buffer, message: RegExp): Prom
   expect(text).toMatch(message);
   // Every refusal tells the technician what to do next.
   expect(text).toMatch(/What to do: \S+/);
-  expect(await page.getByRole('article').count()).toBe(0);
+  expect(await releaseRows(page).count()).toBe(0);
   expect(await storedRecords(page)).toEqual({ releases: 0, files: 0 });
 }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeAppImage } from '../../packages/bundle/src/index.ts';
 import { compressArchiveOf } from '../fixtures/compress-archive.ts';
 import { openApp, type AppSession } from './browser.ts';
-import { FIXTURE_DIR, fixtureFiles, libraryReady, pickFiles, RELEASE, releaseCard, sha256, storedRecords, zipFiles, type FixtureFile } from './library.support.ts';
+import { FIXTURE_DIR, fixtureFiles, libraryReady, pickFiles, RELEASE, releaseRow, releaseRows, rowCells, sha256, storedRecords, zipFiles, type FixtureFile } from './library.support.ts';
 
 let app: AppSession;
 let files: FixtureFile[];
@@ -19,7 +19,7 @@ afterAll(async () => app?.close());
 
 async function openDetails(name: string) {
   const { page } = app;
-  await releaseCard(page, name).getByRole('button', { name: `Details of ${name}` }).click();
+  await releaseRow(page, name).getByRole('button', { name: `Details of ${name}` }).click();
   const dialog = page.getByRole('dialog', { name });
   await dialog.waitFor();
   return dialog;
@@ -75,9 +75,9 @@ describe('zips from other systems', () => {
   test('a Finder zip with __MACOSX, ._ files, .DS_Store, Thumbs.db and desktop.ini counts only the release', async () => {
     const { page } = app;
     expect(await pickFiles(page, 'logibus-mac.zip', await zipFiles(cluttered()))).toBe('added');
-    await releaseCard(page).waitFor();
-    expect(await page.getByRole('article', { name: /^Decoy/ }).count()).toBe(0);
-    expect(await releaseCard(page).innerText()).toContain('Verified: 4 files, SHA-256');
+    await releaseRow(page).waitFor();
+    expect(await page.getByRole('row', { name: /^Decoy/ }).count()).toBe(0);
+    expect((await rowCells(releaseRow(page))).Integrity).toBe('✓ Verified 4 files');
     const dialog = await openDetails(RELEASE);
     expect(await dialog.innerText()).toMatch(/Integrity\s+Verified: 4 files, SHA-256/);
     const listed = (await dialog.getByRole('table', { name: 'Files' }).getByRole('row').allInnerTexts()).slice(1).map((r) => r.split('\t')[0]!.trim());
@@ -116,13 +116,11 @@ describe('versions that are not SemVer', () => {
     expect(await pickFiles(page, 'meter-a1b2c3d.bin', await meter('a1b2c3d', 'Mar  1 2025'))).toBe('added');
     expect(await pickFiles(page, 'meter-0.9.0.bin', await meter('0.9.0', 'Jun  1 2024'))).toBe('added');
     expect(await pickFiles(page, 'meter-f4076f9-dirty.bin', await meter('f4076f9-dirty', 'Jan 10 2025'))).toBe('added');
-    await releaseCard(page, 'meter f4076f9-dirty').waitFor();
-    const text = await page.getByRole('region', { name: 'Releases on this device' }).innerText();
-    const at = (s: string) => text.indexOf(s);
-    expect(at('meter 0.9.0')).toBeGreaterThanOrEqual(0);
-    expect(at('meter 0.9.0')).toBeLessThan(at('meter a1b2c3d'));
-    expect(at('meter a1b2c3d')).toBeLessThan(at('meter f4076f9-dirty'));
-    expect(text).not.toContain('4076.0.0');
+    await releaseRow(page, 'meter f4076f9-dirty').waitFor();
+    // The library's default order, as the rows stand on screen.
+    const meters = (await releaseRows(page).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label')))).filter((n) => n?.startsWith('meter '));
+    expect(meters).toEqual(['meter 0.9.0', 'meter a1b2c3d', 'meter f4076f9-dirty']);
+    expect(await page.getByRole('grid', { name: 'Releases' }).innerText()).not.toContain('4076.0.0');
     const dialog = await openDetails('meter f4076f9-dirty');
     expect(await dialog.innerText()).toMatch(/Version order\s+not a SemVer version; ordered by build time \(built 2025-01-10 10:00:00\)/);
     await closeDetails('meter f4076f9-dirty');

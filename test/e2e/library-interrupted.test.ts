@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { launchProfile, openApp, type AppSession } from './browser.ts';
-import { fixtureFiles, fixtureZip, libraryReady, pickFiles, RELEASE, releaseCard, storedRecords } from './library.support.ts';
+import { confirmDeleting, fixtureFiles, fixtureZip, libraryReady, pickFiles, RELEASE, releaseRow, releaseRows, storedRecords } from './library.support.ts';
 
 let app: AppSession;
 let zip: Buffer;
@@ -32,15 +32,15 @@ test('storage filling up during the save aborts the whole import, with a message
     expect(alert).toContain('Nothing was stored.');
     expect(alert).toMatch(/What to do: Delete releases you no longer need/);
     expect(await storedRecords(page)).toEqual({ releases: 0, files: 0 });
-    expect(await page.getByRole('article').count()).toBe(0);
+    expect(await releaseRows(page).count()).toBe(0);
   } finally {
     await cdp.send('Storage.overrideQuotaForOrigin', { origin });
     await cdp.detach();
   }
   expect(await pickFiles(page, 'logibus-dualout.zip', zip)).toBe('added');
   expect(await storedRecords(page)).toEqual({ releases: 1, files: fileCount });
-  await releaseCard(page).getByRole('button', { name: `Delete ${RELEASE}` }).click();
-  await page.getByRole('group', { name: `Confirm deleting ${RELEASE}` }).getByRole('button', { name: 'Delete release' }).click();
+  await releaseRow(page).getByRole('button', { name: `Delete ${RELEASE}` }).click();
+  await confirmDeleting(page, RELEASE).getByRole('button', { name: 'Delete release' }).click();
   await page.getByText('No releases on this device yet').waitFor();
 });
 
@@ -90,7 +90,7 @@ for (const n of [1, 3]) {
         await page.goto(app.url);
         await libraryReady(page);
         expect(await storedRecords(page)).toEqual({ releases: 0, files: 0 });
-        expect(await page.getByRole('article').count()).toBe(0);
+        expect(await releaseRows(page).count()).toBe(0);
         // The library is still sound: the same release imports fully afterwards.
         expect(await pickFiles(page, 'logibus-dualout.zip', zip)).toBe('added');
         expect(await storedRecords(page)).toEqual({ releases: 1, files: fileCount });

@@ -48,9 +48,19 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The library's entry for a release, found by its heading. */
-export function releaseCard(page: Page, name: string | RegExp = RELEASE): Locator {
-  return page.getByRole('article', { name });
+/** The library's row for a release, named by product and version. */
+export function releaseRow(page: Page, name: string | RegExp = RELEASE): Locator {
+  return releaseRows(page).and(page.getByRole('row', { name }));
+}
+
+/** Every release row the library's list shows (the header row left out). */
+export function releaseRows(page: Page): Locator {
+  return page.getByRole('grid', { name: 'Releases' }).getByRole('rowgroup').nth(1).getByRole('row');
+}
+
+/** The question asked before a release is deleted. */
+export function confirmDeleting(page: Page, name: string = RELEASE): Locator {
+  return page.getByRole('alertdialog', { name: `Confirm deleting ${name}` });
 }
 
 /** Waits until the import says it added the release, it was already stored, or it failed; returns which. */
@@ -122,7 +132,16 @@ export async function storedRecords(page: Page): Promise<{ releases: number; fil
 export async function libraryReady(page: Page): Promise<void> {
   await page
     .getByText('No releases on this device yet')
-    .or(page.getByRole('article').first())
+    .or(releaseRows(page).first())
     .first()
     .waitFor({ timeout: 30_000 });
+}
+
+/** A release row's cells as on screen, keyed by their column headers ("Product", "Version", "Chip family"…). */
+export async function rowCells(row: Locator): Promise<Record<string, string>> {
+  const grid = row.page().getByRole('grid', { name: 'Releases' });
+  const headers = (await grid.getByRole('columnheader').allInnerTexts()).map((h) => h.replace(/[▲▼]/g, '').trim());
+  const cells = await row.getByRole('rowheader').or(row.getByRole('gridcell')).allInnerTexts();
+  if (cells.length !== headers.length) throw new Error(`row has ${cells.length} cells under ${headers.length} headers`);
+  return Object.fromEntries(headers.map((h, i) => [h, cells[i]!.replace(/\s+/g, ' ').trim()]));
 }

@@ -5,6 +5,7 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 import {
+  confirmDeleting,
   dropFile,
   FIXTURE_DIR,
   fixtureFiles,
@@ -15,7 +16,8 @@ import {
   pickFiles,
   PRODUCT,
   RELEASE,
-  releaseCard,
+  releaseRow,
+  rowCells,
   sha256,
   storedRecords,
   type FixtureFile,
@@ -34,10 +36,10 @@ afterAll(async () => app?.close());
 
 async function deleteThroughUi(name = RELEASE): Promise<void> {
   const { page } = app;
-  await releaseCard(page, name).getByRole('button', { name: `Delete ${name}` }).click();
-  const confirm = page.getByRole('group', { name: `Confirm deleting ${name}` });
+  await releaseRow(page, name).getByRole('button', { name: `Delete ${name}` }).click();
+  const confirm = confirmDeleting(page, name);
   await confirm.getByRole('button', { name: 'Delete release' }).click();
-  await releaseCard(page, name).waitFor({ state: 'detached' });
+  await releaseRow(page, name).waitFor({ state: 'detached' });
 }
 
 describe('importing the real ESP Web Tools release', () => {
@@ -46,22 +48,20 @@ describe('importing the real ESP Web Tools release', () => {
     expect(await storedRecords(page)).toEqual({ releases: 0, files: 0 });
     expect(await pickFiles(page, 'logibus-dualout.zip', zip)).toBe('added');
 
-    const card = releaseCard(page);
-    await card.waitFor();
-    const group = page.getByRole('region', { name: `${PRODUCT} for ESP32` });
-    expect(await group.getByRole('article', { name: RELEASE }).count()).toBe(1);
-    const text = await card.innerText();
-    expect(text).toContain(PRODUCT);
-    expect(text).toMatch(/Chip family\s+ESP32\b/);
-    // The app description, read from the esp_app_desc_t inside Application.bin, not from the manifest.
-    expect(text).toMatch(/Application\s+Application v0\.8-7-g333c02c-dirty/);
-    expect(text).toContain('Verified: 4 files, SHA-256');
-    const notes = await card.getByRole('list', { name: `Notes on ${RELEASE}` }).innerText();
-    expect(notes).toContain('"0.100"');
-    expect(notes).toContain('0.100.0');
+    const row = releaseRow(page);
+    await row.waitFor();
+    const cells = await rowCells(row);
+    expect(cells['Product']).toBe(PRODUCT);
+    // The manifest says "0.100"; the list shows the SemVer it was normalised to, and flags the note about it.
+    expect(cells['Version']).toMatch(/^0\.100\.0 \d+ (notes?|warnings?)$/);
+    expect(cells['Chip family']).toBe('ESP32');
+    expect(cells['Board']).toBe('—');
+    expect(cells['Integrity']).toBe('✓ Verified 4 files');
+    expect(cells['Added']).toMatch(/^\d{4}-\d\d-\d\d$/);
 
     const totalBytes = files.reduce((n, f) => n + f.bytes.length, 0);
     expect(totalBytes).toBeGreaterThan(2_000_000);
+    expect(cells['Size']).toBe(`${(totalBytes / 1024 / 1024).toFixed(1)} MiB`);
     expect(await storedRecords(page)).toEqual({ releases: 1, files: files.length });
   });
 
@@ -69,13 +69,13 @@ describe('importing the real ESP Web Tools release', () => {
     const { page } = app;
     expect(await pickFiles(page, 'logibus-dualout-copy.zip', zip)).toBe('already');
     expect(await page.getByText(`${RELEASE} is already in the library`).count()).toBe(1);
-    expect(await releaseCard(page).count()).toBe(1);
+    expect(await releaseRow(page).count()).toBe(1);
     expect(await storedRecords(page)).toEqual({ releases: 1, files: files.length });
   });
 
   test('details show every flash part at its offset with the SHA-256 of the fixture bytes', async () => {
     const { page } = app;
-    await releaseCard(page).getByRole('button', { name: `Details of ${RELEASE}` }).click();
+    await releaseRow(page).getByRole('button', { name: `Details of ${RELEASE}` }).click();
     const dialog = page.getByRole('dialog', { name: RELEASE });
     await dialog.waitFor();
     const parts = dialog.getByRole('table', { name: 'Flash parts for ESP32' });
@@ -88,6 +88,9 @@ describe('importing the real ESP Web Tools release', () => {
       expect(cells[1]).toBe(part.path);
       expect(cells[3]).toBe(sha256(bytes));
     }
+    const notes = await dialog.getByRole('list', { name: 'Notes' }).innerText();
+    expect(notes).toContain('"0.100"');
+    expect(notes).toContain('0.100.0');
     const details = await dialog.innerText();
     expect(details).toMatch(/Project name\s+Application/);
     expect(details).toMatch(/App version\s+v0\.8-7-g333c02c-dirty/);
@@ -105,7 +108,7 @@ describe('importing the real ESP Web Tools release', () => {
     const { page } = app;
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      releaseCard(page).getByRole('button', { name: `Export ${RELEASE} as zip` }).click(),
+      releaseRow(page).getByRole('button', { name: `Export ${RELEASE} as zip` }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/\.zip$/);
     const exported = await JSZip.loadAsync(await readFile(await download.path()));
@@ -120,10 +123,10 @@ describe('importing the real ESP Web Tools release', () => {
 
   test('delete asks first, then removes the release and every file record', async () => {
     const { page } = app;
-    await releaseCard(page).getByRole('button', { name: `Delete ${RELEASE}` }).click();
-    const confirm = page.getByRole('group', { name: `Confirm deleting ${RELEASE}` });
+    await releaseRow(page).getByRole('button', { name: `Delete ${RELEASE}` }).click();
+    const confirm = confirmDeleting(page, RELEASE);
     await confirm.getByRole('button', { name: 'Keep it' }).click();
-    expect(await releaseCard(page).count()).toBe(1);
+    expect(await releaseRow(page).count()).toBe(1);
     expect(await storedRecords(page)).toEqual({ releases: 1, files: files.length });
 
     await deleteThroughUi();
@@ -135,8 +138,8 @@ describe('importing the real ESP Web Tools release', () => {
     const { page } = app;
     await dropFile(page, 'dropped-logibus.zip', zip);
     expect(await importOutcome(page)).toBe('added');
-    await releaseCard(page).waitFor();
-    await releaseCard(page).getByRole('button', { name: `Details of ${RELEASE}` }).click();
+    await releaseRow(page).waitFor();
+    await releaseRow(page).getByRole('button', { name: `Details of ${RELEASE}` }).click();
     const dialog = page.getByRole('dialog', { name: RELEASE });
     await dialog.waitFor();
     expect(await dialog.getByText('dropped-logibus.zip').count()).toBe(1);
@@ -150,9 +153,9 @@ describe('importing the real ESP Web Tools release', () => {
     // Playwright hands the whole folder to the webkitdirectory input, SOURCE.md included.
     await page.getByLabel('Unzipped release folder').setInputFiles(FIXTURE_DIR);
     expect(await importOutcome(page)).toBe('added');
-    const card = releaseCard(page);
-    await card.waitFor();
-    expect(await card.innerText()).toMatch(/Application\s+Application v0\.8-7-g333c02c-dirty/);
+    const row = releaseRow(page);
+    await row.waitFor();
+    expect(await rowCells(row)).toMatchObject({ Product: PRODUCT, 'Chip family': 'ESP32' });
     const { releases } = await storedRecords(page);
     expect(releases).toBe(1);
     await deleteThroughUi();
@@ -166,9 +169,9 @@ describe('the rest of the library', () => {
     expect(index.length).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Load demo release' }).click();
     expect(await importOutcome(page)).toBe('added');
-    const card = page.getByRole('article', { name: /^FieldFlash Demo / });
-    await card.waitFor();
-    expect(await card.innerText()).toMatch(/Chip family\s+ESP32/);
+    const row = releaseRow(page, /^FieldFlash Demo /);
+    await row.waitFor();
+    expect(await rowCells(row)).toMatchObject({ 'Chip family': 'ESP32', Board: 'esp32-devkitc', Integrity: '✓ Verified 7 files' });
     expect((await storedRecords(page)).releases).toBe(1);
   });
 

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.mjs';
 import { launchBrowser } from './browser.ts';
-import { fixtureZip, importOutcome, libraryReady, pickFiles, RELEASE, releaseCard } from './library.support.ts';
+import { fixtureZip, importOutcome, libraryReady, pickFiles, RELEASE, releaseRow } from './library.support.ts';
 
 let root: string;
 let server: StaticServer;
@@ -99,7 +99,7 @@ test('"Reload to update" moves the page to the new version, library intact', asy
   });
   expect(state).toEqual({ waiting: null, controlled: true });
   expect(await page.getByText('Update available').count()).toBe(0);
-  await releaseCard(page).waitFor();
-  await page.getByRole('article', { name: /^Big data 2\.0\.0/ }).waitFor();
-  expect(await releaseCard(page, RELEASE).count()).toBe(1);
+  await releaseRow(page).waitFor();
+  await releaseRow(page, /^Big data 2\.0\.0/).waitFor();
+  expect(await releaseRow(page, RELEASE).count()).toBe(1);
 });

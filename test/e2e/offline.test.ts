@@ -2,7 +2,7 @@
 // releases are there, details open, the lazily loaded Flash view opens, the demo release loads.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
-import { fixtureZip, libraryReady, pickFiles, PARTS, RELEASE, releaseCard } from './library.support.ts';
+import { fixtureZip, libraryReady, pickFiles, PARTS, RELEASE, releaseRow, releaseRows } from './library.support.ts';
 
 let app: AppSession;
 
@@ -29,8 +29,8 @@ test('with the web server stopped and the browser offline, the app still starts 
 
   await page.reload();
   await page.getByRole('heading', { name: 'FieldFlash', level: 1 }).waitFor();
-  await releaseCard(page).waitFor();
-  await releaseCard(page).getByRole('button', { name: `Details of ${RELEASE}` }).click();
+  await releaseRow(page).waitFor();
+  await releaseRow(page).getByRole('button', { name: `Details of ${RELEASE}` }).click();
   const dialog = page.getByRole('dialog', { name: RELEASE });
   const rows = await dialog.getByRole('table', { name: 'Flash parts for ESP32' }).getByRole('row').allInnerTexts();
   expect(rows.slice(1).map((r) => r.split('\t')[0]!.trim())).toEqual(PARTS.map((p) => p.offset));
@@ -48,7 +48,7 @@ test('offline, the demo release (precached with the app) still loads', async () 
   const { page } = app;
   await page.getByRole('link', { name: 'Library' }).click();
   await page.getByRole('button', { name: 'Load demo release' }).click();
-  const demo = page.getByRole('article', { name: /^FieldFlash Demo / });
+  const demo = releaseRow(page, /^FieldFlash Demo /);
   await demo.waitFor({ timeout: 30_000 });
-  expect(await page.getByRole('article').count()).toBe(2);
+  expect(await releaseRows(page).count()).toBe(2);
 });

@@ -69,7 +69,7 @@ async function unfoldAround(page: Page, selector: string): Promise<void> {
 test('the demo app is provisioned over Improv: networks listed, wrong password refused, right one joins and its URL is kept', async () => {
   const { page } = app;
   await page.getByRole('button', { name: 'Load demo release' }).click();
-  await page.getByRole('article', { name: /^FieldFlash Demo / }).waitFor({ timeout: 30_000 });
+  await page.getByRole('row', { name: /^FieldFlash Demo / }).waitFor({ timeout: 30_000 });
   await openFlashView(page);
   await connectSimulated(page, { chip: 'ESP32', flashSize: '4 MB', wireTime: true });
 

@@ -12,7 +12,7 @@ export { pickBuild, compatibility } from './pick-build.ts';
 export { NATIVE_MANIFEST_NAME, NATIVE_FORMAT, NATIVE_FORMAT_VERSION } from './formats/fieldflash.ts';
 export { SIGNATURE_FORMAT } from './formats/signature.ts';
 export { normaliseVersion, appBuildTime, BUILD_TIME_ORDER_LABEL } from './version.ts';
-export { compareReleasesNewestFirst, type OrderedRelease } from './release-order.ts';
+export { compareReleasesNewestFirst, compareVersionsNewestFirst, type OrderedRelease } from './release-order.ts';
 export { parseOffset } from './manifest-fields.ts';
 export { writeNativeManifest, type NativeReleaseSpec, type NativeTargetSpec } from './native-manifest-writer.ts';
 export { fetchRelease, parseReleaseUrl, readBundleFetchingParts, namesRemoteParts, type FetchOptions, type FetchProgress, type FetchedRelease } from './remote/fetch-release.ts';

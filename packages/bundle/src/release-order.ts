@@ -17,12 +17,11 @@ function isSemVer(r: OrderedRelease): boolean {
 }
 
 /**
- * Comparator for Array.prototype.sort: product by name, then newest first. A release with a SemVer version comes
- * before those without one (a bare git hash says nothing about how it relates to a numbered release); among the
- * latter, the later build comes first. Ties go to the later build, then to the id, so the order is total.
+ * Newest first among releases of one product: a release with a SemVer version comes before those without one (a
+ * bare git hash says nothing about how it relates to a numbered release); among the latter, the later build comes
+ * first. Ties go to the later build, then to the id, so the order is total.
  */
-export function compareReleasesNewestFirst(a: OrderedRelease, b: OrderedRelease): number {
-  if (a.product !== b.product) return a.product.localeCompare(b.product);
+export function compareVersionsNewestFirst(a: OrderedRelease, b: OrderedRelease): number {
   const aSemVer = isSemVer(a);
   const bSemVer = isSemVer(b);
   if (aSemVer !== bSemVer) return aSemVer ? -1 : 1;
@@ -33,4 +32,10 @@ export function compareReleasesNewestFirst(a: OrderedRelease, b: OrderedRelease)
   const byBuild = byBuildTimeDesc(a.builtAt, b.builtAt);
   if (byBuild !== 0) return byBuild;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Comparator for Array.prototype.sort: product by name, then newest first (compareVersionsNewestFirst). */
+export function compareReleasesNewestFirst(a: OrderedRelease, b: OrderedRelease): number {
+  if (a.product !== b.product) return a.product.localeCompare(b.product);
+  return compareVersionsNewestFirst(a, b);
 }
