@@ -17,25 +17,22 @@ function isSemVer(r: OrderedRelease): boolean {
 }
 
 /**
- * Newest first among releases of one product: a release with a SemVer version comes before those without one (a
- * bare git hash says nothing about how it relates to a numbered release); among the latter, the later build comes
- * first. Ties go to the later build, then to the id, so the order is total.
+ * Newest first by version alone: a release with a SemVer version comes before those without one (a bare git hash
+ * says nothing about how it relates to a numbered release); SemVer releases by SemVer, the others by build time,
+ * the later build first. Equal versions compare equal, so a caller's own tie-break decides.
  */
 export function compareVersionsNewestFirst(a: OrderedRelease, b: OrderedRelease): number {
   const aSemVer = isSemVer(a);
   const bSemVer = isSemVer(b);
   if (aSemVer !== bSemVer) return aSemVer ? -1 : 1;
-  if (aSemVer) {
-    const bySemVer = semver.rcompare(a.version, b.version);
-    if (bySemVer !== 0) return bySemVer;
-  }
-  const byBuild = byBuildTimeDesc(a.builtAt, b.builtAt);
-  if (byBuild !== 0) return byBuild;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return aSemVer ? semver.rcompare(a.version, b.version) : byBuildTimeDesc(a.builtAt, b.builtAt);
 }
 
-/** Comparator for Array.prototype.sort: product by name, then newest first (compareVersionsNewestFirst). */
+/**
+ * Comparator for Array.prototype.sort: product by name, then newest first (compareVersionsNewestFirst). Ties go to
+ * the later build, then to the id, so the order is total.
+ */
 export function compareReleasesNewestFirst(a: OrderedRelease, b: OrderedRelease): number {
   if (a.product !== b.product) return a.product.localeCompare(b.product);
-  return compareVersionsNewestFirst(a, b);
+  return compareVersionsNewestFirst(a, b) || byBuildTimeDesc(a.builtAt, b.builtAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
