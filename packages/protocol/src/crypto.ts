@@ -1,5 +1,5 @@
 // The protocol's cryptography, with WebCrypto only, so the browser and Node compute the same bytes.
-// See docs/protocol.md §3 (authentication) and §7 (WebRTC binding) for the exact strings.
+// See docs/protocol.md §3 (authentication) and §8 (WebRTC binding) for the exact strings.
 
 const subtle = () => globalThis.crypto.subtle;
 const utf8 = new TextEncoder();

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   'unknown-session': { status: 404, message: 'The device has no update session for this image. Offer the update again.' },
   'nothing-to-commit': { status: 409, message: 'There is nothing complete to commit. Finish sending the image first.' },
   'unsupported-protocol': { status: 400, message: 'The device does not speak this protocol version.' },
+  'install-failed': { status: 422, message: "The device's install step refused the image; the slot was not changed." },
   'bad-request': { status: 400, message: 'The device could not understand the request.' },
   timeout: { status: 408, message: 'The upload was idle for too long and the device dropped it. Continue from its offset.' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -46,6 +47,8 @@ export interface ErrorDetails {
   offset?: number;
   /** Seconds until the device accepts another attempt (`rate-limited`). */
   retryAfterSeconds?: number;
+  /** Why, in the device's words (`install-failed`). */
+  reason?: string;
   /** Protocol major versions the device speaks (`unsupported-protocol`). */
   supported?: number[];
   [detail: string]: unknown;
