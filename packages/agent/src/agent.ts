@@ -47,6 +47,7 @@ export async function startAgent(options: Partial<AgentConfig> & { dir: string; 
       await boot.settled();
       webrtc?.closeAll();
       await http.close();
+      await device.uploads.closeAll();
     },
   };
 }

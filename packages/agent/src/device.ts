@@ -40,6 +40,7 @@ export class Device {
 
   /** What a power cycle does to the stores: everything in memory is dropped and read back from disk. */
   async powerCycle(): Promise<void> {
+    await this.uploads.closeAll();
     const { store, uploads } = await Device.openStores(this.config);
     this.store = store;
     this.uploads = uploads;

@@ -38,10 +38,16 @@ export class Upload {
     return this.offset === this.meta.size;
   }
 
-  private async handles(): Promise<{ data: FileHandle; progress: FileHandle }> {
-    this.data ??= await open(this.dataPath, 'r+');
-    this.progress ??= await open(join(this.dir, `${this.meta.sha256}.progress`), 'a');
-    return { data: this.data, progress: this.progress };
+  private opening: Promise<{ data: FileHandle; progress: FileHandle }> | null = null;
+
+  /** Opens the data and progress files once, however many chunks ask at the same moment. */
+  private handles(): Promise<{ data: FileHandle; progress: FileHandle }> {
+    this.opening ??= (async () => {
+      this.data = await open(this.dataPath, 'r+');
+      this.progress = await open(join(this.dir, `${this.meta.sha256}.progress`), 'a');
+      return { data: this.data, progress: this.progress };
+    })();
+    return this.opening;
   }
 
   /** Writes a checked chunk at its offset; resolves with the contiguous offset once it is durable. */
@@ -95,10 +101,12 @@ export class Upload {
 
   async close(): Promise<void> {
     await this.flushes;
+    await this.opening?.catch(() => undefined);
     await this.data?.close();
     await this.progress?.close();
     this.data = null;
     this.progress = null;
+    this.opening = null;
   }
 }
 
@@ -133,6 +141,10 @@ export class UploadStore {
       this.uploads.set(sha, new Upload(this.dir, meta, offset));
       log(`partial upload of ${meta.version} (${sha.slice(0, 12)}…) kept at ${offset} of ${meta.size} bytes`);
     }
+  }
+
+  async closeAll(): Promise<void> {
+    for (const upload of this.uploads.values()) await upload.close();
   }
 
   get(sha256: string): Upload | undefined {

@@ -1,0 +1,68 @@
+// The update client from packages/protocol against the reference agent, over real HTTP and real WebRTC on
+// 127.0.0.1: the image lands in the inactive slot, boots, passes or fails its health check, and the disk says so.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeviceUpdate } from '@fieldflash/protocol';
+import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningAgent, startAgent } from '../../packages/agent/src/index.ts';
+import { deviceDir, diskState, PASSWORD, release, testImage } from './agent-support.ts';
+
+const agents: RunningAgent[] = [];
+afterEach(async () => {
+  for (const agent of agents.splice(0)) await agent.close();
+});
+
+async function agent(options: Parameters<typeof startAgent>[0]): Promise<RunningAgent> {
+  const started = await startAgent({ log: () => {}, ...options });
+  agents.push(started);
+  return started;
+}
+
+describe('agent and update client', () => {
+  it('updates over HTTP to a confirmed image in slot b, checked by the health check', async () => {
+    const dir = deviceDir();
+    const device = await agent({ dir, password: PASSWORD, version: '1.0.0', healthCheck: 'test "$FIELDFLASH_SLOT" = b && test -s "$FIELDFLASH_IMAGE" && test "$FIELDFLASH_VERSION" = 1.1.0' });
+    const image = testImage(700_000);
+    const verdict = await new DeviceUpdate({ url: device.url, password: PASSWORD, clientId: 'test-http', release: release('1.1.0'), image: image.source }).run();
+    expect(verdict.outcome).toBe('confirmed');
+    expect(verdict.device.version).toBe('1.1.0');
+    const { journal, slotsMatch } = diskState(dir);
+    expect(slotsMatch).toBe(true);
+    expect(journal.active).toBe('b');
+    expect(journal.slots.b).toMatchObject({ state: 'active', sha256: image.sha256, version: '1.1.0' });
+    expect(journal.slots.a.state).toBe('confirmed');
+    expect(new Uint8Array(readFileSync(join(dir, 'slots', 'b.img')))).toEqual(image.bytes);
+  });
+
+  it('updates over a WebRTC data channel the same way', async () => {
+    const dir = deviceDir();
+    const device = await agent({ dir, password: PASSWORD });
+    const image = testImage(500_000);
+    const verdict = await new DeviceUpdate({
+      url: device.url,
+      password: PASSWORD,
+      clientId: 'test-webrtc',
+      release: release('1.2.0'),
+      image: image.source,
+      transport: 'webrtc',
+      newPeerConnection: () => new RTCPeerConnection({ iceServers: [] }) as never,
+    }).run();
+    expect(verdict.outcome).toBe('confirmed');
+    expect(diskState(dir).journal.slots.b).toMatchObject({ state: 'active', sha256: image.sha256 });
+  });
+
+  it('rolls back an image whose health check fails, and says why', async () => {
+    const dir = deviceDir();
+    const device = await agent({ dir, password: PASSWORD, version: '1.0.0', healthCheck: 'echo "sensor bus not found" >&2; exit 3' });
+    const image = testImage(200_000);
+    const verdict = await new DeviceUpdate({ url: device.url, password: PASSWORD, clientId: 'test-rollback', release: release('1.1.0'), image: image.source }).run();
+    expect(verdict.outcome).toBe('rolled-back');
+    expect(verdict.reason).toBe('health check exited with 3: sensor bus not found');
+    expect(verdict.device.version).toBe('1.0.0');
+    const { journal, slotsMatch } = diskState(dir);
+    expect(slotsMatch).toBe(true);
+    expect(journal.active).toBe('a');
+    expect(journal.slots.b.state).toBe('empty');
+  });
+});
