@@ -13,3 +13,4 @@ export { Throttle } from './throttle.ts';
 export { pumpChunks } from './sender.ts';
 export { refusalOf, expectOk } from './replies.ts';
 export * from './updater.ts';
+export { planRelease, type ReleasePlan } from './release-image.ts';
