@@ -74,6 +74,7 @@ export class Authenticator {
     }
     const challenge = this.challenges.get(request.challengeId);
     if (!challenge || challenge.used || challenge.expiresAt <= now) {
+      this.failures.push(now);
       throw new AgentRefusal('replayed', challenge?.used ? 'This challenge was already answered. Ask the device for a new one.' : 'This challenge is unknown or has expired. Ask the device for a new one.');
     }
     challenge.used = true;

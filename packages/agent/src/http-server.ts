@@ -100,7 +100,14 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://device');
-      req.setTimeout(config.idleTimeoutMs, () => req.destroy(new Error('idle')));
+      // A body that stops arriving: say so (408 timeout) and close, so a stuck client never holds the device.
+      req.setTimeout(config.idleTimeoutMs, () => {
+        if (!res.headersSent) {
+          const refusal = new AgentRefusal('timeout', `Nothing arrived for ${Math.round(config.idleTimeoutMs / 1000)} s; the device closed the request. Continue from the offset it reports.`);
+          sendReply(req, res, { status: refusal.status, body: refusal.body }, true);
+        }
+        req.destroy();
+      });
       try {
         if (req.method === 'OPTIONS') return preflight(req, res, deviceId());
         if (extra && (await extra(req, res, url))) return;

@@ -59,8 +59,11 @@ export class UpdateSessions {
     else this.hold = { clientId, sha256, startedAt: now, lastActivity: now };
   }
 
-  private check(offer: UpdateOffer): { sha256: string; size: number } {
+  /** The offer's checks, in the order of docs/protocol.md §4.1: the first that fails is the refusal. */
+  private check(clientId: string, offer: UpdateOffer): { sha256: string; size: number } {
     const { config } = this;
+    const hold = this.holder();
+    if (hold && hold.clientId !== clientId) this.take(clientId, offer.sha256);
     const active = this.device.store.activeImage;
     if (!same(offer.chipFamily, config.chipFamily)) {
       throw new AgentRefusal('incompatible-chip', `The image is built for ${offer.chipFamily}; this device is an ${config.chipFamily}.`, { device: config.chipFamily, image: offer.chipFamily });
@@ -114,7 +117,7 @@ export class UpdateSessions {
   }
 
   async offer(clientId: string, offer: UpdateOffer): Promise<UpdateSession> {
-    const target = this.check(offer);
+    const target = this.check(clientId, offer);
     this.take(clientId, target.sha256);
     const done = this.committed(target.sha256);
     if (done) return this.session({ ...done, offset: done.size });

@@ -41,6 +41,8 @@ export class WebRtcTransport implements Signaling {
     }
     const peer = new nodeDataChannel.PeerConnection(`fieldflash-agent-${grant.clientId}`, {
       iceServers: [],
+      // Room for a whole chunk plus its frame header in one message (docs/protocol.md §8.1).
+      maxMessageSize: Math.max(262_144, this.config.chunkSize + 8192),
       ...(this.config.host !== '0.0.0.0' && this.config.host !== '::' ? { bindAddress: this.config.host } : {}),
     });
     this.peers.add(peer);
