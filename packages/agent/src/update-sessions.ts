@@ -239,7 +239,7 @@ export class UpdateSessions {
       this.release();
       const reason = describeFailure('the install hook', result);
       this.config.log(`install hook refused ${image.version}: ${reason}`);
-      throw new AgentRefusal('install-failed' as never, `The device refused the image: ${reason}.`, { reason }, 422);
+      throw new AgentRefusal('install-failed', `The device refused the image: ${reason}.`, { reason }, 422);
     }
   }
 
