@@ -22,6 +22,8 @@ const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.tri
 
 export class UpdateSessions {
   private hold: Hold | null = null;
+  /** A client whose session outlived the total timeout waits this out, so others get their turn. */
+  private cooldown: { clientId: string; until: number } | null = null;
 
   constructor(
     private readonly device: Device,
@@ -37,8 +39,10 @@ export class UpdateSessions {
     const hold = this.hold;
     if (!hold) return null;
     const now = this.now();
-    if (now - hold.lastActivity >= this.config.idleTimeoutMs || now - hold.startedAt >= this.config.totalTimeoutMs) {
-      this.config.log(`update session of ${hold.clientId} lapsed; its partial upload is kept`);
+    const idle = now - hold.lastActivity >= this.config.idleTimeoutMs;
+    if (idle || now - hold.startedAt >= this.config.totalTimeoutMs) {
+      this.config.log(`update session of ${hold.clientId} lapsed (${idle ? 'idle' : 'total time'}); its partial upload is kept`);
+      if (!idle) this.cooldown = { clientId: hold.clientId, until: now + this.config.idleTimeoutMs };
       this.hold = null;
     }
     return this.hold;
@@ -55,6 +59,10 @@ export class UpdateSessions {
       throw new AgentRefusal('busy', `Another client (${hold.clientId}) is updating this device. Wait until it finishes, or until its session lapses after ${Math.round(this.config.idleTimeoutMs / 1000)} s without data.`);
     }
     const now = this.now();
+    if (!hold && this.cooldown && this.cooldown.clientId === clientId && now < this.cooldown.until) {
+      const wait = Math.ceil((this.cooldown.until - now) / 1000);
+      throw new AgentRefusal('timeout', `This update session ran longer than the device allows (${Math.round(this.config.totalTimeoutMs / 1000)} s) and lost its hold so others can update. Offer again in ${wait} s to continue from where the device is.`);
+    }
     if (hold && hold.sha256 === sha256) hold.lastActivity = now;
     else this.hold = { clientId, sha256, startedAt: now, lastActivity: now };
   }
