@@ -1,8 +1,8 @@
 // The update client from packages/protocol against the reference agent, over real HTTP and real WebRTC on
 // 127.0.0.1: the image lands in the inactive slot, boots, passes or fails its health check, and the disk says so.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeviceUpdate } from '@fieldflash/protocol';
+import { DeviceRefusal, DeviceUpdate } from '@fieldflash/protocol';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../packages/agent/src/index.ts';
@@ -64,5 +64,27 @@ describe('agent and update client', () => {
     expect(slotsMatch).toBe(true);
     expect(journal.active).toBe('a');
     expect(journal.slots.b.state).toBe('empty');
+  });
+
+  it('hands the verified image to the install hook, and a failing hook refuses the commit and leaves the slot alone', async () => {
+    const dir = deviceDir();
+    const received = join(dir, 'installed.bin');
+    // A Linux device would run dpkg -i "$FIELDFLASH_IMAGE" here; the hook keeps a copy, and refuses version 1.2.0.
+    const hook = `cp "$FIELDFLASH_IMAGE" "${received}" && test "$FIELDFLASH_VERSION" != 1.2.0 || { echo "dpkg: dependency problems" >&2; exit 1; }`;
+    const device = await agent({ dir, password: PASSWORD, installHook: hook });
+    const good = testImage(150_000);
+    const verdict = await new DeviceUpdate({ url: device.url, password: PASSWORD, clientId: 'test-hook', release: release('1.1.0'), image: good.source }).run();
+    expect(verdict.outcome).toBe('confirmed');
+    expect(new Uint8Array(readFileSync(received))).toEqual(good.bytes);
+
+    const bad = testImage(120_000);
+    const refused = new DeviceUpdate({ url: device.url, password: PASSWORD, clientId: 'test-hook', release: release('1.2.0', { sequence: 3 }), image: bad.source }).run();
+    await expect(refused).rejects.toThrow(DeviceRefusal);
+    await expect(refused).rejects.toMatchObject({ code: 'install-failed', message: expect.stringContaining('dpkg: dependency problems') });
+    const { journal, slotsMatch } = diskState(dir);
+    expect(slotsMatch).toBe(true);
+    expect(journal.slots.b).toMatchObject({ state: 'active', sha256: good.sha256 });
+    expect(journal.slots.a.state).toBe('confirmed');
+    expect(existsSync(join(dir, 'uploads', `${bad.sha256}.part`))).toBe(false);
   });
 });
