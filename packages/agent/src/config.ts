@@ -46,7 +46,8 @@ export const DEFAULTS = {
   hardwareRevision: '1.0',
   version: '1.0.0',
   sequence: 1,
-  securityVersion: 1,
+  // 0, so releases that carry no security version (most foreign formats) are accepted until one raises it.
+  securityVersion: 0,
   compat: false,
   testHooks: false,
   webrtc: true,
