@@ -106,6 +106,10 @@ export class DeviceUpdate {
 
   private report(change: Partial<UpdateProgress>): void {
     this.progress = { ...this.progress, ...change };
+    if (this.progress.phase !== 'retrying') {
+      delete this.progress.attempt;
+      delete this.progress.reason;
+    }
     this.options.onProgress?.(this.progress);
   }
 
