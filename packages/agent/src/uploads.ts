@@ -1,7 +1,9 @@
 // Partial uploads, kept on disk by the image's SHA-256 so a transfer resumes after a dropped link, a new client or
 // a restart of the device. <dir>/uploads/<sha256>.json describes the image, .part holds its bytes written at their
-// offsets, and .progress is an append-only record of the contiguous offset that is fsynced. Only that offset is
-// ever reported: a chunk counts once its bytes and the record naming them are on disk.
+// offsets, and .progress is an append-only record of the contiguous offset whose bytes are fsynced.
+// While the agent runs it acknowledges the contiguous offset it has written; every MiB (and after a pause) the bytes
+// are fsynced and the record appended, in one group commit. After a restart only the record counts, so the device
+// then reports the fsynced offset, never more (docs/protocol.md §4.3 allows either).
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +11,11 @@ import { crashPoint } from './crash-points.ts';
 import { fsyncDirectory, replaceFileDurably } from './durable.ts';
 import type { ImageInfo, SlotName } from './journal.ts';
 import { sha256OfFile } from './slot-store.ts';
+
+/** Unsynced bytes allowed before an acknowledgement waits for a group commit. */
+export const SYNC_EVERY = 1 << 20;
+/** A pause after which written bytes are fsynced anyway. */
+const SYNC_AFTER_MS = 200;
 
 export interface UploadMeta extends ImageInfo {
   slot: SlotName;
@@ -18,27 +25,34 @@ export interface UploadMeta extends ImageInfo {
 export class Upload {
   private data: FileHandle | null = null;
   private progress: FileHandle | null = null;
-  /** Ranges written since the last flush, and ranges written beyond a gap. */
-  private written: Array<[number, number]> = [];
-  private dirty = false;
+  private opening: Promise<{ data: FileHandle; progress: FileHandle }> | null = null;
+  /** Ranges written beyond a gap, waiting for the gap to close. */
+  private ahead: Array<[number, number]> = [];
+  private contiguous: number;
   private flushes: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly dir: string,
     readonly meta: UploadMeta,
-    /** The contiguous offset that is on disk. */
-    public offset: number,
-  ) {}
+    /** The contiguous offset whose bytes and record are on disk. */
+    public durable: number,
+  ) {
+    this.contiguous = durable;
+  }
+
+  /** Where the device wants the next byte: every byte before it is written (and fsynced before any commit). */
+  get offset(): number {
+    return this.contiguous;
+  }
 
   get dataPath(): string {
     return join(this.dir, `${this.meta.sha256}.part`);
   }
 
   get complete(): boolean {
-    return this.offset === this.meta.size;
+    return this.contiguous === this.meta.size;
   }
-
-  private opening: Promise<{ data: FileHandle; progress: FileHandle }> | null = null;
 
   /** Opens the data and progress files once, however many chunks ask at the same moment. */
   private handles(): Promise<{ data: FileHandle; progress: FileHandle }> {
@@ -50,56 +64,63 @@ export class Upload {
     return this.opening;
   }
 
-  /** Writes a checked chunk at its offset; resolves with the contiguous offset once it is durable. */
+  /** Writes a checked chunk at its offset; resolves with the contiguous offset, after a group commit when one is due. */
   async writeChunk(at: number, bytes: Uint8Array): Promise<number> {
     await this.write(at, bytes);
-    return this.sync();
+    if (this.contiguous - this.durable >= SYNC_EVERY) await this.sync();
+    return this.contiguous;
   }
 
-  /** Writes bytes at their offset without making them count yet (see sync). */
+  /** Writes bytes at their offset; they count towards the contiguous offset once no gap precedes them. */
   async write(at: number, bytes: Uint8Array): Promise<void> {
     const { data } = await this.handles();
     let done = 0;
     while (done < bytes.length) done += (await data.write(bytes, done, bytes.length - done, at + done)).bytesWritten;
     crashPoint('chunk');
-    this.written.push([at, at + bytes.length]);
-    this.dirty = true;
-  }
-
-  /** Makes what was written durable and resolves with the contiguous offset on disk. */
-  async sync(): Promise<number> {
-    // Group commit: chunks that arrive while a flush runs share the next one.
-    this.flushes = this.flushes.then(() => this.flush());
-    await this.flushes;
-    return this.offset;
-  }
-
-  private async flush(): Promise<void> {
-    if (!this.dirty) return;
-    this.dirty = false;
-    const ranges = this.written.slice();
-    const { data, progress } = await this.handles();
-    await data.datasync();
-    let offset = this.offset;
+    this.ahead.push([at, at + bytes.length]);
     let advanced = true;
     while (advanced) {
       advanced = false;
-      for (const [start, end] of ranges) {
-        if (start <= offset && end > offset) {
-          offset = end;
+      for (const [start, end] of this.ahead) {
+        if (start <= this.contiguous && end > this.contiguous) {
+          this.contiguous = end;
           advanced = true;
         }
       }
     }
-    if (offset > this.offset) {
-      await progress.write(`${offset}\n`);
-      await progress.datasync();
-      this.offset = offset;
-      this.written = this.written.filter(([, end]) => end > offset);
+    this.ahead = this.ahead.filter(([, end]) => end > this.contiguous);
+    if (this.contiguous > this.durable && !this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.sync().catch(() => undefined);
+      }, SYNC_AFTER_MS);
+      this.timer.unref();
     }
   }
 
-  async close(): Promise<void> {
+  /** Makes the written contiguous bytes durable (group commit) and resolves with the durable offset. */
+  async sync(): Promise<number> {
+    this.flushes = this.flushes.then(() => this.flush());
+    await this.flushes;
+    return this.durable;
+  }
+
+  private async flush(): Promise<void> {
+    // Bytes written before the fsync starts are covered by it.
+    const offset = this.contiguous;
+    if (offset <= this.durable || !this.opening) return;
+    const { data, progress } = await this.handles();
+    await data.datasync();
+    await progress.write(`${offset}\n`);
+    await progress.datasync();
+    this.durable = Math.max(this.durable, offset);
+  }
+
+  /** Closes the files; with `sync`, what was written is made durable first (a clean shutdown). */
+  async close(sync = true): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (sync) await this.sync();
     await this.flushes;
     await this.opening?.catch(() => undefined);
     await this.data?.close();
@@ -172,7 +193,7 @@ export class UploadStore {
   async discard(sha256: string): Promise<void> {
     const upload = this.uploads.get(sha256);
     this.uploads.delete(sha256);
-    await upload?.close();
+    await upload?.close(false);
     this.discardFiles(sha256);
   }
 
