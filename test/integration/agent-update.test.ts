@@ -6,6 +6,7 @@ import { DeviceRefusal, DeviceUpdate } from '@fieldflash/protocol';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../packages/agent/src/index.ts';
+import { acceptableOffer, makeImage, Probe } from '../../packages/conformance/src/probe.ts';
 import { deviceDir, diskState, PASSWORD, release, testImage } from './agent-support.ts';
 
 const agents: RunningAgent[] = [];
@@ -86,5 +87,25 @@ describe('agent and update client', () => {
     expect(journal.slots.b).toMatchObject({ state: 'active', sha256: good.sha256 });
     expect(journal.slots.a.state).toBe('confirmed');
     expect(existsSync(join(dir, 'uploads', `${bad.sha256}.part`))).toBe(false);
+  });
+
+  it('refuses to change slots while a new image is booting and its health check runs (busy), then confirms it', async () => {
+    const dir = deviceDir();
+    const device = await agent({ dir, password: PASSWORD, healthCheck: 'sleep 1' });
+    const probe = new Probe(device.url, PASSWORD);
+    const session = await probe.login('booting');
+    const image = makeImage(100_000);
+    const doc = await probe.device();
+    await session.request('POST', 'updates', acceptableOffer(doc, image));
+    await session.sendFrom(image, 0, doc.chunk.size);
+    expect((await session.request('POST', `updates/${image.sha256}/commit`, {})).status).toBe(200);
+    expect((await session.request('POST', 'reboot', {})).status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 600)); // back on the network, health check running
+    const during = await probe.login('impatient');
+    const refused = await during.request('POST', 'updates', acceptableOffer(doc, makeImage(1000)));
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: { code: 'busy', message: expect.stringContaining('health check') } });
+    await device.boot.settled();
+    expect((await probe.device()).lastUpdate).toMatchObject({ sha256: image.sha256, outcome: 'confirmed' });
   });
 });

@@ -87,6 +87,12 @@ export class Dispatcher {
     if (path === `${API_BASE}/auth/response` && method === 'POST') return ok(await this.auth.respond(parseAuthRequest(request.json)));
 
     const update = UPDATE.exec(path);
+    // A reboot asked again while rebooting is answered as the first was; slot changes wait for the verdict.
+    const changesSlots = (path === `${API_BASE}/updates` && method === 'POST') || (update && method === 'PUT') || update?.[2];
+    if (changesSlots && this.boot.rebooting) {
+      this.client(request);
+      throw new AgentRefusal('busy', 'The device is booting a new image and running its health check. Wait for its verdict in the device document, then try again.');
+    }
     if (path === `${API_BASE}/updates` && method === 'POST') {
       const { clientId } = this.client(request);
       return ok(await sessions.offer(clientId, parseUpdateOffer(request.json)));

@@ -50,8 +50,13 @@ export class WebRtcTransport implements Signaling {
       if (state === 'closed' || state === 'failed') this.peers.delete(peer);
     });
     peer.onDataChannel((channel) => {
-      if (channel.getLabel() !== DATA_CHANNEL_LABEL) channel.close();
-      else this.serve(channel, grant.clientId);
+      if (channel.getLabel() !== DATA_CHANNEL_LABEL) {
+        channel.close();
+        return;
+      }
+      // One channel per peer: when the client closes it, the peer goes too.
+      channel.onClosed(() => this.close(peer));
+      this.serve(channel, grant.clientId);
     });
     const gathered = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new AgentRefusal('timeout', 'The device could not gather network candidates for WebRTC.', {}, 503)), GATHERING_TIMEOUT_MS);
@@ -78,7 +83,11 @@ export class WebRtcTransport implements Signaling {
 
   private serve(channel: DataChannel, clientId: string): void {
     const reply = (id: number, answer: AgentReply): void => {
-      if (channel.isOpen()) channel.sendMessage(encodeReplyFrame({ id, status: answer.status, ...(answer.body === undefined ? {} : { body: answer.body }) }));
+      try {
+        if (channel.isOpen()) channel.sendMessage(encodeReplyFrame({ id, status: answer.status, ...(answer.body === undefined ? {} : { body: answer.body }) }));
+      } catch {
+        // The channel closed while the request ran; the client asks again on its next link.
+      }
     };
     const refuse = (id: number, error: unknown): void =>
       reply(id, { status: 400, body: new AgentRefusal('bad-request', `The frame could not be read: ${error instanceof Error ? error.message : String(error)}.`).body });
