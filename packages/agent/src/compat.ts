@@ -7,7 +7,7 @@
 //     200 "Update Successful!" or 200 "Update Failed!", then the device reboots.
 //   ElegantOTA v3: GET /ota/start?mode=fr&hash=<md5>, then POST /ota/upload multipart; 200 "OK" or 400 with the
 //     reason; the MD5, when given, is checked at the end. mode=fs (filesystem image) is refused: no such partition.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ interface Received {
 async function receive(device: Device, req: IncomingMessage): Promise<Received> {
   const boundary = multipartBoundary(req.headers['content-type']);
   if (!boundary) throw new AgentRefusal('bad-request', 'The upload must be multipart/form-data with a file part.');
-  const path = join(device.uploads.dir, 'compat-upload.tmp');
+  const path = join(device.uploads.dir, `compat-${randomBytes(6).toString('hex')}.tmp`);
   const file = await open(path, 'w');
   const sha = createHash('sha256');
   const md5 = createHash('md5');
@@ -68,9 +68,12 @@ export function startCompat(device: Device, sessions: UpdateSessions, boot: Boot
   const log = device.config.log;
 
   /** Receive, check, install as pending, reboot after the reply. Throws a refusal with the reason. */
+  let receiving = false;
   const update = async (req: IncomingMessage, expectedMd5: string | null): Promise<void> => {
     if (boot.rebooting) throw new AgentRefusal('busy', 'The device is rebooting.');
+    if (receiving) throw new AgentRefusal('busy', 'Another upload is being received.');
     sessions.take(COMPAT_CLIENT, 'compat');
+    receiving = true;
     try {
       const received = await receive(device, req);
       if (expectedMd5 && received.md5 !== expectedMd5) {
@@ -81,6 +84,7 @@ export function startCompat(device: Device, sessions: UpdateSessions, boot: Boot
       const slot = device.store.installPending(received.path, received.image);
       log(`compatibility upload of ${received.image.size} bytes committed into slot ${slot}`);
     } finally {
+      receiving = false;
       sessions.release();
     }
     boot.request();
