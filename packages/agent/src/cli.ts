@@ -110,6 +110,10 @@ try {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 } catch (error) {
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    process.stderr.write(`The agent could not start: ${options.host}:${options.port} is already in use. Pick another --port (0 picks a free one).\n`);
+    process.exit(1);
+  }
   process.stderr.write(`The agent could not start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }

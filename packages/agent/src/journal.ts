@@ -44,7 +44,12 @@ export function journalPath(dir: string): string {
 export function readJournal(dir: string): Journal | null {
   const path = journalPath(dir);
   if (!existsSync(path)) return null;
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as Journal;
+  let parsed: Journal;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as Journal;
+  } catch {
+    throw new Error(`${path} is not valid JSON; it was not written by a FieldFlash agent. Move it away to start the device afresh`);
+  }
   if (typeof parsed.generation !== 'number' || !parsed.slots?.a || !parsed.slots?.b || !SLOT_NAMES.includes(parsed.active)) {
     throw new Error(`${path} is not a FieldFlash agent journal; move it away to start the device afresh`);
   }
