@@ -12,6 +12,7 @@ export const KDF_ITERATIONS = 100_000;
 const CHALLENGE_TTL_MS = 30_000;
 const FAILURE_WINDOW_MS = 60_000;
 const MAX_FAILURES = 5;
+const MAX_OPEN_CHALLENGES = 256;
 
 interface StoredKey {
   salt: string;
@@ -53,6 +54,8 @@ export class Authenticator {
 
   challenge(clientId: string): Challenge {
     this.sweep();
+    // A flood of challenge requests must not grow memory without bound: the oldest open challenges go first.
+    while (this.challenges.size >= MAX_OPEN_CHALLENGES) this.challenges.delete(this.challenges.keys().next().value!);
     const challengeId = randomBytes(12).toString('hex');
     const nonce = toBase64(randomBytes(16));
     this.challenges.set(challengeId, { nonce, clientId, expiresAt: this.now() + CHALLENGE_TTL_MS, used: false });
