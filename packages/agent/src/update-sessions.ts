@@ -74,10 +74,10 @@ export class UpdateSessions {
     if (hold && hold.clientId !== clientId) this.take(clientId, offer.sha256);
     const active = this.device.store.activeImage;
     if (!same(offer.chipFamily, config.chipFamily)) {
-      throw new AgentRefusal('incompatible-chip', `The image is built for ${offer.chipFamily}; this device is an ${config.chipFamily}.`, { device: config.chipFamily, image: offer.chipFamily });
+      throw new AgentRefusal('incompatible-chip', `The image is built for ${offer.chipFamily}; this device's chip is ${config.chipFamily}.`, { device: config.chipFamily, image: offer.chipFamily });
     }
     if (offer.board !== undefined && !same(offer.board, config.board)) {
-      throw new AgentRefusal('incompatible-board', `The image is built for the board ${offer.board}; this device is a ${config.board}.`, { device: config.board, image: offer.board });
+      throw new AgentRefusal('incompatible-board', `The image is built for the board ${offer.board}; this device's board is ${config.board}.`, { device: config.board, image: offer.board });
     }
     if (offer.hardwareRevision !== undefined && !same(offer.hardwareRevision, config.hardwareRevision)) {
       throw new AgentRefusal('incompatible-hardware', `The image is built for hardware revision ${offer.hardwareRevision}; this device is revision ${config.hardwareRevision}.`, { device: config.hardwareRevision, image: offer.hardwareRevision });
