@@ -1,7 +1,7 @@
 // kill -9 of the agent at the worst moments: mid-chunk, mid-journal-write, mid-commit, during the test boot, and
 // at random times. After each restart the disk must hold a valid state (an active slot whose bytes hash to its
 // recorded SHA-256, no slot whose bytes differ from its record) and the update must complete, resuming where the
-// device says. FIELDFLASH_KILL_RUNS sets how many random-time kills run (default 2; raise it for soak runs).
+// device says. FIELDFLASH_KILL_RUNS sets how many random-time kills run (default 4, one per phase; raise it for soak runs).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type DeviceDocument, DeviceUpdate, parseDeviceDocument, type UpdateProgress, type UpdateVerdict } from '@fieldflash/protocol';
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { deviceDir, diskState, PASSWORD, release, type TestImage, testImage } from './agent-support.ts';
 
 const CLI = fileURLToPath(new URL('../../packages/agent/src/cli.ts', import.meta.url));
-const RANDOM_RUNS = Number(process.env.FIELDFLASH_KILL_RUNS ?? 2);
+const RANDOM_RUNS = Number(process.env.FIELDFLASH_KILL_RUNS ?? 4);
 const running: ChildProcess[] = [];
 afterEach(() => {
   for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -128,15 +128,42 @@ describe('agent killed with SIGKILL', () => {
   it(`survives ${RANDOM_RUNS} kills at random moments and still completes`, async () => {
     const { dir, port } = await freshDevice();
     const image = testImage(2_000_000);
+    // Each run picks the phase to die in, in turn, then a random moment within it.
+    const phases = ['sending', 'committing', 'rebooting', 'waiting'];
+    const reached: string[] = [];
     for (let run = 0; run < RANDOM_RUNS; run++) {
       const agent = await startAgent(dir, port);
-      const attempt = update(agent, image, '1.1.0').catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 30 + Math.random() * 600));
-      agent.child.kill('SIGKILL');
-      await attempt;
+      const phase = phases[run % phases.length]!;
+      const kill = (): void => {
+        setTimeout(() => agent.child.kill('SIGKILL'), Math.random() * 80);
+      };
+      let armed = true;
+      const attempt = new DeviceUpdate({
+        url: agent.url,
+        password: PASSWORD,
+        clientId: 'kill-test',
+        release: release('1.1.0'),
+        image: image.source,
+        attempts: 2,
+        backoffMs: { first: 50, max: 200 },
+        verdictTimeoutMs: 20_000,
+        onProgress: (p) => {
+          if (armed && p.phase === phase) {
+            armed = false;
+            reached.push(phase);
+            kill();
+          }
+        },
+      })
+        .run()
+        .catch(() => undefined);
+      await Promise.race([attempt, agent.exited]);
+      if (armed) kill();
       await agent.exited;
       expectValid(dir);
     }
+    // Most kills came in the phase they aimed at (a run can end before its phase when an earlier run got far).
+    expect(reached.length).toBeGreaterThanOrEqual(Math.ceil(RANDOM_RUNS / 2));
     const agent = await startAgent(dir, port);
     const verdict = await update(agent, image, '1.1.0');
     expect(verdict.outcome).toBe('confirmed');
