@@ -12,8 +12,10 @@ import { fsyncDirectory, replaceFileDurably } from './durable.ts';
 import type { ImageInfo, SlotName } from './journal.ts';
 import { sha256OfFile } from './slot-store.ts';
 
-/** Unsynced bytes allowed before an acknowledgement waits for a group commit. */
+/** Unsynced bytes that start a group commit. */
 export const SYNC_EVERY = 1 << 20;
+/** Unsynced bytes after which acknowledgements wait for the disk. */
+const MAX_UNSYNCED = 4 * SYNC_EVERY;
 /** A pause after which written bytes are fsynced anyway. */
 const SYNC_AFTER_MS = 200;
 
@@ -31,6 +33,7 @@ export class Upload {
   private contiguous: number;
   private flushes: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  private syncing = false;
 
   constructor(
     readonly dir: string,
@@ -67,7 +70,17 @@ export class Upload {
   /** Writes a checked chunk at its offset; resolves with the contiguous offset, after a group commit when one is due. */
   async writeChunk(at: number, bytes: Uint8Array): Promise<number> {
     await this.write(at, bytes);
-    if (this.contiguous - this.durable >= SYNC_EVERY) await this.sync();
+    const lag = this.contiguous - this.durable;
+    if (lag >= MAX_UNSYNCED) await this.sync();
+    else if (lag >= SYNC_EVERY && !this.syncing) {
+      // In the background, so the window keeps moving while the disk catches up.
+      this.syncing = true;
+      void this.sync()
+        .catch(() => undefined)
+        .finally(() => {
+          this.syncing = false;
+        });
+    }
     return this.contiguous;
   }
 
