@@ -104,7 +104,7 @@ describe('agent and update client', () => {
     const during = await probe.login('impatient');
     const refused = await during.request('POST', 'updates', acceptableOffer(doc, makeImage(1000)));
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ error: { code: 'busy', message: expect.stringContaining('health check') } });
+    expect(refused.body).toMatchObject({ error: { code: 'busy', message: expect.stringContaining('rebooting (and running the health check') } });
     await device.boot.settled();
     expect((await probe.device()).lastUpdate).toMatchObject({ sha256: image.sha256, outcome: 'confirmed' });
   });

@@ -91,7 +91,7 @@ export class Dispatcher {
     const changesSlots = (path === `${API_BASE}/updates` && method === 'POST') || (update && method === 'PUT') || update?.[2];
     if (changesSlots && this.boot.rebooting) {
       this.client(request);
-      throw new AgentRefusal('busy', 'The device is booting a new image and running its health check. Wait for its verdict in the device document, then try again.');
+      throw new AgentRefusal('busy', 'The device is rebooting (and running the health check of a new image, if one was pending). Wait until the device document shows the verdict, then try again.');
     }
     if (path === `${API_BASE}/updates` && method === 'POST') {
       const { clientId } = this.client(request);
