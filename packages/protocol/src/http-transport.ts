@@ -20,7 +20,35 @@ export function apiUrl(url: string, path: string): string {
   return new URL(API_BASE + path, new URL(url).origin).href;
 }
 
-export class HttpTransport implements Transport {
+/** A transport that carries the session token in its requests: what authentication and signaling need. */
+export interface TokenTransport extends Transport {
+  token: string | undefined;
+}
+
+/** The headers every HTTP request carries. */
+export function requestHeaders(clientId: string, token: string | undefined, extra: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = { 'FieldFlash-Protocol': String(PROTOCOL_VERSION), 'FieldFlash-Client': clientId, ...extra };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
+
+/** A reply from an HTTP status, body text and Retry-After header. */
+export function replyOf(status: number, text: string, retryAfterHeader: string | null | undefined): Reply {
+  let body: unknown;
+  if (text.length > 0) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { error: { code: 'bad-reply', message: `The device answered ${status} with something that is not JSON: ${text.slice(0, 80)}` } };
+    }
+  }
+  const reply: Reply = { status, body };
+  const retryAfter = Number(retryAfterHeader);
+  if (retryAfterHeader != null && retryAfterHeader !== '' && Number.isFinite(retryAfter)) reply.retryAfter = retryAfter;
+  return reply;
+}
+
+export class HttpTransport implements TokenTransport {
   readonly kind = 'http';
   token: string | undefined;
 
@@ -29,9 +57,7 @@ export class HttpTransport implements Transport {
   }
 
   private headers(extra: Record<string, string>): Record<string, string> {
-    const headers: Record<string, string> = { 'FieldFlash-Protocol': String(PROTOCOL_VERSION), 'FieldFlash-Client': this.target.clientId, ...extra };
-    if (this.token) headers.Authorization = `Bearer ${this.token}`;
-    return headers;
+    return requestHeaders(this.target.clientId, this.token, extra);
   }
 
   private async send(method: Method, path: string, headers: Record<string, string>, body?: BodyInit): Promise<Reply> {
@@ -55,18 +81,7 @@ export class HttpTransport implements Transport {
     } catch (err) {
       throw new LinkError(`The connection to ${new URL(url).host} broke while reading its reply (${describe(err)}).`, { cause: err });
     }
-    let parsed: unknown;
-    if (text.length > 0) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = { error: { code: 'bad-reply', message: `The device answered ${response.status} with something that is not JSON: ${text.slice(0, 80)}` } };
-      }
-    }
-    const reply: Reply = { status: response.status, body: parsed };
-    const retryAfter = Number(response.headers.get('Retry-After'));
-    if (response.headers.has('Retry-After') && Number.isFinite(retryAfter)) reply.retryAfter = retryAfter;
-    return reply;
+    return replyOf(response.status, text, response.headers.get('Retry-After'));
   }
 
   request(method: Method, path: string, body?: unknown): Promise<Reply> {

@@ -4,7 +4,7 @@ export * from './crypto.ts';
 export * from './frames.ts';
 export { MessageError } from './fields.ts';
 export * from './transport.ts';
-export { HttpTransport, apiUrl, type HttpTarget } from './http-transport.ts';
+export { HttpTransport, apiUrl, replyOf, requestHeaders, type HttpTarget, type TokenTransport } from './http-transport.ts';
 export { DataChannelTransport, type DataChannelLike } from './datachannel-transport.ts';
 export { openDataChannel, type PeerConnectionLike, type PeerConnectionFactory } from './webrtc.ts';
 export { authenticate, PairingKeys, type Credentials } from './auth.ts';

@@ -4,7 +4,7 @@
 
 import { authenticate, type Credentials, PairingKeys } from './auth.ts';
 import { DeviceRefusal } from './error-codes.ts';
-import { HttpTransport } from './http-transport.ts';
+import { type HttpTarget, HttpTransport, type TokenTransport } from './http-transport.ts';
 import type { ImageSource } from './image-source.ts';
 import {
   type DeviceDocument,
@@ -65,6 +65,8 @@ export interface UpdateOptions {
   onProgress?(progress: UpdateProgress): void;
   fetch?: typeof fetch;
   fetchInit?: Record<string, unknown>;
+  /** Makes the HTTP transport; the default uses fetch (Node programs may pass NodeHttpTransport). */
+  httpTransport?: (target: HttpTarget) => TokenTransport;
 }
 
 export interface UpdateVerdict {
@@ -88,7 +90,7 @@ export class UpdateError extends Error {
 const RETRYABLE_CODES = new Set(['offset-mismatch', 'chunk-corrupt', 'timeout', 'token-expired', 'unauthenticated', 'unknown-session', 'rate-limited']);
 
 export class DeviceUpdate {
-  private readonly http: HttpTransport;
+  private readonly http: TokenTransport;
   private readonly keys: PairingKeys;
   private credentials: Credentials | undefined;
   private link: Transport | undefined;
@@ -98,8 +100,10 @@ export class DeviceUpdate {
   private digestRetried = false;
 
   constructor(private readonly options: UpdateOptions) {
-    const target = { url: options.url, clientId: options.clientId, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.fetchInit ? { fetchInit: options.fetchInit } : {}) };
-    this.http = new HttpTransport(target);
+    const target: HttpTarget = { url: options.url, clientId: options.clientId };
+    if (options.fetch) target.fetch = options.fetch;
+    if (options.fetchInit) target.fetchInit = options.fetchInit;
+    this.http = options.httpTransport ? options.httpTransport(target) : new HttpTransport(target);
     this.keys = new PairingKeys(options.password);
     this.throttle = options.throttleKiBps ? new Throttle(options.throttleKiBps) : undefined;
   }
@@ -140,6 +144,7 @@ export class DeviceUpdate {
       return verdict;
     } finally {
       this.closeLink();
+      this.http.close();
     }
   }
 

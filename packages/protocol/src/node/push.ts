@@ -7,12 +7,12 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BundleError, readBundle, type Release } from '@fieldflash/bundle';
 import { DeviceRefusal } from '../error-codes.ts';
-import { HttpTransport } from '../http-transport.ts';
 import { parseDeviceDocument } from '../messages.ts';
 import { planRelease } from '../release-image.ts';
 import { expectOk } from '../replies.ts';
 import { LinkError } from '../transport.ts';
 import { UpdateError, updateDevice, type UpdateVerdict } from '../updater.ts';
+import { NodeHttpTransport } from './node-http-transport.ts';
 import { ProgressView } from './progress-view.ts';
 
 export const EXIT = { confirmed: 0, rolledBack: 1, refused: 2, failed: 3, usage: 64 } as const;
@@ -91,8 +91,11 @@ export async function push(argv: string[], out = process.stdout, err = process.s
   const view = new ProgressView(out);
   try {
     const release = await readRelease(args.bundle);
-    const probe = new HttpTransport({ url: args.url, clientId: args.clientId });
-    const device = expectOk(await probe.request('GET', '/device'), parseDeviceDocument, 'the device document request');
+    const probe = new NodeHttpTransport({ url: args.url, clientId: args.clientId });
+    const device = await probe
+      .request('GET', '/device')
+      .then((reply) => expectOk(reply, parseDeviceDocument, 'the device document request'))
+      .finally(() => probe.close());
     const plan = planRelease(release, device);
     out.write(`${device.product} ${device.id} runs ${device.version}; sending ${release.product} ${release.version} (${plan.description}) over ${args.transport}\n`);
     const verdict = await updateDevice({
@@ -103,6 +106,7 @@ export async function push(argv: string[], out = process.stdout, err = process.s
       image: plan.image,
       force: args.force,
       transport: args.transport,
+      httpTransport: (target) => new NodeHttpTransport(target),
       ...(args.transport === 'webrtc' ? { newPeerConnection: await nodePeerConnection() } : {}),
       ...(args.throttle ? { throttleKiBps: args.throttle } : {}),
       onProgress: (p) => view.update(p),
