@@ -44,8 +44,11 @@ async function withAgent(run: (agent: RunningAgent, dir: string) => Promise<void
   }
 }
 
-const update = (url: string, transport: 'http' | 'webrtc', size: number, version = '1.3.0') =>
-  page.evaluate(([u, p, t, s, v]) => (window as unknown as { lanUpdate: (...a: unknown[]) => Promise<PageUpdate> }).lanUpdate(u, p, t, s, v), [url, PASSWORD, transport, size, version] as const);
+const update = (url: string, transport: 'http' | 'webrtc', size: number, version = '1.3.0', fetchInit?: Record<string, unknown>) =>
+  page.evaluate(
+    ([u, p, t, s, v, f]) => (window as unknown as { lanUpdate: (...a: unknown[]) => Promise<PageUpdate> }).lanUpdate(u, p, t, s, v, f),
+    [url, PASSWORD, transport, size, version, fetchInit] as const,
+  );
 
 const slotSha256 = (dir: string, slot: string) => createHash('sha256').update(readFileSync(join(dir, 'slots', `${slot}.img`))).digest('hex');
 
@@ -66,6 +69,14 @@ describe('the protocol client in Chromium', () => {
       expect(result).toMatchObject({ outcome: 'confirmed', slot: 'b' });
       expect(result.phases).toContain('connecting');
       expect(slotSha256(dir, 'b')).toBe(result.sha256);
+    });
+  });
+
+  it('declares the agent loopback for Local Network Access; Chromium refuses a request declared otherwise', async () => {
+    await withAgent(async (agent) => {
+      const wrong = await update(agent.url, 'http', 4096, '1.3.0', { targetAddressSpace: 'local' });
+      expect(wrong.failure).toMatch(/did not answer/);
+      expect(wrong.phases).toEqual(['reading', 'retrying', 'reading']);
     });
   });
 

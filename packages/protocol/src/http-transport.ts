@@ -1,5 +1,6 @@
 // The HTTP transport: fetch, so the same code runs in the page and in Node.
 
+import { type TargetAddressSpace, targetAddressSpace } from './address-space.ts';
 import { API_BASE, type Method, PROTOCOL_VERSION } from './messages.ts';
 import { type ChunkUpload, LinkError, type Reply, type Transport } from './transport.ts';
 
@@ -11,7 +12,7 @@ export interface HttpTarget {
   token?: string;
   /** Per-request time limit; a device that does not answer in time counts as a dropped link. */
   timeoutMs?: number;
-  /** Extra fetch options for the page, e.g. `{ targetAddressSpace: 'local' }` for Chrome's Local Network Access. */
+  /** Extra fetch options; `targetAddressSpace` for Chrome's Local Network Access is set from the URL unless given here. */
   fetchInit?: Record<string, unknown>;
   fetch?: typeof fetch;
 }
@@ -52,8 +53,13 @@ export class HttpTransport implements TokenTransport {
   readonly kind = 'http';
   token: string | undefined;
 
+  /** Declared on every request so a public page may reach a device on the LAN (ignored where unsupported). */
+  private readonly addressSpace: { targetAddressSpace?: TargetAddressSpace };
+
   constructor(private readonly target: HttpTarget) {
     this.token = target.token;
+    const space = targetAddressSpace(target.url);
+    this.addressSpace = space ? { targetAddressSpace: space } : {};
   }
 
   private headers(extra: Record<string, string>): Record<string, string> {
@@ -66,6 +72,7 @@ export class HttpTransport implements TokenTransport {
     let response: Response;
     try {
       response = await doFetch(url, {
+        ...this.addressSpace,
         ...this.target.fetchInit,
         method,
         headers: this.headers(headers),

@@ -14,3 +14,4 @@ export { pumpChunks } from './sender.ts';
 export { refusalOf, expectOk } from './replies.ts';
 export * from './updater.ts';
 export { planRelease, type ReleasePlan } from './release-image.ts';
+export { targetAddressSpace, type TargetAddressSpace } from './address-space.ts';

@@ -8,9 +8,11 @@ export interface PageUpdate {
   sha256: string;
   phases: UpdatePhase[];
   refusal?: { code: string; message: string };
+  /** Any other failure, in the client's words. */
+  failure?: string;
 }
 
-async function lanUpdate(url: string, password: string, transport: 'http' | 'webrtc', size: number, version: string): Promise<PageUpdate> {
+async function lanUpdate(url: string, password: string, transport: 'http' | 'webrtc', size: number, version: string, fetchInit?: Record<string, unknown>): Promise<PageUpdate> {
   const bytes = new Uint8Array(size);
   for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65536)));
   const sha256 = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -25,11 +27,14 @@ async function lanUpdate(url: string, password: string, transport: 'http' | 'web
       release: { version, chipFamily: 'ESP32', securityVersion: 1 },
       image: bytesImage(bytes, sha256),
       onProgress: (p) => phases.at(-1) !== p.phase && phases.push(p.phase),
+      attempts: 1,
+      backoffMs: { first: 10, max: 10 },
+      ...(fetchInit ? { fetchInit } : {}),
     });
     return { outcome: verdict.outcome, slot: verdict.slot, sha256, phases };
   } catch (err) {
     if (err instanceof DeviceRefusal) return { sha256, phases, refusal: { code: err.code, message: err.message } };
-    throw err;
+    return { sha256, phases, failure: err instanceof Error ? err.message : String(err) };
   }
 }
 
