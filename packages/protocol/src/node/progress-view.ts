@@ -29,11 +29,15 @@ export class ProgressView {
     return Boolean(this.out.isTTY);
   }
 
+  private lastRate = '';
+
+  /** Speed since sending began; frozen once sending is over. */
   private rate(p: UpdateProgress): string {
-    if (!this.sendingSince) return '';
+    if (!this.sendingSince || (p.phase !== 'sending' && p.phase !== 'retrying')) return this.lastRate;
     const seconds = (performance.now() - this.sendingSince.at) / 1000;
-    if (seconds < 0.2) return '';
-    return `${((p.offset - this.sendingSince.offset) / MiB / seconds).toFixed(1)} MiB/s`;
+    if (seconds < 0.2) return this.lastRate;
+    this.lastRate = `${((p.offset - this.sendingSince.offset) / MiB / seconds).toFixed(1)} MiB/s`;
+    return this.lastRate;
   }
 
   update(p: UpdateProgress): void {
