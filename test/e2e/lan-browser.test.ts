@@ -58,7 +58,7 @@ describe('the protocol client in Chromium', () => {
       expect(new URL(agent.url).origin).not.toBe(new URL(page.url()).origin);
       const result = await update(agent.url, 'http', 1024 * 1024 + 5);
       expect(result).toMatchObject({ outcome: 'confirmed', slot: 'b' });
-      expect(result.phases).toEqual(['reading', 'offering', 'authenticating', 'sending', 'committing', 'rebooting', 'waiting', 'done']);
+      expect(result.phases).toEqual(['reading', 'offering', 'authenticating', 'offering', 'sending', 'committing', 'rebooting', 'waiting', 'done']);
       expect(slotSha256(dir, 'b')).toBe(result.sha256);
     });
   });

@@ -152,20 +152,28 @@ export class DeviceUpdate {
     return expectOk(await this.http.request('GET', '/device'), parseDeviceDocument, 'the device document request');
   }
 
-  /** An authenticated link: the HTTP transport with a fresh token, or the data channel opened with it. */
-  private async ensureLink(): Promise<Transport> {
+  /** Credentials with a token that is not about to lapse; a new token means a new data channel too. */
+  private async ensureToken(): Promise<Credentials> {
     if (!this.credentials || this.credentials.expiresAt - Date.now() < 5_000) {
+      const phase = this.progress.phase;
       this.report({ phase: 'authenticating' });
       this.closeLink();
       this.http.token = undefined;
       this.credentials = await authenticate(this.http, this.keys, this.options.clientId);
       this.http.token = this.credentials.token;
+      this.report({ phase });
     }
+    return this.credentials;
+  }
+
+  /** An authenticated link: the HTTP transport with a fresh token, or the data channel opened with it. */
+  private async ensureLink(): Promise<Transport> {
+    await this.ensureToken();
     if (this.link) return this.link;
     if (this.options.transport === 'webrtc') {
       if (!this.options.newPeerConnection) throw new UpdateError('The WebRTC transport needs an RTCPeerConnection; none was given.');
       this.report({ phase: 'connecting' });
-      this.link = await openDataChannel(this.http, this.credentials, this.options.newPeerConnection);
+      this.link = await openDataChannel(this.http, await this.ensureToken(), this.options.newPeerConnection);
     } else {
       this.link = this.http;
     }
@@ -283,6 +291,7 @@ export class DeviceUpdate {
   }
 
   private async reboot(session: UpdateSession): Promise<void> {
+    await this.ensureToken();
     const reply = await this.http.request('POST', '/reboot', {}).catch(async (err: unknown) => {
       // The reply may be lost because the device is already rebooting; only ask again if the image still waits.
       this.device = await this.readDevice().catch(() => this.device);
