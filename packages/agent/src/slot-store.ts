@@ -6,7 +6,7 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync } from 'no
 import { join } from 'node:path';
 import { crashPoint } from './crash-points.ts';
 import { fsyncDirectory, removeDurably, renameDurably, replaceFileDurably } from './durable.ts';
-import { type ImageInfo, type Journal, type LastUpdate, otherSlot, readJournal, SLOT_NAMES, type SlotName, writeJournal } from './journal.ts';
+import { type ImageInfo, type Journal, otherSlot, readJournal, SLOT_NAMES, type SlotName, writeJournal } from './journal.ts';
 
 export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -176,7 +176,7 @@ export class SlotStore {
     const trial = this.state.testBoot;
     if (!trial) return;
     const record = this.state.slots[trial.slot];
-    const version = record.state === 'empty' ? '' : record.version;
+    const version = record.state === 'empty' ? '0.0.0' : record.version;
     this.state.slots[trial.slot] = { state: 'empty' };
     this.state.active = trial.previous;
     this.state.testBoot = null;
@@ -184,10 +184,5 @@ export class SlotStore {
     writeJournal(this.dir, this.state);
     rmSync(this.slotPath(trial.slot), { force: true });
     fsyncDirectory(join(this.dir, 'slots'));
-  }
-
-  recordOutcome(update: LastUpdate): void {
-    this.state.lastUpdate = update;
-    writeJournal(this.dir, this.state);
   }
 }
