@@ -51,12 +51,14 @@ export class BootController {
   }
 
   private async reboot(): Promise<void> {
-    const { config, store } = this.device;
+    const { config } = this.device;
     const log = config.log;
     await this.network.down();
     this.auth.forgetAll();
     this.sessions.release();
-    const trial = store.beginTestBoot();
+    // A reboot restarts the device: what it knows afterwards is what its disk holds.
+    await this.device.powerCycle();
+    const trial = this.device.store.beginTestBoot();
     log(trial ? `rebooting into slot ${trial.slot} (${trial.image.version}) for its test boot` : 'rebooting');
     crashPoint('reboot');
     await sleep(config.rebootMs);

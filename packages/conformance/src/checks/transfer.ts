@@ -2,9 +2,9 @@
 // the window, whole-image digest at commit, single-request upload, slot images.
 import { request as httpRequest } from 'node:http';
 import { contentDigest, parseChunkAck, parseUpdateSession } from '@fieldflash/protocol';
-import { assert, type Check, expectRefusal, expectStatus } from '../harness.ts';
+import { assert, type Check, expectRefusal, expectStatus, refusal } from '../harness.ts';
 import { acceptableOffer, expectOk, makeImage, type Session } from '../probe.ts';
-import { offer, updatesPath } from './flows.ts';
+import { offer, reboot, updatesPath } from './flows.ts';
 
 /** Sends the start of a chunk and breaks the connection in the middle of its body, as a dropped link does. */
 async function cutChunk(session: Session, sha256: string, offset: number, bytes: Uint8Array): Promise<void> {
@@ -67,6 +67,40 @@ export const transferChecks: Check[] = [
         assert(commit.state === 'pending', `the commit says ${commit.state}`);
       } finally {
         await first.discard(image.sha256);
+      }
+    },
+  },
+  {
+    section: '4.2',
+    title: 'a partial upload survives a reboot of the device and resumes from the offset it reports',
+    async run(ctx) {
+      const clientId = ctx.clientId();
+      const before = await ctx.probe.login(clientId);
+      const chunkSize = ctx.doc.chunk.size;
+      const image = makeImage(ctx.transferSize);
+      await offer(before, ctx, image);
+      let acked = 0;
+      for (const at of [0, chunkSize]) acked = parseChunkAck(expectOk(await before.chunk(image.sha256, at, image.bytes.subarray(at, at + chunkSize)), `the chunk at ${at}`)).offset;
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // time to make it durable, as any device idles
+      await reboot(before);
+      const back = Date.now() + ctx.verdictTimeoutMs;
+      let after: Session | undefined;
+      while (!after && Date.now() < back) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        after = await ctx.probe.login(clientId).catch(() => undefined);
+      }
+      assert(after, `the device did not come back within ${ctx.verdictTimeoutMs / 1000} s of the reboot`);
+      try {
+        // Offering may find the device still checking an image that was pending; wait that out.
+        let resumed = await after.request('POST', 'updates', acceptableOffer(await ctx.probe.device(), image));
+        while (refusal(resumed).code === 'busy' && Date.now() < back) {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          resumed = await after.request('POST', 'updates', acceptableOffer(await ctx.probe.device(), image));
+        }
+        const session = parseUpdateSession(expectOk(resumed, 'the offer after the reboot'));
+        assert(session.offset > 0 && session.offset <= acked, `after the reboot the device says offset ${session.offset}; it had acknowledged ${acked} and idled a second before rebooting`);
+      } finally {
+        await after.discard(image.sha256);
       }
     },
   },
