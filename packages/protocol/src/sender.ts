@@ -40,8 +40,17 @@ export async function pumpChunks({ transport, image, session, throttle, signal, 
     const bytes = await image.read(offset, length);
     const reply = await transport.sendChunk({ sha256: session.sha256, offset, bytes, digest: await contentDigest(bytes) });
     sent += length;
-    const ack = expectOk(reply, parseChunkAck, `the chunk at ${offset}`);
-    if (ack.offset > acked) acked = ack.offset;
+    let deviceOffset: number;
+    try {
+      deviceOffset = expectOk(reply, parseChunkAck, `the chunk at ${offset}`).offset;
+    } catch (err) {
+      // A chunk the device already holds (a late duplicate after a resume) is refused as below its window:
+      // that tells where the device is, and is no reason to stop.
+      const held = err instanceof DeviceRefusal && err.code === 'offset-mismatch' && (err.details.offset ?? 0) >= offset + length;
+      if (!held) throw err;
+      deviceOffset = (err as DeviceRefusal).details.offset!;
+    }
+    if (deviceOffset > acked) acked = deviceOffset;
     onAck?.(acked, sent);
   };
 
