@@ -14,13 +14,16 @@ const used = () => {
 let base = 0;
 let peakFound = 0;
 let peakLive = 0;
+let samples = 0;
 let sampler: ReturnType<typeof setInterval> | undefined;
 
 process.on('message', (message: string) => {
   if (message === 'mem-start') {
     gc();
     base = peakFound = peakLive = used();
+    samples = 0;
     sampler = setInterval(() => {
+      samples++;
       peakFound = Math.max(peakFound, used());
       gc();
       peakLive = Math.max(peakLive, used());
@@ -28,7 +31,7 @@ process.on('message', (message: string) => {
     process.send!({ started: true });
   } else if (message === 'mem-stop') {
     clearInterval(sampler);
-    process.send!({ found: peakFound - base, live: peakLive - base });
+    process.send!({ found: peakFound - base, live: peakLive - base, samples, base });
   } else if (message === 'close') {
     void agent.close().then(() => process.exit(0));
   }

@@ -11,6 +11,10 @@ export interface MemoryPeak {
   found: number;
   /** The same sampled right after a forced GC: what the agent holds. */
   live: number;
+  /** How many samples the agent took (its event loop runs them between requests). */
+  samples: number;
+  /** Heap + external after the GC at the start, the figure the peaks are measured from. */
+  base: number;
 }
 
 export class BenchAgent {
