@@ -1,0 +1,39 @@
+// One reference agent in its own process, for the LAN benchmark. It reports its URL over IPC and, between
+// 'mem-start' and 'mem-stop', samples its own heap + external memory every 5 ms twice over: as found (garbage not
+// yet collected included), and right after a forced GC (what it actually holds).
+import { startAgent } from '../../packages/agent/src/index.ts';
+
+const [dir, password, chunkSize, window] = process.argv.slice(2);
+const agent = await startAgent({ dir: dir!, password: password!, port: 0, chunkSize: Number(chunkSize), window: Number(window), log: () => {} });
+const gc = (globalThis as { gc?: () => void }).gc!;
+
+const used = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+};
+let base = 0;
+let peakFound = 0;
+let peakLive = 0;
+let samples = 0;
+let sampler: ReturnType<typeof setInterval> | undefined;
+
+process.on('message', (message: string) => {
+  if (message === 'mem-start') {
+    gc();
+    base = peakFound = peakLive = used();
+    samples = 0;
+    sampler = setInterval(() => {
+      samples++;
+      peakFound = Math.max(peakFound, used());
+      gc();
+      peakLive = Math.max(peakLive, used());
+    }, 5);
+    process.send!({ started: true });
+  } else if (message === 'mem-stop') {
+    clearInterval(sampler);
+    process.send!({ found: peakFound - base, live: peakLive - base, samples, base });
+  } else if (message === 'close') {
+    void agent.close().then(() => process.exit(0));
+  }
+});
+process.send!({ url: agent.url });

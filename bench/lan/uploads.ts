@@ -1,0 +1,69 @@
+// The uploads the LAN benchmark times: curl's single request, and the client's pipelined chunks over any transport.
+// Each starts from a fresh session at offset 0 and checks the device acknowledged every byte.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import {
+  authenticate,
+  type Credentials,
+  expectOk,
+  HttpTransport,
+  type ImageSource,
+  PairingKeys,
+  parseChunkAck,
+  parseUpdateSession,
+  pumpChunks,
+  Throttle,
+  type Transport,
+  type UpdateSession,
+} from '@fieldflash/protocol';
+import { NodeHttpTransport } from '@fieldflash/protocol/node';
+
+export const CLIENT_ID = 'bench-lan';
+
+export interface Link {
+  /** node:http, as `npm run push` uses. */
+  http: NodeHttpTransport;
+  /** Node's built-in fetch (undici), the transport the page uses with the browser's fetch. */
+  fetch: HttpTransport;
+  credentials: Credentials;
+}
+
+export async function connect(url: string, password: string): Promise<Link> {
+  const http = new NodeHttpTransport({ url, clientId: CLIENT_ID });
+  const credentials = await authenticate(http, new PairingKeys(password), CLIENT_ID);
+  http.token = credentials.token;
+  return { http, fetch: new HttpTransport({ url, clientId: CLIENT_ID, token: credentials.token }), credentials };
+}
+
+/** A new session for the image, at offset 0 (any earlier partial of it is discarded first). */
+export async function freshSession(transport: Transport, image: ImageSource): Promise<UpdateSession> {
+  await transport.request('DELETE', `/updates/${image.sha256}`);
+  const offer = { sha256: image.sha256, size: image.size, version: '1.0.0', chipFamily: 'ESP32', securityVersion: 1 };
+  const session = expectOk(await transport.request('POST', '/updates', offer), parseUpdateSession, 'the offer');
+  if (session.offset !== 0) throw new Error(`expected a fresh session, the device is at ${session.offset}`);
+  return session;
+}
+
+/** Seconds the client's pipelined transfer takes, first chunk to last acknowledgement. */
+export async function clientSeconds(transport: Transport, image: ImageSource, throttleKiBps?: number): Promise<number> {
+  const session = await freshSession(transport, image);
+  const started = performance.now();
+  const result = await pumpChunks({ transport, image, session, ...(throttleKiBps ? { throttle: new Throttle(throttleKiBps) } : {}) });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.failure || result.offset !== image.size) throw new Error(`the client stopped at ${result.offset}: ${result.failure?.message}`);
+  return seconds;
+}
+
+/** Seconds curl takes to PUT the whole file in one request (its own time_total), after the same offer. */
+export async function curlSeconds(link: Link, url: string, file: string, image: ImageSource): Promise<number> {
+  await freshSession(link.http, image);
+  const { stdout } = await promisify(execFile)('curl', [
+    '-sS', '--fail-with-body', '-T', file, '-H', 'Expect:', '-H', 'Content-Type: application/octet-stream',
+    '-H', `Authorization: Bearer ${link.credentials.token}`, '-H', `FieldFlash-Client: ${CLIENT_ID}`,
+    '-w', '\n%{time_total}', `${url}/fieldflash/v1/updates/${image.sha256}?offset=0`,
+  ]);
+  const [body, total] = stdout.split('\n');
+  const ack = parseChunkAck(JSON.parse(body!));
+  if (ack.offset !== image.size) throw new Error(`curl's upload stopped at ${ack.offset}`);
+  return Number(total);
+}

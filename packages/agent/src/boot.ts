@@ -1,0 +1,95 @@
+// The boot simulation. A reboot takes the device off the network for a moment, boots the pending slot as a test
+// boot (journaled first, so a device that dies now rolls back at its next start), and runs the health check with
+// the image's slot, path and version in its environment: exit 0 confirms the image, anything else rolls it back.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Authenticator } from './auth.ts';
+import { type CommandResult, describeFailure, runCommand } from './commands.ts';
+import { crashPoint } from './crash-points.ts';
+import type { Device } from './device.ts';
+import type { UpdateSessions } from './update-sessions.ts';
+
+export interface Network {
+  /** Stops answering: the listener closes and open connections drop. */
+  down(): Promise<void>;
+  up(): Promise<void>;
+}
+
+export class BootController {
+  /** Test hook: the next health check exits with this code instead of running. */
+  nextHealthCheckExit: number | null = null;
+  /** Test hook: the next reboot loses power during the test boot. */
+  powerCutDuringNextTestBoot = false;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly device: Device,
+    private readonly sessions: UpdateSessions,
+    private readonly auth: Authenticator,
+    private readonly network: Network,
+  ) {}
+
+  get rebooting(): boolean {
+    return this.running !== null;
+  }
+
+  /** Answers the reboot request, then reboots once the reply is on its way. */
+  request(): { rebootingInMs: number } {
+    if (!this.running) {
+      this.running = sleep(50)
+        .then(() => this.reboot())
+        .catch((error: unknown) => this.device.config.log(`reboot failed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => {
+          this.running = null;
+        });
+    }
+    return { rebootingInMs: this.device.config.rebootMs };
+  }
+
+  /** Resolves when a reboot in progress, health check included, has finished. */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
+  private async reboot(): Promise<void> {
+    const { config } = this.device;
+    const log = config.log;
+    await this.network.down();
+    this.auth.forgetAll();
+    this.sessions.release();
+    // A reboot restarts the device: what it knows afterwards is what its disk holds.
+    await this.device.powerCycle();
+    const trial = this.device.store.beginTestBoot();
+    log(trial ? `rebooting into slot ${trial.slot} (${trial.image.version}) for its test boot` : 'rebooting');
+    crashPoint('reboot');
+    await sleep(config.rebootMs);
+    if (trial && this.powerCutDuringNextTestBoot) {
+      this.powerCutDuringNextTestBoot = false;
+      log('power lost during the test boot');
+      await this.device.powerCycle();
+      await this.network.up();
+      return;
+    }
+    await this.network.up();
+    if (!trial) return;
+    const result = await this.healthCheck(trial.slot, trial.image.version);
+    if (result.code === 0) {
+      this.device.store.confirmTestBoot();
+      log(`${trial.image.version} passed its health check: slot ${trial.slot} confirmed`);
+    } else {
+      const reason = describeFailure('health check', result);
+      this.device.store.rollBackTestBoot(reason);
+      log(`${trial.image.version} rolled back to slot ${trial.previous}: ${reason}`);
+    }
+  }
+
+  private async healthCheck(slot: 'a' | 'b', version: string): Promise<CommandResult> {
+    if (this.nextHealthCheckExit !== null) {
+      const code = this.nextHealthCheckExit;
+      this.nextHealthCheckExit = null;
+      return { code, output: code === 0 ? '' : 'failure requested through the test hook' };
+    }
+    const command = this.device.config.healthCheck;
+    if (!command) return { code: 0, output: '' };
+    return runCommand(command, { FIELDFLASH_SLOT: slot, FIELDFLASH_IMAGE: this.device.store.slotPath(slot), FIELDFLASH_VERSION: version });
+  }
+}

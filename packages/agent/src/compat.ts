@@ -1,0 +1,135 @@
+// Compatibility endpoints (--compat), the two upload forms most deployed devices speak, so FieldFlash's
+// compatibility mode can be tested against a real receiver. Both write the uploaded file into the inactive slot
+// through the same crash-safe path as a protocol update, then reboot into it like a normal update (test boot,
+// health check, confirm or roll back). Like the originals without credentials configured, they take no
+// authentication: a device started with --compat accepts firmware from anyone on its network.
+//   ESPHome web_server: POST /update, multipart/form-data, one file part (field name not checked);
+//     200 "Update Successful!" or 200 "Update Failed!", then the device reboots.
+//   ElegantOTA v3: GET /ota/start?mode=fr&hash=<md5>, then POST /ota/upload multipart; 200 "OK" or 400 with the
+//     reason; the MD5, when given, is checked at the end. mode=fs (filesystem image) is refused: no such partition.
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import semver from 'semver';
+import type { BootController } from './boot.ts';
+import type { Device } from './device.ts';
+import { fsyncDirectory, removeDurably } from './durable.ts';
+import { AgentRefusal } from './errors.ts';
+import { type ExtraRoutes, sendReply } from './http-server.ts';
+import type { ImageInfo } from './journal.ts';
+import { multipartBoundary, readFilePart } from './multipart.ts';
+import type { UpdateSessions } from './update-sessions.ts';
+
+const COMPAT_CLIENT = 'compat-upload';
+const ELEGANT_START_TTL_MS = 5 * 60_000;
+
+interface Received {
+  path: string;
+  image: ImageInfo;
+  md5: string;
+}
+
+/** Streams the request's file part into a temp file in the upload directory, hashing it on the way. */
+async function receive(device: Device, req: IncomingMessage): Promise<Received> {
+  const boundary = multipartBoundary(req.headers['content-type']);
+  if (!boundary) throw new AgentRefusal('bad-request', 'The upload must be multipart/form-data with a file part.');
+  const path = join(device.uploads.dir, `compat-${randomBytes(6).toString('hex')}.tmp`);
+  const file = await open(path, 'w');
+  const sha = createHash('sha256');
+  const md5 = createHash('md5');
+  let size = 0;
+  try {
+    await readFilePart(req as AsyncIterable<Uint8Array>, boundary, async (piece) => {
+      size += piece.length;
+      if (size > device.config.maxImageSize) throw new AgentRefusal('too-large', `The image is larger than the ${device.config.maxImageSize} bytes this device holds.`);
+      sha.update(piece);
+      md5.update(piece);
+      await file.write(piece);
+    });
+    if (size === 0) throw new AgentRefusal('bad-request', 'The uploaded file is empty.');
+    await file.sync();
+  } catch (error) {
+    await file.close();
+    removeDurably(path);
+    throw error;
+  }
+  await file.close();
+  fsyncDirectory(device.uploads.dir);
+  const active = device.store.activeImage;
+  const sha256 = sha.digest('hex');
+  // Foreign uploads carry no version: the device keeps its version, marked with the image it now runs.
+  const version = `${semver.parse(active.version)?.version ?? '0.0.0'}+compat.${sha256.slice(0, 12)}`;
+  return { path, md5: md5.digest('hex'), image: { sha256, size, version, sequence: active.sequence, securityVersion: device.securityVersion } };
+}
+
+export function startCompat(device: Device, sessions: UpdateSessions, boot: BootController): ExtraRoutes {
+  let elegantStart: { md5: string | null; at: number } | null = null;
+  const log = device.config.log;
+
+  /** Receive, check, install as pending, reboot after the reply. Throws a refusal with the reason. */
+  let receiving = false;
+  const update = async (req: IncomingMessage, expectedMd5: string | null): Promise<void> => {
+    if (boot.rebooting) throw new AgentRefusal('busy', 'The device is rebooting.');
+    if (receiving) throw new AgentRefusal('busy', 'Another upload is being received.');
+    sessions.take(COMPAT_CLIENT, 'compat');
+    receiving = true;
+    try {
+      const received = await receive(device, req);
+      if (expectedMd5 && received.md5 !== expectedMd5) {
+        removeDurably(received.path);
+        throw new AgentRefusal('digest-mismatch', `MD5 mismatch: expected ${expectedMd5}, received ${received.md5}`);
+      }
+      await sessions.install(received.path, received.image, async () => removeDurably(received.path));
+      const slot = device.store.installPending(received.path, received.image);
+      log(`compatibility upload of ${received.image.size} bytes committed into slot ${slot}`);
+    } finally {
+      receiving = false;
+      sessions.release();
+    }
+    boot.request();
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    const text = (status: number, body: string): void => sendReply(req, res, { status, body }, !req.complete);
+    if (url.pathname === '/update' && req.method === 'POST') {
+      try {
+        await update(req, null);
+        text(200, 'Update Successful!');
+      } catch (error) {
+        log(`ESPHome-style upload failed: ${error instanceof Error ? error.message : String(error)}`);
+        text(200, 'Update Failed!');
+      }
+      return true;
+    }
+    if (url.pathname === '/ota/start' && req.method === 'GET') {
+      const mode = url.searchParams.get('mode') ?? 'fr';
+      const hash = url.searchParams.get('hash');
+      if (mode !== 'fr') {
+        text(400, 'Failed to start update process: this device has no filesystem partition (mode=fs)');
+      } else if (hash !== null && hash !== '' && !/^[0-9a-fA-F]{32}$/.test(hash)) {
+        text(400, 'MD5 parameter invalid');
+      } else {
+        elegantStart = { md5: hash ? hash.toLowerCase() : null, at: Date.now() };
+        text(200, 'OK');
+      }
+      return true;
+    }
+    if (url.pathname === '/ota/upload' && req.method === 'POST') {
+      const start = elegantStart;
+      elegantStart = null;
+      if (!start || Date.now() - start.at > ELEGANT_START_TTL_MS) {
+        text(400, 'Update not started: call /ota/start first');
+        return true;
+      }
+      try {
+        await update(req, start.md5);
+        text(200, 'OK');
+      } catch (error) {
+        text(400, error instanceof Error ? error.message : String(error));
+      }
+      return true;
+    }
+    return false;
+  };
+}

@@ -1,0 +1,155 @@
+// One dispatcher behind both transports: HTTP and the WebRTC data channel hand it the same requests and frame
+// its replies in their own way. Routes follow docs/protocol.md; refusals come back as { error: { code, message } }.
+import { API_BASE, MessageError, parseAuthRequest, parseChallengeRequest, parseUpdateOffer, parseWebRtcOffer, PROTOCOL_VERSION, type WebRtcAnswer, type WebRtcOffer } from '@fieldflash/protocol';
+import type { Authenticator, TokenGrant } from './auth.ts';
+import type { BootController } from './boot.ts';
+import type { Device } from './device.ts';
+import { AgentRefusal } from './errors.ts';
+import type { UpdateSessions } from './update-sessions.ts';
+
+export interface AgentRequest {
+  method: string;
+  /** The path without query. */
+  path: string;
+  query: URLSearchParams;
+  headers: { authorization?: string; clientId?: string; protocol?: string; digest?: string };
+  /** The parsed JSON body, if any. */
+  json?: unknown;
+  /** A chunk's bytes (checked against `headers.digest`). */
+  bytes?: Uint8Array;
+  /** The rest of an image streamed in one request without Content-Digest (HTTP only). */
+  stream?: AsyncIterable<Uint8Array>;
+  /** Set by the data channel: the client bound to the channel at signaling, which needs no token. */
+  channelClientId?: string;
+}
+
+export interface AgentReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Signaling {
+  answer(grant: TokenGrant, offer: WebRtcOffer): Promise<WebRtcAnswer>;
+}
+
+const UPDATE = new RegExp(`^${API_BASE}/updates/([0-9a-f]{64})(/commit)?$`);
+
+function ok(body: unknown, status = 200): AgentReply {
+  return { status, body };
+}
+
+export class Dispatcher {
+  signaling: Signaling | null = null;
+
+  constructor(
+    private readonly device: Device,
+    private readonly auth: Authenticator,
+    private readonly sessions: UpdateSessions,
+    private readonly boot: BootController,
+  ) {}
+
+  async handle(request: AgentRequest): Promise<AgentReply> {
+    try {
+      return await this.route(request);
+    } catch (error) {
+      if (error instanceof AgentRefusal) {
+        const headers: Record<string, string> = {};
+        if (typeof error.details.retryAfterSeconds === 'number') headers['Retry-After'] = String(error.details.retryAfterSeconds);
+        return { status: error.status, body: error.body, headers };
+      }
+      if (error instanceof MessageError) return { status: 400, body: new AgentRefusal('bad-request', `The request is malformed: ${error.message}.`).body };
+      this.device.config.log(`internal error on ${request.method} ${request.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return { status: 500, body: { error: { code: 'internal', message: `The device failed to handle the request: ${error instanceof Error ? error.message : String(error)}.` } } };
+    }
+  }
+
+  private checkProtocol(header: string | undefined): void {
+    if (header === undefined) return;
+    const major = Number.parseInt(header, 10);
+    if (major !== PROTOCOL_VERSION) {
+      throw new AgentRefusal('unsupported-protocol', `This device speaks FieldFlash protocol version ${PROTOCOL_VERSION}, not ${header}.`, { supported: [PROTOCOL_VERSION] });
+    }
+  }
+
+  private client(request: AgentRequest): { clientId: string; grant?: TokenGrant & { token: string } } {
+    if (request.channelClientId) return { clientId: request.channelClientId };
+    const grant = this.auth.verify(request.headers.authorization, request.headers.clientId);
+    return { clientId: grant.clientId, grant };
+  }
+
+  private async route(request: AgentRequest): Promise<AgentReply> {
+    this.checkProtocol(request.headers.protocol);
+    const { method, path } = request;
+    const sessions = this.sessions;
+    if (path === `${API_BASE}/device` && method === 'GET') return ok(this.device.document());
+    if (path === `${API_BASE}/auth/challenge` && method === 'POST') return ok(this.auth.challenge(parseChallengeRequest(request.json).clientId));
+    if (path === `${API_BASE}/auth/response` && method === 'POST') return ok(await this.auth.respond(parseAuthRequest(request.json)));
+
+    const update = UPDATE.exec(path);
+    // A reboot asked again while rebooting is answered as the first was; slot changes wait for the verdict.
+    const changesSlots = (path === `${API_BASE}/updates` && method === 'POST') || (update && method === 'PUT') || update?.[2];
+    if (changesSlots && this.boot.rebooting) {
+      this.client(request);
+      throw new AgentRefusal('busy', 'The device is rebooting (and running the health check of a new image, if one was pending). Wait until the device document shows the verdict, then try again.');
+    }
+    if (path === `${API_BASE}/updates` && method === 'POST') {
+      const { clientId } = this.client(request);
+      return ok(await sessions.offer(clientId, parseUpdateOffer(request.json)));
+    }
+    if (update && !update[2]) {
+      const sha256 = update[1]!;
+      if (method === 'GET') return ok(sessions.status(this.client(request).clientId, sha256));
+      if (method === 'DELETE') {
+        await sessions.cancel(this.client(request).clientId, sha256);
+        return { status: 204 };
+      }
+      if (method === 'PUT') {
+        const { clientId } = this.client(request);
+        const offset = Number(request.query.get('offset'));
+        if (!request.query.has('offset') || !Number.isSafeInteger(offset) || offset < 0) {
+          throw new AgentRefusal('bad-request', 'A chunk needs ?offset=N, the byte position where it belongs.');
+        }
+        if (request.stream && request.headers.digest === undefined) return ok(await sessions.stream(clientId, sha256, offset, request.stream));
+        return ok(await sessions.chunk(clientId, sha256, offset, request.headers.digest, request.bytes ?? new Uint8Array()));
+      }
+    }
+    if (update?.[2] && method === 'POST') return ok(await sessions.commit(this.client(request).clientId, update[1]!));
+    if (path === `${API_BASE}/reboot` && method === 'POST') {
+      this.client(request);
+      return ok(this.boot.request(), 202);
+    }
+    if (path === `${API_BASE}/webrtc/offer` && method === 'POST') {
+      const { grant } = this.client(request);
+      if (!this.signaling) throw new AgentRefusal('bad-request', 'This device does not offer WebRTC.', {}, 404);
+      if (!grant) throw new AgentRefusal('bad-request', 'Open another data channel over HTTP, not over a data channel.');
+      return ok(await this.signaling.answer(grant, parseWebRtcOffer(request.json)));
+    }
+    if (path.startsWith(`${API_BASE}/test/`) && this.device.config.testHooks && method === 'POST') return this.testHook(request);
+    throw new AgentRefusal('bad-request', `The device has no ${method} ${path}.`, {}, 404);
+  }
+
+  /** Test hooks, only with --test-hooks: let a conformance suite make the device fail on purpose. */
+  private testHook(request: AgentRequest): AgentReply {
+    const { grant } = this.client(request);
+    const body = (request.json ?? {}) as Record<string, unknown>;
+    switch (request.path.slice(`${API_BASE}/test/`.length)) {
+      case 'health-check': {
+        const exitCode = body.exitCode;
+        if (typeof exitCode !== 'number' || !Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) {
+          throw new AgentRefusal('bad-request', 'health-check needs {"exitCode": 0..255}.');
+        }
+        this.boot.nextHealthCheckExit = exitCode;
+        return ok({ nextHealthCheckExit: exitCode });
+      }
+      case 'power-cut':
+        this.boot.powerCutDuringNextTestBoot = true;
+        return ok({ powerCutDuringNextTestBoot: true });
+      case 'expire-token':
+        if (grant) this.auth.expire(grant.token);
+        return ok({ expired: Boolean(grant) });
+      default:
+        throw new AgentRefusal('bad-request', `There is no test hook ${request.path}.`, {}, 404);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// The journal: the one record of which slot holds what and which boots, replaced atomically on every change.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { replaceFileDurably } from './durable.ts';
+
+export type SlotName = 'a' | 'b';
+export const SLOT_NAMES: readonly SlotName[] = ['a', 'b'];
+export type SlotState = 'active' | 'pending' | 'confirmed' | 'empty';
+
+/** What an image claims about itself, recorded with its slot. */
+export interface ImageInfo {
+  sha256: string;
+  size: number;
+  version: string;
+  sequence: number;
+  securityVersion: number;
+}
+
+export type SlotRecord = { state: 'empty' } | ({ state: Exclude<SlotState, 'empty'> } & ImageInfo);
+
+export interface LastUpdate {
+  sha256: string;
+  version: string;
+  outcome: 'pending' | 'confirmed' | 'rolled-back';
+  reason?: string;
+}
+
+export interface Journal {
+  /** Increases with every write; a reader can tell which of two journals is newer. */
+  generation: number;
+  active: SlotName;
+  slots: Record<SlotName, SlotRecord>;
+  /** Set while a pending slot is being test-booted; still set at start means the device died during that boot. */
+  testBoot: { slot: SlotName; previous: SlotName; sha256: string } | null;
+  lastUpdate: LastUpdate | null;
+  /** The highest security version ever confirmed: images below it are refused even after a rollback. */
+  securityFloor: number;
+}
+
+export function journalPath(dir: string): string {
+  return join(dir, 'journal.json');
+}
+
+export function readJournal(dir: string): Journal | null {
+  const path = journalPath(dir);
+  if (!existsSync(path)) return null;
+  let parsed: Journal;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as Journal;
+  } catch {
+    throw new Error(`${path} is not valid JSON; it was not written by a FieldFlash agent. Move it away to start the device afresh`);
+  }
+  if (typeof parsed.generation !== 'number' || !parsed.slots?.a || !parsed.slots?.b || !SLOT_NAMES.includes(parsed.active)) {
+    throw new Error(`${path} is not a FieldFlash agent journal; move it away to start the device afresh`);
+  }
+  return parsed;
+}
+
+export function writeJournal(dir: string, journal: Journal): void {
+  journal.generation += 1;
+  replaceFileDurably(journalPath(dir), `${JSON.stringify(journal, null, 2)}\n`, 'journal-write');
+}
+
+export function otherSlot(slot: SlotName): SlotName {
+  return slot === 'a' ? 'b' : 'a';
+}

@@ -1,0 +1,259 @@
+// Update sessions, keyed by the image's SHA-256: the offer and its refusals, pipelined chunks, commit into the
+// inactive slot. One client holds the device at a time; the hold lapses after the idle or total timeout, and the
+// partial upload stays on disk for whoever resumes it.
+import { createHash } from 'node:crypto';
+import { type ChunkAck, type CommitReply, contentDigestSha256, fromBase64, type UpdateOffer, type UpdateSession } from '@fieldflash/protocol';
+import semver from 'semver';
+import { describeFailure, runCommand } from './commands.ts';
+import type { Device } from './device.ts';
+import { fsyncFile } from './durable.ts';
+import { AgentRefusal } from './errors.ts';
+import type { ImageInfo } from './journal.ts';
+import type { Upload } from './uploads.ts';
+
+interface Hold {
+  clientId: string;
+  sha256: string;
+  startedAt: number;
+  lastActivity: number;
+}
+
+const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+export class UpdateSessions {
+  private hold: Hold | null = null;
+  /** A client whose session outlived the total timeout waits this out, so others get their turn. */
+  private cooldown: { clientId: string; until: number } | null = null;
+
+  constructor(
+    private readonly device: Device,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private get config() {
+    return this.device.config;
+  }
+
+  /** Who holds the device now, if the hold has not lapsed. */
+  holder(): Hold | null {
+    const hold = this.hold;
+    if (!hold) return null;
+    const now = this.now();
+    const idle = now - hold.lastActivity >= this.config.idleTimeoutMs;
+    if (idle || now - hold.startedAt >= this.config.totalTimeoutMs) {
+      this.config.log(`update session of ${hold.clientId} lapsed (${idle ? 'idle' : 'total time'}); its partial upload is kept`);
+      if (!idle) this.cooldown = { clientId: hold.clientId, until: now + this.config.idleTimeoutMs };
+      this.hold = null;
+    }
+    return this.hold;
+  }
+
+  release(): void {
+    this.hold = null;
+  }
+
+  /** Takes or renews the hold for `clientId` on `sha256`; another live holder means busy. */
+  take(clientId: string, sha256: string): void {
+    const hold = this.holder();
+    if (hold && hold.clientId !== clientId) {
+      throw new AgentRefusal('busy', `Another client (${hold.clientId}) is updating this device. Wait until it finishes, or until its session lapses after ${Math.round(this.config.idleTimeoutMs / 1000)} s without data.`);
+    }
+    const now = this.now();
+    if (!hold && this.cooldown && this.cooldown.clientId === clientId && now < this.cooldown.until) {
+      const wait = Math.ceil((this.cooldown.until - now) / 1000);
+      throw new AgentRefusal('timeout', `This update session ran longer than the device allows (${Math.round(this.config.totalTimeoutMs / 1000)} s) and lost its hold so others can update. Offer again in ${wait} s to continue from where the device is.`);
+    }
+    if (hold && hold.sha256 === sha256) hold.lastActivity = now;
+    else this.hold = { clientId, sha256, startedAt: now, lastActivity: now };
+  }
+
+  /** The offer's checks, in the order of docs/protocol.md §4.1: the first that fails is the refusal. */
+  private check(clientId: string, offer: UpdateOffer): { sha256: string; size: number } {
+    const { config } = this;
+    const hold = this.holder();
+    if (hold && hold.clientId !== clientId) this.take(clientId, offer.sha256);
+    const active = this.device.store.activeImage;
+    if (!same(offer.chipFamily, config.chipFamily)) {
+      throw new AgentRefusal('incompatible-chip', `The image is built for ${offer.chipFamily}; this device's chip is ${config.chipFamily}.`, { device: config.chipFamily, image: offer.chipFamily });
+    }
+    if (offer.board !== undefined && !same(offer.board, config.board)) {
+      throw new AgentRefusal('incompatible-board', `The image is built for the board ${offer.board}; this device's board is ${config.board}.`, { device: config.board, image: offer.board });
+    }
+    if (offer.hardwareRevision !== undefined && !same(offer.hardwareRevision, config.hardwareRevision)) {
+      throw new AgentRefusal('incompatible-hardware', `The image is built for hardware revision ${offer.hardwareRevision}; this device is revision ${config.hardwareRevision}.`, { device: config.hardwareRevision, image: offer.hardwareRevision });
+    }
+    let target = { sha256: offer.sha256, size: offer.size };
+    if (offer.images) {
+      const slot = this.device.store.inactiveSlot;
+      const image = offer.images.find((entry) => entry.slot === slot);
+      if (!image) throw new AgentRefusal('bad-request', `The offer links images for slots ${offer.images.map((i) => i.slot).join(', ')}, but this device writes slot ${slot}.`);
+      target = { sha256: image.sha256, size: image.size };
+    }
+    if (target.size > config.maxImageSize) {
+      throw new AgentRefusal('too-large', `The image is ${target.size} bytes; this device holds at most ${config.maxImageSize}.`, { maxImageSize: config.maxImageSize });
+    }
+    const securityVersion = offer.securityVersion ?? 0;
+    if (securityVersion < this.device.securityVersion) {
+      throw new AgentRefusal('security-version-too-low', `The image has security version ${securityVersion}; this device accepts ${this.device.securityVersion} or higher, even with force.`, { device: this.device.securityVersion, image: securityVersion });
+    }
+    if (offer.sequence !== undefined && offer.sequence < active.sequence) {
+      throw new AgentRefusal('sequence-too-low', `The image has sequence ${offer.sequence}; this device runs sequence ${active.sequence} and never goes back.`, { device: active.sequence, image: offer.sequence });
+    }
+    if (!offer.force && semver.lt(offer.version, active.version)) {
+      throw new AgentRefusal('downgrade', `The device runs ${active.version}; ${offer.version} is older. Send with force to downgrade.`, { device: active.version, image: offer.version });
+    }
+    return target;
+  }
+
+  private session(upload: { sha256: string; size: number; offset: number }): UpdateSession {
+    return {
+      sha256: upload.sha256,
+      size: upload.size,
+      slot: this.device.store.inactiveSlot,
+      offset: upload.offset,
+      chunkSize: this.config.chunkSize,
+      window: this.config.window,
+      state: upload.offset === upload.size ? 'complete' : 'receiving',
+    };
+  }
+
+  /** The image is already committed into the pending slot: nothing left to send. */
+  private committed(sha256: string): { sha256: string; size: number } | null {
+    const slot = this.device.store.pendingSlot;
+    const record = slot ? this.device.store.journal.slots[slot] : undefined;
+    return record && record.state !== 'empty' && record.sha256 === sha256 ? record : null;
+  }
+
+  async offer(clientId: string, offer: UpdateOffer): Promise<UpdateSession> {
+    const target = this.check(clientId, offer);
+    this.take(clientId, target.sha256);
+    const done = this.committed(target.sha256);
+    if (done) return this.session({ ...done, offset: done.size });
+    const image: ImageInfo = { sha256: target.sha256, size: target.size, version: offer.version, sequence: offer.sequence ?? this.device.store.activeImage.sequence, securityVersion: offer.securityVersion ?? 0 };
+    const uploads = this.device.uploads;
+    let upload = uploads.get(target.sha256);
+    if (upload && upload.meta.size !== target.size) {
+      await uploads.discard(target.sha256);
+      upload = undefined;
+    }
+    upload ??= await uploads.create({ ...image, slot: this.device.store.inactiveSlot, createdAt: this.now() });
+    this.config.log(`${clientId}: update to ${offer.version} (${target.sha256.slice(0, 12)}…), ${target.size} bytes, continuing at ${upload.offset}`);
+    return this.session({ sha256: target.sha256, size: target.size, offset: upload.offset });
+  }
+
+  private upload(clientId: string, sha256: string): Upload {
+    const upload = this.device.uploads.get(sha256);
+    if (!upload) throw new AgentRefusal('unknown-session', 'The device has no update session for this image. Offer the update again.');
+    this.take(clientId, sha256);
+    return upload;
+  }
+
+  status(clientId: string, sha256: string): UpdateSession {
+    const done = this.committed(sha256);
+    if (done) return this.session({ ...done, offset: done.size });
+    const upload = this.upload(clientId, sha256);
+    return this.session({ sha256, size: upload.meta.size, offset: upload.offset });
+  }
+
+  async chunk(clientId: string, sha256: string, offset: number, digest: string | undefined, bytes: Uint8Array): Promise<ChunkAck> {
+    const upload = this.upload(clientId, sha256);
+    const { chunkSize, window } = this.config;
+    const size = upload.meta.size;
+    if (bytes.length > chunkSize) throw new AgentRefusal('too-large', `A chunk may hold at most ${chunkSize} bytes; this one has ${bytes.length}.`, { offset: upload.offset, chunkSize });
+    if (offset < upload.offset || offset >= upload.offset + window * chunkSize || offset >= size) {
+      throw new AgentRefusal('offset-mismatch', `The device expects chunks from offset ${upload.offset} (window ${window} × ${chunkSize} bytes); this one starts at ${offset}.`, { offset: upload.offset });
+    }
+    if (bytes.length === 0 || offset + bytes.length > size) {
+      throw new AgentRefusal('bad-request', `A chunk of ${bytes.length} bytes at ${offset} does not fit an image of ${size} bytes.`, { offset: upload.offset });
+    }
+    const claimed = digest ? contentDigestSha256(digest) : undefined;
+    if (!claimed) throw new AgentRefusal('bad-request', 'Each chunk needs a Content-Digest: sha-256=:<base64>: header.', { offset: upload.offset });
+    const actual = createHash('sha256').update(bytes).digest();
+    if (!actual.equals(fromBase64(claimed))) {
+      throw new AgentRefusal('chunk-corrupt', `The chunk at ${offset} arrived damaged (its SHA-256 does not match Content-Digest); nothing of it was kept. Send it again.`, { offset: upload.offset });
+    }
+    const contiguous = await upload.writeChunk(offset, bytes);
+    this.take(clientId, sha256);
+    return { offset: contiguous, size };
+  }
+
+  /**
+   * One request carrying the rest of the image from the device's offset, streamed to storage as it arrives, with
+   * no per-chunk digest: the whole image's SHA-256 at commit is the guard. Progress is made durable every MiB, so
+   * a broken connection leaves the offset at what is on disk.
+   */
+  async stream(clientId: string, sha256: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<ChunkAck> {
+    const upload = this.upload(clientId, sha256);
+    const size = upload.meta.size;
+    if (offset !== upload.offset) {
+      throw new AgentRefusal('offset-mismatch', `A streamed upload must start where the device is, at ${upload.offset}; this one starts at ${offset}.`, { offset: upload.offset });
+    }
+    let at = offset;
+    let unsynced = 0;
+    try {
+      for await (const piece of body) {
+        if (at + piece.length > size) {
+          throw new AgentRefusal('bad-request', `The upload runs past the image's ${size} bytes; the device kept the first ${upload.offset}.`, { offset: upload.offset });
+        }
+        await upload.write(at, piece);
+        at += piece.length;
+        unsynced += piece.length;
+        if (unsynced >= 1 << 20) {
+          unsynced = 0;
+          await upload.sync();
+          this.take(clientId, sha256);
+        }
+      }
+    } finally {
+      await upload.sync();
+    }
+    this.take(clientId, sha256);
+    return { offset: upload.offset, size };
+  }
+
+  async commit(clientId: string, sha256: string): Promise<CommitReply> {
+    const done = this.committed(sha256);
+    const store = this.device.store;
+    if (done) return { slot: store.pendingSlot!, state: 'pending' };
+    const upload = this.upload(clientId, sha256);
+    if (!upload.complete) {
+      throw new AgentRefusal('nothing-to-commit', `The device has ${upload.offset} of ${upload.meta.size} bytes; send the rest before committing.`, { offset: upload.offset });
+    }
+    const uploads = this.device.uploads;
+    const digest = await uploads.digest(upload);
+    if (digest !== sha256) {
+      await uploads.discard(sha256);
+      this.release();
+      throw new AgentRefusal('digest-mismatch', `The received image hashes to ${digest}, not ${sha256}; the upload was discarded. Send it again.`, { actual: digest });
+    }
+    fsyncFile(upload.dataPath);
+    const { meta } = upload;
+    const image: ImageInfo = { sha256, size: meta.size, version: meta.version, sequence: meta.sequence, securityVersion: meta.securityVersion };
+    await this.install(upload.dataPath, image, () => uploads.discard(sha256));
+    const slot = store.installPending(upload.dataPath, image);
+    await uploads.discard(sha256);
+    this.release();
+    this.config.log(`${clientId}: ${meta.version} committed into slot ${slot}, pending its test boot`);
+    return { slot, state: 'pending' };
+  }
+
+  /** Hands the verified image to the install hook (e.g. a .deb to dpkg); a failing hook refuses the commit. */
+  async install(path: string, image: ImageInfo, discard: () => Promise<void>): Promise<void> {
+    const hook = this.config.installHook;
+    if (!hook) return;
+    const result = await runCommand(hook, { FIELDFLASH_IMAGE: path, FIELDFLASH_VERSION: image.version, FIELDFLASH_SHA256: image.sha256, FIELDFLASH_SLOT: this.device.store.inactiveSlot });
+    if (result.code !== 0) {
+      await discard();
+      this.release();
+      const reason = describeFailure('the install hook', result);
+      this.config.log(`install hook refused ${image.version}: ${reason}`);
+      throw new AgentRefusal('install-failed', `The device refused the image: ${reason}.`, { reason }, 422);
+    }
+  }
+
+  async cancel(clientId: string, sha256: string): Promise<void> {
+    this.upload(clientId, sha256);
+    await this.device.uploads.discard(sha256);
+    this.release();
+  }
+}

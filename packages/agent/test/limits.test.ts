@@ -1,0 +1,89 @@
+// Limits over real HTTP: a stuck or slow client loses its hold on the device but not its partial upload, bodies
+// above their limit are refused before they are read, and a body that stops arriving is answered 408.
+import { connect } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { contentDigest, parseUpdateSession } from '@fieldflash/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningAgent, startAgent } from '../src/index.ts';
+import { Probe, makeImage, acceptableOffer } from '../../conformance/src/probe.ts';
+
+const PASSWORD = 'limits';
+const agents: RunningAgent[] = [];
+afterEach(async () => {
+  for (const agent of agents.splice(0)) await agent.close();
+});
+
+async function agent(options: Partial<Parameters<typeof startAgent>[0]> = {}): Promise<{ agent: RunningAgent; probe: Probe }> {
+  const started = await startAgent({ dir: mkdtempSync(join(tmpdir(), 'fieldflash-limits-')), password: PASSWORD, webrtc: false, log: () => {}, ...options });
+  agents.push(started);
+  return { agent: started, probe: new Probe(started.url, PASSWORD) };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('agent limits', () => {
+  it('an idle session loses its hold after the idle timeout; its partial upload stays for whoever resumes', async () => {
+    const { probe } = await agent({ idleTimeoutMs: 400 });
+    const doc = await probe.device();
+    const stuck = await probe.login('stuck-client');
+    const other = await probe.login('other-client');
+    const image = makeImage(200_000);
+    expect((await stuck.request('POST', 'updates', acceptableOffer(doc, image))).status).toBe(200);
+    expect((await stuck.chunk(image.sha256, 0, image.bytes.subarray(0, 65_536))).status).toBe(200);
+    expect((await other.request('POST', 'updates', acceptableOffer(doc, image))).status).toBe(409);
+    await sleep(500);
+    const resumed = await other.request('POST', 'updates', acceptableOffer(doc, image));
+    expect(resumed.status).toBe(200);
+    expect(parseUpdateSession(resumed.body).offset).toBe(65_536);
+  });
+
+  it('a busy session loses its hold after the total timeout', async () => {
+    const { probe } = await agent({ totalTimeoutMs: 600 });
+    const doc = await probe.device();
+    const hog = await probe.login('hog');
+    const other = await probe.login('other');
+    const image = makeImage(2_000_000);
+    await hog.request('POST', 'updates', acceptableOffer(doc, image));
+    let offset = 0;
+    const started = Date.now();
+    while (Date.now() - started < 700) {
+      await hog.chunk(image.sha256, offset, image.bytes.subarray(offset, offset + 4096));
+      offset += 4096;
+      await sleep(50);
+    }
+    const late = await hog.chunk(image.sha256, offset, image.bytes.subarray(offset, offset + 4096));
+    expect(late.status).toBe(408);
+    expect((late.body as { error: { code: string } }).error.code).toBe('timeout');
+    expect((await other.request('POST', 'updates', acceptableOffer(doc, makeImage(1000)))).status).toBe(200);
+  });
+
+  it('refuses a chunk above chunkSize and a JSON body above 64 KiB before reading them', async () => {
+    const { probe } = await agent({ chunkSize: 4096 });
+    const doc = await probe.device();
+    const session = await probe.login('big');
+    const image = makeImage(100_000);
+    await session.request('POST', 'updates', acceptableOffer(doc, image));
+    const chunk = image.bytes.subarray(0, 8192);
+    const big = await probe.raw('PUT', `/fieldflash/v1/updates/${image.sha256}?offset=0`, { token: session.token, clientId: 'big', bytes: chunk, headers: { 'Content-Digest': await contentDigest(chunk) } });
+    expect(big.status).toBe(413);
+    expect((big.body as { error: { code: string } }).error.code).toBe('too-large');
+    const json = await probe.raw('POST', '/fieldflash/v1/updates', { token: session.token, clientId: 'big', body: { padding: 'x'.repeat(70_000) } });
+    expect(json.status).toBe(413);
+  });
+
+  it('answers 408 timeout and closes when a body stops arriving', async () => {
+    const { agent: running } = await agent({ idleTimeoutMs: 300 });
+    const reply = await new Promise<string>((resolve) => {
+      const socket = connect(running.port, '127.0.0.1', () => {
+        socket.write('POST /fieldflash/v1/auth/challenge HTTP/1.1\r\nHost: device\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"clie');
+      });
+      let text = '';
+      socket.on('data', (data) => (text += data.toString()));
+      socket.on('close', () => resolve(text));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    expect(reply).toContain('"code":"timeout"');
+  });
+});

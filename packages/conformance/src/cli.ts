@@ -1,0 +1,54 @@
+// npm run conformance -- URL --password P [--image FILE] [--only 1,5,9] [--verdict-timeout S]
+import { parseArgs } from 'node:util';
+import { runSuite } from './suite.ts';
+
+const USAGE = `Usage: npm run conformance -- URL --password P [options]
+  URL                    the agent, e.g. http://192.168.1.40:8070
+  --password P           its pairing password (or FIELDFLASH_PASSWORD)
+  --image FILE           an image the device can boot, for the checks that reboot (default: random bytes,
+                         fine for the reference agent; a real device needs a real image)
+  --only N,M             run only these check numbers
+  --verdict-timeout S    how long to wait for the device's verdict after a reboot (default 120)
+Checks that need the capability test-hooks (a failing health check, power lost during a test boot) are skipped,
+with the reason, on devices that do not list it. The rate-limit check runs last and locks authentication for up to
+a minute. Exit status 0 when nothing failed; the last line is "N passed, N failed".`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+const { values, positionals } = parseArgs({
+  options: {
+    password: { type: 'string' },
+    image: { type: 'string' },
+    only: { type: 'string' },
+    'verdict-timeout': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  allowPositionals: true,
+  strict: true,
+});
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const url = positionals[0] ?? fail('say which device to check: npm run conformance -- http://HOST:PORT --password P');
+if (!/^https?:\/\/[^/]+/.test(url)) fail(`"${url}" is not a device URL like http://192.168.1.40:8070`);
+const password = values.password ?? process.env.FIELDFLASH_PASSWORD ?? fail('--password: give the device\'s pairing password');
+const only = values.only?.split(',').map((n) => {
+  const number = Number(n.trim());
+  if (!Number.isInteger(number) || number < 1) fail(`--only: "${n}" is not a check number`);
+  return number;
+});
+const verdictSeconds = values['verdict-timeout'] === undefined ? undefined : Number(values['verdict-timeout']);
+if (verdictSeconds !== undefined && !(verdictSeconds > 0)) fail(`--verdict-timeout: "${values['verdict-timeout']}" is not a number of seconds`);
+
+try {
+  const result = await runSuite({ url, password, ...(values.image ? { imagePath: values.image } : {}), ...(only ? { only } : {}), ...(verdictSeconds ? { verdictTimeoutMs: verdictSeconds * 1000 } : {}) });
+  process.exit(result.failed === 0 ? 0 : 1);
+} catch (error) {
+  process.stderr.write(`The suite could not run against ${url}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stdout.write('0 passed, 1 failed\n');
+  process.exit(1);
+}

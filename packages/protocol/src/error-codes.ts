@@ -1,0 +1,76 @@
+// Refusals a device gives, with a stable code, the HTTP status it travels with, and a default sentence for people.
+
+export const ERROR_CODES = {
+  unauthenticated: { status: 401, message: 'This request needs a session token. Pair with the device password first.' },
+  'token-expired': { status: 401, message: 'The session token has expired. Authenticate again to continue.' },
+  replayed: { status: 401, message: 'This challenge was already used or has expired. Ask the device for a new challenge.' },
+  'bad-proof': { status: 401, message: 'The password proof is wrong. Check the device password and try again.' },
+  'rate-limited': { status: 429, message: 'Too many failed attempts. Wait before trying again.' },
+  'incompatible-chip': { status: 409, message: 'The image is built for another chip family than this device has.' },
+  'incompatible-board': { status: 409, message: 'The image is built for another board than this device.' },
+  'incompatible-hardware': { status: 409, message: 'The image does not support this hardware revision.' },
+  downgrade: { status: 409, message: 'The image is older than what the device runs. Send with force to downgrade.' },
+  'sequence-too-low': { status: 409, message: 'The image sequence number is below the device\'s; the device refuses to go back.' },
+  'security-version-too-low': { status: 409, message: 'The image security version is below the device\'s; the device refuses it even with force.' },
+  'too-large': { status: 413, message: 'The image is larger than the device can hold.' },
+  'digest-mismatch': { status: 422, message: 'The received image does not match its SHA-256; the upload was discarded. Send it again.' },
+  'chunk-corrupt': { status: 400, message: 'A chunk arrived damaged (its digest does not match); send it again.' },
+  'offset-mismatch': { status: 409, message: 'The chunk is not where the device expects it; continue from the offset it reports.' },
+  busy: { status: 409, message: 'Another client is updating this device. Wait until it finishes or its session lapses.' },
+  'unknown-session': { status: 404, message: 'The device has no update session for this image. Offer the update again.' },
+  'nothing-to-commit': { status: 409, message: 'There is nothing complete to commit. Finish sending the image first.' },
+  'unsupported-protocol': { status: 400, message: 'The device does not speak this protocol version.' },
+  'install-failed': { status: 422, message: "The device's install step refused the image; the slot was not changed." },
+  'bad-request': { status: 400, message: 'The device could not understand the request.' },
+  timeout: { status: 408, message: 'The upload was idle for too long and the device dropped it. Continue from its offset.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as ErrorCode[];
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
+}
+
+/** The body of every refusal: `{ error: { code, message, ...details } }`. */
+export interface ErrorBody {
+  error: ErrorDetails;
+}
+
+export interface ErrorDetails {
+  /** A stable code; clients must treat codes they do not know as a generic failure with `message`. */
+  code: ErrorCode | (string & {});
+  /** A sentence for people, written by the device. */
+  message: string;
+  /** Where the device wants the next byte (`offset-mismatch`, `chunk-corrupt`, `timeout`). */
+  offset?: number;
+  /** Seconds until the device accepts another attempt (`rate-limited`). */
+  retryAfterSeconds?: number;
+  /** Why, in the device's words (`install-failed`). */
+  reason?: string;
+  /** Protocol major versions the device speaks (`unsupported-protocol`). */
+  supported?: number[];
+  [detail: string]: unknown;
+}
+
+/** Builds the body of a refusal; the device may replace the default sentence with a more precise one. */
+export function errorBody(code: ErrorCode, details: Partial<Omit<ErrorDetails, 'code'>> = {}): ErrorBody {
+  const message: string = typeof details.message === 'string' ? details.message : ERROR_CODES[code].message;
+  return { error: { ...details, code, message } };
+}
+
+/** A device's refusal, as the client sees it: the HTTP status, the stable code and the device's own sentence. */
+export class DeviceRefusal extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: ErrorDetails;
+
+  constructor(status: number, details: ErrorDetails) {
+    super(details.message);
+    this.name = 'DeviceRefusal';
+    this.code = details.code;
+    this.status = status;
+    this.details = details;
+  }
+}

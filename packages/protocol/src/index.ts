@@ -1,0 +1,17 @@
+export * from './messages.ts';
+export * from './error-codes.ts';
+export * from './crypto.ts';
+export * from './frames.ts';
+export { MessageError } from './fields.ts';
+export * from './transport.ts';
+export { HttpTransport, apiUrl, replyOf, requestHeaders, type HttpTarget, type TokenTransport } from './http-transport.ts';
+export { DataChannelTransport, type DataChannelLike } from './datachannel-transport.ts';
+export { openDataChannel, type PeerConnectionLike, type PeerConnectionFactory } from './webrtc.ts';
+export { authenticate, PairingKeys, type Credentials } from './auth.ts';
+export { blobImage, bytesImage, type ImageSource } from './image-source.ts';
+export { Throttle } from './throttle.ts';
+export { pumpChunks } from './sender.ts';
+export { refusalOf, expectOk } from './replies.ts';
+export * from './updater.ts';
+export { planRelease, type ReleasePlan } from './release-image.ts';
+export { targetAddressSpace, type TargetAddressSpace } from './address-space.ts';

@@ -1,0 +1,3 @@
+// Node-only parts of the protocol package: the node:http transport and the push command.
+export { NodeHttpTransport } from './node-http-transport.ts';
+export { push, verdictLine, EXIT } from './push.ts';

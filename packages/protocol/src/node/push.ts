@@ -1,0 +1,140 @@
+// npm run push -- URL bundle.zip --password P [--force] [--throttle KiB/s] [--transport http|webrtc] [--client-id ID]
+// Updates one device from a terminal with the same client the app uses, and ends with the device's verdict.
+
+import { openAsBlob } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BundleError, readBundle, type Release } from '@fieldflash/bundle';
+import { DeviceRefusal } from '../error-codes.ts';
+import { parseDeviceDocument } from '../messages.ts';
+import { planRelease } from '../release-image.ts';
+import { expectOk } from '../replies.ts';
+import { LinkError } from '../transport.ts';
+import { UpdateError, updateDevice, type UpdateVerdict } from '../updater.ts';
+import { NodeHttpTransport } from './node-http-transport.ts';
+import { ProgressView } from './progress-view.ts';
+
+export const EXIT = { confirmed: 0, rolledBack: 1, refused: 2, failed: 3, usage: 64 } as const;
+
+const USAGE = `Usage: npm run push -- URL bundle.zip --password P [--force] [--throttle KiB/s] [--transport http|webrtc] [--client-id ID]
+
+Updates the device at URL (e.g. http://192.168.1.40:8070) with the release in bundle.zip over the FieldFlash LAN
+protocol, then reboots it and reports whether the new image was confirmed or rolled back.
+The password may also come from the FIELDFLASH_PASSWORD environment variable.
+Exit codes: 0 confirmed, 1 rolled back, 2 refused by the device, 3 could not finish, 64 wrong arguments.`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      password: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      throttle: { type: 'string' },
+      transport: { type: 'string', default: 'http' },
+      'client-id': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return undefined;
+  const [url, bundle, ...rest] = positionals;
+  if (!url || !bundle || rest.length > 0) throw new UsageError('Give the device URL and the bundle file.');
+  if (!/^https?:\/\//.test(url)) throw new UsageError(`${url} is not an http:// URL of a device.`);
+  const password = values.password ?? process.env.FIELDFLASH_PASSWORD;
+  if (!password) throw new UsageError('Give the device password with --password (or FIELDFLASH_PASSWORD).');
+  const transport = values.transport;
+  if (transport !== 'http' && transport !== 'webrtc') throw new UsageError(`--transport must be http or webrtc, not ${transport}.`);
+  let throttle: number | undefined;
+  if (values.throttle !== undefined) {
+    throttle = Number(values.throttle);
+    if (!(throttle > 0)) throw new UsageError(`--throttle takes a speed in KiB/s greater than 0, not ${values.throttle}.`);
+  }
+  const clientId = values['client-id'] ?? `push-${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64);
+  return { url, bundle, password, force: values.force, transport, throttle, clientId } as const;
+}
+
+export function verdictLine(verdict: UpdateVerdict): string {
+  const { device } = verdict;
+  const running = device.slots.find((s) => s.state === 'active');
+  if (verdict.outcome === 'confirmed') return `confirmed: ${device.product} ${verdict.version} in slot ${verdict.slot}`;
+  const now = running ? `; the device runs ${running.version} in slot ${running.name}` : '';
+  return `rolled back: ${device.product} ${verdict.version} in slot ${verdict.slot} did not pass its test boot (${verdict.reason ?? 'no reason given'})${now}`;
+}
+
+async function readRelease(path: string): Promise<Release> {
+  let data: Blob;
+  try {
+    data = await openAsBlob(path);
+  } catch (err) {
+    throw new UpdateError(`Cannot read ${path}: ${(err as Error).message}.`);
+  }
+  const releases = await readBundle({ name: basename(path), data });
+  if (releases.length !== 1) throw new UpdateError(`${path} holds ${releases.length} releases; give a bundle with one.`);
+  return releases[0]!;
+}
+
+export async function push(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  let args;
+  try {
+    args = parse(argv);
+  } catch (e) {
+    err.write(`${(e as Error).message}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  if (!args) {
+    out.write(`${USAGE}\n`);
+    return EXIT.confirmed;
+  }
+  const view = new ProgressView(out);
+  try {
+    const release = await readRelease(args.bundle);
+    const probe = new NodeHttpTransport({ url: args.url, clientId: args.clientId });
+    const device = await probe
+      .request('GET', '/device')
+      .then((reply) => expectOk(reply, parseDeviceDocument, 'the device document request'))
+      .finally(() => probe.close());
+    const plan = planRelease(release, device);
+    out.write(`${device.product} ${device.id} runs ${device.version}; sending ${release.product} ${release.version} (${plan.description}) over ${args.transport}\n`);
+    const verdict = await updateDevice({
+      url: args.url,
+      password: args.password,
+      clientId: args.clientId,
+      release: plan.release,
+      image: plan.image,
+      force: args.force,
+      transport: args.transport,
+      httpTransport: (target) => new NodeHttpTransport(target),
+      ...(args.transport === 'webrtc' ? { newPeerConnection: await nodePeerConnection() } : {}),
+      ...(args.throttle ? { throttleKiBps: args.throttle } : {}),
+      onProgress: (p) => view.update(p),
+    });
+    view.finish();
+    out.write(`${verdictLine(verdict)}\n`);
+    return verdict.outcome === 'confirmed' ? EXIT.confirmed : EXIT.rolledBack;
+  } catch (e) {
+    view.finish();
+    if (e instanceof DeviceRefusal) {
+      err.write(`refused (${e.code}): ${e.message}\n`);
+      return EXIT.refused;
+    }
+    if (e instanceof UpdateError || e instanceof LinkError || e instanceof BundleError) {
+      err.write(`failed: ${e.message}${e instanceof BundleError ? ` ${e.hint}` : ''}\n`);
+      return EXIT.failed;
+    }
+    throw e;
+  }
+}
+
+async function nodePeerConnection() {
+  const { RTCPeerConnection } = await import('node-datachannel/polyfill');
+  return () => new RTCPeerConnection({ iceServers: [] }) as never;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await push(process.argv.slice(2));
+  // node-datachannel keeps native threads alive; the verdict is printed, so leave.
+  setImmediate(() => process.exit());
+}

@@ -1,0 +1,82 @@
+// Which image of a release goes to a device over the LAN: the OTA slot images of the build for the device's chip
+// (one per slot, RIOT style, or one for either slot), or else the app part of its first-install layout.
+
+import type { Build, Release, ReleaseFile } from '@fieldflash/bundle';
+import semver from 'semver';
+import { blobImage, type ImageSource } from './image-source.ts';
+import type { DeviceDocument } from './messages.ts';
+import { type ReleaseFacts, UpdateError } from './updater.ts';
+
+export interface ReleasePlan {
+  release: ReleaseFacts;
+  image: ImageSource | [ImageSource, ImageSource];
+  /** In words: what will be sent, for the person running the update. */
+  description: string;
+}
+
+const same = (a: string | undefined, b: string | undefined) => a?.toLowerCase() === b?.toLowerCase();
+
+function buildFor(release: Release, device: DeviceDocument): Build {
+  const forChip = release.builds.filter((b) => same(b.target.chipFamily, device.chipFamily));
+  if (forChip.length === 0) {
+    const chips = [...new Set(release.builds.map((b) => b.target.chipFamily))].join(', ') || 'no chip';
+    throw new UpdateError(`${release.product} ${release.version} is built for ${chips}; the device is an ${device.chipFamily}. Pick a release made for ${device.chipFamily}.`);
+  }
+  const build = forChip.find((b) => same(b.target.board, device.board)) ?? forChip.find((b) => b.target.board === undefined);
+  if (!build) {
+    const boards = forChip.map((b) => b.target.board).join(', ');
+    throw new UpdateError(`${release.product} ${release.version} is built for the boards ${boards}; the device is a ${device.board}.`);
+  }
+  return build;
+}
+
+function fileOf(release: Release, path: string): ReleaseFile {
+  const file = release.files.find((f) => f.path === path);
+  if (!file) throw new UpdateError(`${release.sourceName} names ${path}, but holds no such file.`);
+  return file;
+}
+
+function appPart(release: Release, build: Build): ReleaseFile {
+  const parts = build.flash?.parts.map((p) => fileOf(release, p.path)) ?? release.files;
+  const apps = parts.filter((f) => f.role === 'app' && !f.embedded?.length);
+  if (apps.length !== 1) {
+    throw new UpdateError(
+      apps.length === 0
+        ? `${release.sourceName} has no app image to send over the LAN (only a first-install layout or a merged flash image). Use a release with OTA images.`
+        : `${release.sourceName} has ${apps.length} app images and no OTA section saying which one to send.`,
+    );
+  }
+  return apps[0]!;
+}
+
+/** The offer's facts and the image(s) to send; throws UpdateError saying why a release does not suit the device. */
+export function planRelease(release: Release, device: DeviceDocument): ReleasePlan {
+  const build = buildFor(release, device);
+  const facts: ReleaseFacts = { product: release.product, version: release.version, chipFamily: build.target.chipFamily };
+  if (release.sequence !== undefined) facts.sequence = release.sequence;
+  if (release.securityVersion !== undefined) facts.securityVersion = release.securityVersion;
+  if (build.target.board !== undefined) facts.board = build.target.board;
+  const revisions = build.target.hardwareRevision;
+  if (revisions !== undefined) {
+    // The device compares one revision; a release may name a range, which is checked here instead.
+    if (semver.valid(revisions)) facts.hardwareRevision = revisions;
+    else {
+      const deviceRevision = semver.coerce(device.hardwareRevision);
+      if (!deviceRevision || !semver.satisfies(deviceRevision, revisions)) {
+        throw new UpdateError(`${release.product} ${release.version} supports hardware revisions ${revisions}; the device is revision ${device.hardwareRevision}.`);
+      }
+    }
+  }
+  const ota = build.ota;
+  if (ota?.kind === 'per-slot') {
+    const slot0 = fileOf(release, ota.slot0);
+    const slot1 = fileOf(release, ota.slot1);
+    return {
+      release: facts,
+      image: [blobImage(slot0.data, slot0.sha256), blobImage(slot1.data, slot1.sha256)],
+      description: `${slot0.path} or ${slot1.path}, whichever matches the device's inactive slot`,
+    };
+  }
+  const file = ota?.kind === 'either' ? fileOf(release, ota.image) : appPart(release, build);
+  return { release: facts, image: blobImage(file.data, file.sha256), description: file.path };
+}

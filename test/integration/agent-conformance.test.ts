@@ -1,0 +1,88 @@
+// `npm run conformance` against a freshly started reference agent: every check passes, the last line is the
+// summary and the exit status is 0. Against a device that drops its CORS headers, the same checks fail and say so.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../packages/conformance/src/index.ts';
+import { deviceDir, PASSWORD } from './agent-support.ts';
+
+const AGENT = fileURLToPath(new URL('../../packages/agent/src/cli.ts', import.meta.url));
+const SUITE = fileURLToPath(new URL('../../packages/conformance/src/cli.ts', import.meta.url));
+const numbers = (pick: (check: (typeof CHECKS)[number]) => boolean): number[] => CHECKS.flatMap((check, i) => (pick(check) ? [i + 1] : []));
+const children: ChildProcess[] = [];
+const servers: Server[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const server of servers.splice(0)) server.close();
+});
+
+function startAgent(...args: string[]): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', AGENT, '--dir', deviceDir(), '--port', '0', '--password', PASSWORD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`agent exited with ${code}: ${out}`)));
+  });
+}
+
+function runSuite(url: string, ...args: string[]): Promise<{ code: number | null; lines: string[] }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SUITE, url, '--password', PASSWORD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, lines: out.trim().split('\n') })));
+}
+
+/** A device whose replies lose their CORS headers on the way: what a web page could never talk to. */
+function corsStrippingProxy(target: string): Promise<string> {
+  const to = new URL(target);
+  const server = createServer((req, res) => {
+    const upstream = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (reply) => {
+      const headers = Object.fromEntries(Object.entries(reply.headers).filter(([name]) => !name.startsWith('access-control-')));
+      res.writeHead(reply.statusCode ?? 502, headers as Record<string, string>);
+      reply.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  servers.push(server);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+describe('conformance suite', () => {
+  it('passes every check against the reference agent started with --test-hooks', async () => {
+    const url = await startAgent('--test-hooks', '--version', '1.2.0', '--sequence', '3', '--security-version', '1');
+    const { code, lines } = await runSuite(url);
+    const failures = lines.filter((line) => / FAIL /.test(line));
+    expect(failures).toEqual([]);
+    expect(lines.at(-1)).toBe(`${CHECKS.length} passed, 0 failed`);
+    expect(code).toBe(0);
+  }, 60_000);
+
+  it('skips the checks that need test hooks, with the reason, on a device without them', async () => {
+    const url = await startAgent();
+    const hooked = numbers((check) => check.needs === 'test-hooks');
+    const { code, lines } = await runSuite(url, '--only', hooked.join(','));
+    expect(lines.filter((line) => / skip /.test(line))).toHaveLength(hooked.length);
+    expect(lines.join('\n')).toContain('skipped: the device does not list the capability test-hooks');
+    expect(lines.at(-1)).toBe('0 passed, 0 failed');
+    expect(code).toBe(0);
+  }, 30_000);
+
+  it('fails, with a non-zero exit, a device whose replies carry no CORS headers', async () => {
+    const url = await corsStrippingProxy(await startAgent());
+    const cors = numbers((check) => check.section.startsWith('7.'));
+    const { code, lines } = await runSuite(url, '--only', ['1', ...cors].join(','));
+    expect(lines.join('\n')).toMatch(/ FAIL §7\.1 .*\n.*Access-Control-Allow-Origin is null/);
+    expect(lines.join('\n')).toMatch(/ FAIL §7\.2 /);
+    expect(lines.at(-1)).toBe(`1 passed, ${cors.length} failed`);
+    expect(code).toBe(1);
+  }, 30_000);
+});
