@@ -7,6 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { bytesImage, openDataChannel, type Transport } from '@fieldflash/protocol';
+import { DEFAULTS } from '../packages/agent/src/index.ts';
 import { BenchAgent, type MemoryPeak } from './lan/agents.ts';
 import { clientSeconds, connect, curlSeconds } from './lan/uploads.ts';
 
@@ -15,8 +16,8 @@ const MiB = 1024 * 1024;
 const SIZE = 16 * MiB;
 const TRIALS = Number(process.env.LAN_BENCH_TRIALS ?? 5);
 const PARALLEL = 8;
-/** The chunk window the agent announces: 8 chunks of 64 KiB. */
-const WINDOW_BYTES = 8 * 64 * 1024;
+/** The chunk window the reference agent announces by default. */
+const WINDOW_BYTES = DEFAULTS.window * DEFAULTS.chunkSize;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rate = (bytes: number, seconds: number) => `${(bytes / MiB / seconds).toFixed(1)} MiB/s`;
@@ -60,11 +61,11 @@ try {
   console.log(`${row('client over HTTP (node:http, as push)', tHttp)}  -> ${(tCurl / tHttp).toFixed(2)} of curl's throughput (goal >= 0.9)`);
   console.log(`${row("client over HTTP (Node's built-in fetch)", tFetch)}  -> ${(tCurl / tFetch).toFixed(2)} of curl's throughput`);
   console.log(`${row('client over WebRTC (node-datachannel)', tRtc)}  -> ${(tHttp / tRtc).toFixed(2)} of HTTP's throughput (goal >= 0.5)`);
-  console.log(`Client: 64 KiB chunks, 8 in flight, each with its SHA-256 checked by the agent; timed from the first chunk to the last ack.`);
+  console.log(`Client: the agent's default ${kib(DEFAULTS.chunkSize)} chunks, ${DEFAULTS.window} in flight, each with its SHA-256 checked by the agent; timed from the first chunk to the last ack.`);
   channel.close();
 
-  // 1b. The same against an agent that announces 256 KiB chunks, 4 in flight (a 1 MiB window).
-  const big = await BenchAgent.start(PASSWORD, { size: 256 * 1024, window: 4 });
+  // 1b. The same against an agent that announces 64 KiB chunks, 8 in flight: what per-request costs do to small chunks.
+  const big = await BenchAgent.start(PASSWORD, { size: 64 * 1024, window: 8 });
   try {
     const bigLink = await connect(big.url, PASSWORD);
     const bigCurl: number[] = [];
@@ -75,7 +76,7 @@ try {
       bigHttp.push(await clientSeconds(bigLink.http, image.source));
     }
     const [tBigCurl, tBigHttp] = [median(bigCurl), median(bigHttp)];
-    console.log(`\nAgent announcing 256 KiB chunks, 4 in flight:`);
+    console.log(`\nAgent announcing 64 KiB chunks, 8 in flight:`);
     console.log(`${row('curl -T, one PUT (baseline)', tBigCurl)}`);
     console.log(`${row('client over HTTP (node:http, as push)', tBigHttp)}  -> ${(tBigCurl / tBigHttp).toFixed(2)} of curl's throughput`);
   } finally {
@@ -92,7 +93,7 @@ try {
     return { label, memory };
   };
   const memories: Array<{ label: string; memory: MemoryPeak }> = [
-    await mem('client over HTTP (8 chunks in flight)', () => clientSeconds(freshLink.http, image.source)),
+    await mem(`client over HTTP (${DEFAULTS.window} chunks in flight)`, () => clientSeconds(freshLink.http, image.source)),
     await mem('curl, one streamed PUT', () => curlSeconds(freshLink, fresh.url, file, image.source)),
   ];
   console.log(`\nAgent memory while receiving ${SIZE / MiB} MiB (heap + external, sampled every 5 ms; chunk window ${kib(WINDOW_BYTES)}, goal: under 2x the window, ${kib(2 * WINDOW_BYTES)}):`);

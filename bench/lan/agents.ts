@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULTS } from '../../packages/agent/src/index.ts';
 
 export interface MemoryPeak {
   /** Peak heap + external memory above the start (after a GC), as found: garbage not yet collected included. */
@@ -23,7 +24,7 @@ export class BenchAgent {
     readonly url: string,
   ) {}
 
-  static async start(password: string, chunk = { size: 64 * 1024, window: 8 }): Promise<BenchAgent> {
+  static async start(password: string, chunk = { size: DEFAULTS.chunkSize, window: DEFAULTS.window }): Promise<BenchAgent> {
     const dir = mkdtempSync(join(tmpdir(), 'fieldflash-bench-agent-'));
     const child = fork(fileURLToPath(new URL('./agent-process.ts', import.meta.url)), [dir, password, String(chunk.size), String(chunk.window)], {
       execArgv: ['--expose-gc', '--import', 'tsx'],

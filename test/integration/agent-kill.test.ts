@@ -10,6 +10,8 @@ import { deviceDir, diskState, PASSWORD, release, type TestImage, testImage } fr
 
 const CLI = fileURLToPath(new URL('../../packages/agent/src/cli.ts', import.meta.url));
 const RANDOM_RUNS = Number(process.env.FIELDFLASH_KILL_RUNS ?? 4);
+/** Many small chunks, so kills land between and inside chunks, with eight in flight. */
+const SMALL_CHUNKS = ['--chunk-size', '65536', '--window', '8'];
 const running: ChildProcess[] = [];
 afterEach(() => {
   for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -24,7 +26,7 @@ interface Agent {
 
 async function startAgent(dir: string, port: number, crashAt?: string): Promise<Agent> {
   const env = { ...process.env, FIELDFLASH_AGENT_CRASH_AT: crashAt ?? '' };
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--dir', dir, '--port', String(port), '--password', PASSWORD, '--no-webrtc'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--dir', dir, '--port', String(port), '--password', PASSWORD, '--no-webrtc', ...SMALL_CHUNKS], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let out = '';

@@ -39,13 +39,18 @@ export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Agen
 export async function readBody(req: IncomingMessage, limit: number, what: string): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new AgentRefusal('too-large', `${what} may be at most ${limit} bytes; this one is ${declared}.`);
+  // With a declared length the body is copied into one buffer as it arrives, so a chunk is never held twice
+  // (its socket pieces and their concatenation): the agent's memory stays near the chunk window.
+  const body = declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
   const parts: Buffer[] = [];
   let length = 0;
   for await (const part of req as AsyncIterable<Buffer>) {
+    if (length + part.length > (body?.length ?? limit)) throw new AgentRefusal('too-large', `${what} may be at most ${body?.length ?? limit} bytes.`);
+    if (body) part.copy(body, length);
+    else parts.push(part);
     length += part.length;
-    if (length > limit) throw new AgentRefusal('too-large', `${what} may be at most ${limit} bytes.`);
-    parts.push(part);
   }
+  if (body) return length === body.length ? body : body.subarray(0, length);
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
