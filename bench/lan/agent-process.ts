@@ -14,24 +14,29 @@ const used = () => {
 let base = 0;
 let peakFound = 0;
 let peakLive = 0;
+let lowLive = 0;
 let samples = 0;
 let sampler: ReturnType<typeof setInterval> | undefined;
 
 process.on('message', (message: string) => {
   if (message === 'mem-start') {
     gc();
-    base = peakFound = peakLive = used();
+    base = peakFound = peakLive = lowLive = used();
     samples = 0;
     sampler = setInterval(() => {
       samples++;
       peakFound = Math.max(peakFound, used());
       gc();
-      peakLive = Math.max(peakLive, used());
+      const live = used();
+      peakLive = Math.max(peakLive, live);
+      lowLive = Math.min(lowLive, live);
     }, 5);
     process.send!({ started: true });
   } else if (message === 'mem-stop') {
     clearInterval(sampler);
-    process.send!({ found: peakFound - base, live: peakLive - base, samples, base });
+    // Measured from the lowest live figure seen, not the start: memory freed late from earlier work would
+    // otherwise hide the peak below the starting point.
+    process.send!({ found: peakFound - lowLive, live: peakLive - lowLive, samples, base: lowLive });
   } else if (message === 'close') {
     void agent.close().then(() => process.exit(0));
   }

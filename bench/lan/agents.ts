@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULTS } from '../../packages/agent/src/index.ts';
 
 export interface MemoryPeak {
-  /** Peak heap + external memory above the start (after a GC), as found: garbage not yet collected included. */
+  /** Peak heap + external memory above the lowest live figure, as found: garbage not yet collected included. */
   found: number;
   /** The same sampled right after a forced GC: what the agent holds. */
   live: number;
   /** How many samples the agent took (its event loop runs them between requests). */
   samples: number;
-  /** Heap + external after the GC at the start, the figure the peaks are measured from. */
+  /** The lowest heap + external after a GC during the measurement, the figure the peaks are measured from. */
   base: number;
 }
 
