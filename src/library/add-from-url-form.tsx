@@ -74,7 +74,10 @@ export function AddFromUrlForm() {
           </button>
         )}
       </form>
-      <p class="add-from-url__help">A manifest.json, an install page with an ESP Web Tools install button, or a release zip.</p>
+      <p class="add-from-url__help">
+        A manifest.json, an install page with an ESP Web Tools install button, or a release zip: fetched while this laptop
+        is online, kept on this device for flashing offline.
+      </p>
       <div role="status" class="import-panel__status">
         {status.state === 'running' && <Progress status={status} />}
         {status.state === 'finished' && (

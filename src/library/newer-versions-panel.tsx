@@ -66,6 +66,8 @@ export function NewerVersionsPanel({ releases }: { releases: readonly ReleaseSum
   const urls = sourceUrls(releases);
   const fromWeb = releases.filter((r) => r.source).length;
   const checking = status.state === 'checking';
+  // Nothing to check until a release came from the web: the library's list stays high on the screen.
+  if (fromWeb === 0 && status.state === 'idle') return null;
   return (
     <div class="newer-versions">
       <p>

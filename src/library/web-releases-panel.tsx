@@ -9,7 +9,6 @@ export function WebReleasesPanel() {
   return (
     <section class="web-releases" aria-labelledby="web-releases-heading">
       <h2 id="web-releases-heading">Add from the web</h2>
-      <p class="web-releases__help">Fetch a release while this laptop is online; it stays on this device for flashing offline.</p>
       <AddFromUrlForm />
       <NewerVersionsPanel releases={library.state === 'ready' ? library.releases : []} />
     </section>
