@@ -1,11 +1,22 @@
 // Steps several checks share: open a session, send an image, commit, reboot and wait for the device's verdict.
 import { API_BASE, type DeviceDocument, parseUpdateSession, type UpdateOffer, type UpdateSession } from '@fieldflash/protocol';
 import { assert, type Context, fail } from '../harness.ts';
-import { acceptableOffer, expectOk, type Image, type Session } from '../probe.ts';
+import { acceptableOffer, expectOk, type Image, makeImage, type Session } from '../probe.ts';
 
 export async function offer(session: Session, ctx: Context, image: Image, change: Partial<UpdateOffer> = {}): Promise<UpdateSession> {
   const reply = await session.request('POST', 'updates', acceptableOffer(ctx.doc, image, change));
   return parseUpdateSession(expectOk(reply, 'an acceptable offer'));
+}
+
+/** Logs in, offers a new image of `size` bytes, runs a check's steps on it, and discards the upload whatever happened. */
+export async function withOfferedImage(ctx: Context, size: number, steps: (session: Session, image: Image, opened: UpdateSession) => Promise<void>): Promise<void> {
+  const session = await ctx.probe.login(ctx.clientId());
+  const image = makeImage(size);
+  try {
+    await steps(session, image, await offer(session, ctx, image));
+  } finally {
+    await session.discard(image.sha256);
+  }
 }
 
 /** Offers, sends every byte and commits; returns the slot the device names. */

@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { contentDigest, parseChunkAck, parseUpdateSession } from '@fieldflash/protocol';
 import { assert, type Check, expectRefusal, expectStatus, refusal } from '../harness.ts';
 import { acceptableOffer, expectOk, makeImage, type Session } from '../probe.ts';
-import { offer, reboot, updatesPath } from './flows.ts';
+import { offer, reboot, updatesPath, withOfferedImage } from './flows.ts';
 
 /** Sends the start of a chunk and breaks the connection in the middle of its body, as a dropped link does. */
 async function cutChunk(session: Session, sha256: string, offset: number, bytes: Uint8Array): Promise<void> {
@@ -29,22 +29,17 @@ export const transferChecks: Check[] = [
     section: '4.3',
     title: 'a window of chunks sent at once, out of order, is accepted and acknowledged as one contiguous offset',
     async run(ctx) {
-      const session = await ctx.probe.login(ctx.clientId());
       const { size: chunkSize, window } = ctx.doc.chunk;
-      const image = makeImage(Math.min(window, 4) * chunkSize + 1000);
-      try {
-        const opened = await offer(session, ctx, image);
+      const count = Math.min(window, 4);
+      await withOfferedImage(ctx, count * chunkSize + 1000, async (session, image, opened) => {
         assert(opened.offset === 0 && opened.state === 'receiving', `a new session starts at ${opened.offset} (${opened.state})`);
-        const count = Math.min(window, 4);
         const offsets = Array.from({ length: count }, (_, i) => (count - 1 - i) * chunkSize);
         const acks = await Promise.all(offsets.map(async (at) => parseChunkAck(expectOk(await session.chunk(image.sha256, at, image.bytes.subarray(at, at + chunkSize)), `the chunk at ${at}`))));
         const highest = Math.max(...acks.map((ack) => ack.offset));
         assert(highest === count * chunkSize, `after ${count} chunks the highest acknowledged offset is ${highest}, not ${count * chunkSize}`);
         const status = parseUpdateSession(expectOk(await session.request('GET', `updates/${image.sha256}`), 'the session'));
         assert(status.offset === count * chunkSize, `the session reports offset ${status.offset}`);
-      } finally {
-        await session.discard(image.sha256);
-      }
+      });
     },
   },
   {
@@ -108,11 +103,8 @@ export const transferChecks: Check[] = [
     section: '4.3',
     title: 'a corrupted chunk is refused (chunk-corrupt) with the offset, nothing of it is kept, and the transfer completes',
     async run(ctx) {
-      const session = await ctx.probe.login(ctx.clientId());
       const chunkSize = ctx.doc.chunk.size;
-      const image = makeImage(ctx.transferSize);
-      try {
-        await offer(session, ctx, image);
+      await withOfferedImage(ctx, ctx.transferSize, async (session, image) => {
         const good = image.bytes.subarray(0, chunkSize);
         const damaged = good.slice();
         damaged[100] = damaged[100]! ^ 0x40;
@@ -122,44 +114,32 @@ export const transferChecks: Check[] = [
         assert(status.offset === 0, `after a corrupted chunk the session is at ${status.offset}`);
         await session.sendFrom(image, 0, chunkSize);
         expectOk(await session.request('POST', `updates/${image.sha256}/commit`, {}), 'the commit after the corrupted chunk was sent again');
-      } finally {
-        await session.discard(image.sha256);
-      }
+      });
     },
   },
   {
     section: '4.3',
     title: 'chunks outside the window are refused (offset-mismatch) with the offset; an oversized chunk is refused (too-large)',
     async run(ctx) {
-      const session = await ctx.probe.login(ctx.clientId());
       const { size: chunkSize, window } = ctx.doc.chunk;
-      const image = makeImage((window + 2) * chunkSize);
-      try {
-        await offer(session, ctx, image);
+      await withOfferedImage(ctx, (window + 2) * chunkSize, async (session, image) => {
         const beyond = window * chunkSize;
         const error = expectRefusal(await session.chunk(image.sha256, beyond, image.bytes.subarray(beyond, beyond + chunkSize)), 409, 'offset-mismatch', `a chunk at ${beyond}, past the window`);
         assert(error.offset === 0, `the refusal says offset ${String(error.offset)}, not 0`);
         expectRefusal(await session.chunk(image.sha256, 0, image.bytes.subarray(0, chunkSize + 1)), 413, 'too-large', 'a chunk one byte above chunkSize');
-      } finally {
-        await session.discard(image.sha256);
-      }
+      });
     },
   },
   {
     section: '5',
     title: 'commit before every byte arrived is refused (nothing-to-commit) with the offset',
     async run(ctx) {
-      const session = await ctx.probe.login(ctx.clientId());
       const chunkSize = ctx.doc.chunk.size;
-      const image = makeImage(ctx.transferSize);
-      try {
-        await offer(session, ctx, image);
+      await withOfferedImage(ctx, ctx.transferSize, async (session, image) => {
         expectOk(await session.chunk(image.sha256, 0, image.bytes.subarray(0, chunkSize)), 'the first chunk');
         const error = expectRefusal(await session.request('POST', `updates/${image.sha256}/commit`, {}), 409, 'nothing-to-commit', 'a commit after one chunk');
         assert(error.offset === chunkSize, `the refusal says offset ${String(error.offset)}, not ${chunkSize}`);
-      } finally {
-        await session.discard(image.sha256);
-      }
+      });
     },
   },
   {
@@ -187,17 +167,12 @@ export const transferChecks: Check[] = [
     section: '4.6',
     title: 'the rest of an image in one request without Content-Digest is streamed in and commits',
     async run(ctx) {
-      const session = await ctx.probe.login(ctx.clientId());
-      const image = makeImage(ctx.transferSize * 3);
-      try {
-        await offer(session, ctx, image);
+      await withOfferedImage(ctx, ctx.transferSize * 3, async (session, image) => {
         const reply = await ctx.probe.raw('PUT', `${updatesPath(image.sha256)}?offset=0`, { token: session.token, clientId: session.clientId, bytes: image.bytes });
         const ack = parseChunkAck(expectOk(reply, 'the single-request upload'));
         assert(ack.offset === image.bytes.length, `the single request was acknowledged up to ${ack.offset} of ${image.bytes.length}`);
         expectOk(await session.request('POST', `updates/${image.sha256}/commit`, {}), 'the commit');
-      } finally {
-        await session.discard(image.sha256);
-      }
+      });
     },
   },
   {
