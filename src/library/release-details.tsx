@@ -1,6 +1,9 @@
 // Everything the library knows about one release: files, flash layout, OTA slots, what the images say.
 import { useEffect, useRef } from 'preact/hooks';
-import { BUILD_TIME_ORDER_LABEL, describeOffsetOrigin, type Build, type EspImageInfo, type PartitionTable } from '@fieldflash/bundle';
+// Light entry points only: the details open in the first-loaded library, and the bundle reader loads lazily.
+import type { Build, EspImageInfo, PartitionTable } from '@fieldflash/bundle';
+import { describeOffsetOrigin } from '@fieldflash/bundle/offset-origin';
+import { BUILD_TIME_ORDER_LABEL } from '@fieldflash/bundle/release-order';
 import type { ReleaseSummary, StoredFileInfo } from '../store/index.ts';
 import { formatBytes, formatDate, hexOffset, targetLabel } from './format.ts';
 import { releaseName, verificationOf } from './release-facts.ts';

@@ -3,6 +3,9 @@
 import semver from 'semver';
 import type { Release } from './release.ts';
 
+/** How a release is labelled where its version is not SemVer. */
+export const BUILD_TIME_ORDER_LABEL = 'not a SemVer version; ordered by build time';
+
 export type OrderedRelease = Pick<Release, 'id' | 'product' | 'version' | 'versionOrder' | 'builtAt'>;
 
 const byBuildTimeDesc = (a: string | undefined, b: string | undefined): number => {

@@ -2,6 +2,7 @@
 // those are read as SemVer and the change is always reported in a note, never made silently. A version with no
 // honest SemVer reading (a bare git hash such as "f4076f9-dirty") is kept as written and ordered by build time.
 import semver from 'semver';
+import { BUILD_TIME_ORDER_LABEL } from './release-order.ts';
 import type { AppDescription } from './esp-image.ts';
 import type { ReleaseNote } from './release.ts';
 
@@ -9,8 +10,6 @@ import type { ReleaseNote } from './release.ts';
 export const SEMVER_PATTERN =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
-/** How the release is labelled where its version is not SemVer. */
-export const BUILD_TIME_ORDER_LABEL = 'not a SemVer version; ordered by build time';
 
 export interface NormalisedVersion {
   /** SemVer, or the declared text when `order` is 'build-time'. */
