@@ -9,6 +9,7 @@ import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { bytesImage, openDataChannel, type Transport } from '@fieldflash/protocol';
 import { DEFAULTS } from '../packages/agent/src/index.ts';
 import { BenchAgent, type MemoryPeak } from './lan/agents.ts';
+import { bareChannelSeconds } from './lan/bare-channel.ts';
 import { clientSeconds, connect, curlSeconds } from './lan/uploads.ts';
 
 const PASSWORD = 'bench password';
@@ -56,11 +57,15 @@ try {
     webrtc.push(await clientSeconds(channel, image.source));
   }
   const [tCurl, tHttp, tFetch, tRtc] = [median(curl), median(http), median(fetched), median(webrtc)];
-  const row = (label: string, t: number) => `${label.padEnd(48)}${t.toFixed(3)} s  ${rate(SIZE, t).padStart(11)}`;
+  const row = (label: string, t: number) => `${label.padEnd(52)}${t.toFixed(3)} s  ${rate(SIZE, t).padStart(11)}`;
   console.log(`\n${row('curl -T, one PUT, no chunk digests (baseline)', tCurl)}`);
   console.log(`${row('client over HTTP (node:http, as push)', tHttp)}  -> ${(tCurl / tHttp).toFixed(2)} of curl's throughput (goal >= 0.9)`);
   console.log(`${row("client over HTTP (Node's built-in fetch)", tFetch)}  -> ${(tCurl / tFetch).toFixed(2)} of curl's throughput`);
   console.log(`${row('client over WebRTC (node-datachannel)', tRtc)}  -> ${(tHttp / tRtc).toFixed(2)} of HTTP's throughput (goal >= 0.5)`);
+  const bare: number[] = [];
+  for (let trial = 0; trial < Math.max(3, Math.floor(TRIALS / 3)); trial++) bare.push(await bareChannelSeconds(SIZE, DEFAULTS.chunkSize));
+  const tBare = median(bare);
+  console.log(`${row('bare data channel, no FieldFlash code (its limit)', tBare)}  -> client over WebRTC moves ${(tBare / tRtc).toFixed(2)} of it`);
   console.log(`Client: the agent's default ${kib(DEFAULTS.chunkSize)} chunks, ${DEFAULTS.window} in flight, each with its SHA-256 checked by the agent; timed from the first chunk to the last ack.`);
   channel.close();
 

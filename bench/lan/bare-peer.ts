@@ -1,0 +1,31 @@
+// The far end of a bare data channel, in its own process as an agent would be: it answers an offer sent over IPC and
+// reports when it has received the number of bytes it was told. No FieldFlash code runs on either end.
+import { RTCPeerConnection } from 'node-datachannel/polyfill';
+
+const peer = new RTCPeerConnection({ iceServers: [] });
+let expected = 0;
+let received = 0;
+peer.ondatachannel = ({ channel }) => {
+  channel.onmessage = ({ data }: { data: ArrayBuffer | Uint8Array }) => {
+    received += data.byteLength;
+    if (received >= expected) {
+      process.send!({ received });
+      received = 0;
+    }
+  };
+};
+process.on('message', async (message: { offer?: RTCSessionDescriptionInit; expect?: number; close?: true }) => {
+  if (message.expect) expected = message.expect;
+  if (message.offer) {
+    await peer.setRemoteDescription(message.offer);
+    await peer.setLocalDescription(await peer.createAnswer());
+    // Gathering on loopback is quick; the answer carries the candidates.
+    while (peer.iceGatheringState !== 'complete') await new Promise((resolve) => setTimeout(resolve, 20));
+    process.send!({ answer: { type: peer.localDescription!.type, sdp: peer.localDescription!.sdp } });
+  }
+  if (message.close) {
+    peer.close();
+    process.exit(0);
+  }
+});
+process.send!({ ready: true });
