@@ -8,6 +8,10 @@ import { apiUrl, describe, type HttpTarget, replyOf, requestHeaders, type TokenT
 import type { Method } from '../messages.ts';
 import { type ChunkUpload, LinkError, type Reply } from '../transport.ts';
 
+const IDEMPOTENT = new Set<Method>(['GET', 'PUT', 'DELETE']);
+
+class StaleConnection extends Error {}
+
 export class NodeHttpTransport implements TokenTransport {
   readonly kind = 'http';
   token: string | undefined;
@@ -20,10 +24,21 @@ export class NodeHttpTransport implements TokenTransport {
     this.agent = this.secure ? new HttpsAgent({ keepAlive: true, maxSockets: 16 }) : new Agent({ keepAlive: true, maxSockets: 16 });
   }
 
-  private send(method: Method, path: string, headers: Record<string, string>, body?: Uint8Array | string): Promise<Reply> {
+  private async send(method: Method, path: string, headers: Record<string, string>, body?: Uint8Array | string): Promise<Reply> {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    try {
+      return await this.attempt(method, path, headers, bytes);
+    } catch (err) {
+      // A kept-alive connection the device closed as idle just as this request went out: the device never saw the
+      // request, so an idempotent one goes again on a new connection (Node's documented reusedSocket pattern).
+      if (!(err instanceof StaleConnection)) throw err;
+      return this.attempt(method, path, headers, bytes);
+    }
+  }
+
+  private attempt(method: Method, path: string, headers: Record<string, string>, bytes: Uint8Array | undefined): Promise<Reply> {
     const url = apiUrl(this.target.url, path);
     const host = new URL(url).host;
-    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     return new Promise<Reply>((resolve, reject) => {
       const fail = (what: string, err: unknown) => reject(new LinkError(`${what.replace('%s', host)} (${describe(err)}).`, { cause: err }));
       const req = (this.secure ? httpsRequest : httpRequest)(
@@ -42,7 +57,10 @@ export class NodeHttpTransport implements TokenTransport {
         },
       );
       req.on('timeout', () => req.destroy(new Error('no answer in time')));
-      req.on('error', (err) => fail('The device at %s did not answer', err));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (req.reusedSocket && err.code === 'ECONNRESET' && IDEMPOTENT.has(method)) reject(new StaleConnection());
+        else fail('The device at %s did not answer', err);
+      });
       req.end(bytes);
     });
   }
