@@ -219,7 +219,7 @@ class FlashController {
     const parts = [
       faults.maxReliableBaud ? `line reliable only up to ${faults.maxReliableBaud} baud` : '',
       faults.neverSync ? 'never answers SYNC' : '',
-      faults.bootFault ? `app fails after starting (${faults.bootFault})` : '',
+      faults.bootFault === 'silent' ? 'prints nothing while it boots' : faults.bootFault ? `app fails after starting (${faults.bootFault})` : '',
     ].filter(Boolean);
     this.log(`Simulated board: ${parts.length > 0 ? parts.join(', ') : 'no lasting faults'}.`);
     this.publishSimulated();

@@ -9,7 +9,7 @@ export interface LastingFaults {
   maxReliableBaud: number | undefined;
   /** The board prints its banner but never answers SYNC (not in download mode). */
   neverSync: boolean;
-  /** The flashed app fails after starting, at every boot (panic, abort, brownout, boot loop). */
+  /** The flashed app fails after starting, at every boot (panic, abort, brownout, boot loop), or the board prints nothing (silent). */
   bootFault: BootFault | undefined;
 }
 

@@ -15,6 +15,7 @@ const BOOT_FAULT_LABELS: Record<BootFault, string> = {
   abort: 'App calls abort()',
   brownout: 'Brownout when the app starts',
   'boot-loop': 'Boot loop (watchdog reset)',
+  silent: 'Prints nothing (console and boot messages off)',
 };
 
 export function SimulatedPanel() {

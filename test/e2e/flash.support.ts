@@ -116,8 +116,8 @@ export async function bootVerdict(page: Page): Promise<{ outcome: string; text: 
   return { outcome: (await verdict.getAttribute('data-outcome')) ?? '', text: (await verdict.textContent()) ?? '' };
 }
 
-/** The boot fault the simulated board's app will show from its next start ('' = runs normally). */
-export async function setBootFault(page: Page, fault: '' | 'panic' | 'abort' | 'brownout' | 'boot-loop'): Promise<void> {
+/** The boot fault the simulated board will show from its next start ('' = runs normally, 'silent' = prints nothing). */
+export async function setBootFault(page: Page, fault: '' | 'panic' | 'abort' | 'brownout' | 'boot-loop' | 'silent'): Promise<void> {
   await unfold(page, 'Simulated device tools');
   await page.getByLabel('Boot fault').selectOption(fault);
 }

@@ -58,6 +58,15 @@ describe('boot faults', () => {
     expect(text).not.toMatch(/Guru Meditation|abort\(\)|Brownout/);
   });
 
+  it('silent: the app starts and runs, and not one byte comes out, ROM banner included', async () => {
+    const { chip, host } = await boot('silent');
+    await host.until(() => chip.state === 'app', 3000);
+    await sleep(200);
+    expect(chip.state).toBe('app');
+    expect(host.text()).toBe('');
+    expect(chip.stats.bytesFromChip).toBe(0);
+  });
+
   it('takes effect from the next boot, and clearing it lets the app run', async () => {
     const { chip, host } = await boot();
     await host.until(() => chip.state === 'app', 3000);

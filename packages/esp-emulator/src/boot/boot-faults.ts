@@ -1,14 +1,18 @@
-// Ways an app fails after it has started, on demand: what the chip prints and how it resets.
-// Each is what a real board shows in that case, so FieldFlash's boot verdicts can be tested one by one.
+// Ways an app fails after it has started, on demand: what the chip prints and how it resets. And a board that
+// prints nothing at all. Each is what a real board shows in that case, so FieldFlash's boot verdicts can be
+// tested one by one.
 import type { EspImageInfo } from '@fieldflash/bundle';
 import type { ChipIdentity } from '../registers/chips.ts';
 import type { ResetCause } from './rom-banner.ts';
 
-export const BOOT_FAULTS = ['panic', 'abort', 'brownout', 'boot-loop'] as const;
+export const BOOT_FAULTS = ['panic', 'abort', 'brownout', 'boot-loop', 'silent'] as const;
 
 /**
  * 'panic': the app dereferences NULL (Guru Meditation Error) and reboots. 'abort': it calls abort().
  * 'brownout': the supply sags when the radio starts. 'boot-loop': a watchdog resets it, silently, every time.
+ * 'silent': nothing fails, but nothing is printed while it boots from flash: a production build with the ROM's boot
+ * messages off (GPIO15 strapped low on the ESP32, the eFuse ESP-IDF's BOOT_ROM_LOG_ALWAYS_OFF burns on the S3 and
+ * C3), the bootloader's log level at None and the app's console at None. The app starts and runs.
  */
 export type BootFault = (typeof BOOT_FAULTS)[number];
 
@@ -25,7 +29,10 @@ export interface FaultAfterStart {
   resetAfterMs: number;
 }
 
-export function faultAfterStart(fault: BootFault, chip: ChipIdentity, info: EspImageInfo): FaultAfterStart {
+/** The faults that make a started app fail (a silent board runs its app). */
+export type AppFailure = Exclude<BootFault, 'silent'>;
+
+export function faultAfterStart(fault: AppFailure, chip: ChipIdentity, info: EspImageInfo): FaultAfterStart {
   const elf = info.app?.elfSha256 ?? '0000000000000000';
   const riscv = chip.name === 'esp32c3';
   const reboot = `\r\n\r\nELF file SHA256: ${elf}\r\n\r\nRebooting...\r\n`;

@@ -4,7 +4,7 @@
 import type { AppDescription } from '@fieldflash/bundle';
 import type { ChipIdentity } from '../registers/chips.ts';
 import { appStartLog } from './app-log.ts';
-import { faultAfterStart, type BootFault } from './boot-faults.ts';
+import { faultAfterStart, type AppFailure, type BootFault } from './boot-faults.ts';
 import { IdfLog } from './idf-log.ts';
 import { checkImage, chipRevisionRange, flashSpeedMhz, type ImageCheck } from './image-check.ts';
 import { chooseBootPartition, PARTITION_TABLE_OFFSET, partitionUsage, readPartitionTable, type BootPartition } from './partition-table.ts';
@@ -29,7 +29,7 @@ export interface BootInput {
   flashSize: number;
   chipRevision: string;
   read(offset: number, length: number): Uint8Array;
-  /** How the app fails once started, when a test or a demo asks for it. */
+  /** How the app fails once started (or that the board prints nothing), when a test or a demo asks for it. */
   fault?: BootFault | undefined;
 }
 
@@ -42,6 +42,13 @@ const MAPPED_RANGES: Record<string, Array<[number, number]>> = {
 const SIZE_NAMES: Record<number, string> = { 1: '1MB', 2: '2MB', 4: '4MB', 8: '8MB', 16: '16MB', 32: '32MB', 64: '64MB', 128: '128MB' };
 
 export async function planFlashBoot(input: BootInput): Promise<BootPlan> {
+  if (input.fault !== 'silent') return planPrintedBoot({ ...input, fault: input.fault });
+  // The same boot, on the same clock, with every line kept inside the chip.
+  const plan = await planPrintedBoot({ ...input, fault: undefined });
+  return { ...plan, steps: plan.steps.map((step) => ({ ...step, text: '' })) };
+}
+
+async function planPrintedBoot(input: BootInput & { fault: AppFailure | undefined }): Promise<BootPlan> {
   const { chip } = input;
   const rom = input.cause === undefined ? '' : spiBootBanner(chip.name, input.cause);
   const bootloaderBytes = input.read(chip.bootloaderOffset, PARTITION_TABLE_OFFSET - chip.bootloaderOffset);

@@ -14,7 +14,7 @@ const USAGE = `Usage: npm run emulator -- --chip esp32|esp32s3|esp32c3 --tcp HOS
   --tcp HOST:PORT     serve the chip as socket://HOST:PORT (raw TCP, as pyserial opens it)
   --pty               serve it on a pseudo-terminal instead (needs python3; prints the device path)
   --boot app          boot the flashed app at power-up (default: download mode, as if BOOT were held)
-  --boot-fault FAULT  the flashed app fails after starting, at every boot: ${BOOT_FAULTS.join(', ')}
+  --boot-fault FAULT  the flashed app fails after starting, or prints nothing (silent), at every boot: ${BOOT_FAULTS.join(', ')}
   --wire-time         pace bytes at the chip's baud rate (default: as fast as TCP goes)
   --flash-time        erases and writes take the flash chip's datasheet time (default: with --wire-time)
   --flash-size SIZE   1MB, 2MB, 4MB (default), 8MB, 16MB, 32MB
