@@ -1,5 +1,6 @@
 // One release as a row of the library's list: what it is, how big, when added, verified, and what can be done with it.
 import { Component, Fragment } from 'preact';
+import { hrefFor } from '../routes.ts';
 import type { ReleaseSummary } from '../store/index.ts';
 import { formatBytes, formatDate, formatShortDate } from './format.ts';
 import { boardsOf, chipFamiliesOf, releaseName, verificationOf } from './release-facts.ts';
@@ -62,7 +63,7 @@ function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport,
       aria-label={name}
       tabIndex={tab}
       onDblClick={(event) => {
-        if (!(event.target as Element).closest('button')) onDetails(release);
+        if (!(event.target as Element).closest('button, a')) onDetails(release);
       }}
     >
       <th scope="row" class={`release-row__product${repeatsProduct ? ' release-row__product--repeat' : ''}`}>
@@ -87,6 +88,9 @@ function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport,
         <button type="button" class="button button--small" tabIndex={tab} aria-label={`Details of ${name}`} onClick={() => onDetails(release)}>
           Details
         </button>
+        <a class="button button--small" href={hrefFor('flash', { release: release.id })} tabIndex={tab} aria-label={`Flash ${name}`}>
+          Flash
+        </a>
         <button type="button" class="button button--small" tabIndex={tab} aria-label={`Export ${name} as zip`} onClick={() => onExport(release)}>
           Export
         </button>
