@@ -33,6 +33,17 @@ function NotesFlag({ release }: { release: ReleaseSummary }) {
   );
 }
 
+/** A release added from a web address says so, with the address on hover and to assistive technology. */
+export function WebFlag({ release }: { release: ReleaseSummary }) {
+  if (!release.source) return null;
+  const from = `Added from ${release.source.url}`;
+  return (
+    <span class="web-flag" title={from} aria-description={from}>
+      web
+    </span>
+  );
+}
+
 /** A list of names that wraps between names, never inside one ("lgw-classic" stays whole). */
 function Items({ items }: { items: readonly string[] }) {
   return (
@@ -70,7 +81,7 @@ function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport,
         {release.product}
       </th>
       <td class="release-row__version release-row__wraps">
-        <span class="version">{release.version}</span> <NotesFlag release={release} />
+        <span class="version">{release.version}</span> <WebFlag release={release} /> <NotesFlag release={release} />
       </td>
       <td class="release-row__wraps">{families.length > 0 ? <Items items={families} /> : 'none declared'}</td>
       <td class={boards.length === 0 ? 'release-row__none' : 'release-row__wraps'}>{boards.length > 0 ? <Items items={boards} /> : '—'}</td>
