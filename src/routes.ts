@@ -1,4 +1,6 @@
-// Which view is showing, kept in the URL hash so a view survives a reload and works offline.
+// Which view is showing, kept in the URL hash so a view survives a reload and works offline. A release chosen in
+// the library for flashing travels in the same address (#/flash?release=<id>): the Flash view loads lazily and
+// reads it when it is ready, with no state shared between the two views' code.
 import { useEffect, useState } from 'preact/hooks';
 
 export const VIEWS = [
@@ -8,21 +10,37 @@ export const VIEWS = [
 
 export type ViewId = (typeof VIEWS)[number]['id'];
 
+export interface Route {
+  view: ViewId;
+  /** The release chosen elsewhere for this view (the Flash view's `release`), by id. */
+  release: string | undefined;
+}
+
+export function routeFromHash(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
+  const view = VIEWS.find((v) => v.id === path)?.id ?? 'library';
+  const release = new URLSearchParams(query).get('release') || undefined;
+  return { view, release: view === 'flash' ? release : undefined };
+}
+
 export function viewFromHash(hash: string): ViewId {
-  const id = hash.replace(/^#\/?/, '');
-  return VIEWS.find((v) => v.id === id)?.id ?? 'library';
+  return routeFromHash(hash).view;
 }
 
-export function hrefFor(view: ViewId): string {
-  return `#/${view}`;
+export function hrefFor(view: ViewId, options: { release?: string } = {}): string {
+  return options.release ? `#/${view}?${new URLSearchParams({ release: options.release })}` : `#/${view}`;
 }
 
-export function useCurrentView(): ViewId {
-  const [view, setView] = useState(() => viewFromHash(window.location.hash));
+export function useRoute(): Route {
+  const [hash, setHash] = useState(() => window.location.hash);
   useEffect(() => {
-    const onChange = () => setView(viewFromHash(window.location.hash));
+    const onChange = () => setHash(window.location.hash);
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
-  return view;
+  return routeFromHash(hash);
+}
+
+export function useCurrentView(): ViewId {
+  return useRoute().view;
 }

@@ -8,6 +8,7 @@ import { flashState, useWatched } from './flash-state.ts';
 import { FlashLog } from './flash-log.tsx';
 import { InstallPanel } from './install-panel.tsx';
 import { ProblemAlert, ProgressPanel } from './progress-panel.tsx';
+import { RequestedBeforeConnect } from './requested-release.tsx';
 import { SerialConsole } from './serial-console.tsx';
 import { SimulatedPanel } from './simulated-panel.tsx';
 import { WifiAfterInstall } from './wifi-after-install.tsx';
@@ -22,6 +23,7 @@ export function FlashView() {
       <ProblemAlert />
       <div class="flash-columns">
         <div>
+          {!connected && <RequestedBeforeConnect />}
           <ConnectPanel />
           {connected && <InstallPanel identity={connection.identity} simulated={connection.simulated} />}
         </div>

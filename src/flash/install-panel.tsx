@@ -1,20 +1,24 @@
 // Steps 2 and 3: the release (chosen already when one fits best) and the options; confirm an erase, or refuse
 // one that would leave the chip unable to start; flash.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRoute } from '../routes.ts';
 import type { DeviceIdentity } from '../serial/device-identity.ts';
 import { flashController } from './flash-controller.ts';
 import { BAUD_RATES, DEFAULT_BAUD, flashState, useWatched, type EraseChoice, type FlashModeOption } from './flash-state.ts';
 import { layoutContents, missingForFirstInstall } from './layout-contents.ts';
 import { preferredRelease, releaseOptions } from './release-choice.ts';
 import { ReleasePicker, useLibraryReleases } from './release-picker.tsx';
-
+import { RequestedReleaseNote } from './requested-release.tsx';
 
 type Asking = 'none' | 'erase' | 'cannot-boot';
 
 export function InstallPanel({ identity, simulated }: { identity: DeviceIdentity; simulated: boolean }) {
   const activity = useWatched(flashState.activity);
   const library = useLibraryReleases();
+  // The release chosen in the library (its row's Flash), until the technician picks another one here.
+  const requestedId = useRoute().release;
   const [chosenId, setChosenId] = useState<string | undefined>(undefined);
+  useEffect(() => setChosenId(undefined), [requestedId]);
   const [erase, setErase] = useState<EraseChoice>('erase-all');
   const [baudRate, setBaudRate] = useState<number>(DEFAULT_BAUD);
   const [flashMode, setFlashMode] = useState<FlashModeOption>('keep');
@@ -33,8 +37,13 @@ export function InstallPanel({ identity, simulated }: { identity: DeviceIdentity
 
   const options = library.releases ? releaseOptions(library.releases, identity.chipFamily) : [];
   const fits = options.filter((o) => o.build);
-  // What the technician picked, while it still fits; otherwise the only release that fits, or the newest.
-  const selected = fits.find((o) => o.release.id === chosenId) ?? fits.find((o) => o.release.id === preferredRelease(options)?.id);
+  // What the technician picked here, or in the library, while it still fits; otherwise the only release that fits,
+  // or the newest.
+  const requested = chosenId === undefined ? options.find((o) => o.release.id === requestedId) : undefined;
+  const selected =
+    fits.find((o) => o.release.id === chosenId) ??
+    (requested?.build ? requested : undefined) ??
+    fits.find((o) => o.release.id === preferredRelease(options)?.id);
   const releaseId = selected?.release.id;
   const missing = selected?.build ? missingForFirstInstall(layoutContents(selected.release.files, selected.build)) : undefined;
 
@@ -55,6 +64,9 @@ export function InstallPanel({ identity, simulated }: { identity: DeviceIdentity
   return (
     <section class="flash-step" aria-labelledby="install-heading">
       <h3 id="install-heading">Install a release</h3>
+      {chosenId === undefined && requestedId && library.releases && (
+        <RequestedReleaseNote requested={requested} board={board} instead={selected?.release} />
+      )}
       <ReleasePicker library={library} chipFamily={identity.chipFamily} selected={releaseId} onSelect={setChosenId} />
       <fieldset class="flash-options" disabled={flashing}>
         <legend>Options</legend>

@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { Build, EspImageInfo, PartitionTable } from '@fieldflash/bundle';
 import { describeOffsetOrigin } from '@fieldflash/bundle/offset-origin';
 import { BUILD_TIME_ORDER_LABEL } from '@fieldflash/bundle/release-order';
+import { hrefFor } from '../routes.ts';
 import type { ReleaseSummary, StoredFileInfo } from '../store/index.ts';
 import { formatBytes, formatDate, hexOffset, targetLabel } from './format.ts';
 import { releaseName, verificationOf } from './release-facts.ts';
@@ -184,6 +185,9 @@ export function ReleaseDetails({ release, onClose }: { release: ReleaseSummary; 
     <dialog ref={dialog} class="release-details" aria-labelledby="details-heading" onClose={onClose}>
       <header class="release-details__header">
         <h2 id="details-heading">{name}</h2>
+        <a class="button button--primary" href={hrefFor('flash', { release: release.id })} aria-label={`Flash ${name}`}>
+          Flash
+        </a>
         <button type="button" class="button" onClick={() => dialog.current?.close()}>
           Close
         </button>

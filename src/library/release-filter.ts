@@ -15,7 +15,7 @@ export function isFiltering(filter: ReleaseFilter): boolean {
   return filter.text.trim() !== '' || filter.chipFamily !== '';
 }
 
-/** Everything the text filter looks through: what the list shows, and what the details would. */
+/** Everything the text filter looks through: what the list shows, and what the details would (a web release's address too). */
 function searchableText(release: ReleaseSummary): string {
   const app = appDescriptionOf(release);
   return [
@@ -25,6 +25,7 @@ function searchableText(release: ReleaseSummary): string {
     ...chipFamiliesOf(release),
     ...boardsOf(release),
     release.sourceName,
+    release.source?.url, // a web release is found by its address: "github.io", the project's path
     app?.projectName,
     app?.version,
     ...release.notes.map((n) => n.message),

@@ -28,7 +28,7 @@ function FilterBar({ filter, onChange, releases }: { filter: ReleaseFilter; onCh
         <input
           type="search"
           value={filter.text}
-          placeholder="Product, version, board, notes…"
+          placeholder="Product, version, board, address…"
           spellcheck={false}
           autocomplete="off"
           onInput={(event) => onChange({ ...filter, text: event.currentTarget.value })}

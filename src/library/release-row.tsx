@@ -1,5 +1,6 @@
 // One release as a row of the library's list: what it is, how big, when added, verified, and what can be done with it.
 import { Component, Fragment } from 'preact';
+import { hrefFor } from '../routes.ts';
 import type { ReleaseSummary } from '../store/index.ts';
 import { formatBytes, formatDate, formatShortDate } from './format.ts';
 import { boardsOf, chipFamiliesOf, releaseName, verificationOf } from './release-facts.ts';
@@ -28,6 +29,17 @@ function NotesFlag({ release }: { release: ReleaseSummary }) {
   return (
     <span class={`notes-flag${warnings > 0 ? ' notes-flag--warning' : ''}`} title={release.notes.map((n) => n.message).join('\n')}>
       {label}
+    </span>
+  );
+}
+
+/** A release added from a web address says so, with the address on hover and to assistive technology. */
+export function WebFlag({ release }: { release: ReleaseSummary }) {
+  if (!release.source) return null;
+  const from = `Added from ${release.source.url}`;
+  return (
+    <span class="web-flag" title={from} aria-description={from}>
+      web
     </span>
   );
 }
@@ -62,14 +74,14 @@ function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport,
       aria-label={name}
       tabIndex={tab}
       onDblClick={(event) => {
-        if (!(event.target as Element).closest('button')) onDetails(release);
+        if (!(event.target as Element).closest('button, a')) onDetails(release);
       }}
     >
       <th scope="row" class={`release-row__product${repeatsProduct ? ' release-row__product--repeat' : ''}`}>
         {release.product}
       </th>
       <td class="release-row__version release-row__wraps">
-        <span class="version">{release.version}</span> <NotesFlag release={release} />
+        <span class="version">{release.version}</span> <WebFlag release={release} /> <NotesFlag release={release} />
       </td>
       <td class="release-row__wraps">{families.length > 0 ? <Items items={families} /> : 'none declared'}</td>
       <td class={boards.length === 0 ? 'release-row__none' : 'release-row__wraps'}>{boards.length > 0 ? <Items items={boards} /> : '—'}</td>
@@ -87,6 +99,9 @@ function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport,
         <button type="button" class="button button--small" tabIndex={tab} aria-label={`Details of ${name}`} onClick={() => onDetails(release)}>
           Details
         </button>
+        <a class="button button--small" href={hrefFor('flash', { release: release.id })} tabIndex={tab} aria-label={`Flash ${name}`}>
+          Flash
+        </a>
         <button type="button" class="button button--small" tabIndex={tab} aria-label={`Export ${name} as zip`} onClick={() => onExport(release)}>
           Export
         </button>

@@ -9,14 +9,16 @@ import { ReleaseRow, type RowActions } from './release-row.tsx';
 // and columns stay put while the filter changes what is shown.
 const COLUMNS: ReadonlyArray<{ column: SortColumn; label: string; numeric?: boolean; width?: string }> = [
   { column: 'product', label: 'Product' },
-  { column: 'version', label: 'Version', width: '7.5em' },
-  { column: 'chipFamily', label: 'Chip family', width: '10em' },
+  { column: 'version', label: 'Version', width: '7.25em' },
+  { column: 'chipFamily', label: 'Chip family', width: '9.5em' },
   { column: 'board', label: 'Board', width: '12em' },
   { column: 'size', label: 'Size', numeric: true, width: '5em' },
-  { column: 'added', label: 'Added', numeric: true, width: '7.5em' },
-  { column: 'integrity', label: 'Integrity', width: '10em' },
+  { column: 'added', label: 'Added', numeric: true, width: '7em' },
+  { column: 'integrity', label: 'Integrity', width: '9.75em' },
 ];
-const ACTIONS_WIDTH = '16em';
+// Four short buttons (Details, Flash, Export, Delete). The other widths are what their longest usual text needs
+// (a date, "✓ Verified 12 files", two board names), so at 1280 px a product name like "Cold Room Sensor" still fits.
+const ACTIONS_WIDTH = '19em';
 
 const PAGE_ROWS = 10;
 

@@ -1,0 +1,20 @@
+// The address of a view, and of a release chosen for the Flash view, read back as it was written.
+import { describe, expect, test } from 'vitest';
+import { hrefFor, routeFromHash } from '../../src/routes.ts';
+
+describe('routes', () => {
+  test('a release chosen for flashing travels in the Flash view address', () => {
+    const id = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2';
+    const href = hrefFor('flash', { release: id });
+    expect(href).toBe(`#/flash?release=${id}`);
+    expect(routeFromHash(href)).toEqual({ view: 'flash', release: id });
+  });
+
+  test('plain view addresses carry no release; unknown ones open the library', () => {
+    expect(routeFromHash(hrefFor('flash'))).toEqual({ view: 'flash', release: undefined });
+    expect(routeFromHash('#/flash?release=')).toEqual({ view: 'flash', release: undefined });
+    expect(routeFromHash('#/library?release=abc')).toEqual({ view: 'library', release: undefined });
+    expect(routeFromHash('')).toEqual({ view: 'library', release: undefined });
+    expect(routeFromHash('#/nowhere?release=abc')).toEqual({ view: 'library', release: undefined });
+  });
+});
