@@ -25,6 +25,8 @@ const RETRY_SLOWER: ReadonlySet<string> = new Set(['board-stopped-answering', 'v
 
 class FlashController {
   private link: DeviceLink | undefined;
+  /** The MAC of the board connected last, to tell a new board from the same one plugged back in. */
+  private lastBoardMac: string | undefined;
   private simulatedDevice: SimulatedDevice | undefined;
 
   log = (line: string): void => {
@@ -89,6 +91,14 @@ class FlashController {
     }
     const id = this.link.identity;
     this.log(`Connected: ${id.model}, revision ${id.revision}, MAC ${id.mac}, ${formatFlashSize(id.flashSize)} flash.`);
+    if (id.mac !== this.lastBoardMac) {
+      // Another board: the last one's result and boot verdict are not this one's. The same board plugged back in
+      // keeps them, so a write cut short still shows how far it got.
+      flashState.outcome.set(undefined);
+      flashState.progress.set(undefined);
+      flashState.boot.set(undefined);
+    }
+    this.lastBoardMac = id.mac;
     this.publishConnection();
   }
 

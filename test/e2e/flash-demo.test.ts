@@ -1,7 +1,7 @@
 // The README's walkthrough for a newcomer: load the demo release, connect the simulated ESP32, flash, see it boot.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
-import { bootVerdict, connectSimulated, flash, openFlashView, savedFlashImage } from './flash.support.ts';
+import { bootVerdict, connectSimulated, disconnect, flash, openFlashView, savedFlashImage } from './flash.support.ts';
 import { releaseRow } from './library.support.ts';
 
 let app: AppSession;
@@ -29,4 +29,16 @@ test('the demo release flashes into the simulated ESP32 and boots', async () => 
   expect(image[0x1000]).toBe(0xe9);
   expect(image[0x10000]).toBe(0xe9);
   expect(image.readUInt16LE(0x8000)).toBe(0x50aa);
+});
+
+test("the next board connected starts clean: the last board's result and verdict are not shown for it", async () => {
+  const { page } = app;
+  await page.getByRole('status', { name: 'Flash result' }).waitFor();
+  await disconnect(page);
+  await connectSimulated(page, { chip: 'ESP32-S3', flashSize: '4 MB', wireTime: false });
+  expect(await page.getByRole('status', { name: 'Boot result' }).count()).toBe(0);
+  expect(await page.getByRole('status', { name: 'Flash result' }).count()).toBe(0);
+  const progress = page.getByRole('region', { name: 'Progress' });
+  const shown = (await progress.count()) === 0 ? '' : await progress.innerText();
+  expect(shown).not.toMatch(/Booted|written to/);
 });
