@@ -15,6 +15,8 @@ export const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 export const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+export const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+export const HEX_MAC = /^[0-9a-f]{64}$/;
 
 function shown(value: unknown): string {
   if (value === undefined) return 'nothing';

@@ -4,7 +4,7 @@
 import type { Build, Release, ReleaseFile } from '@fieldflash/bundle';
 import semver from 'semver';
 import { blobImage, type ImageSource } from './image-source.ts';
-import type { DeviceDocument } from './messages.ts';
+import type { DeviceDocument } from './device-document.ts';
 import { type ReleaseFacts, UpdateError } from './updater.ts';
 
 export interface ReleasePlan {

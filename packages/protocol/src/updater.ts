@@ -2,24 +2,17 @@
 // read the device, authenticate, open the link, offer, send from the device's offset with retries,
 // commit, reboot, and wait for the device's verdict: confirmed or rolled back.
 
+import { PROTOCOL_VERSION } from './api.ts';
 import { authenticate, type Credentials, PairingKeys } from './auth.ts';
+import { type DeviceDocument, parseDeviceDocument } from './device-document.ts';
 import { DeviceRefusal } from './error-codes.ts';
 import { type HttpTarget, HttpTransport, type TokenTransport } from './http-transport.ts';
 import type { ImageSource } from './image-source.ts';
-import {
-  type DeviceDocument,
-  parseCommitReply,
-  parseDeviceDocument,
-  parseRebootReply,
-  parseUpdateSession,
-  PROTOCOL_VERSION,
-  type UpdateOffer,
-  type UpdateSession,
-} from './messages.ts';
 import { expectOk } from './replies.ts';
 import { pumpChunks } from './sender.ts';
 import { sleep, Throttle } from './throttle.ts';
 import { LinkError, type Transport } from './transport.ts';
+import { parseCommitReply, parseRebootReply, parseUpdateSession, type UpdateOffer, type UpdateSession } from './update-messages.ts';
 import { openDataChannel, type PeerConnectionFactory } from './webrtc.ts';
 
 /** What the release says about itself, for the device's compatibility and rollback checks. */
