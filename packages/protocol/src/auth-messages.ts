@@ -1,7 +1,7 @@
 // The messages of pairing-password authentication (docs/protocol.md §3): challenge request and challenge,
 // the client's proof and the device's reply with the token and its own proof.
 
-import { BASE64, CLIENT_ID, Fields, HEX_MAC } from './fields.ts';
+import { Fields } from './fields.ts';
 
 export interface ChallengeRequest {
   clientId: string;
@@ -37,7 +37,7 @@ export interface AuthReply {
 
 export function parseChallengeRequest(json: unknown): ChallengeRequest {
   const f = new Fields(json, 'ChallengeRequest');
-  return { clientId: f.string('clientId', { pattern: CLIENT_ID, what: '1 to 64 letters, digits, ".", "_" or "-"' }) };
+  return { clientId: f.clientId('clientId') };
 }
 
 export function parseChallenge(json: unknown): Challenge {
@@ -45,8 +45,8 @@ export function parseChallenge(json: unknown): Challenge {
   const kdf = f.object('kdf');
   return {
     challengeId: f.string('challengeId', { maxLength: 128 }),
-    nonce: f.string('nonce', { pattern: BASE64, what: 'base64' }),
-    salt: f.string('salt', { pattern: BASE64, what: 'base64' }),
+    nonce: f.base64('nonce'),
+    salt: f.base64('salt'),
     kdf: { name: kdf.literal('name', 'PBKDF2-SHA256'), iterations: kdf.int('iterations', 100_000) },
     expiresIn: f.int('expiresIn', 1),
   };
@@ -56,9 +56,9 @@ export function parseAuthRequest(json: unknown): AuthRequest {
   const f = new Fields(json, 'AuthRequest');
   return {
     challengeId: f.string('challengeId', { maxLength: 128 }),
-    clientId: f.string('clientId', { pattern: CLIENT_ID, what: '1 to 64 letters, digits, ".", "_" or "-"' }),
-    clientNonce: f.string('clientNonce', { pattern: BASE64, what: 'base64' }),
-    proof: f.string('proof', { pattern: HEX_MAC, what: '64 lower-case hex digits (HMAC-SHA-256)' }),
+    clientId: f.clientId('clientId'),
+    clientNonce: f.base64('clientNonce'),
+    proof: f.hmac('proof'),
   };
 }
 
@@ -67,6 +67,6 @@ export function parseAuthReply(json: unknown): AuthReply {
   return {
     token: f.string('token', { maxLength: 512 }),
     expiresIn: f.int('expiresIn', 1),
-    deviceProof: f.string('deviceProof', { pattern: HEX_MAC, what: '64 lower-case hex digits (HMAC-SHA-256)' }),
+    deviceProof: f.hmac('deviceProof'),
   };
 }

@@ -66,6 +66,19 @@ export class Fields {
     return this.string(name, { pattern: SEMVER, what: 'a SemVer 2.0 version such as 1.3.0' });
   }
 
+  /** A hex HMAC-SHA-256: the password proofs and the WebRTC fingerprint proofs. */
+  hmac(name: string): string {
+    return this.string(name, { pattern: HEX_MAC, what: '64 lower-case hex digits (HMAC-SHA-256)' });
+  }
+
+  base64(name: string): string {
+    return this.string(name, { pattern: BASE64, what: 'base64' });
+  }
+
+  clientId(name: string): string {
+    return this.string(name, { pattern: CLIENT_ID, what: '1 to 64 letters, digits, ".", "_" or "-"' });
+  }
+
   int(name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
     const v = this.obj[name];
     if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(name, `expected an integer, got ${shown(v)}`);

@@ -1,6 +1,6 @@
 // The WebRTC signaling messages (docs/protocol.md §8.1): an SDP with its DTLS fingerprint bound to the session key.
 
-import { Fields, HEX_MAC } from './fields.ts';
+import { Fields } from './fields.ts';
 
 /** Both directions of signaling: the offer sent to the device and the answer it returns. */
 export interface WebRtcSignal {
@@ -15,7 +15,7 @@ function webRtcSignal(json: unknown, name: string): WebRtcSignal {
   const f = new Fields(json, name);
   return {
     sdp: f.string('sdp', { maxLength: 65536 }),
-    fingerprintProof: f.string('fingerprintProof', { pattern: HEX_MAC, what: '64 lower-case hex digits (HMAC-SHA-256)' }),
+    fingerprintProof: f.hmac('fingerprintProof'),
   };
 }
 export const parseWebRtcOffer = (json: unknown): WebRtcOffer => webRtcSignal(json, 'WebRtcOffer');
