@@ -4,8 +4,9 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'n
 import { dirname } from 'node:path';
 import { crashPoint } from './crash-points.ts';
 
-export function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
+/** Flushes what is written to `path` to the disk; a directory opens read-only, a file read-write. */
+function fsyncPath(path: string, flags: 'r' | 'r+'): void {
+  const fd = openSync(path, flags);
   try {
     fsyncSync(fd);
   } finally {
@@ -13,13 +14,12 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
+export function fsyncDirectory(dir: string): void {
+  fsyncPath(dir, 'r');
+}
+
 export function fsyncFile(path: string): void {
-  const fd = openSync(path, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  fsyncPath(path, 'r+');
 }
 
 /** Replaces `path` atomically with `data`. `point` names the crash point hit between the temp write and the rename. */

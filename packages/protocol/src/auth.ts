@@ -3,7 +3,7 @@
 
 import { clientProof, deriveKey, deviceProof, randomBase64, sameProof, sessionKey } from './crypto.ts';
 import { DeviceRefusal } from './error-codes.ts';
-import { parseAuthReply, parseChallenge } from './messages.ts';
+import { parseAuthReply, parseChallenge } from './auth-messages.ts';
 import { expectOk } from './replies.ts';
 import type { Transport } from './transport.ts';
 

@@ -2,7 +2,7 @@
 // Works with anything shaped like RTCDataChannel: the browser's, or node-datachannel's polyfill.
 
 import { decodeReplyFrame, encodeChunkFrame, encodeRequestFrame } from './frames.ts';
-import { API_BASE, type Method } from './messages.ts';
+import { API_BASE, type Method } from './api.ts';
 import { type ChunkUpload, LinkError, type Reply, type Transport } from './transport.ts';
 
 /** The part of RTCDataChannel the transport uses. */

@@ -1,4 +1,7 @@
-// Refusals a device gives, with a stable code, the HTTP status it travels with, and a default sentence for people.
+// Refusals a device gives, with a stable code, the HTTP status it travels with, and a default sentence for people;
+// the refusal body (docs/protocol.md §6) and its parser.
+
+import { Fields, intItem } from './fields.ts';
 
 export const ERROR_CODES = {
   unauthenticated: { status: 401, message: 'This request needs a session token. Pair with the device password first.' },
@@ -58,6 +61,16 @@ export interface ErrorDetails {
 export function errorBody(code: ErrorCode, details: Partial<Omit<ErrorDetails, 'code'>> = {}): ErrorBody {
   const message: string = typeof details.message === 'string' ? details.message : ERROR_CODES[code].message;
   return { error: { ...details, code, message } };
+}
+
+export function parseErrorBody(json: unknown): ErrorBody {
+  const f = new Fields(json, 'ErrorBody');
+  const e = f.object('error');
+  const details: ErrorDetails = { ...(json as ErrorBody).error, code: e.string('code', { maxLength: 64 }), message: e.string('message', { maxLength: 1024 }) };
+  if (e.has('offset')) details.offset = e.int('offset');
+  if (e.has('retryAfterSeconds')) details.retryAfterSeconds = e.int('retryAfterSeconds');
+  if (e.has('supported')) details.supported = e.array('supported', intItem);
+  return { error: details };
 }
 
 /** A device's refusal, as the client sees it: the HTTP status, the stable code and the device's own sentence. */

@@ -15,6 +15,8 @@ export const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 export const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+export const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+export const HEX_MAC = /^[0-9a-f]{64}$/;
 
 function shown(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -62,6 +64,19 @@ export class Fields {
 
   semver(name: string): string {
     return this.string(name, { pattern: SEMVER, what: 'a SemVer 2.0 version such as 1.3.0' });
+  }
+
+  /** A hex HMAC-SHA-256: the password proofs and the WebRTC fingerprint proofs. */
+  hmac(name: string): string {
+    return this.string(name, { pattern: HEX_MAC, what: '64 lower-case hex digits (HMAC-SHA-256)' });
+  }
+
+  base64(name: string): string {
+    return this.string(name, { pattern: BASE64, what: 'base64' });
+  }
+
+  clientId(name: string): string {
+    return this.string(name, { pattern: CLIENT_ID, what: '1 to 64 letters, digits, ".", "_" or "-"' });
   }
 
   int(name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {

@@ -9,7 +9,7 @@ import {
   parseRequestFrame,
   type ReplyFrame,
   type RequestFrame,
-} from './messages.ts';
+} from './frame-messages.ts';
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });

@@ -1,7 +1,7 @@
 // The HTTP transport: fetch, so the same code runs in the page and in Node.
 
 import { type TargetAddressSpace, targetAddressSpace } from './address-space.ts';
-import { API_BASE, type Method, PROTOCOL_VERSION } from './messages.ts';
+import { API_BASE, type Method, PROTOCOL_VERSION } from './api.ts';
 import { type ChunkUpload, LinkError, type Reply, type Transport } from './transport.ts';
 
 export interface HttpTarget {

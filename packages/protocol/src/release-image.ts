@@ -4,8 +4,8 @@
 import type { Build, Release, ReleaseFile } from '@fieldflash/bundle';
 import semver from 'semver';
 import { blobImage, type ImageSource } from './image-source.ts';
-import type { DeviceDocument } from './messages.ts';
-import { type ReleaseFacts, UpdateError } from './updater.ts';
+import type { DeviceDocument } from './device-document.ts';
+import { type ReleaseFacts, UpdateError } from './update-options.ts';
 
 export interface ReleasePlan {
   release: ReleaseFacts;

@@ -1,8 +1,7 @@
 // Turning a transport's reply into a typed message or a DeviceRefusal carrying the device's own sentence.
 
-import { DeviceRefusal, ERROR_CODES, isErrorCode } from './error-codes.ts';
+import { DeviceRefusal, ERROR_CODES, isErrorCode, parseErrorBody } from './error-codes.ts';
 import { MessageError } from './fields.ts';
-import { parseErrorBody } from './messages.ts';
 import type { Reply } from './transport.ts';
 
 export function refusalOf(reply: Reply): DeviceRefusal {

@@ -5,7 +5,7 @@
 import { contentDigest } from './crypto.ts';
 import { DeviceRefusal } from './error-codes.ts';
 import type { ImageSource } from './image-source.ts';
-import { parseChunkAck, type UpdateSession } from './messages.ts';
+import { parseChunkAck, type UpdateSession } from './update-messages.ts';
 import { expectOk } from './replies.ts';
 import type { Throttle } from './throttle.ts';
 import type { Transport } from './transport.ts';

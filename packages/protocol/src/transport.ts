@@ -1,7 +1,7 @@
 // What the update client needs from a link to a device: requests with JSON replies, and chunk uploads.
 // Two implementations: HTTP through fetch (http-transport.ts) and an RTCDataChannel (datachannel-transport.ts).
 
-import type { Method } from './messages.ts';
+import type { Method } from './api.ts';
 
 export interface Reply {
   status: number;

@@ -1,11 +1,12 @@
 // Opening the WebRTC data channel to a device (docs/protocol.md §8): one authenticated HTTP signaling request,
 // with each side's DTLS fingerprint bound to the session key, so nobody can sit in the middle.
 
+import { DATA_CHANNEL_LABEL } from './api.ts';
 import type { Credentials } from './auth.ts';
 import { fingerprintProof, sameProof, sdpFingerprint } from './crypto.ts';
 import { DataChannelTransport, type DataChannelLike } from './datachannel-transport.ts';
 import { DeviceRefusal } from './error-codes.ts';
-import { DATA_CHANNEL_LABEL, parseWebRtcAnswer } from './messages.ts';
+import { parseWebRtcAnswer } from './webrtc-messages.ts';
 import { expectOk } from './replies.ts';
 import { LinkError, type Transport } from './transport.ts';
 

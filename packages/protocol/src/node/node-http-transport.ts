@@ -5,7 +5,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { apiUrl, describe, type HttpTarget, replyOf, requestHeaders, type TokenTransport } from '../http-transport.ts';
-import type { Method } from '../messages.ts';
+import type { Method } from '../api.ts';
 import { type ChunkUpload, LinkError, type Reply } from '../transport.ts';
 
 const IDEMPOTENT = new Set<Method>(['GET', 'PUT', 'DELETE']);

@@ -1,0 +1,95 @@
+// The device document (docs/protocol.md §2): who the device is, what it runs, what it can do, its slots, and the
+// outcome of its last update. The client reads it first, and again to learn the device's verdict.
+
+import { defined, Fields, intItem, stringItem } from './fields.ts';
+
+export const SLOT_STATES = ['active', 'pending', 'confirmed', 'empty'] as const;
+export type SlotState = (typeof SLOT_STATES)[number];
+
+export const UPDATE_OUTCOMES = ['pending', 'confirmed', 'rolled-back'] as const;
+export type UpdateOutcome = (typeof UPDATE_OUTCOMES)[number];
+
+export const CAPABILITIES = ['http', 'webrtc', 'resume', 'pipeline', 'slot-images'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export interface Slot {
+  name: string;
+  state: SlotState;
+  /** Present unless the slot is empty. */
+  version?: string;
+  sha256?: string;
+  size?: number;
+}
+
+export interface LastUpdate {
+  sha256: string;
+  version: string;
+  outcome: UpdateOutcome;
+  /** Why an update was rolled back, in words for people. */
+  reason?: string;
+}
+
+export interface DeviceDocument {
+  id: string;
+  product: string;
+  chipFamily: string;
+  board: string;
+  hardwareRevision: string;
+  version: string;
+  sequence: number;
+  securityVersion: number;
+  agentVersion: string;
+  protocol: { versions: number[] };
+  /** Known values are in CAPABILITIES; unknown ones are kept and ignored. */
+  capabilities: string[];
+  maxImageSize: number;
+  chunk: { size: number; window: number };
+  slots: Slot[];
+  lastUpdate?: LastUpdate;
+}
+
+function slot(value: unknown, path: string): Slot {
+  const f = new Fields(value, path);
+  const state = f.oneOf('state', SLOT_STATES);
+  const filled = state !== 'empty';
+  return defined({
+    name: f.string('name', { maxLength: 32 }),
+    state,
+    version: filled || f.has('version') ? f.semver('version') : undefined,
+    sha256: filled || f.has('sha256') ? f.sha256('sha256') : undefined,
+    size: filled || f.has('size') ? f.int('size') : undefined,
+  });
+}
+
+function lastUpdate(f: Fields): LastUpdate {
+  return defined({
+    sha256: f.sha256('sha256'),
+    version: f.semver('version'),
+    outcome: f.oneOf('outcome', UPDATE_OUTCOMES),
+    reason: f.optional('reason', (g, n) => g.string(n, { minLength: 0 })),
+  });
+}
+
+export function parseDeviceDocument(json: unknown): DeviceDocument {
+  const f = new Fields(json, 'DeviceDocument');
+  const protocol = f.object('protocol');
+  const chunk = f.object('chunk');
+  const doc: DeviceDocument = {
+    id: f.string('id', { maxLength: 128 }),
+    product: f.string('product'),
+    chipFamily: f.string('chipFamily'),
+    board: f.string('board'),
+    hardwareRevision: f.string('hardwareRevision'),
+    version: f.semver('version'),
+    sequence: f.int('sequence'),
+    securityVersion: f.int('securityVersion'),
+    agentVersion: f.string('agentVersion'),
+    protocol: { versions: protocol.array('versions', intItem, 1) },
+    capabilities: f.array('capabilities', stringItem),
+    maxImageSize: f.int('maxImageSize', 1),
+    chunk: { size: chunk.int('size', 1), window: chunk.int('window', 1) },
+    slots: f.array('slots', slot, 1),
+  };
+  if (f.has('lastUpdate')) doc.lastUpdate = lastUpdate(f.object('lastUpdate'));
+  return doc;
+}

@@ -1,0 +1,60 @@
+// Offering the image and sending it (docs/protocol.md §4): the device says which image it wants and from which
+// offset; after every interruption the client asks again and resumes where the device is, never where it thinks.
+
+import type { ImageSource } from './image-source.ts';
+import { expectOk } from './replies.ts';
+import { pumpChunks } from './sender.ts';
+import { parseUpdateSession, type UpdateOffer, type UpdateSession } from './update-messages.ts';
+import { UpdateError, type UpdateOptions, type UpdateRun } from './update-options.ts';
+
+/** Offers the release; the reply is the device's session: the image it chose, its slot and its offset. */
+export async function offerUpdate(run: UpdateRun): Promise<UpdateSession> {
+  const link = await run.link.ensureLink();
+  const { image, force, release } = run.options;
+  let offer: UpdateOffer;
+  if (Array.isArray(image)) {
+    const names = run.device.slots.map((s) => s.name);
+    if (names.length < 2) throw new UpdateError(`The release has one image per slot, but the device has ${names.length} slot(s).`);
+    const images = image.map((img, i) => ({ slot: names[i]!, sha256: img.sha256, size: img.size }));
+    offer = { ...release, sha256: images[0]!.sha256, size: images[0]!.size, images };
+  } else {
+    offer = { ...release, sha256: image.sha256, size: image.size };
+  }
+  if (force) offer.force = true;
+  return expectOk(await link.request('POST', '/updates', offer), parseUpdateSession, 'the update offer');
+}
+
+/** The release's image the device's session asks for. */
+export function imageFor(options: UpdateOptions, session: UpdateSession): ImageSource {
+  const candidates = Array.isArray(options.image) ? options.image : [options.image];
+  const image = candidates.find((c) => c.sha256 === session.sha256 && c.size === session.size);
+  if (!image) throw new UpdateError(`The device asked for an image (${session.sha256.slice(0, 12)}…, ${session.size} bytes) that this release does not have.`);
+  return image;
+}
+
+/** Sends until the device holds every byte, resuming from the offset it reports after every interruption. */
+export async function sendImage(run: UpdateRun, start: UpdateSession, image: ImageSource): Promise<UpdateSession> {
+  const { progress, retries, throttle, options } = run;
+  let session = start;
+  let failures = 0;
+  let sentBefore = progress.current.sentBytes;
+  while (session.offset < session.size && session.state !== 'complete') {
+    const link = await run.link.ensureLink();
+    progress.report({ phase: 'sending', offset: session.offset });
+    const from = session.offset;
+    const result = await pumpChunks({
+      transport: link,
+      image,
+      session,
+      ...(throttle ? { throttle } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onAck: (offset, sent) => progress.report({ phase: 'sending', offset, sentBytes: sentBefore + sent }),
+    });
+    sentBefore = progress.current.sentBytes;
+    if (!result.failure) break;
+    if (result.offset > from) failures = 0;
+    failures = await retries.afterFailure(result.failure, failures);
+    session = await retries.retrying('offering', () => offerUpdate(run));
+  }
+  return session;
+}

@@ -1,0 +1,108 @@
+// The messages of an update session (docs/protocol.md §4–§5): the offer, the session the device opens for it,
+// the acknowledgement of each chunk, and the replies to commit and reboot.
+
+import { defined, Fields } from './fields.ts';
+
+export interface SlotImage {
+  /** The device's slot name this image is linked for (slot0 of a release maps to the device's first slot). */
+  slot: string;
+  sha256: string;
+  size: number;
+}
+
+export interface UpdateOffer {
+  sha256: string;
+  size: number;
+  version: string;
+  product?: string;
+  sequence?: number;
+  securityVersion?: number;
+  chipFamily: string;
+  board?: string;
+  hardwareRevision?: string;
+  force?: boolean;
+  /** One image per slot (RIOT style); the device picks the one for its inactive slot. */
+  images?: SlotImage[];
+}
+
+export const SESSION_STATES = ['receiving', 'complete'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+export interface UpdateSession {
+  /** The image the client must send (with `images`, the one for the inactive slot). */
+  sha256: string;
+  size: number;
+  slot: string;
+  /** Where the device wants the next byte. */
+  offset: number;
+  chunkSize: number;
+  window: number;
+  state: SessionState;
+}
+
+/** The reply to each chunk: the contiguous offset received so far. */
+export interface ChunkAck {
+  offset: number;
+  size: number;
+}
+
+export interface CommitReply {
+  slot: string;
+  state: 'pending';
+}
+
+export interface RebootReply {
+  rebootingInMs: number;
+}
+
+function slotImage(value: unknown, path: string): SlotImage {
+  const f = new Fields(value, path);
+  return { slot: f.string('slot', { maxLength: 32 }), sha256: f.sha256('sha256'), size: f.int('size', 1) };
+}
+
+export function parseUpdateOffer(json: unknown): UpdateOffer {
+  const f = new Fields(json, 'UpdateOffer');
+  return defined({
+    sha256: f.sha256('sha256'),
+    size: f.int('size', 1),
+    version: f.semver('version'),
+    product: f.optional('product', (g, n) => g.string(n)),
+    sequence: f.optional('sequence', (g, n) => g.int(n)),
+    securityVersion: f.optional('securityVersion', (g, n) => g.int(n)),
+    chipFamily: f.string('chipFamily'),
+    board: f.optional('board', (g, n) => g.string(n)),
+    hardwareRevision: f.optional('hardwareRevision', (g, n) => g.string(n)),
+    force: f.optional('force', (g, n) => g.boolean(n)),
+    images: f.optional('images', (g, n) => g.array(n, slotImage, 1)),
+  });
+}
+
+export function parseUpdateSession(json: unknown): UpdateSession {
+  const f = new Fields(json, 'UpdateSession');
+  const size = f.int('size', 1);
+  return {
+    sha256: f.sha256('sha256'),
+    size,
+    slot: f.string('slot', { maxLength: 32 }),
+    offset: f.int('offset', 0, size),
+    chunkSize: f.int('chunkSize', 1),
+    window: f.int('window', 1),
+    state: f.oneOf('state', SESSION_STATES),
+  };
+}
+
+export function parseChunkAck(json: unknown): ChunkAck {
+  const f = new Fields(json, 'ChunkAck');
+  const size = f.int('size', 1);
+  return { offset: f.int('offset', 0, size), size };
+}
+
+export function parseCommitReply(json: unknown): CommitReply {
+  const f = new Fields(json, 'CommitReply');
+  return { slot: f.string('slot', { maxLength: 32 }), state: f.literal('state', 'pending') };
+}
+
+export function parseRebootReply(json: unknown): RebootReply {
+  const f = new Fields(json, 'RebootReply');
+  return { rebootingInMs: f.int('rebootingInMs') };
+}

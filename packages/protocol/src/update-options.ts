@@ -1,0 +1,73 @@
+// What the caller asks of an update, what it gets back (the device's verdict), the error for an update that cannot
+// be carried through, and what the phases of one update share while it runs.
+
+import type { DeviceDocument } from './device-document.ts';
+import type { DeviceLink } from './device-link.ts';
+import type { HttpTarget, TokenTransport } from './http-transport.ts';
+import type { ImageSource } from './image-source.ts';
+import type { Retries } from './retries.ts';
+import type { Throttle } from './throttle.ts';
+import type { UpdateOffer } from './update-messages.ts';
+import type { ProgressReport, UpdateProgress } from './update-progress.ts';
+import type { PeerConnectionFactory } from './webrtc.ts';
+
+/** What the release says about itself, for the device's compatibility and rollback checks. */
+export type ReleaseFacts = Omit<UpdateOffer, 'sha256' | 'size' | 'images' | 'force'>;
+
+export interface UpdateOptions {
+  /** The device's base URL, e.g. http://192.168.1.40:8070. */
+  url: string;
+  password: string;
+  /** Stable per installation of the client, so a reloaded client resumes its own session instead of being `busy`. */
+  clientId: string;
+  release: ReleaseFacts;
+  /** One image, or one per slot (RIOT style: slot0 for the device's first slot, slot1 for its second). */
+  image: ImageSource | [ImageSource, ImageSource];
+  force?: boolean;
+  transport?: 'http' | 'webrtc';
+  /** Needed for `webrtc`: makes an RTCPeerConnection (the browser's, or node-datachannel's polyfill). */
+  newPeerConnection?: PeerConnectionFactory;
+  throttleKiBps?: number;
+  /** Consecutive failed attempts before giving up (default 8); any progress resets the count. */
+  attempts?: number;
+  backoffMs?: { first: number; max: number };
+  /** How long to wait for the device's verdict after reboot (default 120 s). */
+  verdictTimeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?(progress: UpdateProgress): void;
+  fetch?: typeof fetch;
+  fetchInit?: Record<string, unknown>;
+  /** Makes the HTTP transport; the default uses fetch (Node programs may pass NodeHttpTransport). */
+  httpTransport?: (target: HttpTarget) => TokenTransport;
+}
+
+export interface UpdateVerdict {
+  outcome: 'confirmed' | 'rolled-back';
+  sha256: string;
+  version: string;
+  /** The slot the image was written to. */
+  slot: string;
+  reason?: string;
+  device: DeviceDocument;
+}
+
+/** The update could not be carried through; the message says why and what to do. */
+export class UpdateError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UpdateError';
+  }
+}
+
+/** What the phases of one update share. */
+export interface UpdateRun {
+  readonly options: UpdateOptions;
+  readonly link: DeviceLink;
+  readonly progress: ProgressReport;
+  readonly retries: Retries;
+  readonly throttle: Throttle | undefined;
+  /** The device document as last read. */
+  device: DeviceDocument;
+  /** Set once the device found the image's digest wrong and the client sent it again (it does so once). */
+  digestRetried: boolean;
+}

@@ -1,0 +1,34 @@
+// What an update reports while it runs: the phase it is in, where the device is, and the bytes put on the wire.
+
+export type UpdatePhase = 'reading' | 'authenticating' | 'connecting' | 'offering' | 'sending' | 'retrying' | 'committing' | 'rebooting' | 'waiting' | 'done';
+
+export interface UpdateProgress {
+  phase: UpdatePhase;
+  /** Where the device is: bytes it has acknowledged. */
+  offset: number;
+  size: number;
+  /** The image being sent, once the device has chosen it. */
+  sha256?: string;
+  slot?: string;
+  /** Bytes put on the wire in this update, retransmissions included. */
+  sentBytes: number;
+  /** For `retrying`: the attempt number and why. */
+  attempt?: number;
+  reason?: string;
+}
+
+/** The progress so far; each change goes to the caller's `onProgress`. `attempt` and `reason` belong to `retrying` only. */
+export class ProgressReport {
+  current: UpdateProgress = { phase: 'reading', offset: 0, size: 0, sentBytes: 0 };
+
+  constructor(private readonly listener: { onProgress?(progress: UpdateProgress): void }) {}
+
+  report(change: Partial<UpdateProgress>): void {
+    this.current = { ...this.current, ...change };
+    if (this.current.phase !== 'retrying') {
+      delete this.current.attempt;
+      delete this.current.reason;
+    }
+    this.listener.onProgress?.(this.current);
+  }
+}
