@@ -1,6 +1,7 @@
 // A small serial-bootloader client written from esp-rom-protocol.md alone (no esptool-js), used to check
 // the emulator over a real TCP socket the way a pyserial-based tool would talk to it.
 import { connect, type Socket } from 'node:net';
+import { deflateSync } from 'node:zlib';
 
 export interface Reply {
   op: number;
@@ -93,6 +94,19 @@ export class EspClient {
     const reply = await this.command(op, data, checksum, statusLength, timeoutMs);
     if (reply.status[0] !== 0) throw new Error(`command 0x${op.toString(16)} failed with status ${Array.from(reply.status).join(',')}`);
     return reply;
+  }
+
+  /** Writes `image` at `offset` through the stub's deflated commands (FLASH_DEFL_BEGIN, DATA, END), in 16 KiB blocks. */
+  async writeDeflated(offset: number, image: Uint8Array): Promise<void> {
+    const compressed = deflateSync(image);
+    const blockSize = 0x4000;
+    const blocks = Math.ceil(compressed.length / blockSize);
+    await this.check(0x10, words(image.length, blocks, blockSize, offset), 0, 2);
+    for (let seq = 0; seq < blocks; seq++) {
+      const block = compressed.subarray(seq * blockSize, (seq + 1) * blockSize);
+      await this.check(0x11, concat(words(block.length, seq, 0, 0), block), checksum(block), 2);
+    }
+    await this.check(0x12, words(1), 0, 2);
   }
 
   private byte(b: number): void {

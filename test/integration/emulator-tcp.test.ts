@@ -1,6 +1,5 @@
 // The emulator's TCP shell driven over a real socket on 127.0.0.1 by an independent protocol client.
 import { createHash } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTcpEmulator, type TcpEmulator } from '@fieldflash/esp-emulator/node';
 import { checksum, concat, EspClient, words } from './emulator-client.ts';
@@ -41,15 +40,7 @@ describe('emulator over TCP (socket://)', () => {
     expect(Buffer.from(await client.readFrame()).toString()).toBe('OHAI');
 
     const image = new Uint8Array(100_000).map((_, i) => (i * 2654435761) >>> 24);
-    const compressed = deflateSync(image);
-    const blockSize = 0x4000;
-    const blocks = Math.ceil(compressed.length / blockSize);
-    await client.check(0x10, words(image.length, blocks, blockSize, 0x20000), 0, 2);
-    for (let seq = 0; seq < blocks; seq++) {
-      const block = compressed.subarray(seq * blockSize, (seq + 1) * blockSize);
-      await client.check(0x11, concat(words(block.length, seq, 0, 0), block), checksum(block), 2);
-    }
-    await client.check(0x12, words(1), 0, 2);
+    await client.writeDeflated(0x20000, image);
 
     const md5 = await client.check(0x13, words(0x20000, image.length, 0, 0), 0, 2);
     expect(Buffer.from(md5.body).toString('hex')).toBe(createHash('md5').update(image).digest('hex'));
