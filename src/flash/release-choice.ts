@@ -31,17 +31,12 @@ export function releaseOptions<R extends ReleaseLike>(releases: readonly R[], fa
 }
 
 /**
- * Newest first, whatever the product: the library's order (SemVer, then build time) without its grouping by
- * product name, which would otherwise pick by alphabet between products.
+ * The release chosen for the technician: the only one that fits the chip, or the newest of those that do, by
+ * version alone (SemVer, then build time), not by product name, which would pick by alphabet between products.
  */
-export function newestFirst(a: ReleaseLike, b: ReleaseLike): number {
-  return compareVersionsNewestFirst(a, b);
-}
-
-/** The release chosen for the technician: the only one that fits the chip, or the newest of those that do. */
 export function preferredRelease<R extends ReleaseLike>(options: readonly ReleaseOption<R>[]): R | undefined {
   return options
     .filter((o) => o.build)
     .map((o) => o.release)
-    .sort(newestFirst)[0];
+    .sort(compareVersionsNewestFirst)[0];
 }
