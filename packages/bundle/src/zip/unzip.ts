@@ -119,51 +119,21 @@ async function planEntries(zip: Blob, zipName: string, limits: BundleLimits): Pr
   return planned;
 }
 
-const INPUT_CHUNK = 256 * 1024;
-
-/**
- * Feeds `source` into `sink` through one reused buffer (a BYOB read), so the packed bytes leave no garbage
- * behind; where Blob streams do not offer BYOB reads, pipes the stream as it comes.
- */
-function feed(source: Blob, sink: WritableStream<Uint8Array>, buffer: { current: ArrayBuffer }): Promise<void> {
-  let reader: ReadableStreamBYOBReader;
-  try {
-    reader = source.stream().getReader({ mode: 'byob' });
-  } catch {
-    return source.stream().pipeTo(sink as WritableStream<Uint8Array>);
-  }
-  return (async () => {
-    const writer = sink.getWriter();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read(new Uint8Array(buffer.current, 0, buffer.current.byteLength));
-        // A BYOB read hands the buffer back (transferred) in `value`, even the final empty one.
-        if (value) buffer.current = value.buffer as ArrayBuffer;
-        if (done) break;
-        // The inflater has consumed the chunk once write() resolves, so the buffer can be read into again.
-        await writer.write(value);
-      }
-      await writer.close();
-    } catch (err) {
-      await writer.abort(err).catch(() => undefined);
-      await reader.cancel().catch(() => undefined);
-      throw err;
-    }
-  })();
-}
-
 /**
  * Streams `source` (through `inflater`, if any) into `target`, refusing more or fewer bytes than it holds.
  * Returns the CRC-32 of what arrived, computed chunk by chunk: one long call over a whole image runs in a slow
  * compiler tier on a fresh page, while short calls get optimised early.
  */
-async function readInto(source: Blob, inflater: DecompressionStream | undefined, target: Uint8Array, input: { current: ArrayBuffer }, path: string, zipName: string, onBytes: (n: number) => void): Promise<number> {
+async function readInto(source: Blob, inflater: DecompressionStream | undefined, target: Uint8Array, path: string, zipName: string, onBytes: (n: number) => void): Promise<number> {
   const expected = target.length;
   let filled = 0;
   let crc = 0;
   const lie = (why: string) =>
     new BundleError('size-mismatch', `${zipName}: ${path} ${why}.`, { file: path, hint: 'The zip header lies about the size. Ask the publisher for a new zip.' });
-  const feeding = inflater ? feed(source, inflater.writable as WritableStream<Uint8Array>, input) : undefined;
+  // Each packed chunk is handed to the inflater as its own buffer: a resolved write() only means the inflater
+  // accepted the chunk (Node's zlib reads it later, on its thread pool), so a buffer reused for the next read would
+  // be transferred away under it.
+  const feeding = inflater ? source.stream().pipeTo(inflater.writable as WritableStream<Uint8Array>) : undefined;
   feeding?.catch(() => undefined);
   const reader = (inflater ? inflater.readable : source.stream()).getReader();
   try {
@@ -208,14 +178,13 @@ export async function* unzipFiles(
   const total = planned.reduce((sum, p) => sum + p.entry.uncompressedSize, 0);
   // One buffer, reused for every entry: no file's bytes become garbage, which keeps the heap near one file's size.
   const scratch = new Uint8Array(planned.reduce((max, p) => Math.max(max, p.entry.uncompressedSize), 0));
-  const input = { current: new ArrayBuffer(INPUT_CHUNK) };
   let done = 0;
   onProgress?.(0, total);
   for (const { path, entry, dataStart } of planned) {
     const stored = zip.slice(dataStart, dataStart + entry.compressedSize);
     const bytes = scratch.subarray(0, entry.uncompressedSize);
     const inflater = entry.method === 8 ? new DecompressionStream('deflate-raw') : undefined;
-    const crc = await readInto(stored, inflater, bytes, input, path, zipName, (n) => {
+    const crc = await readInto(stored, inflater, bytes, path, zipName, (n) => {
       done += n;
     });
     if (crc !== entry.crc32) {
