@@ -1,6 +1,7 @@
 // The package library on this device: save, list, read and delete releases, each change in one transaction.
 import type { Release } from '@fieldflash/bundle';
-import { database, type ReleaseSource, type ReleaseSummary, type StoredFileData } from './schema.ts';
+import type { IDBPTransaction } from 'idb';
+import { database, type FieldFlashSchema, type ReleaseSource, type ReleaseSummary, type StoredFileData } from './schema.ts';
 import { StoreError, storeErrorFrom } from './errors.ts';
 
 /** A release read back from the library, its files' bytes included. */
@@ -48,6 +49,10 @@ function summaryOf(release: Release, addedAt: number, source: ReleaseSource | un
 export interface SaveOptions {
   /** For releases fetched from the web: kept with each release (and added to a stored one that had none). */
   source?: ReleaseSource;
+  /** Aborts the transaction: nothing is stored, and the save rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called as each record is written, so a caller can tell a slow save from a stuck one. */
+  onWrite?: () => void;
 }
 
 function describe(releases: readonly Release[]): string {
@@ -63,28 +68,40 @@ function describe(releases: readonly Release[]): string {
 export async function saveReleases(releases: readonly Release[], options: SaveOptions = {}): Promise<SaveOutcome> {
   const outcome: SaveOutcome = { added: [], alreadyStored: [] };
   if (releases.length === 0) return outcome;
+  options.signal?.throwIfAborted();
   let sourced = false;
-  let db;
+  let tx: IDBPTransaction<FieldFlashSchema, ['releases', 'files'], 'readwrite'>;
   try {
-    db = await database();
+    tx = (await database()).transaction(['releases', 'files'], 'readwrite');
   } catch (error) {
     throw storeErrorFrom(error, describe(releases));
   }
-  const tx = db.transaction(['releases', 'files'], 'readwrite');
   const done = tx.done;
-  done.catch(() => undefined); // observed below; keeps an abort from surfacing as an unhandled rejection
+  // When storage runs out, Chrome may abort the transaction without ever settling the requests queued in it, so
+  // every wait below also ends when the transaction does.
+  const ended = new Promise<never>((_, reject) => void done.catch(reject));
+  ended.catch(() => undefined); // observed below; keeps an abort from surfacing as an unhandled rejection
+  const settled = <T>(request: Promise<T>): Promise<T> => Promise.race([request, ended]);
+  const abort = () => {
+    try {
+      tx.abort();
+    } catch {
+      // Already finished or aborted by IndexedDB itself.
+    }
+  };
+  options.signal?.addEventListener('abort', abort, { once: true });
   try {
     const seen = new Set<string>();
     const addedAt = Date.now();
     for (const release of releases) {
       if (seen.has(release.id)) continue;
       seen.add(release.id);
-      const existing = await tx.objectStore('releases').get(release.id);
+      const existing = await settled(tx.objectStore('releases').get(release.id));
       if (existing) {
         // The same bytes, dropped earlier and now found on the web: remember where, so it can be checked for updates.
         if (options.source && !existing.source) {
           existing.source = options.source;
-          await tx.objectStore('releases').put(existing);
+          await settled(tx.objectStore('releases').put(existing));
           sourced = true;
         }
         outcome.alreadyStored.push(existing);
@@ -92,22 +109,22 @@ export async function saveReleases(releases: readonly Release[], options: SaveOp
       }
       const summary = summaryOf(release, addedAt, options.source);
       // Requests are queued without awaiting each one, so the transaction stays busy and cannot auto-commit early.
-      const writes: Promise<unknown>[] = [tx.objectStore('releases').add(summary)];
+      const written = <T>(request: Promise<T>) => request.then((value) => (options.onWrite?.(), value));
+      const writes: Promise<unknown>[] = [written(tx.objectStore('releases').add(summary))];
       for (const file of release.files) {
         const record: StoredFileData = { releaseId: release.id, path: file.path, data: file.data };
-        writes.push(tx.objectStore('files').add(record));
+        writes.push(written(tx.objectStore('files').add(record)));
       }
-      await Promise.all(writes);
+      await settled(Promise.all(writes));
       outcome.added.push(summary);
     }
     await done;
   } catch (error) {
-    try {
-      tx.abort();
-    } catch {
-      // Already aborted by IndexedDB itself.
-    }
+    abort();
+    if (options.signal?.aborted) throw options.signal.reason;
     throw storeErrorFrom(tx.error ?? error, describe(releases));
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
   }
   if (outcome.added.length > 0 || sourced) notify(true);
   return outcome;
