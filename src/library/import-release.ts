@@ -6,6 +6,7 @@ import { beginOperation } from '../operations.ts';
 import { SharedState } from '../shared-state.ts';
 import { importSources, type ImportSource, type PickedFile } from './picked-files.ts';
 import { browserNetwork, isExplained } from './web-network.ts';
+import { ImportStalled, unlessAborted, watchImport } from './import-watchdog.ts';
 
 export type ImportPhase = 'read' | 'download' | 'unzip' | 'verify' | 'save';
 
@@ -45,7 +46,7 @@ function isBundleError(error: unknown): error is BundleError {
 }
 
 function failureFor(name: string, error: unknown): Extract<ImportStatus, { state: 'failed' }> {
-  if (isBundleError(error) || error instanceof StoreError) {
+  if (isBundleError(error) || error instanceof StoreError || error instanceof ImportStalled) {
     return { state: 'failed', name, message: error.message, file: isBundleError(error) ? error.file : undefined, hint: error.hint };
   }
   const detail = error instanceof Error ? error.message : String(error);
@@ -58,33 +59,51 @@ function failureFor(name: string, error: unknown): Extract<ImportStatus, { state
   };
 }
 
+const DOING: Record<ImportPhase, string> = {
+  read: 'reading the file',
+  download: 'downloading its parts',
+  unzip: 'unpacking it',
+  verify: 'verifying it',
+  save: 'saving it to this device',
+};
+
 async function importOne(source: ImportSource, queuedAfter: number): Promise<{ added: ReleaseSummary[]; alreadyStored: ReleaseSummary[] }> {
   const endOperation = beginOperation(`Importing ${source.name}`);
-  const report = (phase: ImportPhase, done: number, total: number, bytes?: number) =>
+  const watch = watchImport(source.name);
+  const report = (phase: ImportPhase, done: number, total: number, bytes?: number) => {
+    // A stalled import was ended and its message shown; whatever it still does in the background says nothing.
+    if (watch.signal.aborted) return;
+    // Downloads have their own time limits and may rightly be slow; the watch bounds what happens on this laptop.
+    if (phase === 'download') watch.hold(DOING[phase]);
+    else watch.progress(DOING[phase]);
     importStatus.set({ state: 'running', name: source.name, phase, done, total, queued: queuedAfter, ...(bytes === undefined ? {} : { bytes }) });
+  };
   // User Timing marks: the import's phases show in DevTools' Performance panel and in the import benchmark.
   const started = performance.mark('fieldflash:import:start', { detail: source.name });
   try {
     report('read', 0, 1);
     const input = source.kind === 'zip' ? { name: source.name, data: source.file } : { name: source.name, files: source.files };
-    const { readBundle, readBundleFetchingParts, namesRemoteParts } = await loadBundleReader();
-    const releases =
+    const { readBundle, readBundleFetchingParts, namesRemoteParts } = await unlessAborted(loadBundleReader(), watch.signal);
+    const releases = await unlessAborted(
       source.kind === 'files' && (await namesRemoteParts(source.files))
         ? // A dropped manifest whose parts are URLs: fetch them (when online), then verify as a folder.
-          await readBundleFetchingParts({ name: source.name, files: source.files }, {
+          readBundleFetchingParts({ name: source.name, files: source.files }, {
             ...browserNetwork(),
             onProgress: (p) => (p.phase === 'download' ? report('download', p.partsDone, p.partsTotal, p.bytesDone) : report(p.phase, p.done, p.total)),
           })
-        : await readBundle(input, { onProgress: (p) => report(p.phase, p.done, p.total) });
+        : readBundle(input, { onProgress: (p) => report(p.phase, p.done, p.total) }),
+      watch.signal,
+    );
     const read = performance.mark('fieldflash:import:read');
     report('save', 0, releases.length);
-    const outcome = await saveReleases(releases);
+    const outcome = await saveReleases(releases, { signal: watch.signal, onWrite: () => watch.progress(DOING.save) });
     const saved = performance.mark('fieldflash:import:saved');
     performance.measure('fieldflash:import:read', { start: started.startTime, end: read.startTime, detail: source.name });
     performance.measure('fieldflash:import:save', { start: read.startTime, end: saved.startTime, detail: source.name });
     performance.measure('fieldflash:import', { start: started.startTime, end: saved.startTime, detail: source.name });
     return outcome;
   } finally {
+    watch.stop();
     endOperation();
   }
 }
