@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeAppImage } from '../../packages/bundle/src/index.ts';
 import { installPage, startReleaseSite, type ReleaseSite } from '../../packages/bundle/test/release-site.ts';
 import { openApp, type AppSession } from './browser.ts';
-import { fixtureFiles, importOutcome, libraryReady, pickFiles, PRODUCT, sha256, storedRecords, type FixtureFile } from './library.support.ts';
+import { fixtureFiles, dismissImportFailure, importOutcome, libraryReady, pickFiles, PRODUCT, sha256, storedRecords, type FixtureFile } from './library.support.ts';
 
 const FOLDER = 'firmware_esp-idf-v5.1';
 const SHOTS = process.env.FIELDFLASH_SCREENSHOTS;
@@ -45,7 +45,10 @@ async function shot(page: Page, name: string): Promise<void> {
 /** Types the address and presses "Add from URL"; waits until the form says added, already there, or failed. */
 async function addFromUrl(page: Page, url: string, wait = true): Promise<string> {
   const panel = page.getByRole('region', { name: 'Add from the web' });
-  await panel.getByRole('button', { name: 'Dismiss' }).click({ timeout: 300 }).catch(() => undefined);
+  // A failure left on screen is dismissed first, so the outcome read below is this address's.
+  const dismiss = panel.getByRole('button', { name: 'Dismiss' });
+  if (await dismiss.count()) await dismiss.click();
+  await dismiss.waitFor({ state: 'detached' });
   await panel.getByLabel('Release address').fill(url);
   await panel.getByRole('button', { name: 'Add from URL' }).click();
   if (!wait) return '';
@@ -56,7 +59,7 @@ async function addFromUrl(page: Page, url: string, wait = true): Promise<string>
 
 /** A manifest.json picked through the file input, as a technician picks one saved from a project's site. */
 async function pickManifest(page: Page, bytes: Buffer): Promise<'added' | 'already' | 'failed'> {
-  await page.getByRole('button', { name: 'Dismiss' }).click({ timeout: 300 }).catch(() => undefined);
+  await dismissImportFailure(page);
   await page.getByLabel('Release zip or .bin files').setInputFiles({ name: 'manifest.json', mimeType: 'application/json', buffer: bytes });
   return importOutcome(page);
 }

@@ -68,14 +68,29 @@ export async function importOutcome(page: Page): Promise<'added' | 'already' | '
   const added = page.getByText(/^Added .* to the library\./);
   const already = page.getByText(/is already in the library/);
   const failed = page.getByRole('alert').filter({ hasText: 'Could not import' });
-  await added.or(already).or(failed).first().waitFor({ timeout: 60_000 });
+  try {
+    await added.or(already).or(failed).first().waitFor({ timeout: 60_000 });
+  } catch (error) {
+    // Say what the page showed instead, so a failure here tells where the import stood.
+    const shown = await page.getByRole('region', { name: 'Add a release' }).innerText().catch(() => '(the import panel could not be read)');
+    throw new Error(`the import ended in none of the outcomes; the panel reads: ${shown.replace(/\s+/g, ' ')}`, { cause: error });
+  }
   if (await failed.count()) return 'failed';
   return (await already.count()) ? 'already' : 'added';
 }
 
+/** Dismisses an import failure left on screen, so the next outcome read is the next import's. */
+export async function dismissImportFailure(page: Page): Promise<void> {
+  const dismiss = page.getByRole('alert').filter({ hasText: 'Could not import' }).getByRole('button', { name: 'Dismiss' });
+  if (await dismiss.count()) {
+    await dismiss.click();
+    await dismiss.waitFor({ state: 'detached' });
+  }
+}
+
 /** Through the real file input, as the "Choose release files…" button opens it. */
 export async function pickFiles(page: Page, name: string, bytes: Buffer): Promise<'added' | 'already' | 'failed'> {
-  await page.getByRole('button', { name: 'Dismiss' }).click({ timeout: 500 }).catch(() => undefined);
+  await dismissImportFailure(page);
   await page.getByLabel('Release zip or .bin files').setInputFiles({ name, mimeType: 'application/zip', buffer: bytes });
   return importOutcome(page);
 }
