@@ -76,21 +76,32 @@ export function parseAuthorization(header: string | undefined): RequestAuthoriza
   return { sessionId, counter, mac };
 }
 
+/** A synchronous hex HMAC-SHA-256, where the platform has one. */
+export type SyncHmac = (key: Uint8Array, text: string) => string;
+let syncHmac: SyncHmac | undefined;
+
+/**
+ * Signs with `hmac` instead of WebCrypto: the same bytes, without WebCrypto's asynchronous round trip (about 50 µs a
+ * request in Node against 5 µs for node:crypto). `@fieldflash/protocol/node` installs node:crypto's.
+ */
+export function useSyncHmac(hmac: SyncHmac): void {
+  syncHmac = hmac;
+}
+
 /** Signs the requests of one login: a fresh counter for each, taken before any await so no two share one. */
 export class RequestSigner {
   private counter = 0;
-  private readonly key: Promise<CryptoKey>;
+  private key: Promise<CryptoKey> | undefined;
 
   constructor(
     readonly sessionId: string,
-    sessionKey: Uint8Array,
-  ) {
-    this.key = hmacKey(sessionKey);
-  }
+    private readonly sessionKey: Uint8Array,
+  ) {}
 
   async authorization(method: string, target: string, digest: string): Promise<string> {
     const counter = this.counter++;
-    const mac = await macWith(await this.key, { method, target, digest, counter });
+    const input = { method, target, digest, counter };
+    const mac = syncHmac ? syncHmac(this.sessionKey, requestMacText(input)) : await macWith(await (this.key ??= hmacKey(this.sessionKey)), input);
     return authorizationHeader({ sessionId: this.sessionId, counter, mac });
   }
 }
