@@ -1,14 +1,14 @@
 // `npm run agent` as a program: it names the device and its address when it starts, and says what to change when
 // it cannot.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { authenticate, isPairingCode, PairingKeys, parsePairingLink } from '@fieldflash/protocol';
+import { authenticate, DeviceUpdate, isPairingCode, PairingKeys, parsePairingLink } from '@fieldflash/protocol';
 import { NodeHttpTransport } from '@fieldflash/protocol/node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deviceDir, PASSWORD } from './agent-support.ts';
+import { deviceDir, PASSWORD, release, testImage } from './agent-support.ts';
 
 const CLI = fileURLToPath(new URL('../../packages/agent/src/cli.ts', import.meta.url));
 const running: ChildProcess[] = [];
@@ -110,5 +110,21 @@ describe('agent command line', () => {
     const fromEnv = await start(/listening on .*\n/, ['--dir', deviceDir()], cleanEnv({ FIELDFLASH_PAIRING_SECRET: PASSWORD }));
     expect(fromEnv.out).not.toContain('warning');
     expect(await logsIn(fromEnv.url, PASSWORD)).toBe(true);
+  }, 60_000);
+
+  it('started with the secret in its environment, gives its install hook and health check an environment without it', async () => {
+    const dir = deviceDir();
+    const hookEnv = join(dir, 'install-hook.env');
+    const checkEnv = join(dir, 'health-check.env');
+    const agent = await start(/listening on .*\n/, ['--dir', dir, '--install-hook', `env > ${hookEnv}`, '--health-check', `env > ${checkEnv}`], cleanEnv({ FIELDFLASH_PAIRING_SECRET: PASSWORD }));
+    const image = testImage(100_000);
+    const verdict = await new DeviceUpdate({ url: agent.url, password: PASSWORD, clientId: 'cli-hooks', release: release('1.1.0'), image: image.source, httpTransport: (target) => new NodeHttpTransport(target) }).run();
+    expect(verdict.outcome).toBe('confirmed');
+    for (const file of [hookEnv, checkEnv]) {
+      const env = readFileSync(file, 'utf8');
+      expect(env).toContain('FIELDFLASH_IMAGE=');
+      expect(env).not.toContain('FIELDFLASH_PAIRING_SECRET');
+      expect(env).not.toContain(PASSWORD);
+    }
   }, 60_000);
 });

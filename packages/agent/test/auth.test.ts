@@ -155,3 +155,13 @@ describe('logins', () => {
     expect(await refusalCode(async () => auth.verify(await signed(others[0]!, 1)))).toBe('session-expired');
   });
 });
+
+describe('the secret given directly (HTTP Basic on compatibility uploads)', () => {
+  it('is checked against the stored key and counted like a proof', async () => {
+    const { auth } = await setup();
+    const requester = { address: HERE, clientId: 'compat' };
+    expect(await auth.checkSecret(requester, 'correct horse battery staple')).toBe(true);
+    for (let i = 0; i < GUESS_BURST; i++) expect(await auth.checkSecret(requester, 'admin')).toBe(false);
+    expect(await refusalCode(auth.checkSecret(requester, 'correct horse battery staple'))).toBe('rate-limited');
+  });
+});
