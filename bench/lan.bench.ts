@@ -1,6 +1,7 @@
 // LAN benchmark: a 16 MiB image to reference agents on loopback (each in its own process), measured in one run
 // against curl uploading the same bytes to the same agent in one request (the single-request upload of
-// docs/protocol.md §4.6). Medians of interleaved trials; ratios against the baselines of the same run.
+// docs/protocol.md §4.6). Every request is signed (§3.3), curl's too; the MAC work alone gets its own row.
+// Medians of interleaved trials; ratios against the baselines of the same run.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { bytesImage, openDataChannel, type Transport } from '@fieldflash/protocol';
 import { DEFAULTS } from '../packages/agent/src/index.ts';
 import { BenchAgent, type MemoryPeak } from './lan/agents.ts';
+import { macSeconds } from './lan/auth-cost.ts';
 import { bareChannelSeconds } from './lan/bare-channel.ts';
 import { clientSeconds, connect, curlSeconds } from './lan/uploads.ts';
 
@@ -61,6 +63,12 @@ try {
   console.log(`\n${row('curl -T, one PUT, no chunk digests (baseline)', tCurl)}`);
   console.log(`${row('client over HTTP (node:http, as push)', tHttp)}  -> ${(tCurl / tHttp).toFixed(2)} of curl's throughput (goal >= 0.9)`);
   console.log(`${row("client over HTTP (Node's built-in fetch)", tFetch)}  -> ${(tCurl / tFetch).toFixed(2)} of curl's throughput`);
+  const chunks = Math.ceil(SIZE / DEFAULTS.chunkSize);
+  const tMac = await macSeconds(chunks);
+  console.log(
+    `${'authentication alone: sign + check each request MAC'.padEnd(52)}${tMac.toFixed(3)} s  ` +
+      `-> ${((100 * tMac) / tHttp).toFixed(2)}% of the client's HTTP transfer (${chunks} requests, ${((tMac / chunks) * 1e6).toFixed(0)} µs each)`,
+  );
   console.log(`${row('client over WebRTC (node-datachannel)', tRtc)}  -> ${(tHttp / tRtc).toFixed(2)} of HTTP's throughput (goal >= 0.5)`);
   const bare: number[] = [];
   for (let trial = 0; trial < Math.max(3, Math.floor(TRIALS / 3)); trial++) bare.push(await bareChannelSeconds(SIZE, DEFAULTS.chunkSize));
@@ -84,6 +92,9 @@ try {
     console.log(`\nAgent announcing 64 KiB chunks, 8 in flight:`);
     console.log(`${row('curl -T, one PUT (baseline)', tBigCurl)}`);
     console.log(`${row('client over HTTP (node:http, as push)', tBigHttp)}  -> ${(tBigCurl / tBigHttp).toFixed(2)} of curl's throughput`);
+    const smallChunks = Math.ceil(SIZE / (64 * 1024));
+    const tSmallMac = await macSeconds(smallChunks);
+    console.log(`${'authentication alone: sign + check each request MAC'.padEnd(52)}${tSmallMac.toFixed(3)} s  -> ${((100 * tSmallMac) / tBigHttp).toFixed(2)}% of the transfer (${smallChunks} requests)`);
   } finally {
     await big.close();
   }

@@ -31,8 +31,8 @@ export interface Link {
 export async function connect(url: string, password: string): Promise<Link> {
   const http = new NodeHttpTransport({ url, clientId: CLIENT_ID });
   const credentials = await authenticate(http, new PairingKeys(password), CLIENT_ID);
-  http.token = credentials.token;
-  return { http, fetch: new HttpTransport({ url, clientId: CLIENT_ID, token: credentials.token }), credentials };
+  http.signer = credentials.signer;
+  return { http, fetch: new HttpTransport({ url, clientId: CLIENT_ID, signer: credentials.signer }), credentials };
 }
 
 /** A new session for the image, at offset 0 (any earlier partial of it is discarded first). */
@@ -57,10 +57,12 @@ export async function clientSeconds(transport: Transport, image: ImageSource, th
 /** Seconds curl takes to PUT the whole file in one request (its own time_total), after the same offer. */
 export async function curlSeconds(link: Link, url: string, file: string, image: ImageSource): Promise<number> {
   await freshSession(link.http, image);
+  const target = `/fieldflash/v1/updates/${image.sha256}?offset=0`;
+  const authorization = await link.credentials.signer.authorization('PUT', target, '');
   const { stdout } = await promisify(execFile)('curl', [
     '-sS', '--fail-with-body', '-T', file, '-H', 'Expect:', '-H', 'Content-Type: application/octet-stream',
-    '-H', `Authorization: Bearer ${link.credentials.token}`, '-H', `FieldFlash-Client: ${CLIENT_ID}`,
-    '-w', '\n%{time_total}', `${url}/fieldflash/v1/updates/${image.sha256}?offset=0`,
+    '-H', `Authorization: ${authorization}`, '-H', `FieldFlash-Client: ${CLIENT_ID}`,
+    '-w', '\n%{time_total}', `${url}${target}`,
   ]);
   const [body, total] = stdout.split('\n');
   const ack = parseChunkAck(JSON.parse(body!));

@@ -11,6 +11,8 @@ import { deviceDir, PASSWORD } from './agent-support.ts';
 const AGENT = fileURLToPath(new URL('../../packages/agent/src/cli.ts', import.meta.url));
 const SUITE = fileURLToPath(new URL('../../packages/conformance/src/cli.ts', import.meta.url));
 const numbers = (pick: (check: (typeof CHECKS)[number]) => boolean): number[] => CHECKS.flatMap((check, i) => (pick(check) ? [i + 1] : []));
+/** Agent and suite read the pairing secret from the environment, as outside a demo. */
+const withSecret = { ...process.env, FIELDFLASH_PAIRING_SECRET: PASSWORD };
 const children: ChildProcess[] = [];
 const servers: Server[] = [];
 afterEach(() => {
@@ -19,7 +21,7 @@ afterEach(() => {
 });
 
 function startAgent(...args: string[]): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', AGENT, '--dir', deviceDir(), '--port', '0', '--password', PASSWORD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', AGENT, '--dir', deviceDir(), '--port', '0', ...args], { env: withSecret, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
@@ -33,7 +35,7 @@ function startAgent(...args: string[]): Promise<string> {
 }
 
 function runSuite(url: string, ...args: string[]): Promise<{ code: number | null; lines: string[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SUITE, url, '--password', PASSWORD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', SUITE, url, ...args], { env: withSecret, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));

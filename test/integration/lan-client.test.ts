@@ -1,6 +1,6 @@
 // The update client (packages/protocol) against the real reference agent, over real sockets on 127.0.0.1:
 // links cut mid-transfer (HTTP through a relay that resets connections, WebRTC by closing the peer connection),
-// a reloaded client, throttling, token expiry, giving up, and refusals. Success is always the device's verdict and
+// a reloaded client, throttling, a lapsed login, giving up, and refusals. Success is always the device's verdict and
 // the bytes in its slot.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -153,9 +153,9 @@ describe('the update client against the reference agent', () => {
     expect(at.committing! - at.sending!).toBeGreaterThanOrEqual(400);
   });
 
-  it('authenticates again when its token lapses mid-transfer, and carries on', async () => {
+  it('authenticates again when its login lapses mid-transfer, and carries on', async () => {
     const dir = deviceDir();
-    const agent = await agentAt(dir, { tokenTtlSeconds: 1 });
+    const agent = await agentAt(dir, { sessionTtlSeconds: 1 });
     const image = testImage(1024 * 1024);
     const events: UpdateProgress[] = [];
     const verdict = await updateDevice(options(agent.url, image, { throttleKiBps: 512, onProgress: (p) => events.push(p) }));

@@ -2,7 +2,7 @@
 // zips. The last line and the exit code name the device's verdict; the slot holds the image meant for it.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,14 +22,19 @@ interface Run {
   stderr: string;
 }
 
-function push(...args: string[]): Promise<Run> {
+/** Runs push with `secret` in FIELDFLASH_PAIRING_SECRET (none when undefined). */
+function pushWith(secret: string | undefined, ...args: string[]): Promise<Run> {
+  const env = { ...process.env };
+  delete env.FIELDFLASH_PAIRING_SECRET;
+  if (secret !== undefined) env.FIELDFLASH_PAIRING_SECRET = secret;
   return new Promise((resolve) => {
-    execFile(join(root, 'node_modules/.bin/tsx'), ['packages/protocol/src/node/push.ts', ...args], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(join(root, 'node_modules/.bin/tsx'), ['packages/protocol/src/node/push.ts', ...args], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
 }
 
+const push = (...args: string[]) => pushWith(PASSWORD, ...args);
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const slotSha256 = (dir: string, slot: string) => sha256(readFileSync(join(dir, 'slots', `${slot}.img`)));
@@ -45,7 +50,9 @@ describe('npm run push', () => {
     const dir = deviceDir();
     const agent = await agentAt(dir);
     const bundle = await writeTestBundle(dir, { version: '1.3.0' });
-    const run = await push(agent.url, bundle.path, '--password', PASSWORD);
+    const secretFile = join(dir, 'pairing-secret');
+    writeFileSync(secretFile, `${PASSWORD}\n`);
+    const run = await pushWith(undefined, agent.url, bundle.path, '--password-file', secretFile);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('sending demo-sensor 1.3.0 (ota/slot0.bin or ota/slot1.bin');
@@ -57,7 +64,7 @@ describe('npm run push', () => {
     const dir = deviceDir();
     const agent = await agentAt(dir);
     const bundle = await writeTestBundle(dir, { version: '1.4.0', perSlot: false, payload: 300_000 });
-    const run = await push(agent.url, bundle.path, '--password', PASSWORD, '--transport', 'webrtc', '--throttle', '4096');
+    const run = await push(agent.url, bundle.path, '--transport', 'webrtc', '--throttle', '4096');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('opening the WebRTC link');
     expect(lastLine(run.stdout)).toBe('confirmed: demo-sensor 1.4.0 in slot b');
@@ -68,7 +75,7 @@ describe('npm run push', () => {
     const dir = deviceDir();
     const agent = await agentAt(dir, { healthCheck: 'exit 3' });
     const bundle = await writeTestBundle(dir, { version: '1.3.0' });
-    const run = await push(agent.url, bundle.path, '--password', PASSWORD);
+    const run = await push(agent.url, bundle.path);
     expect(run.code).toBe(1);
     expect(lastLine(run.stdout)).toMatch(/^rolled back: demo-sensor 1\.3\.0 in slot b did not pass its test boot \(.*3.*\); the device runs 1\.0\.0 in slot a$/);
   });
@@ -77,23 +84,25 @@ describe('npm run push', () => {
     const dir = deviceDir();
     const agent = await agentAt(dir, { version: '2.0.0' });
     const bundle = await writeTestBundle(dir, { version: '1.3.0' });
-    const refused = await push(agent.url, bundle.path, '--password', PASSWORD);
+    const refused = await push(agent.url, bundle.path);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe('refused (downgrade): The device runs 2.0.0; 1.3.0 is older. Send with force to downgrade.\n');
-    const wrongPassword = await push(agent.url, bundle.path, '--password', 'not the password');
+    const wrongPassword = await pushWith('not the password', agent.url, bundle.path);
     expect(wrongPassword.code).toBe(2);
     expect(wrongPassword.stderr).toMatch(/^refused \(bad-proof\): /);
-    const forced = await push(agent.url, bundle.path, '--password', PASSWORD, '--force');
+    // On the command line it still works, for demos, with a warning that ps shows it.
+    const forced = await pushWith(undefined, agent.url, bundle.path, '--password', PASSWORD, '--force');
+    expect(forced.stderr).toMatch(/^warning: --password is visible to anyone who can list processes \(ps\)/);
     expect(lastLine(forced.stdout)).toBe('confirmed: demo-sensor 1.3.0 in slot b');
   });
 
   it('explains wrong arguments and an unreachable device', async () => {
-    const usage = await push('http://127.0.0.1:9', 'missing.zip');
+    const usage = await pushWith(undefined, 'http://127.0.0.1:9', 'missing.zip');
     expect(usage.code).toBe(64);
-    expect(usage.stderr).toMatch(/^Give the device password with --password/);
+    expect(usage.stderr).toMatch(/^Give the device's pairing code or password with --password-file FILE or FIELDFLASH_PAIRING_SECRET/);
     const dir = deviceDir();
     const bundle = await writeTestBundle(dir, { version: '1.3.0' });
-    const unreachable = await push('http://127.0.0.1:9', bundle.path, '--password', PASSWORD);
+    const unreachable = await push('http://127.0.0.1:9', bundle.path);
     expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toMatch(/^failed: The device at 127\.0\.0\.1:9 did not answer/);
   });

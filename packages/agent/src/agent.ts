@@ -18,11 +18,11 @@ export interface RunningAgent {
   close(): Promise<void>;
 }
 
-export async function startAgent(options: Partial<AgentConfig> & { dir: string; password: string }): Promise<RunningAgent> {
+export async function startAgent(options: Partial<AgentConfig> & { dir: string }): Promise<RunningAgent> {
   const config = agentConfig({ port: 0, ...options });
   mkdirSync(config.dir, { recursive: true });
   const device = await Device.boot(config);
-  const auth = new Authenticator(await loadPairingKey(config.dir, config.password), config.tokenTtlSeconds);
+  const auth = new Authenticator(await loadPairingKey(config.dir, config.password), config);
   const sessions = new UpdateSessions(device);
   let webrtc: WebRtcTransport | null = null;
   const network = {

@@ -1,130 +1,108 @@
-// Pairing and session tokens. The password is only ever used to derive the PBKDF2 key, which is what is stored
-// (<dir>/auth.json: salt, iterations, key). Challenges are single-use, tokens short-lived and bound to the clientId
-// that authenticated, and failed proofs are rate-limited per device.
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type AuthReply, type AuthRequest, type Challenge, clientProof, deriveKey, deviceProof, sameProof, sessionKey, toBase64 } from '@fieldflash/protocol';
-import { replaceFileDurably } from './durable.ts';
+// Pairing and logins (docs/protocol.md §3). Challenges are bound to their requester and single-use; each proof is
+// counted against its requester's guess limit before it is checked, with no await in between, so concurrent
+// proofs cannot all be evaluated; answers to unknown challenges guess nothing and are not counted. A login's
+// session key then authenticates every request (logins.ts).
+import { timingSafeEqual } from 'node:crypto';
+import { type AuthReply, type AuthRequest, type Challenge, clientProof, deriveKey, deviceProof, normalizePairingSecret, sameProof, sessionKey } from '@fieldflash/protocol';
+import { Challenges, type Requester, requesterKey } from './challenges.ts';
 import { AgentRefusal } from './errors.ts';
+import { GuessLimit } from './guess-limit.ts';
+import { type LoginGrant, Logins, type SignedRequest } from './logins.ts';
+import type { PairingKey } from './pairing-key.ts';
 
-export const KDF_ITERATIONS = 100_000;
-const CHALLENGE_TTL_MS = 30_000;
-const FAILURE_WINDOW_MS = 60_000;
-const MAX_FAILURES = 5;
-const MAX_OPEN_CHALLENGES = 256;
+export { KDF_ITERATIONS, loadPairingKey } from './pairing-key.ts';
+export type { LoginGrant } from './logins.ts';
 
-interface StoredKey {
-  salt: string;
-  iterations: number;
-  key: string;
-}
-
-/** Derives the pairing key for `password`, reusing the stored salt when the password is unchanged. */
-export async function loadPairingKey(dir: string, password: string): Promise<{ salt: string; iterations: number; key: Uint8Array }> {
-  const path = join(dir, 'auth.json');
-  if (existsSync(path)) {
-    const stored = JSON.parse(readFileSync(path, 'utf8')) as StoredKey;
-    const key = await deriveKey(password, stored.salt, stored.iterations);
-    if (sameProof(toBase64(key), stored.key)) return { salt: stored.salt, iterations: stored.iterations, key };
-  }
-  const salt = toBase64(randomBytes(16));
-  const key = await deriveKey(password, salt, KDF_ITERATIONS);
-  replaceFileDurably(path, JSON.stringify({ salt, iterations: KDF_ITERATIONS, key: toBase64(key) } satisfies StoredKey));
-  return { salt, iterations: KDF_ITERATIONS, key };
-}
-
-export interface TokenGrant {
-  clientId: string;
-  expiresAt: number;
-  /** The session key shared with this client, for the WebRTC fingerprint binding. */
-  sessionKey: Uint8Array;
+export interface AuthTimeouts {
+  challengeTtlSeconds: number;
+  sessionTtlSeconds: number;
 }
 
 export class Authenticator {
-  private readonly challenges = new Map<string, { nonce: string; clientId: string; expiresAt: number; used: boolean }>();
-  private readonly tokens = new Map<string, TokenGrant>();
-  private failures: number[] = [];
+  private readonly challenges: Challenges;
+  private readonly guesses: GuessLimit;
+  private readonly logins: Logins;
 
   constructor(
-    private readonly pairing: { salt: string; iterations: number; key: Uint8Array },
-    private readonly tokenTtlSeconds: number,
+    private readonly pairing: PairingKey,
+    private readonly timeouts: AuthTimeouts,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.challenges = new Challenges(now);
+    this.guesses = new GuessLimit(now);
+    this.logins = new Logins(now);
+  }
 
-  challenge(clientId: string): Challenge {
-    this.sweep();
-    // A flood of challenge requests must not grow memory without bound: the oldest open challenges go first.
-    while (this.challenges.size >= MAX_OPEN_CHALLENGES) this.challenges.delete(this.challenges.keys().next().value!);
-    const challengeId = randomBytes(12).toString('hex');
-    const nonce = toBase64(randomBytes(16));
-    this.challenges.set(challengeId, { nonce, clientId, expiresAt: this.now() + CHALLENGE_TTL_MS, used: false });
+  challenge(requester: Requester): Challenge {
+    const issued = this.challenges.issue(requester, this.timeouts.challengeTtlSeconds * 1000);
+    if ('retryAfterSeconds' in issued) {
+      throw new AgentRefusal('rate-limited', `Too many open challenges from this network address. Try again in ${issued.retryAfterSeconds} s.`, { retryAfterSeconds: issued.retryAfterSeconds });
+    }
     return {
-      challengeId,
-      nonce,
+      challengeId: issued.id,
+      nonce: issued.nonce,
       salt: this.pairing.salt,
       kdf: { name: 'PBKDF2-SHA256', iterations: this.pairing.iterations },
-      expiresIn: CHALLENGE_TTL_MS / 1000,
+      expiresIn: this.timeouts.challengeTtlSeconds,
     };
   }
 
-  async respond(request: AuthRequest): Promise<AuthReply> {
-    const now = this.now();
-    this.failures = this.failures.filter((at) => at > now - FAILURE_WINDOW_MS);
-    if (this.failures.length >= MAX_FAILURES) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((this.failures[0]! + FAILURE_WINDOW_MS - now) / 1000));
-      throw new AgentRefusal('rate-limited', `Too many wrong passwords in the last minute. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  async respond(address: string, request: AuthRequest): Promise<AuthReply> {
+    const requester = { address, clientId: request.clientId };
+    const challenge = this.challenges.find(request.challengeId, requester);
+    if (!challenge) {
+      throw new AgentRefusal('replayed', 'This challenge is unknown, already answered, lapsed, or was issued to another client. Ask the device for a new one.');
     }
-    const challenge = this.challenges.get(request.challengeId);
-    if (!challenge || challenge.used || challenge.expiresAt <= now) {
-      this.failures.push(now);
-      throw new AgentRefusal('replayed', challenge?.used ? 'This challenge was already answered. Ask the device for a new one.' : 'This challenge is unknown or has expired. Ask the device for a new one.');
+    // Counted and used up before the proof is checked, with no await in between.
+    const retryAfterSeconds = this.guesses.take(challenge.requester);
+    if (retryAfterSeconds !== undefined) {
+      throw new AgentRefusal('rate-limited', `Too many wrong proofs from this client. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
     }
-    challenge.used = true;
+    this.challenges.remove(challenge);
     const input = { challengeId: request.challengeId, nonce: challenge.nonce, clientId: request.clientId, clientNonce: request.clientNonce };
-    const expected = await clientProof(this.pairing.key, input);
-    if (challenge.clientId !== request.clientId || !sameProof(expected, request.proof)) {
-      this.failures.push(now);
-      throw new AgentRefusal('bad-proof', 'The password proof is wrong. Check the device password and try again.');
+    if (!sameProof(await clientProof(this.pairing.key, input), request.proof)) {
+      throw new AgentRefusal('bad-proof', 'The proof is wrong. Check the pairing code and try again.');
     }
-    const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, {
-      clientId: request.clientId,
-      expiresAt: now + this.tokenTtlSeconds * 1000,
-      sessionKey: await sessionKey(this.pairing.key, request.challengeId, request.clientNonce),
-    });
-    return { token, expiresIn: this.tokenTtlSeconds, deviceProof: await deviceProof(this.pairing.key, input) };
+    this.guesses.reset(requesterKey(requester));
+    const shared = await sessionKey(this.pairing.key, request.challengeId, request.clientNonce);
+    const login = this.logins.create(request.clientId, shared, this.timeouts.sessionTtlSeconds * 1000);
+    return { sessionId: login.sessionId, expiresIn: this.timeouts.sessionTtlSeconds, deviceProof: await deviceProof(this.pairing.key, input) };
   }
 
-  /** The grant behind `Authorization: Bearer <token>` from `clientId`, or a refusal saying why not. */
-  verify(authorization: string | undefined, clientId: string | undefined): TokenGrant & { token: string } {
-    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    if (!token) throw new AgentRefusal('unauthenticated', 'This request needs a session token (Authorization: Bearer …). Pair with the device password first.');
-    const grant = this.tokens.get(token);
-    if (!grant) throw new AgentRefusal('unauthenticated', 'The device does not know this session token (it may have restarted). Authenticate again.');
-    if (grant.expiresAt <= this.now()) {
-      throw new AgentRefusal('token-expired', 'The session token has expired. Authenticate again to continue.');
+  /**
+   * Whether `secret` is the pairing secret, for endpoints that take it directly (HTTP Basic on the compatibility
+   * uploads). Counted against the requester's guess limit like a proof, before it is checked.
+   */
+  async checkSecret(requester: Requester, secret: string): Promise<boolean> {
+    const retryAfterSeconds = this.guesses.take(requesterKey(requester));
+    if (retryAfterSeconds !== undefined) {
+      throw new AgentRefusal('rate-limited', `Too many wrong passwords from this client. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
     }
-    if (grant.clientId !== clientId) {
-      throw new AgentRefusal('unauthenticated', 'This session token belongs to another client (FieldFlash-Client does not match). Authenticate again.');
-    }
-    return { ...grant, token };
+    const key = await deriveKey(normalizePairingSecret(secret), this.pairing.salt, this.pairing.iterations);
+    const right = timingSafeEqual(Buffer.from(key), Buffer.from(this.pairing.key));
+    if (right) this.guesses.reset(requesterKey(requester));
+    return right;
   }
 
-  /** Ends a token now (the test hook for expiry). */
-  expire(token: string): void {
-    const grant = this.tokens.get(token);
-    if (grant) grant.expiresAt = this.now();
+  /** The login that signed an HTTP request, from its headers alone, or a refusal saying why none did. */
+  verify(request: SignedRequest): LoginGrant {
+    return this.logins.verify(request);
   }
 
+  /** Test hook: ends a login now. */
+  expireSession(sessionId: string): void {
+    this.logins.expire(sessionId);
+  }
+
+  /** Test hook: lapses every open challenge now. */
+  expireChallenges(): void {
+    this.challenges.expireAll();
+  }
+
+  /** A reboot forgets every login and challenge. */
   forgetAll(): void {
-    this.tokens.clear();
+    this.logins.clear();
     this.challenges.clear();
-  }
-
-  private sweep(): void {
-    const now = this.now();
-    for (const [id, c] of this.challenges) if (c.expiresAt + CHALLENGE_TTL_MS < now) this.challenges.delete(id);
-    for (const [token, grant] of this.tokens) if (grant.expiresAt + 60_000 < now) this.tokens.delete(token);
+    this.guesses.clear();
   }
 }

@@ -1,11 +1,19 @@
-// npm run agent -- --dir ./device --port 8070 --password P [options]: the reference agent as a program.
+// npm run agent -- --dir ./device --port 8070 [--password-file F] [options]: the reference agent as a program.
+import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
+import { pairingLink } from '@fieldflash/protocol';
 import { startAgent } from './agent.ts';
 import { DEFAULTS } from './config.ts';
+import { storedPairingKey } from './pairing-key.ts';
+import { chooseSecret, SECRET_ENV, SecretError } from './secret-source.ts';
 
-const USAGE = `Usage: npm run agent -- --dir DIR --password P [options]
+const USAGE = `Usage: npm run agent -- --dir DIR [--password-file FILE] [options]
   --dir DIR                 where the device keeps its slots, journal and partial uploads (created if new)
-  --password P              the pairing password (or FIELDFLASH_PASSWORD); only its PBKDF2 hash is stored
+  --password-file FILE      the pairing secret, read from FILE (or from the ${SECRET_ENV} environment variable);
+                            without either, a new device generates a pairing code and prints it once. Only the
+                            secret's PBKDF2 key is stored (DIR/auth.json, mode 0600)
+  --password P              the pairing secret on the command line, for demos: visible in ps and shell history
+  --allow-weak-password     accept a chosen secret below 80 bits (by the estimate in docs/protocol.md §3.1)
   --host HOST               address to listen on (default ${DEFAULTS.host}; 0.0.0.0 on a real device)
   --port N                  HTTP port (default ${DEFAULTS.port}; 0 picks a free one)
   --product, --chip, --board, --hardware-revision   what the device is (default ${DEFAULTS.product}, ${DEFAULTS.chipFamily}, ${DEFAULTS.board}, ${DEFAULTS.hardwareRevision})
@@ -14,7 +22,8 @@ const USAGE = `Usage: npm run agent -- --dir DIR --password P [options]
   --install-hook CMD        run on each verified image before it is committed (env FIELDFLASH_IMAGE, …); non-zero refuses it
   --compat                  also accept ESPHome (POST /update) and ElegantOTA (/ota/start, /ota/upload) uploads, without authentication
   --test-hooks              expose the test hooks the conformance suite uses to fail health checks and cut power
-  --token-ttl S             session token lifetime in seconds (default ${DEFAULTS.tokenTtlSeconds})
+  --session-ttl S           how long a login lasts, in seconds (default ${DEFAULTS.sessionTtlSeconds})
+  --challenge-ttl S         how long a challenge waits for its answer, in seconds (default ${DEFAULTS.challengeTtlSeconds})
   --max-image-size BYTES    largest image accepted (default ${DEFAULTS.maxImageSize})
   --chunk-size BYTES        largest chunk accepted (default ${DEFAULTS.chunkSize}); --window N chunks in flight (default ${DEFAULTS.window})
   --idle-timeout S          an upload idle this long loses its hold on the device (default ${DEFAULTS.idleTimeoutMs / 1000})
@@ -30,6 +39,8 @@ const { values } = parseArgs({
   options: {
     dir: { type: 'string' },
     password: { type: 'string' },
+    'password-file': { type: 'string' },
+    'allow-weak-password': { type: 'boolean', default: false },
     host: { type: 'string' },
     port: { type: 'string' },
     product: { type: 'string' },
@@ -43,7 +54,8 @@ const { values } = parseArgs({
     'install-hook': { type: 'string' },
     compat: { type: 'boolean', default: false },
     'test-hooks': { type: 'boolean', default: false },
-    'token-ttl': { type: 'string' },
+    'session-ttl': { type: 'string' },
+    'challenge-ttl': { type: 'string' },
     'max-image-size': { type: 'string' },
     'chunk-size': { type: 'string' },
     window: { type: 'string' },
@@ -60,6 +72,15 @@ if (values.help) {
   process.exit(0);
 }
 
+/** The agent's URL as another machine reaches it: a wildcard listener is named by its first LAN address. */
+function reachableUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.hostname !== '0.0.0.0' && parsed.hostname !== '[::]') return url;
+  const lan = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+  parsed.hostname = lan?.address ?? '127.0.0.1';
+  return parsed.origin;
+}
+
 function integer(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
@@ -68,7 +89,22 @@ function integer(name: string, text: string | undefined, min: number, max = Numb
 }
 
 const dir = values.dir ?? fail('--dir: say where the device keeps its state, e.g. --dir ./device');
-const password = values.password ?? process.env.FIELDFLASH_PASSWORD ?? fail('--password: set the pairing password (or FIELDFLASH_PASSWORD)');
+let choice;
+try {
+  choice = chooseSecret({
+    ...(values.password === undefined ? {} : { password: values.password }),
+    ...(values['password-file'] === undefined ? {} : { passwordFile: values['password-file'] }),
+    allowWeakPassword: values['allow-weak-password'],
+    env: process.env,
+    stored: storedPairingKey(dir) !== undefined,
+  });
+} catch (error) {
+  if (error instanceof SecretError) fail(error.message);
+  throw error;
+}
+// Read once; nothing the agent starts (health check, install hook) inherits it.
+delete process.env[SECRET_ENV];
+for (const warning of choice.warnings) process.stderr.write(`warning: ${warning}\n`);
 if (values.version !== undefined && !/^\d+\.\d+\.\d+(?:[-+].*)?$/.test(values.version)) fail(`--version: "${values.version}" is not a SemVer version like 1.2.0`);
 const seconds = (name: string, text: string | undefined): number | undefined => {
   const value = integer(name, text, 1);
@@ -76,7 +112,7 @@ const seconds = (name: string, text: string | undefined): number | undefined => 
 };
 const options = {
   dir,
-  password,
+  password: choice.secret,
   host: values.host ?? DEFAULTS.host,
   port: integer('port', values.port, 0, 65535) ?? DEFAULTS.port,
   product: values.product,
@@ -91,7 +127,8 @@ const options = {
   compat: values.compat,
   testHooks: values['test-hooks'],
   webrtc: !values['no-webrtc'],
-  tokenTtlSeconds: integer('token-ttl', values['token-ttl'], 1),
+  sessionTtlSeconds: integer('session-ttl', values['session-ttl'], 1),
+  challengeTtlSeconds: integer('challenge-ttl', values['challenge-ttl'], 1),
   maxImageSize: integer('max-image-size', values['max-image-size'], 1),
   chunkSize: integer('chunk-size', values['chunk-size'], 1024, 16 * 1024 * 1024),
   window: integer('window', values.window, 1, 256),
@@ -104,6 +141,11 @@ try {
   const agent = await startAgent(defined);
   const doc = agent.device.document();
   process.stdout.write(`FieldFlash agent ${doc.id} (${doc.product} ${doc.version}, ${doc.chipFamily} ${doc.board}) listening on ${agent.url}\n`);
+  if (choice.generated) {
+    // Shown this once: the device keeps only the key derived from it. Put it on the device's label.
+    process.stdout.write(`Pairing code: ${choice.secret}  (shown once; only its key is stored)\n`);
+    process.stdout.write(`Pairing link for the label's QR code: ${pairingLink(reachableUrl(agent.url), choice.secret!)}\n`);
+  }
   const stop = (): void => {
     void agent.close().then(() => process.exit(0));
   };

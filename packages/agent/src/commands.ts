@@ -1,5 +1,6 @@
 // Runs the device's own steps (health check, install hook) as shell commands, as Mender runs its state scripts.
 import { spawn } from 'node:child_process';
+import { SECRET_ENV_NAMES } from './secret-source.ts';
 
 export interface CommandResult {
   code: number;
@@ -7,9 +8,16 @@ export interface CommandResult {
   output: string;
 }
 
+/** The agent's environment for a command, without the pairing secret: a hook never needs it. */
+function commandEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = { ...process.env };
+  for (const name of SECRET_ENV_NAMES) delete inherited[name];
+  return { ...inherited, ...env };
+}
+
 export function runCommand(command: string, env: Record<string, string>, timeoutMs = 120_000): Promise<CommandResult> {
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', command], { env: commandEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-2000);

@@ -9,7 +9,8 @@ export interface DeviceIdentity {
 export interface AgentConfig extends DeviceIdentity {
   /** Where the device keeps its slots, journal, partial uploads and pairing key. */
   dir: string;
-  password: string;
+  /** The pairing code or password; absent, the key stored in `dir` (a device paired before). */
+  password?: string;
   host: string;
   /** 0 picks a free port. */
   port: number;
@@ -22,7 +23,9 @@ export interface AgentConfig extends DeviceIdentity {
   compat: boolean;
   testHooks: boolean;
   webrtc: boolean;
-  tokenTtlSeconds: number;
+  /** How long a login lasts, and how long a challenge may wait for its answer. */
+  sessionTtlSeconds: number;
+  challengeTtlSeconds: number;
   maxImageSize: number;
   chunkSize: number;
   window: number;
@@ -51,7 +54,8 @@ export const DEFAULTS = {
   compat: false,
   testHooks: false,
   webrtc: true,
-  tokenTtlSeconds: 300,
+  sessionTtlSeconds: 300,
+  challengeTtlSeconds: 30,
   maxImageSize: 16 * 1024 * 1024,
   // Large enough that per-request costs vanish over HTTP (64 KiB chunks reach a third of one streamed PUT), small
   // enough that a chunk and its frame header fit one data-channel message (256 KiB in Chrome).
@@ -62,6 +66,6 @@ export const DEFAULTS = {
   rebootMs: 300,
 } satisfies Partial<AgentConfig>;
 
-export function agentConfig(values: Partial<AgentConfig> & { dir: string; password: string }): AgentConfig {
+export function agentConfig(values: Partial<AgentConfig> & { dir: string }): AgentConfig {
   return { ...DEFAULTS, log: (line) => process.stdout.write(`${line}\n`), ...values };
 }

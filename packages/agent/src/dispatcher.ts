@@ -1,7 +1,7 @@
 // One dispatcher behind both transports: HTTP and the WebRTC data channel hand it the same requests and frame
 // its replies in their own way. Routes follow docs/protocol.md; refusals come back as { error: { code, message } }.
 import { API_BASE, MessageError, parseAuthRequest, parseChallengeRequest, parseUpdateOffer, parseWebRtcOffer, PROTOCOL_VERSION, type WebRtcAnswer, type WebRtcOffer } from '@fieldflash/protocol';
-import type { Authenticator, TokenGrant } from './auth.ts';
+import type { Authenticator, LoginGrant } from './auth.ts';
 import type { BootController } from './boot.ts';
 import type { Device } from './device.ts';
 import { AgentRefusal } from './errors.ts';
@@ -13,13 +13,19 @@ export interface AgentRequest {
   path: string;
   query: URLSearchParams;
   headers: { authorization?: string; clientId?: string; protocol?: string; digest?: string };
+  /** The request target as received (path and query), which the request's MAC covers. */
+  target?: string;
+  /** The peer's network address: challenges and guess limits are per requester. */
+  remoteAddress?: string;
+  /** The login whose session key signed the request, set by authenticate() before the body is read. */
+  login?: LoginGrant;
   /** The parsed JSON body, if any. */
   json?: unknown;
   /** A chunk's bytes (checked against `headers.digest`). */
   bytes?: Uint8Array;
   /** The rest of an image streamed in one request without Content-Digest (HTTP only). */
   stream?: AsyncIterable<Uint8Array>;
-  /** Set by the data channel: the client bound to the channel at signaling, which needs no token. */
+  /** Set by the data channel: the client bound to the channel at signaling, whose requests carry no MAC. */
   channelClientId?: string;
 }
 
@@ -30,8 +36,11 @@ export interface AgentReply {
 }
 
 export interface Signaling {
-  answer(grant: TokenGrant, offer: WebRtcOffer): Promise<WebRtcAnswer>;
+  answer(grant: LoginGrant, offer: WebRtcOffer): Promise<WebRtcAnswer>;
 }
+
+/** The requests anyone may make: what the device is, and logging in. Everything else needs a signed request. */
+const PUBLIC_PATHS = new Set([`${API_BASE}/device`, `${API_BASE}/auth/challenge`, `${API_BASE}/auth/response`]);
 
 const UPDATE = new RegExp(`^${API_BASE}/updates/([0-9a-f]{64})(/commit)?$`);
 
@@ -72,10 +81,31 @@ export class Dispatcher {
     }
   }
 
-  private client(request: AgentRequest): { clientId: string; grant?: TokenGrant & { token: string } } {
+  /**
+   * Authenticates an HTTP request from its headers alone (docs/protocol.md §3.3), before its body is read, so a
+   * stranger's upload is refused without being received. Sets `request.login`; throws the refusal otherwise.
+   */
+  authenticate(request: AgentRequest): void {
+    if (request.channelClientId || PUBLIC_PATHS.has(request.path)) return;
+    request.login = this.auth.verify({
+      authorization: request.headers.authorization,
+      clientId: request.headers.clientId,
+      method: request.method,
+      target: request.target ?? request.path,
+      digest: request.headers.digest ?? '',
+    });
+  }
+
+  private client(request: AgentRequest): { clientId: string; grant?: LoginGrant } {
     if (request.channelClientId) return { clientId: request.channelClientId };
-    const grant = this.auth.verify(request.headers.authorization, request.headers.clientId);
+    if (!request.login) this.authenticate(request);
+    const grant = request.login!;
     return { clientId: grant.clientId, grant };
+  }
+
+  /** Where a request came from: challenges and guess limits are kept per address and client id. */
+  private address(request: AgentRequest): string {
+    return request.remoteAddress ?? (request.channelClientId ? 'data-channel' : 'unknown');
   }
 
   private async route(request: AgentRequest): Promise<AgentReply> {
@@ -83,8 +113,8 @@ export class Dispatcher {
     const { method, path } = request;
     const sessions = this.sessions;
     if (path === `${API_BASE}/device` && method === 'GET') return ok(this.device.document());
-    if (path === `${API_BASE}/auth/challenge` && method === 'POST') return ok(this.auth.challenge(parseChallengeRequest(request.json).clientId));
-    if (path === `${API_BASE}/auth/response` && method === 'POST') return ok(await this.auth.respond(parseAuthRequest(request.json)));
+    if (path === `${API_BASE}/auth/challenge` && method === 'POST') return ok(this.auth.challenge({ address: this.address(request), clientId: parseChallengeRequest(request.json).clientId }));
+    if (path === `${API_BASE}/auth/response` && method === 'POST') return ok(await this.auth.respond(this.address(request), parseAuthRequest(request.json)));
 
     const update = UPDATE.exec(path);
     // A reboot asked again while rebooting is answered as the first was; slot changes wait for the verdict.
@@ -145,9 +175,12 @@ export class Dispatcher {
       case 'power-cut':
         this.boot.powerCutDuringNextTestBoot = true;
         return ok({ powerCutDuringNextTestBoot: true });
-      case 'expire-token':
-        if (grant) this.auth.expire(grant.token);
+      case 'expire-session':
+        if (grant) this.auth.expireSession(grant.sessionId);
         return ok({ expired: Boolean(grant) });
+      case 'expire-challenges':
+        this.auth.expireChallenges();
+        return ok({ expired: true });
       default:
         throw new AgentRefusal('bad-request', `There is no test hook ${request.path}.`, {}, 404);
     }

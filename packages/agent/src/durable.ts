@@ -1,6 +1,6 @@
 // Durable file operations: what is acknowledged is on disk. Every replacement is write-to-temp, fsync, rename,
 // fsync the directory, so a reader after a crash sees either the old file or the new one, never a torn mix.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crashPoint } from './crash-points.ts';
 
@@ -22,11 +22,16 @@ export function fsyncFile(path: string): void {
   fsyncPath(path, 'r+');
 }
 
-/** Replaces `path` atomically with `data`. `point` names the crash point hit between the temp write and the rename. */
-export function replaceFileDurably(path: string, data: string | Uint8Array, point?: string): void {
+/**
+ * Replaces `path` atomically with `data`. `point` names the crash point hit between the temp write and the rename;
+ * `mode` sets the file's permissions before anything is written into it (0o600 for secrets).
+ */
+export function replaceFileDurably(path: string, data: string | Uint8Array, point?: string, mode?: number): void {
   const temp = `${path}.tmp`;
-  const fd = openSync(temp, 'w');
+  const fd = openSync(temp, 'w', mode);
   try {
+    // A temp file left by a crash keeps its old mode through open(); set it before the data goes in.
+    if (mode !== undefined) fchmodSync(fd, mode);
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     let written = 0;
     while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);

@@ -1,9 +1,11 @@
-// HTTP/1.1 transport: framing only. Bodies are read with limits (a chunk at most chunkSize, JSON at most 64 KiB);
+// HTTP/1.1 transport: framing only. Requests are authenticated from their headers before a body is read; bodies are
+// read with limits (a chunk at most chunkSize, JSON at most 64 KiB);
 // a streamed upload goes to storage as it arrives. Every reply carries CORS headers; preflights are answered,
 // Private Network Access ones included, so a web page can reach the device.
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_BASE } from '@fieldflash/protocol';
+import { API_BASE, contentDigestSha256 } from '@fieldflash/protocol';
 import type { Network } from './boot.ts';
 import type { AgentConfig } from './config.ts';
 import type { AgentReply, AgentRequest, Dispatcher } from './dispatcher.ts';
@@ -68,7 +70,25 @@ function preflight(req: IncomingMessage, res: ServerResponse, deviceId: string):
   res.writeHead(204, headers).end();
 }
 
-async function toRequest(req: IncomingMessage, url: URL, config: AgentConfig): Promise<AgentRequest> {
+/** The peer's address, with an IPv4 address mapped into IPv6 written as IPv4. */
+function peerAddress(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * A signed request's JSON body must be the one its MAC covers: it carries a Content-Digest, and the bytes match it.
+ * Checked once the body is read; the MAC itself was checked from the headers before.
+ */
+function checkBodyDigest(body: Buffer, digest: string | undefined): void {
+  if (body.length === 0) return;
+  if (digest === undefined) throw new AgentRefusal('bad-mac', 'A signed request with a body needs Content-Digest, so that its MAC covers the body.');
+  if (contentDigestSha256(digest) !== createHash('sha256').update(body).digest('base64')) {
+    throw new AgentRefusal('bad-mac', 'The body does not match the Content-Digest the request\'s MAC covers: it was altered on its way.');
+  }
+}
+
+async function toRequest(req: IncomingMessage, url: URL, config: AgentConfig, dispatcher: Dispatcher): Promise<AgentRequest> {
   const header = (name: string): string | undefined => {
     const value = req.headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
@@ -78,12 +98,18 @@ async function toRequest(req: IncomingMessage, url: URL, config: AgentConfig): P
     path: url.pathname,
     query: url.searchParams,
     headers: { authorization: header('authorization'), clientId: header('fieldflash-client'), protocol: header('fieldflash-protocol'), digest: header('content-digest') },
+    target: req.url ?? url.pathname,
+    remoteAddress: peerAddress(req),
   };
+  // From the headers alone: a stranger's body is never read.
+  dispatcher.authenticate(request);
   if (request.method === 'PUT') {
     if (request.headers.digest === undefined) request.stream = req as AsyncIterable<Uint8Array>;
     else request.bytes = await readBody(req, config.chunkSize, 'A chunk');
   } else if (request.method === 'POST' || request.method === 'DELETE') {
-    const text = (await readBody(req, MAX_JSON, 'A request body')).toString('utf8');
+    const body = await readBody(req, MAX_JSON, 'A request body');
+    if (request.login) checkBodyDigest(body, request.headers.digest);
+    const text = body.toString('utf8');
     if (text.trim()) {
       try {
         request.json = JSON.parse(text);
@@ -119,7 +145,7 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
         if (!url.pathname.startsWith(`${API_BASE}/`)) {
           return sendReply(req, res, { status: 404, body: new AgentRefusal('bad-request', `Nothing here: the FieldFlash agent answers under ${API_BASE}/.`).body });
         }
-        const reply = await dispatcher.handle(await toRequest(req, url, config));
+        const reply = await dispatcher.handle(await toRequest(req, url, config, dispatcher));
         // A refusal before the whole body was read: close rather than drain an upload nobody wants.
         sendReply(req, res, reply, !req.complete);
       } catch (error) {

@@ -1,5 +1,5 @@
 // WebRTC transport through node-datachannel. Signaling is one authenticated HTTP request; the offer's DTLS
-// fingerprint must carry a proof keyed by the session key of the token that sent it, and the answer carries the
+// fingerprint must carry a proof keyed by the session key of the login that signed it, and the answer carries the
 // agent's proof, so nobody in between can substitute a certificate. Requests on the channel reach the same
 // dispatcher as HTTP: text frames are JSON requests, binary frames chunks.
 import nodeDataChannel from 'node-datachannel';
@@ -15,7 +15,7 @@ import {
   type WebRtcAnswer,
   type WebRtcOffer,
 } from '@fieldflash/protocol';
-import type { TokenGrant } from './auth.ts';
+import type { LoginGrant } from './auth.ts';
 import type { AgentConfig } from './config.ts';
 import type { AgentReply, Dispatcher, Signaling } from './dispatcher.ts';
 import { AgentRefusal } from './errors.ts';
@@ -33,7 +33,7 @@ export class WebRtcTransport implements Signaling {
     private readonly dispatcher: Dispatcher,
   ) {}
 
-  async answer(grant: TokenGrant, offer: WebRtcOffer): Promise<WebRtcAnswer> {
+  async answer(grant: LoginGrant, offer: WebRtcOffer): Promise<WebRtcAnswer> {
     const offered = sdpFingerprint(offer.sdp);
     if (!offered) throw new AgentRefusal('bad-request', 'The offer has no a=fingerprint line.');
     if (!sameProof(await fingerprintProof(grant.sessionKey, 'offer', offered), offer.fingerprintProof)) {

@@ -66,10 +66,10 @@ describe('agent limits', () => {
     const image = makeImage(100_000);
     await session.request('POST', 'updates', acceptableOffer(doc, image));
     const chunk = image.bytes.subarray(0, 8192);
-    const big = await probe.raw('PUT', `/fieldflash/v1/updates/${image.sha256}?offset=0`, { token: session.token, clientId: 'big', bytes: chunk, headers: { 'Content-Digest': await contentDigest(chunk) } });
+    const big = await probe.raw('PUT', `/fieldflash/v1/updates/${image.sha256}?offset=0`, { session, bytes: chunk, headers: { 'Content-Digest': await contentDigest(chunk) } });
     expect(big.status).toBe(413);
     expect((big.body as { error: { code: string } }).error.code).toBe('too-large');
-    const json = await probe.raw('POST', '/fieldflash/v1/updates', { token: session.token, clientId: 'big', body: { padding: 'x'.repeat(70_000) } });
+    const json = await probe.raw('POST', '/fieldflash/v1/updates', { session, body: { padding: 'x'.repeat(70_000) } });
     expect(json.status).toBe(413);
   });
 

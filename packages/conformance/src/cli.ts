@@ -1,17 +1,18 @@
-// npm run conformance -- URL --password P [--image FILE] [--only 1,5,9] [--verdict-timeout S]
+// npm run conformance -- URL [--password-file F] [--image FILE] [--only 1,5,9] [--verdict-timeout S]
 import { parseArgs } from 'node:util';
+import { readSecret, SECRET_ENV } from '@fieldflash/protocol/node';
 import { runSuite } from './suite.ts';
 
-const USAGE = `Usage: npm run conformance -- URL --password P [options]
+const USAGE = `Usage: npm run conformance -- URL [--password-file FILE] [options]
   URL                    the agent, e.g. http://192.168.1.40:8070
-  --password P           its pairing password (or FIELDFLASH_PASSWORD)
+  --password-file FILE   its pairing code or password, read from FILE (or from ${SECRET_ENV})
+  --password P           the same on the command line, for demos (visible in ps)
   --image FILE           an image the device can boot, for the checks that reboot (default: random bytes,
                          fine for the reference agent; a real device needs a real image)
   --only N,M             run only these check numbers
   --verdict-timeout S    how long to wait for the device's verdict after a reboot (default 120)
 Checks that need the capability test-hooks (a failing health check, power lost during a test boot) are skipped,
-with the reason, on devices that do not list it. The rate-limit check runs last and locks authentication for up to
-a minute. Exit status 0 when nothing failed; the last line is "N passed, N failed".`;
+with the reason, on devices that do not list it. Exit status 0 when nothing failed; the last line is "N passed, N failed".`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -21,6 +22,7 @@ function fail(message: string): never {
 const { values, positionals } = parseArgs({
   options: {
     password: { type: 'string' },
+    'password-file': { type: 'string' },
     image: { type: 'string' },
     only: { type: 'string' },
     'verdict-timeout': { type: 'string' },
@@ -33,9 +35,12 @@ if (values.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-const url = positionals[0] ?? fail('say which device to check: npm run conformance -- http://HOST:PORT --password P');
+const url = positionals[0] ?? fail('say which device to check: npm run conformance -- http://HOST:PORT --password-file FILE');
 if (!/^https?:\/\/[^/]+/.test(url)) fail(`"${url}" is not a device URL like http://192.168.1.40:8070`);
-const password = values.password ?? process.env.FIELDFLASH_PASSWORD ?? fail('--password: give the device\'s pairing password');
+const secret = readSecret({ password: values.password, passwordFile: values['password-file'], env: process.env });
+if (typeof secret === 'string') fail(secret);
+if (secret.warning) process.stderr.write(`warning: ${secret.warning}\n`);
+const password = secret.secret;
 const only = values.only?.split(',').map((n) => {
   const number = Number(n.trim());
   if (!Number.isInteger(number) || number < 1) fail(`--only: "${n}" is not a check number`);

@@ -1,6 +1,7 @@
-// The suite's own view of a device: raw requests where a check needs to misbehave on purpose (no token, another
-// client id, a wrong digest), built on packages/protocol for everything a well-behaved client does.
+// The suite's own view of a device: raw requests where a check needs to misbehave on purpose (no login, another
+// client id, a wrong digest, a replayed MAC), built on packages/protocol for everything a well-behaved client does.
 import { createHash, randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import {
   API_BASE,
   clientProof,
@@ -12,6 +13,7 @@ import {
   parseChallenge,
   parseDeviceDocument,
   randomBase64,
+  RequestSigner,
   sameProof,
   sessionKey,
   type UpdateOffer,
@@ -27,9 +29,20 @@ export interface Reply {
 export interface RequestOptions {
   body?: unknown;
   bytes?: Uint8Array;
-  token?: string;
+  /** Signs the request with this login (docs/protocol.md §3.3); its client id goes in FieldFlash-Client. */
+  session?: Session;
+  /** FieldFlash-Client, when it should differ from the session's (or there is no session). */
   clientId?: string;
   headers?: Record<string, string>;
+}
+
+/** A request as it goes on the wire: what a check can capture and send again. */
+export interface WireRequest {
+  method: string;
+  /** Path and query, e.g. /fieldflash/v1/updates/…?offset=0. */
+  target: string;
+  headers: Record<string, string>;
+  body?: Uint8Array;
 }
 
 export interface Image {
@@ -50,19 +63,36 @@ export class Probe {
     private readonly password: string,
   ) {}
 
-  async raw(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
-    const headers: Record<string, string> = { 'FieldFlash-Protocol': '1', ...options.headers };
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    if (options.clientId) headers['FieldFlash-Client'] = options.clientId;
-    let body: BodyInit | undefined;
+  /** The request `raw` would send, signed when it has a session, without sending it. */
+  async prepare(method: string, path: string, options: RequestOptions = {}): Promise<WireRequest> {
+    const target = path.startsWith('/') ? path : `${API_BASE}/${path}`;
+    const headers: Record<string, string> = { 'FieldFlash-Protocol': '1' };
+    const clientId = options.clientId ?? options.session?.clientId;
+    if (clientId) headers['FieldFlash-Client'] = clientId;
+    let body: Uint8Array | undefined;
     if (options.bytes) {
-      body = options.bytes as Uint8Array<ArrayBuffer>;
+      body = options.bytes;
       headers['Content-Type'] = 'application/octet-stream';
     } else if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
+      body = new TextEncoder().encode(JSON.stringify(options.body));
       headers['Content-Type'] = 'application/json';
+      if (options.session) headers['Content-Digest'] = await contentDigest(body);
     }
-    const response = await fetch(`${this.url}${path.startsWith('/') ? path : `${API_BASE}/${path}`}`, { method, headers, ...(body ? { body } : {}) });
+    Object.assign(headers, options.headers);
+    if (options.session && headers.Authorization === undefined) {
+      headers.Authorization = await options.session.signer.authorization(method, target, headers['Content-Digest'] ?? '');
+    }
+    return { method, target, headers, ...(body ? { body } : {}) };
+  }
+
+  async raw(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
+    return this.send(await this.prepare(method, path, options));
+  }
+
+  /** Sends a prepared request over the suite's pooled connections. */
+  async send(request: WireRequest): Promise<Reply> {
+    const { method, target, headers, body } = request;
+    const response = await fetch(`${this.url}${target}`, { method, headers, ...(body ? { body: body as Uint8Array<ArrayBuffer> } : {}) });
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -71,6 +101,35 @@ export class Probe {
       // a text body stays text
     }
     return { status: response.status, body: parsed, headers: response.headers };
+  }
+
+  /** Sends a prepared request on a connection of its own, as another machine on the network would. */
+  sendAlone(request: WireRequest): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(`${this.url}${request.target}`, {
+        method: request.method,
+        agent: false,
+        headers: { ...request.headers, Connection: 'close', 'Content-Length': String(request.body?.length ?? 0) },
+      });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => parts.push(part));
+        res.on('end', () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            // a text body stays text
+          }
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers.set(name, value);
+          resolve({ status: res.statusCode ?? 0, body: parsed, headers });
+        });
+      });
+      req.end(request.body);
+    });
   }
 
   async device(): Promise<DeviceDocument> {
@@ -92,27 +151,31 @@ export class Probe {
     const input = { challengeId: challenge.challengeId, nonce: challenge.nonce, clientId, clientNonce: randomBase64(16) };
     const reply = parseAuthReply(expectOk(await this.raw('POST', `${API_BASE}/auth/response`, { body: { ...input, proof: await clientProof(key, input) } }), 'the password proof'));
     if (!sameProof(reply.deviceProof, await deviceProof(key, input))) throw new Error('the device\'s proof does not match: it does not know the password');
-    return new Session(this, clientId, reply.token, reply.expiresIn, await sessionKey(key, challenge.challengeId, input.clientNonce));
+    return new Session(this, clientId, reply.sessionId, reply.expiresIn, await sessionKey(key, challenge.challengeId, input.clientNonce));
   }
 }
 
 export class Session {
+  /** Signs this login's requests with a counter that only grows. */
+  readonly signer: RequestSigner;
+
   constructor(
     readonly probe: Probe,
     readonly clientId: string,
-    readonly token: string,
+    readonly sessionId: string,
     readonly expiresIn: number,
     readonly sessionKey: Uint8Array,
-  ) {}
+  ) {
+    this.signer = new RequestSigner(sessionId, sessionKey);
+  }
 
   request(method: string, path: string, body?: unknown): Promise<Reply> {
-    return this.probe.raw(method, `${API_BASE}/${path}`, { token: this.token, clientId: this.clientId, ...(body === undefined ? {} : { body }) });
+    return this.probe.raw(method, `${API_BASE}/${path}`, { session: this, ...(body === undefined ? {} : { body }) });
   }
 
   async chunk(sha256: string, offset: number, bytes: Uint8Array, digest?: string): Promise<Reply> {
     return this.probe.raw('PUT', `${API_BASE}/updates/${sha256}?offset=${offset}`, {
-      token: this.token,
-      clientId: this.clientId,
+      session: this,
       bytes,
       headers: { 'Content-Digest': digest ?? (await contentDigest(bytes)) },
     });

@@ -29,7 +29,7 @@ export async function commitImage(run: UpdateRun, session: UpdateSession): Promi
 }
 
 export async function rebootDevice(run: UpdateRun, session: UpdateSession): Promise<void> {
-  await run.link.ensureToken();
+  await run.link.ensureLogin();
   const reply = await run.link.http.request('POST', '/reboot', {}).catch(async (err: unknown) => {
     // The reply may be lost because the device is already rebooting; only ask again if the image still waits.
     run.device = await run.link.readDevice().catch(() => run.device);

@@ -1,9 +1,9 @@
-// The authenticated link to the device during an update (docs/protocol.md §3, §8): a session token renewed before
-// it lapses, and the transport requests go over: HTTP carrying that token, or a data channel opened with it.
+// The authenticated link to the device during an update (docs/protocol.md §3, §8): a login renewed before it
+// lapses, and the transport requests go over: HTTP signed with its session key, or a data channel opened with it.
 
 import { authenticate, type Credentials, PairingKeys } from './auth.ts';
 import { type DeviceDocument, parseDeviceDocument } from './device-document.ts';
-import { type HttpTarget, HttpTransport, type TokenTransport } from './http-transport.ts';
+import { type HttpTarget, HttpTransport, type SignedTransport } from './http-transport.ts';
 import { expectOk } from './replies.ts';
 import type { Transport } from './transport.ts';
 import { UpdateError, type UpdateOptions } from './update-options.ts';
@@ -12,7 +12,7 @@ import { openDataChannel } from './webrtc.ts';
 
 export class DeviceLink {
   /** Reading the device, authenticating, signaling and rebooting always go over HTTP. */
-  readonly http: TokenTransport;
+  readonly http: SignedTransport;
   private readonly keys: PairingKeys;
   private credentials: Credentials | undefined;
   private link: Transport | undefined;
@@ -32,28 +32,28 @@ export class DeviceLink {
     return expectOk(await this.http.request('GET', '/device'), parseDeviceDocument, 'the device document request');
   }
 
-  /** Credentials with a token that is not about to lapse; a new token means a new data channel too. */
-  async ensureToken(): Promise<Credentials> {
+  /** Credentials of a login that is not about to lapse; a new login means a new data channel too. */
+  async ensureLogin(): Promise<Credentials> {
     if (!this.credentials || this.credentials.expiresAt - Date.now() < 5_000) {
       const phase = this.progress.current.phase;
       this.progress.report({ phase: 'authenticating' });
       this.closeLink();
-      this.http.token = undefined;
+      this.http.signer = undefined;
       this.credentials = await authenticate(this.http, this.keys, this.options.clientId);
-      this.http.token = this.credentials.token;
+      this.http.signer = this.credentials.signer;
       this.progress.report({ phase });
     }
     return this.credentials;
   }
 
-  /** An authenticated link: the HTTP transport with a fresh token, or the data channel opened with it. */
+  /** An authenticated link: the HTTP transport with a fresh login, or the data channel opened with it. */
   async ensureLink(): Promise<Transport> {
-    await this.ensureToken();
+    await this.ensureLogin();
     if (this.link) return this.link;
     if (this.options.transport === 'webrtc') {
       if (!this.options.newPeerConnection) throw new UpdateError('The WebRTC transport needs an RTCPeerConnection; none was given.');
       this.progress.report({ phase: 'connecting' });
-      this.link = await openDataChannel(this.http, await this.ensureToken(), this.options.newPeerConnection);
+      this.link = await openDataChannel(this.http, await this.ensureLogin(), this.options.newPeerConnection);
     } else {
       this.link = this.http;
     }
@@ -66,8 +66,8 @@ export class DeviceLink {
     this.link = undefined;
   }
 
-  /** Drops the token the device refused, so the next request authenticates again. */
-  forgetToken(): void {
+  /** Drops the login the device refused, so the next request authenticates again. */
+  forgetLogin(): void {
     this.credentials = undefined;
   }
 

@@ -4,9 +4,10 @@
 import { Fields, intItem } from './fields.ts';
 
 export const ERROR_CODES = {
-  unauthenticated: { status: 401, message: 'This request needs a session token. Pair with the device password first.' },
-  'token-expired': { status: 401, message: 'The session token has expired. Authenticate again to continue.' },
-  replayed: { status: 401, message: 'This challenge was already used or has expired. Ask the device for a new challenge.' },
+  unauthenticated: { status: 401, message: 'This request needs a login. Pair with the device\'s pairing code first.' },
+  'session-expired': { status: 401, message: 'The login has expired. Authenticate again to continue.' },
+  'bad-mac': { status: 401, message: 'The request\'s MAC does not match it: it was altered, or signed with another session key.' },
+  replayed: { status: 401, message: 'This challenge or request was already used, has expired, or is unknown. Ask again.' },
   'bad-proof': { status: 401, message: 'The password proof is wrong. Check the device password and try again.' },
   'rate-limited': { status: 429, message: 'Too many failed attempts. Wait before trying again.' },
   'incompatible-chip': { status: 409, message: 'The image is built for another chip family than this device has.' },

@@ -16,7 +16,14 @@ export const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 export const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/** Padded base64 (RFC 4648 §4) exactly: whole groups of four, padding only at the end. */
+export const BASE64_PADDED = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 export const HEX_MAC = /^[0-9a-f]{64}$/;
+
+/** The length of the padded base64 text of `bytes` bytes. */
+export function base64Length(bytes: number): number {
+  return 4 * Math.ceil(bytes / 3);
+}
 
 function shown(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -52,7 +59,7 @@ export class Fields {
   string(name: string, opts: { pattern?: RegExp; what?: string; maxLength?: number; minLength?: number } = {}): string {
     const v = this.obj[name];
     if (typeof v !== 'string') this.fail(name, `expected a string, got ${shown(v)}`);
-    if ((opts.minLength ?? 1) > v.length) this.fail(name, 'must not be empty');
+    if ((opts.minLength ?? 1) > v.length) this.fail(name, v.length === 0 ? 'must not be empty' : `shorter than ${opts.minLength} characters`);
     if (opts.maxLength !== undefined && v.length > opts.maxLength) this.fail(name, `longer than ${opts.maxLength} characters`);
     if (opts.pattern && !opts.pattern.test(v)) this.fail(name, `expected ${opts.what ?? opts.pattern.source}, got ${shown(v)}`);
     return v;
@@ -73,6 +80,11 @@ export class Fields {
 
   base64(name: string): string {
     return this.string(name, { pattern: BASE64, what: 'base64' });
+  }
+
+  /** Padded base64 of `min` to `max` bytes: nonces and salts (docs/protocol.md §3.2). */
+  base64Bytes(name: string, min: number, max: number): string {
+    return this.string(name, { pattern: BASE64_PADDED, what: 'padded base64', minLength: base64Length(min), maxLength: base64Length(max) });
   }
 
   clientId(name: string): string {

@@ -4,7 +4,7 @@
 import { API_BASE, type Method, METHODS, PATH, UPDATE_PATH } from './api.ts';
 import { defined, Fields } from './fields.ts';
 
-/** A text frame from the client: one request, as over HTTP, without token (the channel is authenticated). */
+/** A text frame from the client: one request, as over HTTP, without a MAC (the channel is authenticated). */
 export interface RequestFrame {
   id: number;
   method: Method;

@@ -2,14 +2,16 @@
 
 import { type TargetAddressSpace, targetAddressSpace } from './address-space.ts';
 import { API_BASE, type Method, PROTOCOL_VERSION } from './api.ts';
+import { contentDigest } from './crypto.ts';
+import type { RequestSigner } from './request-auth.ts';
 import { type ChunkUpload, LinkError, type Reply, type Transport } from './transport.ts';
 
 export interface HttpTarget {
   /** The device's base URL, e.g. `http://192.168.1.40:8070` (anything after the origin is ignored). */
   url: string;
   clientId: string;
-  /** The session token once authenticated. */
-  token?: string;
+  /** Signs each request once authenticated (docs/protocol.md §3.3). */
+  signer?: RequestSigner;
   /** Per-request time limit; a device that does not answer in time counts as a dropped link. */
   timeoutMs?: number;
   /** Extra fetch options; `targetAddressSpace` for Chrome's Local Network Access is set from the URL unless given here. */
@@ -21,16 +23,35 @@ export function apiUrl(url: string, path: string): string {
   return new URL(API_BASE + path, new URL(url).origin).href;
 }
 
-/** A transport that carries the session token in its requests: what authentication and signaling need. */
-export interface TokenTransport extends Transport {
-  token: string | undefined;
+/** A transport that signs its requests with a login's session key: what authentication and signaling need. */
+export interface SignedTransport extends Transport {
+  signer: RequestSigner | undefined;
 }
 
-/** The headers every HTTP request carries. */
-export function requestHeaders(clientId: string, token: string | undefined, extra: Record<string, string>): Record<string, string> {
+const utf8 = new TextEncoder();
+
+/**
+ * The headers of one HTTP request: protocol version, client id, and once authenticated a Content-Digest of a JSON
+ * body and the request's MAC over method, target (path and query, as sent) and that digest.
+ */
+export async function requestHeaders(
+  clientId: string,
+  signer: RequestSigner | undefined,
+  method: Method,
+  target: string,
+  extra: Record<string, string>,
+  jsonBody?: Uint8Array,
+): Promise<Record<string, string>> {
   const headers: Record<string, string> = { 'FieldFlash-Protocol': String(PROTOCOL_VERSION), 'FieldFlash-Client': clientId, ...extra };
-  if (token) headers.Authorization = `Bearer ${token}`;
+  if (!signer) return headers;
+  if (jsonBody) headers['Content-Digest'] = await contentDigest(jsonBody);
+  headers.Authorization = await signer.authorization(method, target, headers['Content-Digest'] ?? '');
   return headers;
+}
+
+/** A JSON body as the bytes that travel. */
+export function jsonBytes(body: unknown): Uint8Array<ArrayBuffer> {
+  return utf8.encode(JSON.stringify(body));
 }
 
 /** A reply from an HTTP status, body text and Retry-After header. */
@@ -49,33 +70,30 @@ export function replyOf(status: number, text: string, retryAfterHeader: string |
   return reply;
 }
 
-export class HttpTransport implements TokenTransport {
+export class HttpTransport implements SignedTransport {
   readonly kind = 'http';
-  token: string | undefined;
+  signer: RequestSigner | undefined;
 
   /** Declared on every request so a public page may reach a device on the LAN (ignored where unsupported). */
   private readonly addressSpace: { targetAddressSpace?: TargetAddressSpace };
 
   constructor(private readonly target: HttpTarget) {
-    this.token = target.token;
+    this.signer = target.signer;
     const space = targetAddressSpace(target.url);
     this.addressSpace = space ? { targetAddressSpace: space } : {};
   }
 
-  private headers(extra: Record<string, string>): Record<string, string> {
-    return requestHeaders(this.target.clientId, this.token, extra);
-  }
-
-  private async send(method: Method, path: string, headers: Record<string, string>, body?: BodyInit): Promise<Reply> {
+  private async send(method: Method, path: string, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>, json = false): Promise<Reply> {
     const doFetch = this.target.fetch ?? globalThis.fetch;
     const url = apiUrl(this.target.url, path);
+    const target = new URL(url);
     let response: Response;
     try {
       response = await doFetch(url, {
         ...this.addressSpace,
         ...this.target.fetchInit,
         method,
-        headers: this.headers(headers),
+        headers: await requestHeaders(this.target.clientId, this.signer, method, target.pathname + target.search, headers, json ? body : undefined),
         body,
         signal: AbortSignal.timeout(this.target.timeoutMs ?? 30_000),
       });
@@ -92,7 +110,7 @@ export class HttpTransport implements TokenTransport {
   }
 
   request(method: Method, path: string, body?: unknown): Promise<Reply> {
-    return body === undefined ? this.send(method, path, {}) : this.send(method, path, { 'Content-Type': 'application/json' }, JSON.stringify(body));
+    return body === undefined ? this.send(method, path, {}) : this.send(method, path, { 'Content-Type': 'application/json' }, jsonBytes(body), true);
   }
 
   sendChunk(chunk: ChunkUpload): Promise<Reply> {

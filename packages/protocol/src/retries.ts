@@ -8,7 +8,9 @@ import { LinkError } from './transport.ts';
 import { UpdateError, type UpdateOptions } from './update-options.ts';
 import type { ProgressReport, UpdatePhase } from './update-progress.ts';
 
-const RETRYABLE_CODES = new Set(['offset-mismatch', 'chunk-corrupt', 'timeout', 'token-expired', 'unauthenticated', 'unknown-session', 'rate-limited']);
+const RETRYABLE_CODES = new Set(['offset-mismatch', 'chunk-corrupt', 'timeout', 'session-expired', 'unauthenticated', 'bad-mac', 'replayed', 'unknown-session', 'rate-limited']);
+/** Refusals of the login itself: authenticate again before the next attempt. */
+const LOGIN_CODES = new Set(['session-expired', 'unauthenticated', 'bad-mac', 'replayed']);
 
 export class Retries {
   constructor(
@@ -25,7 +27,7 @@ export class Retries {
       throw new UpdateError(`Gave up after ${attempt - 1} attempts in a row without progress: ${err.message} Check the device's network and run the update again; it will resume.`, { cause: err });
     }
     if (err instanceof LinkError) this.link.closeLink();
-    if (err instanceof DeviceRefusal && (err.code === 'token-expired' || err.code === 'unauthenticated')) this.link.forgetToken();
+    if (err instanceof DeviceRefusal && LOGIN_CODES.has(err.code)) this.link.forgetLogin();
     this.progress.report({ phase: 'retrying', attempt, reason: err.message });
     await sleep(this.backoff(err, attempt), this.options.signal);
     return attempt;

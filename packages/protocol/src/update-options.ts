@@ -3,7 +3,7 @@
 
 import type { DeviceDocument } from './device-document.ts';
 import type { DeviceLink } from './device-link.ts';
-import type { HttpTarget, TokenTransport } from './http-transport.ts';
+import type { HttpTarget, SignedTransport } from './http-transport.ts';
 import type { ImageSource } from './image-source.ts';
 import type { Retries } from './retries.ts';
 import type { Throttle } from './throttle.ts';
@@ -17,6 +17,7 @@ export type ReleaseFacts = Omit<UpdateOffer, 'sha256' | 'size' | 'images' | 'for
 export interface UpdateOptions {
   /** The device's base URL, e.g. http://192.168.1.40:8070. */
   url: string;
+  /** The pairing code or password, as typed. */
   password: string;
   /** Stable per installation of the client, so a reloaded client resumes its own session instead of being `busy`. */
   clientId: string;
@@ -38,7 +39,7 @@ export interface UpdateOptions {
   fetch?: typeof fetch;
   fetchInit?: Record<string, unknown>;
   /** Makes the HTTP transport; the default uses fetch (Node programs may pass NodeHttpTransport). */
-  httpTransport?: (target: HttpTarget) => TokenTransport;
+  httpTransport?: (target: HttpTarget) => SignedTransport;
 }
 
 export interface UpdateVerdict {

@@ -13,6 +13,7 @@ import {
   ERROR_CODES,
   fingerprintProof,
   MessageError,
+  normalizePairingSecret,
   parseAuthReply,
   parseAuthRequest,
   parseChallenge,
@@ -28,6 +29,7 @@ import {
   parseUpdateOffer,
   parseUpdateSession,
   parseWebRtcOffer,
+  requestMac,
   sessionKey,
   toHex,
 } from '../src/index.ts';
@@ -135,7 +137,7 @@ describe('docs/protocol.md and the schemas', () => {
 
   it('the test vectors in the appendix hold', async () => {
     const v = JSON.parse(/<!-- vectors -->\s*```json\n([\s\S]*?)```/.exec(doc)![1]!);
-    const key = await deriveKey(v.password, v.salt, v.iterations);
+    const key = await deriveKey(v.secret, v.salt, v.iterations);
     expect(toHex(key)).toBe(v.key);
     const input = { challengeId: v.challengeId, nonce: v.nonce, clientId: v.clientId, clientNonce: v.clientNonce };
     expect(await clientProof(key, input)).toBe(v.proof);
@@ -145,5 +147,9 @@ describe('docs/protocol.md and the schemas', () => {
     expect(await fingerprintProof(session, 'offer', v.offerFingerprint)).toBe(v.offerProof);
     expect(await fingerprintProof(session, 'answer', v.answerFingerprint)).toBe(v.answerProof);
     expect(await contentDigest(new Uint8Array(65536).fill(0xab))).toBe(v.chunkDigest);
+    for (const r of v.requests as Array<{ method: string; target: string; digest: string; counter: number; mac: string }>) {
+      expect(await requestMac(session, r)).toBe(r.mac);
+    }
+    expect(normalizePairingSecret(v.pairingCodeTyped)).toBe(v.pairingCode);
   });
 });

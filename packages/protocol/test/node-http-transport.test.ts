@@ -3,6 +3,7 @@
 import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { NodeHttpTransport } from '../src/node/index.ts';
+import { RequestSigner } from '../src/index.ts';
 
 const servers: Array<{ close(): void }> = [];
 afterEach(() => {
@@ -40,7 +41,7 @@ async function racingDevice(): Promise<{ url: string; requests: string[]; connec
 describe('NodeHttpTransport on a connection the device closed as idle', () => {
   test('a chunk (PUT) goes again on a new connection and is answered', async () => {
     const device = await racingDevice();
-    const transport = new NodeHttpTransport({ url: device.url, clientId: 'test', token: 't' });
+    const transport = new NodeHttpTransport({ url: device.url, clientId: 'test', signer: new RequestSigner('s', new Uint8Array(32)) });
     try {
       expect((await transport.request('GET', '/device')).status).toBe(200);
       const reply = await transport.sendChunk({ sha256: 'ab'.repeat(32), offset: 0, digest: 'sha-256=:x:', bytes: new Uint8Array(4) });
@@ -54,7 +55,7 @@ describe('NodeHttpTransport on a connection the device closed as idle', () => {
 
   test('a POST is not sent twice: the broken link is reported', async () => {
     const device = await racingDevice();
-    const transport = new NodeHttpTransport({ url: device.url, clientId: 'test', token: 't' });
+    const transport = new NodeHttpTransport({ url: device.url, clientId: 'test', signer: new RequestSigner('s', new Uint8Array(32)) });
     try {
       expect((await transport.request('GET', '/device')).status).toBe(200);
       await expect(transport.request('POST', '/updates/x/commit', {})).rejects.toThrow(/did not answer/);

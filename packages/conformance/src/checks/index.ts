@@ -1,10 +1,12 @@
-// Every check, in the order they run. The rate limit runs last: it locks authentication for up to a minute.
+// Every check, in the order they run.
 import type { Check } from '../harness.ts';
-import { authChecks, rateLimitCheck } from './auth.ts';
+import { authChecks } from './auth.ts';
 import { bootChecks } from './boot.ts';
 import { identityChecks } from './identity.ts';
+import { lockoutChecks } from './lockout.ts';
 import { offerChecks } from './offers.ts';
+import { requestMacChecks } from './request-mac.ts';
 import { transferChecks } from './transfer.ts';
 import { webrtcChecks } from './webrtc.ts';
 
-export const CHECKS: Check[] = [...identityChecks, ...authChecks, ...offerChecks, ...transferChecks, ...webrtcChecks, ...bootChecks, rateLimitCheck];
+export const CHECKS: Check[] = [...identityChecks, ...authChecks, ...requestMacChecks, ...lockoutChecks, ...offerChecks, ...transferChecks, ...webrtcChecks, ...bootChecks];

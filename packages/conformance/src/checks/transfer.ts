@@ -8,12 +8,13 @@ import { offer, reboot, updatesPath, withOfferedImage } from './flows.ts';
 
 /** Sends the start of a chunk and breaks the connection in the middle of its body, as a dropped link does. */
 async function cutChunk(session: Session, sha256: string, offset: number, bytes: Uint8Array): Promise<void> {
-  const url = new URL(`${updatesPath(sha256)}?offset=${offset}`, session.probe.url);
+  const target = `${updatesPath(sha256)}?offset=${offset}`;
   const digest = await contentDigest(bytes);
+  const authorization = await session.signer.authorization('PUT', target, digest);
   await new Promise<void>((resolve) => {
-    const req = httpRequest(url, {
+    const req = httpRequest(new URL(target, session.probe.url), {
       method: 'PUT',
-      headers: { Authorization: `Bearer ${session.token}`, 'FieldFlash-Client': session.clientId, 'Content-Digest': digest, 'Content-Length': String(bytes.length), 'Content-Type': 'application/octet-stream' },
+      headers: { Authorization: authorization, 'FieldFlash-Client': session.clientId, 'Content-Digest': digest, 'Content-Length': String(bytes.length), 'Content-Type': 'application/octet-stream' },
     });
     req.on('error', () => resolve());
     req.on('response', () => resolve());
@@ -168,7 +169,7 @@ export const transferChecks: Check[] = [
     title: 'the rest of an image in one request without Content-Digest is streamed in and commits',
     async run(ctx) {
       await withOfferedImage(ctx, ctx.transferSize * 3, async (session, image) => {
-        const reply = await ctx.probe.raw('PUT', `${updatesPath(image.sha256)}?offset=0`, { token: session.token, clientId: session.clientId, bytes: image.bytes });
+        const reply = await ctx.probe.raw('PUT', `${updatesPath(image.sha256)}?offset=0`, { session, bytes: image.bytes });
         const ack = parseChunkAck(expectOk(reply, 'the single-request upload'));
         assert(ack.offset === image.bytes.length, `the single request was acknowledged up to ${ack.offset} of ${image.bytes.length}`);
         expectOk(await session.request('POST', `updates/${image.sha256}/commit`, {}), 'the commit');

@@ -31,8 +31,9 @@ export const webrtcChecks: Check[] = [
     needs: 'webrtc',
     async run(ctx) {
       const session = await ctx.probe.login(ctx.clientId());
-      const http = new HttpTransport({ url: ctx.probe.url, clientId: session.clientId, token: session.token });
-      const link = await openDataChannel(http, { clientId: session.clientId, token: session.token, expiresAt: Date.now() + session.expiresIn * 1000, sessionKey: session.sessionKey }, newPeer);
+      const http = new HttpTransport({ url: ctx.probe.url, clientId: session.clientId, signer: session.signer });
+      const credentials = { clientId: session.clientId, sessionId: session.sessionId, expiresAt: Date.now() + session.expiresIn * 1000, sessionKey: session.sessionKey, signer: session.signer };
+      const link = await openDataChannel(http, credentials, newPeer);
       const image = makeImage(ctx.transferSize);
       try {
         const doc = parseDeviceDocument(expectOk({ ...(await link.request('GET', '/device')), headers: new Headers() }, 'GET /device over the channel'));

@@ -2,43 +2,49 @@
 // flight. Node's built-in fetch costs a few milliseconds per request, which at 64 KiB chunks is most of the
 // transfer; the page uses the fetch transport, whose browser implementation has no such cost.
 
+import { createHmac } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { apiUrl, describe, type HttpTarget, replyOf, requestHeaders, type TokenTransport } from '../http-transport.ts';
+import { apiUrl, describe, type HttpTarget, jsonBytes, replyOf, requestHeaders, type SignedTransport } from '../http-transport.ts';
+import { type RequestSigner, useSyncHmac } from '../request-auth.ts';
 import type { Method } from '../api.ts';
 import { type ChunkUpload, LinkError, type Reply } from '../transport.ts';
 
 const IDEMPOTENT = new Set<Method>(['GET', 'PUT', 'DELETE']);
 
+// Node programs sign requests with node:crypto: the same MACs, without WebCrypto's asynchronous round trip.
+useSyncHmac((key, text) => createHmac('sha256', key).update(text).digest('hex'));
+
 class StaleConnection extends Error {}
 
-export class NodeHttpTransport implements TokenTransport {
+export class NodeHttpTransport implements SignedTransport {
   readonly kind = 'http';
-  token: string | undefined;
+  signer: RequestSigner | undefined;
   private readonly agent: Agent;
   private readonly secure: boolean;
 
   constructor(private readonly target: HttpTarget) {
-    this.token = target.token;
+    this.signer = target.signer;
     this.secure = new URL(target.url).protocol === 'https:';
     this.agent = this.secure ? new HttpsAgent({ keepAlive: true, maxSockets: 16 }) : new Agent({ keepAlive: true, maxSockets: 16 });
   }
 
-  private async send(method: Method, path: string, headers: Record<string, string>, body?: Uint8Array | string): Promise<Reply> {
-    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  private async send(method: Method, path: string, headers: Record<string, string>, bytes?: Uint8Array, json = false): Promise<Reply> {
     try {
-      return await this.attempt(method, path, headers, bytes);
+      return await this.attempt(method, path, headers, bytes, json);
     } catch (err) {
       // A kept-alive connection the device closed as idle just as this request went out: the device never saw the
-      // request, so an idempotent one goes again on a new connection (Node's documented reusedSocket pattern).
+      // request, so an idempotent one goes again on a new connection (Node's documented reusedSocket pattern),
+      // signed anew.
       if (!(err instanceof StaleConnection)) throw err;
-      return this.attempt(method, path, headers, bytes);
+      return this.attempt(method, path, headers, bytes, json);
     }
   }
 
-  private attempt(method: Method, path: string, headers: Record<string, string>, bytes: Uint8Array | undefined): Promise<Reply> {
+  private async attempt(method: Method, path: string, headers: Record<string, string>, bytes: Uint8Array | undefined, json: boolean): Promise<Reply> {
     const url = apiUrl(this.target.url, path);
-    const host = new URL(url).host;
+    const { host, pathname, search } = new URL(url);
+    const signed = await requestHeaders(this.target.clientId, this.signer, method, pathname + search, headers, json ? bytes : undefined);
     return new Promise<Reply>((resolve, reject) => {
       const fail = (what: string, err: unknown) => reject(new LinkError(`${what.replace('%s', host)} (${describe(err)}).`, { cause: err }));
       const req = (this.secure ? httpsRequest : httpRequest)(
@@ -47,7 +53,7 @@ export class NodeHttpTransport implements TokenTransport {
           method,
           agent: this.agent,
           timeout: this.target.timeoutMs ?? 30_000,
-          headers: { ...requestHeaders(this.target.clientId, this.token, headers), 'Content-Length': String(bytes?.length ?? 0) },
+          headers: { ...signed, 'Content-Length': String(bytes?.length ?? 0) },
         },
         (res) => {
           const parts: Buffer[] = [];
@@ -66,7 +72,7 @@ export class NodeHttpTransport implements TokenTransport {
   }
 
   request(method: Method, path: string, body?: unknown): Promise<Reply> {
-    return body === undefined ? this.send(method, path, {}) : this.send(method, path, { 'Content-Type': 'application/json' }, JSON.stringify(body));
+    return body === undefined ? this.send(method, path, {}) : this.send(method, path, { 'Content-Type': 'application/json' }, jsonBytes(body), true);
   }
 
   sendChunk(chunk: ChunkUpload): Promise<Reply> {

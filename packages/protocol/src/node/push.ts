@@ -1,4 +1,4 @@
-// npm run push -- URL bundle.zip --password P [--force] [--throttle KiB/s] [--transport http|webrtc] [--client-id ID]
+// npm run push -- URL bundle.zip [--password-file F] [--force] [--throttle KiB/s] [--transport http|webrtc] [--client-id ID]
 // Updates one device from a terminal with the same client the app uses, and ends with the device's verdict.
 
 import { openAsBlob } from 'node:fs';
@@ -14,14 +14,16 @@ import { LinkError } from '../transport.ts';
 import { UpdateError, updateDevice, type UpdateVerdict } from '../updater.ts';
 import { NodeHttpTransport } from './node-http-transport.ts';
 import { ProgressView } from './progress-view.ts';
+import { readSecret, SECRET_ENV } from './secret-input.ts';
 
 export const EXIT = { confirmed: 0, rolledBack: 1, refused: 2, failed: 3, usage: 64 } as const;
 
-const USAGE = `Usage: npm run push -- URL bundle.zip --password P [--force] [--throttle KiB/s] [--transport http|webrtc] [--client-id ID]
+const USAGE = `Usage: npm run push -- URL bundle.zip [--password-file FILE] [--force] [--throttle KiB/s] [--transport http|webrtc] [--client-id ID]
 
 Updates the device at URL (e.g. http://192.168.1.40:8070) with the release in bundle.zip over the FieldFlash LAN
 protocol, then reboots it and reports whether the new image was confirmed or rolled back.
-The password may also come from the FIELDFLASH_PASSWORD environment variable.
+The device's pairing code or password is read from FILE or from the ${SECRET_ENV} environment variable;
+--password P gives it on the command line, for demos (anyone who lists processes can read it).
 Exit codes: 0 confirmed, 1 rolled back, 2 refused by the device, 3 could not finish, 64 wrong arguments.`;
 
 class UsageError extends Error {}
@@ -32,6 +34,7 @@ function parse(argv: string[]) {
     allowPositionals: true,
     options: {
       password: { type: 'string' },
+      'password-file': { type: 'string' },
       force: { type: 'boolean', default: false },
       throttle: { type: 'string' },
       transport: { type: 'string', default: 'http' },
@@ -43,8 +46,8 @@ function parse(argv: string[]) {
   const [url, bundle, ...rest] = positionals;
   if (!url || !bundle || rest.length > 0) throw new UsageError('Give the device URL and the bundle file.');
   if (!/^https?:\/\//.test(url)) throw new UsageError(`${url} is not an http:// URL of a device.`);
-  const password = values.password ?? process.env.FIELDFLASH_PASSWORD;
-  if (!password) throw new UsageError('Give the device password with --password (or FIELDFLASH_PASSWORD).');
+  const secret = readSecret({ password: values.password, passwordFile: values['password-file'], env: process.env });
+  if (typeof secret === 'string') throw new UsageError(secret);
   const transport = values.transport;
   if (transport !== 'http' && transport !== 'webrtc') throw new UsageError(`--transport must be http or webrtc, not ${transport}.`);
   let throttle: number | undefined;
@@ -53,7 +56,7 @@ function parse(argv: string[]) {
     if (!(throttle > 0)) throw new UsageError(`--throttle takes a speed in KiB/s greater than 0, not ${values.throttle}.`);
   }
   const clientId = values['client-id'] ?? `push-${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64);
-  return { url, bundle, password, force: values.force, transport, throttle, clientId } as const;
+  return { url, bundle, password: secret.secret, passwordWarning: secret.warning, force: values.force, transport, throttle, clientId } as const;
 }
 
 export function verdictLine(verdict: UpdateVerdict): string {
@@ -88,6 +91,7 @@ export async function push(argv: string[], out = process.stdout, err = process.s
     out.write(`${USAGE}\n`);
     return EXIT.confirmed;
   }
+  if (args.passwordWarning) err.write(`warning: ${args.passwordWarning}\n`);
   const view = new ProgressView(out);
   try {
     const release = await readRelease(args.bundle);
