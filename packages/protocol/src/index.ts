@@ -2,7 +2,7 @@ export * from './messages.ts';
 export * from './error-codes.ts';
 export * from './crypto.ts';
 export * from './frames.ts';
-export { MessageError } from './fields.ts';
+export { isSemver, MAX_JSON_DEPTH, MAX_VERSION_LENGTH, MessageError, parseJson, sameName } from './fields.ts';
 export * from './transport.ts';
 export { HttpTransport, apiUrl, replyOf, requestHeaders, type HttpTarget, type TokenTransport } from './http-transport.ts';
 export { DataChannelTransport, type DataChannelLike } from './datachannel-transport.ts';
