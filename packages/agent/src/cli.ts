@@ -1,5 +1,6 @@
 // npm run agent -- --dir ./device --port 8070 --password P [options]: the reference agent as a program.
 import { parseArgs } from 'node:util';
+import { isSemver, MAX_SECURITY_VERSION, MAX_SEQUENCE } from '@fieldflash/protocol';
 import { startAgent } from './agent.ts';
 import { DEFAULTS } from './config.ts';
 
@@ -12,7 +13,13 @@ const USAGE = `Usage: npm run agent -- --dir DIR --password P [options]
   --version V, --sequence N, --security-version N   the factory image, used when DIR is new (default ${DEFAULTS.version}, ${DEFAULTS.sequence}, ${DEFAULTS.securityVersion})
   --health-check CMD        run after each test boot (env FIELDFLASH_SLOT, FIELDFLASH_IMAGE, FIELDFLASH_VERSION); exit 0 confirms
   --install-hook CMD        run on each verified image before it is committed (env FIELDFLASH_IMAGE, …); non-zero refuses it
-  --compat                  also accept ESPHome (POST /update) and ElegantOTA (/ota/start, /ota/upload) uploads, without authentication
+  --compat                  also accept ESPHome (POST /update) and ElegantOTA (/ota/start, /ota/upload) uploads, with HTTP
+                            Basic credentials: the user below and the pairing password
+  --compat-user NAME        the Basic user name of --compat uploads (default ${DEFAULTS.compatUser})
+  --host-name NAME          a name the device answers to, besides IP addresses, localhost and <id>.local (repeatable);
+                            requests for other names are refused (DNS rebinding)
+  --max-connections N       open HTTP connections at most; the longest-idle one is closed for a new one (default ${DEFAULTS.maxConnections})
+  --max-peers N             WebRTC peer connections at most (default ${DEFAULTS.maxPeers})
   --test-hooks              expose the test hooks the conformance suite uses to fail health checks and cut power
   --token-ttl S             session token lifetime in seconds (default ${DEFAULTS.tokenTtlSeconds})
   --max-image-size BYTES    largest image accepted (default ${DEFAULTS.maxImageSize})
@@ -42,6 +49,10 @@ const { values } = parseArgs({
     'health-check': { type: 'string' },
     'install-hook': { type: 'string' },
     compat: { type: 'boolean', default: false },
+    'compat-user': { type: 'string' },
+    'host-name': { type: 'string', multiple: true },
+    'max-connections': { type: 'string' },
+    'max-peers': { type: 'string' },
     'test-hooks': { type: 'boolean', default: false },
     'token-ttl': { type: 'string' },
     'max-image-size': { type: 'string' },
@@ -69,7 +80,8 @@ function integer(name: string, text: string | undefined, min: number, max = Numb
 
 const dir = values.dir ?? fail('--dir: say where the device keeps its state, e.g. --dir ./device');
 const password = values.password ?? process.env.FIELDFLASH_PASSWORD ?? fail('--password: set the pairing password (or FIELDFLASH_PASSWORD)');
-if (values.version !== undefined && !/^\d+\.\d+\.\d+(?:[-+].*)?$/.test(values.version)) fail(`--version: "${values.version}" is not a SemVer version like 1.2.0`);
+if (values.version !== undefined && !isSemver(values.version)) fail(`--version: "${values.version}" is not a SemVer version like 1.2.0`);
+if (values['compat-user']?.includes(':') || values['compat-user'] === '') fail(`--compat-user: "${values['compat-user']}" cannot be an HTTP Basic user name (no colon, not empty)`);
 const seconds = (name: string, text: string | undefined): number | undefined => {
   const value = integer(name, text, 1);
   return value === undefined ? undefined : value * 1000;
@@ -84,11 +96,15 @@ const options = {
   board: values.board,
   hardwareRevision: values['hardware-revision'],
   version: values.version,
-  sequence: integer('sequence', values.sequence, 0),
-  securityVersion: integer('security-version', values['security-version'], 0),
+  sequence: integer('sequence', values.sequence, 0, MAX_SEQUENCE),
+  securityVersion: integer('security-version', values['security-version'], 0, MAX_SECURITY_VERSION),
   healthCheck: values['health-check'],
   installHook: values['install-hook'],
   compat: values.compat,
+  compatUser: values['compat-user'],
+  hostNames: values['host-name'],
+  maxConnections: integer('max-connections', values['max-connections'], 8, 4096),
+  maxPeers: integer('max-peers', values['max-peers'], 1, 64),
   testHooks: values['test-hooks'],
   webrtc: !values['no-webrtc'],
   tokenTtlSeconds: integer('token-ttl', values['token-ttl'], 1),

@@ -11,6 +11,12 @@ export interface AgentConfig extends DeviceIdentity {
   dir: string;
   password: string;
   host: string;
+  /** Names the device answers to besides IP literals, localhost and `<id>.local` (DNS rebinding, §7.3). */
+  hostNames: string[];
+  /** Open HTTP connections at most; at the cap the longest-idle one is evicted (§10). */
+  maxConnections: number;
+  /** WebRTC peer connections at most (§10). */
+  maxPeers: number;
   /** 0 picks a free port. */
   port: number;
   /** The factory image's version, sequence and security version, used when `dir` is new. */
@@ -20,6 +26,8 @@ export interface AgentConfig extends DeviceIdentity {
   healthCheck?: string;
   installHook?: string;
   compat: boolean;
+  /** The HTTP Basic user name of the compatibility endpoints; the password is the pairing secret. */
+  compatUser: string;
   testHooks: boolean;
   webrtc: boolean;
   tokenTtlSeconds: number;
@@ -40,6 +48,11 @@ export const AGENT_VERSION = '0.1.0';
 export const DEFAULTS = {
   host: '127.0.0.1',
   port: 8070,
+  hostNames: [] as string[],
+  // Room for a few clients with a full window each (window 4 + a control connection), far below any file-descriptor limit.
+  maxConnections: 32,
+  // A technician's app and a push from a laptop, with room for a reconnect while an old peer is still closing.
+  maxPeers: 4,
   product: 'demo-sensor',
   chipFamily: 'ESP32',
   board: 'devkitc-v4',
@@ -49,6 +62,7 @@ export const DEFAULTS = {
   // 0, so releases that carry no security version (most foreign formats) are accepted until one raises it.
   securityVersion: 0,
   compat: false,
+  compatUser: 'admin',
   testHooks: false,
   webrtc: true,
   tokenTtlSeconds: 300,

@@ -3,13 +3,18 @@
 // Private Network Access ones included, so a web page can reach the device.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_BASE } from '@fieldflash/protocol';
+import { API_BASE, parseJson } from '@fieldflash/protocol';
 import type { Network } from './boot.ts';
 import type { AgentConfig } from './config.ts';
 import type { AgentReply, AgentRequest, Dispatcher } from './dispatcher.ts';
+import { capConnections } from './connection-guard.ts';
 import { AgentRefusal } from './errors.ts';
+import { isOwnHost, ownHostNames } from './host-check.ts';
 
 const MAX_JSON = 64 * 1024;
+/** A JSON body (at most 64 KiB) arrives within this, so a request trickled by a stranger cannot hold a connection. */
+const JSON_DEADLINE_MS = 10_000;
+
 const ALLOW_HEADERS = 'Authorization, Content-Type, Content-Digest, FieldFlash-Client, FieldFlash-Protocol';
 
 export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -23,8 +28,9 @@ function corsHeaders(req: IncomingMessage): Record<string, string> {
   };
 }
 
-export function sendReply(req: IncomingMessage, res: ServerResponse, reply: AgentReply, close = false): void {
-  const headers: Record<string, string> = { ...corsHeaders(req), ...reply.headers, 'Cache-Control': 'no-store' };
+/** Writes a reply; `cors` false leaves out the CORS headers, for replies no web page may read. */
+export function sendReply(req: IncomingMessage, res: ServerResponse, reply: AgentReply, close = false, cors = true): void {
+  const headers: Record<string, string> = { ...(cors ? corsHeaders(req) : {}), ...reply.headers, 'Cache-Control': 'no-store' };
   if (close) headers.Connection = 'close';
   if (reply.body === undefined) {
     res.writeHead(reply.status, headers).end();
@@ -35,8 +41,18 @@ export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Agen
   }
 }
 
-/** Reads a body of at most `limit` bytes, or refuses it with 413 before reading more. */
-export async function readBody(req: IncomingMessage, limit: number, what: string): Promise<Buffer> {
+/** Reads a body of at most `limit` bytes, or refuses it with 413 before reading more; with `deadlineMs`, 408 when it arrives slower. */
+export async function readBody(req: IncomingMessage, limit: number, what: string, deadlineMs?: number): Promise<Buffer> {
+  if (deadlineMs === undefined) return readLimited(req, limit, what);
+  const timer = setTimeout(() => req.destroy(new AgentRefusal('timeout', `${what} did not arrive within ${deadlineMs / 1000} s.`)), deadlineMs);
+  try {
+    return await readLimited(req, limit, what);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readLimited(req: IncomingMessage, limit: number, what: string): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new AgentRefusal('too-large', `${what} may be at most ${limit} bytes; this one is ${declared}.`);
   // With a declared length the body is copied into one buffer as it arrives, so a chunk is never held twice
@@ -68,31 +84,29 @@ function preflight(req: IncomingMessage, res: ServerResponse, deviceId: string):
   res.writeHead(204, headers).end();
 }
 
-async function toRequest(req: IncomingMessage, url: URL, config: AgentConfig): Promise<AgentRequest> {
+/** The request as far as its head tells: method, path, query and the headers the protocol uses. No body yet. */
+function requestHead(req: IncomingMessage, url: URL): AgentRequest {
   const header = (name: string): string | undefined => {
     const value = req.headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
   };
-  const request: AgentRequest = {
+  return {
     method: req.method ?? 'GET',
     path: url.pathname,
     query: url.searchParams,
     headers: { authorization: header('authorization'), clientId: header('fieldflash-client'), protocol: header('fieldflash-protocol'), digest: header('content-digest') },
   };
+}
+
+/** Reads the body of an admitted request: a chunk, a stream (PUT without Content-Digest), or JSON. */
+async function readRequestBody(req: IncomingMessage, request: AgentRequest, config: AgentConfig): Promise<void> {
   if (request.method === 'PUT') {
     if (request.headers.digest === undefined) request.stream = req as AsyncIterable<Uint8Array>;
     else request.bytes = await readBody(req, config.chunkSize, 'A chunk');
   } else if (request.method === 'POST' || request.method === 'DELETE') {
-    const text = (await readBody(req, MAX_JSON, 'A request body')).toString('utf8');
-    if (text.trim()) {
-      try {
-        request.json = JSON.parse(text);
-      } catch {
-        throw new AgentRefusal('bad-request', 'The request body is not valid JSON.');
-      }
-    }
+    const text = (await readBody(req, MAX_JSON, 'A request body', JSON_DEADLINE_MS)).toString('utf8');
+    if (text.trim()) request.json = parseJson(text, 'The request body');
   }
-  return request;
 }
 
 export interface HttpTransport extends Network {
@@ -102,6 +116,7 @@ export interface HttpTransport extends Network {
 }
 
 export async function startHttp(config: AgentConfig, deviceId: () => string, dispatcher: Dispatcher, extra?: ExtraRoutes): Promise<HttpTransport> {
+  let names: Set<string> | undefined;
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://device');
@@ -114,24 +129,36 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
         req.destroy();
       });
       try {
-        if (req.method === 'OPTIONS') return preflight(req, res, deviceId());
+        if (!isOwnHost(req.headers.host, names ??= ownHostNames(deviceId(), config.hostNames))) {
+          const refusal = new AgentRefusal('unknown-host', `This device does not answer to the name ${JSON.stringify(req.headers.host)}. Use its IP address, localhost or one of its own names.`);
+          return sendReply(req, res, { status: refusal.status, body: refusal.body }, true, false);
+        }
+        const api = url.pathname.startsWith(`${API_BASE}/`);
+        if (req.method === 'OPTIONS' && api) return preflight(req, res, deviceId());
         if (extra && (await extra(req, res, url))) return;
-        if (!url.pathname.startsWith(`${API_BASE}/`)) {
+        if (!api) {
           return sendReply(req, res, { status: 404, body: new AgentRefusal('bad-request', `Nothing here: the FieldFlash agent answers under ${API_BASE}/.`).body });
         }
-        const reply = await dispatcher.handle(await toRequest(req, url, config));
+        const request = requestHead(req, url);
+        // Authentication (and the protocol version) from the head alone: a stranger's body is never read.
+        dispatcher.admit(request);
+        await readRequestBody(req, request, config);
+        const reply = await dispatcher.handle(request);
         // A refusal before the whole body was read: close rather than drain an upload nobody wants.
         sendReply(req, res, reply, !req.complete);
       } catch (error) {
-        if (res.headersSent) return;
+        if (res.headersSent || res.destroyed) return;
         const refusal = error instanceof AgentRefusal ? error : new AgentRefusal('bad-request', `The request could not be read: ${error instanceof Error ? error.message : String(error)}.`);
-        sendReply(req, res, { status: refusal.status, body: refusal.body }, true);
+        const headers: Record<string, string> = {};
+        if (typeof refusal.details.retryAfterSeconds === 'number') headers['Retry-After'] = String(refusal.details.retryAfterSeconds);
+        sendReply(req, res, { status: refusal.status, body: refusal.body, headers }, true);
       }
     })();
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = config.totalTimeoutMs;
   server.keepAliveTimeout = 5_000;
+  capConnections(server, config.maxConnections);
 
   const listen = (port: number): Promise<void> =>
     new Promise((resolve, reject) => {

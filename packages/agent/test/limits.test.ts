@@ -77,7 +77,7 @@ describe('agent limits', () => {
     const { agent: running } = await agent({ idleTimeoutMs: 300 });
     const reply = await new Promise<string>((resolve) => {
       const socket = connect(running.port, '127.0.0.1', () => {
-        socket.write('POST /fieldflash/v1/auth/challenge HTTP/1.1\r\nHost: device\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"clie');
+        socket.write('POST /fieldflash/v1/auth/challenge HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"clie');
       });
       let text = '';
       socket.on('data', (data) => (text += data.toString()));
