@@ -57,8 +57,8 @@ function corsStrippingProxy(target: string): Promise<string> {
 }
 
 describe('conformance suite', () => {
-  it('passes every check against the reference agent started with --test-hooks', async () => {
-    const url = await startAgent('--test-hooks', '--version', '1.2.0', '--sequence', '3', '--security-version', '1');
+  it('passes every check against the reference agent started with --test-hooks and --compat', async () => {
+    const url = await startAgent('--test-hooks', '--compat', '--version', '1.2.0', '--sequence', '3', '--security-version', '1');
     const { code, lines } = await runSuite(url);
     const failures = lines.filter((line) => / FAIL /.test(line));
     expect(failures).toEqual([]);

@@ -19,7 +19,7 @@ import type { Device } from './device.ts';
 import { fsyncDirectory, removeDurably } from './durable.ts';
 import { AgentRefusal } from './errors.ts';
 import { hasCompatCredentials, isCrossOrigin } from './compat-auth.ts';
-import { type ExtraRoutes, sendReply } from './http-server.ts';
+import { type ExtraRoutes, mustClose, sendReply } from './http-server.ts';
 import { checkWithoutOffer, readImageFacts } from './image-claims.ts';
 import type { ImageInfo } from './journal.ts';
 import { multipartBoundary, readFilePart } from './multipart.ts';
@@ -123,7 +123,7 @@ export function startCompat(device: Device, sessions: UpdateSessions, boot: Boot
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     if (!routes.has(`${req.method} ${url.pathname}`)) return false;
     // No CORS headers: nothing here is for a web page to read.
-    const text = (status: number, body: string, headers: Record<string, string> = {}): void => sendReply(req, res, { status, body, headers }, !req.complete, false);
+    const text = (status: number, body: string, headers: Record<string, string> = {}): void => sendReply(req, res, { status, body, headers }, mustClose(req), false);
     if (isCrossOrigin(req.headers)) {
       text(403, 'Uploads from a web page of another origin are refused.');
       return true;

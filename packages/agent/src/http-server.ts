@@ -28,6 +28,16 @@ function corsHeaders(req: IncomingMessage): Record<string, string> {
   };
 }
 
+/**
+ * Whether a reply must close the connection: the request's body was not read and is too large to discard. A small
+ * unread body (at most 64 KiB declared) is discarded instead, so the client reads the refusal rather than a reset.
+ */
+export function mustClose(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  const declared = req.headers['content-length'];
+  return declared === undefined ? req.headers['transfer-encoding'] !== undefined : !(Number(declared) <= MAX_JSON);
+}
+
 /** Writes a reply; `cors` false leaves out the CORS headers, for replies no web page may read. */
 export function sendReply(req: IncomingMessage, res: ServerResponse, reply: AgentReply, close = false, cors = true): void {
   const headers: Record<string, string> = { ...(cors ? corsHeaders(req) : {}), ...reply.headers, 'Cache-Control': 'no-store' };
@@ -131,13 +141,14 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
       try {
         if (!isOwnHost(req.headers.host, names ??= ownHostNames(deviceId(), config.hostNames))) {
           const refusal = new AgentRefusal('unknown-host', `This device does not answer to the name ${JSON.stringify(req.headers.host)}. Use its IP address, localhost or one of its own names.`);
-          return sendReply(req, res, { status: refusal.status, body: refusal.body }, true, false);
+          return sendReply(req, res, { status: refusal.status, body: refusal.body }, mustClose(req), false);
         }
         const api = url.pathname.startsWith(`${API_BASE}/`);
         if (req.method === 'OPTIONS' && api) return preflight(req, res, deviceId());
         if (extra && (await extra(req, res, url))) return;
         if (!api) {
-          return sendReply(req, res, { status: 404, body: new AgentRefusal('bad-request', `Nothing here: the FieldFlash agent answers under ${API_BASE}/.`).body });
+          // Outside the protocol nothing is for a web page: no CORS headers, preflights included.
+          return sendReply(req, res, { status: 404, body: new AgentRefusal('bad-request', `Nothing here: the FieldFlash agent answers under ${API_BASE}/.`).body }, mustClose(req), false);
         }
         const request = requestHead(req, url);
         // Authentication (and the protocol version) from the head alone: a stranger's body is never read.
@@ -145,13 +156,13 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
         await readRequestBody(req, request, config);
         const reply = await dispatcher.handle(request);
         // A refusal before the whole body was read: close rather than drain an upload nobody wants.
-        sendReply(req, res, reply, !req.complete);
+        sendReply(req, res, reply, mustClose(req));
       } catch (error) {
         if (res.headersSent || res.destroyed) return;
         const refusal = error instanceof AgentRefusal ? error : new AgentRefusal('bad-request', `The request could not be read: ${error instanceof Error ? error.message : String(error)}.`);
         const headers: Record<string, string> = {};
         if (typeof refusal.details.retryAfterSeconds === 'number') headers['Retry-After'] = String(refusal.details.retryAfterSeconds);
-        sendReply(req, res, { status: refusal.status, body: refusal.body, headers }, true);
+        sendReply(req, res, { status: refusal.status, body: refusal.body, headers }, mustClose(req) || !(error instanceof AgentRefusal));
       }
     })();
   });

@@ -47,7 +47,7 @@ export class Probe {
 
   constructor(
     readonly url: string,
-    private readonly password: string,
+    readonly password: string,
   ) {}
 
   async raw(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
