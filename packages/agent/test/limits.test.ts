@@ -8,6 +8,7 @@ import { contentDigest, parseUpdateSession } from '@fieldflash/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../src/index.ts';
 import { Probe, makeImage, acceptableOffer } from '../../conformance/src/probe.ts';
+import { idleConnections } from '../../conformance/src/raw-http.ts';
 
 const PASSWORD = 'limits';
 const agents: RunningAgent[] = [];
@@ -85,5 +86,36 @@ describe('agent limits', () => {
     });
     expect(reply).toMatch(/^HTTP\/1\.1 408/);
     expect(reply).toContain('"code":"timeout"');
+  });
+
+  it('refuses 250 unauthenticated chunk PUTs from their heads alone: no body is awaited or read', async () => {
+    const { agent: running } = await agent();
+    const heads = Array.from({ length: 250 }, () =>
+      new Promise<string>((resolve) => {
+        const socket = connect(running.port, '127.0.0.1', () => {
+          // A whole chunk announced, not one byte of it sent.
+          socket.write(`PUT /fieldflash/v1/updates/${'a'.repeat(64)}?offset=0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nContent-Digest: sha-256=:${'A'.repeat(43)}=:\r\nContent-Length: 245760\r\n\r\n`);
+        });
+        let text = '';
+        socket.on('data', (data) => (text += data.toString()));
+        socket.on('close', () => resolve(text));
+      }),
+    );
+    const replies = await Promise.all(heads);
+    expect(replies.filter((reply) => /^HTTP\/1\.1 401 /.test(reply) && reply.includes('"code":"unauthenticated"'))).toHaveLength(250);
+  });
+
+  it('300 idle connections do not lock the owner out: the longest-idle ones are closed to make room', async () => {
+    const { agent: running, probe } = await agent({ maxConnections: 32 });
+    const sockets = await idleConnections(running.url, 300);
+    const closed = sockets.map((socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve()))));
+    try {
+      const owner = await probe.login('owner');
+      expect((await owner.request('GET', 'device')).status).toBe(200);
+      // Every idle connection beyond the cap was closed by the device (the owner's own took a place too).
+      await Promise.all(closed.slice(0, 300 - 32 + 1));
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
   });
 });
