@@ -79,6 +79,8 @@ export function parseErrorBody(json: unknown): ErrorBody {
   if (e.has('offset')) details.offset = e.int('offset');
   if (e.has('retryAfterSeconds')) details.retryAfterSeconds = e.int('retryAfterSeconds');
   if (e.has('supported')) details.supported = e.array('supported', intItem);
+  if (e.has('field')) details.field = e.string('field', { maxLength: 64 });
+  if (e.has('offered')) details.offered = typeof e.raw('offered') === 'string' ? e.string('offered', { minLength: 0 }) : e.int('offered', Number.MIN_SAFE_INTEGER);
   return { error: details };
 }
 
