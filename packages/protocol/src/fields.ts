@@ -1,5 +1,5 @@
 // Typed reading of untrusted JSON: every failure names the message, the field and the value found.
-import semver from 'semver';
+import { isSemver, MAX_VERSION_LENGTH } from '@fieldflash/bundle/version';
 
 export class MessageError extends Error {
   /** Dotted path of the offending field, e.g. `DeviceDocument.slots[1].state`. */
@@ -13,8 +13,7 @@ export class MessageError extends Error {
 }
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
-/** The semver library's own limit; a longer version is refused where it arrives, not deep inside a comparison. */
-export const MAX_VERSION_LENGTH = 256;
+export { isSemver, MAX_VERSION_LENGTH };
 /** Deepest nesting a protocol message needs is 4; anything far deeper is an attack on the parser, not a message. */
 export const MAX_JSON_DEPTH = 32;
 export const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -26,16 +25,6 @@ function shown(value: unknown): string {
   if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'a list' : 'an object';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/**
- * The one reading of versions everywhere (the semver library): a SemVer 2.0 version written canonically, at most
- * MAX_VERSION_LENGTH characters, each number a safe integer. Whatever passes here, semver compares without throwing.
- */
-export function isSemver(text: string): boolean {
-  if (text.length > MAX_VERSION_LENGTH) return false;
-  const parsed = semver.parse(text);
-  return parsed !== null && `${parsed.version}${parsed.build.length ? `+${parsed.build.join('.')}` : ''}` === text;
 }
 
 /** Parses JSON text and refuses nesting deeper than MAX_JSON_DEPTH, so no later step recurses without bound. */
