@@ -91,7 +91,10 @@ export class WebRtcTransport implements Signaling {
     }
     const sdp = peer.localDescription()?.sdp ?? '';
     const fingerprint = sdpFingerprint(sdp);
-    if (!fingerprint) throw new AgentRefusal('bad-request', 'The device produced an answer without a fingerprint.', {}, 500);
+    if (!fingerprint) {
+      this.close(peer);
+      throw new AgentRefusal('bad-request', 'The device produced an answer without a fingerprint.', {}, 500);
+    }
     return { sdp, fingerprintProof: await fingerprintProof(grant.sessionKey, 'answer', fingerprint) };
   }
 
