@@ -114,7 +114,8 @@ export function startCompat(device: Device, sessions: UpdateSessions, boot: Boot
       log(`compatibility upload of ${received.image.size} bytes committed into slot ${slot}`);
     } finally {
       receiving = false;
-      sessions.release();
+      // Only this upload's own hold: another client may have taken the device after it lapsed.
+      if (sessions.holder()?.clientId === COMPAT_CLIENT) sessions.release();
     }
     boot.request();
   };
