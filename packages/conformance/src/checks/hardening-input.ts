@@ -129,12 +129,19 @@ export const inputChecks: Check[] = [
   },
   {
     section: '10',
-    title: 'many idle connections do not lock the owner out',
+    title: 'many idle connections do not lock the owner out, and the device keeps no more than 256 of them open',
     async run(ctx) {
       const sockets = await idleConnections(ctx.probe.url, 300);
+      let closed = 0;
+      for (const socket of sockets) if (socket.destroyed) closed++;
+      else socket.once('close', () => closed++);
       try {
         const session = await ctx.probe.login(ctx.clientId('owner'));
         expectOk(await session.request('GET', 'device'), 'the owner\'s request while 300 idle connections are open');
+        // Without a cap, enough idle connections exhaust the device's sockets or file descriptors (the owner's too).
+        const deadline = Date.now() + 5000;
+        while (closed < 300 - 256 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        assert(closed >= 300 - 256, `the device keeps ${300 - closed} idle connections open; it should close idle ones beyond its cap`);
       } finally {
         for (const socket of sockets) socket.destroy();
       }
