@@ -4,13 +4,14 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAppImage } from '@fieldflash/bundle';
-import { DeviceRefusal, DeviceUpdate } from '@fieldflash/protocol';
+import { readBundle, writeAppImage } from '@fieldflash/bundle';
+import { DeviceRefusal, DeviceUpdate, planRelease } from '@fieldflash/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../packages/agent/src/index.ts';
 import { acceptableOffer, makeImage, Probe } from '../../packages/conformance/src/probe.ts';
 import { codeOf, rawRequest } from '../../packages/conformance/src/raw-http.ts';
 import { deviceDir, diskState, PASSWORD, release, testImage } from './agent-support.ts';
+import { writeTestBundle } from './lan-support.ts';
 
 const agents: RunningAgent[] = [];
 afterEach(async () => {
@@ -37,6 +38,14 @@ describe('agent hardening', () => {
     expect((refusal as DeviceRefusal).code).toBe('incompatible-product');
     expect(log.filter((line) => line.includes('update to'))).toEqual([]);
     expect(readdirSync(join(dir, 'uploads'))).toEqual([]);
+  });
+
+  it('picks no image from a release of another product: the plan says why', async () => {
+    const { probe } = await agent();
+    const { path } = await writeTestBundle(deviceDir(), { product: 'garage-door', version: '1.1.0' });
+    const [other] = await readBundle({ name: 'garage-door-1.1.0.zip', data: new Blob([readFileSync(path)]) });
+    const doc = await probe.device();
+    expect(() => planRelease(other!, doc)).toThrow(/garage-door 1\.1\.0 is a release of garage-door; the device runs demo-sensor/);
   });
 
   it('reads secure_version from an ESP app image: a contradicting offer is refused at commit, an agreeing one is recorded as the image\'s', async () => {
