@@ -19,7 +19,7 @@ import type { Device } from './device.ts';
 import { fsyncDirectory, removeDurably } from './durable.ts';
 import { AgentRefusal } from './errors.ts';
 import { hasCompatCredentials, isCrossOrigin } from './compat-auth.ts';
-import { type ExtraRoutes, mustClose, sendReply } from './http-server.ts';
+import { continueIfAsked, type ExtraRoutes, mustClose, sendReply } from './http-server.ts';
 import { checkWithoutOffer, readImageFacts } from './image-claims.ts';
 import type { ImageInfo } from './journal.ts';
 import { multipartBoundary, readFilePart } from './multipart.ts';
@@ -133,6 +133,7 @@ export function startCompat(device: Device, sessions: UpdateSessions, boot: Boot
       text(401, 'Unauthorized', { 'WWW-Authenticate': 'Basic realm="FieldFlash device", charset="UTF-8"' });
       return true;
     }
+    continueIfAsked(req, res);
     if (url.pathname === '/update' && req.method === 'POST') {
       try {
         await update(req, null);

@@ -38,6 +38,14 @@ export function mustClose(req: IncomingMessage): boolean {
   return declared === undefined ? req.headers['transfer-encoding'] !== undefined : !(Number(declared) <= MAX_JSON);
 }
 
+/**
+ * A client that asked `Expect: 100-continue` sends its body only when told to: tell it once the head was accepted
+ * (authentication included), never before, so a refused request's body is never even sent.
+ */
+export function continueIfAsked(req: IncomingMessage, res: ServerResponse): void {
+  if (/^100-continue$/i.test(req.headers.expect ?? '')) res.writeContinue();
+}
+
 /** Writes a reply; `cors` false leaves out the CORS headers, for replies no web page may read. */
 export function sendReply(req: IncomingMessage, res: ServerResponse, reply: AgentReply, close = false, cors = true): void {
   const headers: Record<string, string> = { ...(cors ? corsHeaders(req) : {}), ...reply.headers, 'Cache-Control': 'no-store' };
@@ -153,6 +161,7 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
         const request = requestHead(req, url);
         // Authentication (and the protocol version) from the head alone: a stranger's body is never read.
         dispatcher.admit(request);
+        continueIfAsked(req, res);
         await readRequestBody(req, request, config);
         const reply = await dispatcher.handle(request);
         // A refusal before the whole body was read: close rather than drain an upload nobody wants.
@@ -166,6 +175,8 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
       }
     })();
   });
+  // Node would answer 100 Continue before the handler runs; the handler does it after authentication instead.
+  server.on('checkContinue', (req, res) => server.emit('request', req, res));
   server.headersTimeout = 10_000;
   server.requestTimeout = config.totalTimeoutMs;
   server.keepAliveTimeout = 5_000;

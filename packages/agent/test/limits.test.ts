@@ -118,4 +118,35 @@ describe('agent limits', () => {
       for (const socket of sockets) socket.destroy();
     }
   });
+
+  it('answers Expect: 100-continue only after authentication: a stranger is refused before sending a byte', async () => {
+    const { agent: running, probe } = await agent();
+    const doc = await probe.device();
+    const session = await probe.login('curl-like');
+    const image = makeImage(10_000);
+    await session.request('POST', 'updates', acceptableOffer(doc, image));
+    const exchange = (auth: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(running.port, '127.0.0.1', () => {
+          socket.write(`PUT /fieldflash/v1/updates/${image.sha256}?offset=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Type: application/octet-stream\r\nContent-Length: ${image.bytes.length}\r\nExpect: 100-continue\r\n\r\n`);
+        });
+        let text = '';
+        let sent = false;
+        socket.on('data', (data) => {
+          text += data.toString();
+          // Send the body only when asked, as curl does.
+          if (text.startsWith('HTTP/1.1 100 Continue\r\n\r\n') && !sent) {
+            sent = true;
+            socket.write(image.bytes);
+          }
+          if (/\r\n\r\n\{.*\}$/s.test(text)) socket.destroy();
+        });
+        socket.on('close', () => resolve(text));
+      });
+    const stranger = await exchange('');
+    expect(stranger).toMatch(/^HTTP\/1\.1 401 /);
+    const owner = await exchange(`Authorization: Bearer ${session.token}\r\nFieldFlash-Client: curl-like\r\n`);
+    expect(owner).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    expect(owner).toContain(`"offset":${image.bytes.length}`);
+  });
 });

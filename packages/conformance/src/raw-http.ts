@@ -5,6 +5,8 @@ import { connect, type Socket } from 'node:net';
 
 export interface RawReply {
   status: number;
+  /** Interim (1xx) statuses that came before the reply, e.g. 100 Continue. */
+  interim: number[];
   headers: Record<string, string | string[] | undefined>;
   body: string;
 }
@@ -32,6 +34,8 @@ export function rawRequest(baseUrl: string, options: RawRequest): Promise<RawRep
       clearTimeout(timer);
       resolve(null);
     });
+    const interim: number[] = [];
+    req.on('information', (info) => interim.push(info.statusCode));
     req.on('response', (res) => {
       let body = '';
       res.setEncoding('utf8');
@@ -39,7 +43,7 @@ export function rawRequest(baseUrl: string, options: RawRequest): Promise<RawRep
       const done = (): void => {
         clearTimeout(timer);
         req.destroy();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        resolve({ status: res.statusCode ?? 0, interim, headers: res.headers, body });
       };
       res.on('end', done);
       res.on('error', done);

@@ -115,13 +115,16 @@ export const inputChecks: Check[] = [
   },
   {
     section: '3.3',
-    title: 'requests without a token are refused before their body is read',
+    title: 'requests without a token are refused before their body is read (and before 100 Continue)',
     async run(ctx) {
       const image = makeImage(1000);
       // Only the head goes out: a device that waits for the declared body before refusing never answers.
       const chunk = await rawRequest(ctx.probe.url, { method: 'PUT', path: `${API_BASE}/updates/${image.sha256}?offset=0`, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(ctx.doc.chunk.size), 'Content-Digest': `sha-256=:${'A'.repeat(43)}=:` }, waitMs: 5000 });
       if (!chunk) fail('an unauthenticated chunk PUT got no answer within 5 s while its body was held back: the device waits to read the body first');
       assert(chunk.status === 401 && codeOf(chunk) === 'unauthenticated', `an unauthenticated chunk PUT answered ${chunk.status} ${chunk.body.slice(0, 120)}`);
+      const expecting = await rawRequest(ctx.probe.url, { method: 'PUT', path: `${API_BASE}/updates/${image.sha256}?offset=0`, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(2 * 1024 * 1024), Expect: '100-continue' }, waitMs: 5000 });
+      if (!expecting) fail('an unauthenticated PUT with Expect: 100-continue got no answer within 5 s');
+      assert(expecting.status === 401 && !expecting.interim.includes(100), `an unauthenticated PUT with Expect: 100-continue got ${[...expecting.interim, expecting.status].join(' then ')}; the device must refuse it without asking for the body`);
       const offer = await rawRequest(ctx.probe.url, { method: 'POST', path: `${API_BASE}/updates`, headers: { 'Content-Type': 'application/json', 'Content-Length': '60000' }, waitMs: 5000 });
       if (!offer) fail('an unauthenticated offer got no answer within 5 s while its body was held back');
       assert(offer.status === 401 && codeOf(offer) === 'unauthenticated', `an unauthenticated offer answered ${offer.status} ${offer.body.slice(0, 120)}`);
