@@ -120,6 +120,9 @@ try {
   const agent = await startAgent(defined);
   const doc = agent.device.document();
   process.stdout.write(`FieldFlash agent ${doc.id} (${doc.product} ${doc.version}, ${doc.chipFamily} ${doc.board}) listening on ${agent.url}\n`);
+  if (defined.compat) {
+    process.stderr.write('Warning: --compat uploads authenticate with HTTP Basic, which sends the pairing password in clear: anyone on this network who sees one such upload can pair with the device. Use them only on a network you trust.\n');
+  }
   const stop = (): void => {
     void agent.close().then(() => process.exit(0));
   };
