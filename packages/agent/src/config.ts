@@ -38,6 +38,8 @@ export interface AgentConfig extends DeviceIdentity {
   idleTimeoutMs: number;
   /** An update session older than this loses its hold on the device, however busy it is. */
   totalTimeoutMs: number;
+  /** A JSON body (at most 64 KiB) must arrive within this, however steadily it trickles (§10). */
+  jsonDeadlineMs: number;
   /** How long a reboot keeps the device off the network. */
   rebootMs: number;
   log: (line: string) => void;
@@ -73,6 +75,7 @@ export const DEFAULTS = {
   window: 4,
   idleTimeoutMs: 30_000,
   totalTimeoutMs: 15 * 60_000,
+  jsonDeadlineMs: 10_000,
   rebootMs: 300,
 } satisfies Partial<AgentConfig>;
 

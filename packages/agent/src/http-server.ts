@@ -12,8 +12,6 @@ import { AgentRefusal } from './errors.ts';
 import { isOwnHost, ownHostNames } from './host-check.ts';
 
 const MAX_JSON = 64 * 1024;
-/** A JSON body (at most 64 KiB) arrives within this, so a request trickled by a stranger cannot hold a connection. */
-const JSON_DEADLINE_MS = 10_000;
 
 const ALLOW_HEADERS = 'Authorization, Content-Type, Content-Digest, FieldFlash-Client, FieldFlash-Protocol';
 
@@ -59,18 +57,8 @@ export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Agen
   }
 }
 
-/** Reads a body of at most `limit` bytes, or refuses it with 413 before reading more; with `deadlineMs`, 408 when it arrives slower. */
-export async function readBody(req: IncomingMessage, limit: number, what: string, deadlineMs?: number): Promise<Buffer> {
-  if (deadlineMs === undefined) return readLimited(req, limit, what);
-  const timer = setTimeout(() => req.destroy(new AgentRefusal('timeout', `${what} did not arrive within ${deadlineMs / 1000} s.`)), deadlineMs);
-  try {
-    return await readLimited(req, limit, what);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function readLimited(req: IncomingMessage, limit: number, what: string): Promise<Buffer> {
+/** Reads a body of at most `limit` bytes, or refuses it with 413 before reading more. */
+export async function readBody(req: IncomingMessage, limit: number, what: string): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new AgentRefusal('too-large', `${what} may be at most ${limit} bytes; this one is ${declared}.`);
   // With a declared length the body is copied into one buffer as it arrives, so a chunk is never held twice
@@ -116,14 +104,26 @@ function requestHead(req: IncomingMessage, url: URL): AgentRequest {
   };
 }
 
-/** Reads the body of an admitted request: a chunk, a stream (PUT without Content-Digest), or JSON. */
-async function readRequestBody(req: IncomingMessage, request: AgentRequest, config: AgentConfig): Promise<void> {
+/**
+ * Reads the body of an admitted request: a chunk, a stream (PUT without Content-Digest), or JSON. A JSON body (at
+ * most 64 KiB) must arrive within `jsonDeadlineMs`, so a body trickled by a stranger cannot hold a connection.
+ */
+async function readRequestBody(req: IncomingMessage, res: ServerResponse, request: AgentRequest, config: AgentConfig): Promise<void> {
   if (request.method === 'PUT') {
     if (request.headers.digest === undefined) request.stream = req as AsyncIterable<Uint8Array>;
     else request.bytes = await readBody(req, config.chunkSize, 'A chunk');
   } else if (request.method === 'POST' || request.method === 'DELETE') {
-    const text = (await readBody(req, MAX_JSON, 'A request body', JSON_DEADLINE_MS)).toString('utf8');
-    if (text.trim()) request.json = parseJson(text, 'The request body');
+    const deadline = setTimeout(() => {
+      const refusal = new AgentRefusal('timeout', `The request body did not arrive within ${config.jsonDeadlineMs / 1000} s; the device closed the request.`);
+      if (!res.headersSent) sendReply(req, res, { status: refusal.status, body: refusal.body }, true);
+      req.destroy();
+    }, config.jsonDeadlineMs);
+    try {
+      const text = (await readBody(req, MAX_JSON, 'A request body')).toString('utf8');
+      if (text.trim()) request.json = parseJson(text, 'The request body');
+    } finally {
+      clearTimeout(deadline);
+    }
   }
 }
 
@@ -162,7 +162,7 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
         // Authentication (and the protocol version) from the head alone: a stranger's body is never read.
         dispatcher.admit(request);
         continueIfAsked(req, res);
-        await readRequestBody(req, request, config);
+        await readRequestBody(req, res, request, config);
         const reply = await dispatcher.handle(request);
         // A refusal before the whole body was read: close rather than drain an upload nobody wants.
         sendReply(req, res, reply, mustClose(req));

@@ -88,6 +88,26 @@ describe('agent limits', () => {
     expect(reply).toContain('"code":"timeout"');
   });
 
+  it('answers 408 timeout and closes when a JSON body trickles in slower than its deadline', async () => {
+    const { agent: running } = await agent({ jsonDeadlineMs: 400 });
+    const reply = await new Promise<string>((resolve) => {
+      const socket = connect(running.port, '127.0.0.1', () => {
+        socket.write('POST /fieldflash/v1/auth/challenge HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+      });
+      // One byte every 100 ms: never idle long enough for the idle timeout, always too slow for the deadline.
+      const trickle = setInterval(() => socket.write(' '), 100);
+      socket.on('error', () => undefined);
+      let text = '';
+      socket.on('data', (data) => (text += data.toString()));
+      socket.on('close', () => {
+        clearInterval(trickle);
+        resolve(text);
+      });
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    expect(reply).toContain('"code":"timeout"');
+  });
+
   it('refuses 250 unauthenticated chunk PUTs from their heads alone: no body is awaited or read', async () => {
     const { agent: running } = await agent();
     const heads = Array.from({ length: 250 }, () =>
