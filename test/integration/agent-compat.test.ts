@@ -16,6 +16,9 @@ afterEach(async () => {
   for (const agent of agents.splice(0)) await agent.close();
 });
 
+/** The Basic credentials the compatibility endpoints need: `admin` and the pairing password. */
+const AUTH = { Authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}` };
+
 async function compatAgent(dir: string): Promise<RunningAgent> {
   const agent = await startAgent({ dir, password: PASSWORD, compat: true, version: '2.0.0', log: () => {} });
   agents.push(agent);
@@ -40,7 +43,7 @@ describe('compatibility endpoints', () => {
     const dir = deviceDir();
     const agent = await compatAgent(dir);
     const image = testImage(300_000);
-    const reply = await fetch(`${agent.url}/update`, { method: 'POST', body: form(image.bytes, 'update') });
+    const reply = await fetch(`${agent.url}/update`, { method: 'POST', headers: AUTH, body: form(image.bytes, 'update') });
     expect(reply.status).toBe(200);
     expect(await reply.text()).toBe('Update Successful!');
     await confirmed(agent, image.sha256);
@@ -56,7 +59,7 @@ describe('compatibility endpoints', () => {
     const image = testImage(250_000);
     const file = join(dir, 'upload.bin');
     writeFileSync(file, image.bytes);
-    const { stdout } = await promisify(execFile)('curl', ['-sS', '-F', `whatever=@${file}`, `${agent.url}/update`]);
+    const { stdout } = await promisify(execFile)('curl', ['-sS', '-u', `admin:${PASSWORD}`, '-F', `whatever=@${file}`, `${agent.url}/update`]);
     expect(stdout).toBe('Update Successful!');
     await confirmed(agent, image.sha256);
     expect(diskState(dir).journal.slots.b).toMatchObject({ state: 'active', sha256: image.sha256 });
@@ -67,9 +70,9 @@ describe('compatibility endpoints', () => {
     const agent = await compatAgent(dir);
     const image = testImage(400_000);
     const md5 = createHash('md5').update(image.bytes).digest('hex');
-    const start = await fetch(`${agent.url}/ota/start?mode=fr&hash=${md5}`);
+    const start = await fetch(`${agent.url}/ota/start?mode=fr&hash=${md5}`, { headers: AUTH });
     expect([start.status, await start.text()]).toEqual([200, 'OK']);
-    const upload = await fetch(`${agent.url}/ota/upload`, { method: 'POST', body: form(image.bytes, 'file') });
+    const upload = await fetch(`${agent.url}/ota/upload`, { method: 'POST', headers: AUTH, body: form(image.bytes, 'file') });
     expect([upload.status, await upload.text()]).toEqual([200, 'OK']);
     await confirmed(agent, image.sha256);
     expect(diskState(dir).journal.slots.b).toMatchObject({ state: 'active', sha256: image.sha256 });
@@ -80,15 +83,15 @@ describe('compatibility endpoints', () => {
     const agent = await compatAgent(dir);
     const before = diskState(dir).journal;
     const image = testImage(100_000);
-    await fetch(`${agent.url}/ota/start?mode=fr&hash=${'0'.repeat(32)}`);
-    const upload = await fetch(`${agent.url}/ota/upload`, { method: 'POST', body: form(image.bytes, 'file') });
+    await fetch(`${agent.url}/ota/start?mode=fr&hash=${'0'.repeat(32)}`, { headers: AUTH });
+    const upload = await fetch(`${agent.url}/ota/upload`, { method: 'POST', headers: AUTH, body: form(image.bytes, 'file') });
     expect(upload.status).toBe(400);
     expect(await upload.text()).toContain('MD5 mismatch');
     const after = diskState(dir);
     expect(after.slotsMatch).toBe(true);
     expect(after.journal.slots).toEqual(before.slots);
     expect(existsSync(join(dir, 'slots', 'b.img'))).toBe(false);
-    const fs = await fetch(`${agent.url}/ota/start?mode=fs`);
+    const fs = await fetch(`${agent.url}/ota/start?mode=fs`, { headers: AUTH });
     expect(fs.status).toBe(400);
   });
 

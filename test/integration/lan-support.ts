@@ -77,7 +77,8 @@ export async function writeTestBundle(dir: string, spec: BundleSpec): Promise<{ 
       chipFamily: 'ESP32',
       projectName: 'demo-sensor',
       version: spec.version,
-      secureVersion: 0,
+      // The app descriptor agrees with the manifest, or the device refuses the image at commit (image-mismatch).
+      secureVersion: spec.securityVersion ?? 1,
       flashSizeMiB: 4,
       payload: pseudoRandomBytes(spec.payload ?? 200_000, seed),
       date: 'Mar  1 2026',

@@ -34,7 +34,7 @@ export async function startAgent(options: Partial<AgentConfig> & { dir: string }
   };
   const boot = new BootController(device, sessions, auth, network);
   const dispatcher = new Dispatcher(device, auth, sessions, boot);
-  const compat = config.compat ? startCompat(device, sessions, boot) : undefined;
+  const compat = config.compat ? startCompat(device, sessions, boot, auth) : undefined;
   const http = await startHttp(config, () => device.id, dispatcher, compat);
   if (config.webrtc) dispatcher.signaling = webrtc = new WebRtcTransport(config, dispatcher);
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${http.port}`;

@@ -1,7 +1,7 @@
 // npm run agent -- --dir ./device --port 8070 [--password-file F] [options]: the reference agent as a program.
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
-import { pairingLink } from '@fieldflash/protocol';
+import { isSemver, MAX_SECURITY_VERSION, MAX_SEQUENCE, pairingLink } from '@fieldflash/protocol';
 import { startAgent } from './agent.ts';
 import { DEFAULTS } from './config.ts';
 import { storedPairingKey } from './pairing-key.ts';
@@ -20,7 +20,13 @@ const USAGE = `Usage: npm run agent -- --dir DIR [--password-file FILE] [options
   --version V, --sequence N, --security-version N   the factory image, used when DIR is new (default ${DEFAULTS.version}, ${DEFAULTS.sequence}, ${DEFAULTS.securityVersion})
   --health-check CMD        run after each test boot (env FIELDFLASH_SLOT, FIELDFLASH_IMAGE, FIELDFLASH_VERSION); exit 0 confirms
   --install-hook CMD        run on each verified image before it is committed (env FIELDFLASH_IMAGE, …); non-zero refuses it
-  --compat                  also accept ESPHome (POST /update) and ElegantOTA (/ota/start, /ota/upload) uploads, without authentication
+  --compat                  also accept ESPHome (POST /update) and ElegantOTA (/ota/start, /ota/upload) uploads, with HTTP
+                            Basic credentials: the user below and the pairing password
+  --compat-user NAME        the Basic user name of --compat uploads (default ${DEFAULTS.compatUser})
+  --host-name NAME          a name the device answers to, besides IP addresses, localhost and <id>.local (repeatable);
+                            requests for other names are refused (DNS rebinding)
+  --max-connections N       open HTTP connections at most; the longest-idle one is closed for a new one (default ${DEFAULTS.maxConnections})
+  --max-peers N             WebRTC peer connections at most (default ${DEFAULTS.maxPeers})
   --test-hooks              expose the test hooks the conformance suite uses to fail health checks and cut power
   --session-ttl S           how long a login lasts, in seconds (default ${DEFAULTS.sessionTtlSeconds})
   --challenge-ttl S         how long a challenge waits for its answer, in seconds (default ${DEFAULTS.challengeTtlSeconds})
@@ -53,6 +59,10 @@ const { values } = parseArgs({
     'health-check': { type: 'string' },
     'install-hook': { type: 'string' },
     compat: { type: 'boolean', default: false },
+    'compat-user': { type: 'string' },
+    'host-name': { type: 'string', multiple: true },
+    'max-connections': { type: 'string' },
+    'max-peers': { type: 'string' },
     'test-hooks': { type: 'boolean', default: false },
     'session-ttl': { type: 'string' },
     'challenge-ttl': { type: 'string' },
@@ -105,7 +115,8 @@ try {
 // Read once; nothing the agent starts (health check, install hook) inherits it.
 delete process.env[SECRET_ENV];
 for (const warning of choice.warnings) process.stderr.write(`warning: ${warning}\n`);
-if (values.version !== undefined && !/^\d+\.\d+\.\d+(?:[-+].*)?$/.test(values.version)) fail(`--version: "${values.version}" is not a SemVer version like 1.2.0`);
+if (values.version !== undefined && !isSemver(values.version)) fail(`--version: "${values.version}" is not a SemVer version like 1.2.0`);
+if (values['compat-user']?.includes(':') || values['compat-user'] === '') fail(`--compat-user: "${values['compat-user']}" cannot be an HTTP Basic user name (no colon, not empty)`);
 const seconds = (name: string, text: string | undefined): number | undefined => {
   const value = integer(name, text, 1);
   return value === undefined ? undefined : value * 1000;
@@ -120,11 +131,15 @@ const options = {
   board: values.board,
   hardwareRevision: values['hardware-revision'],
   version: values.version,
-  sequence: integer('sequence', values.sequence, 0),
-  securityVersion: integer('security-version', values['security-version'], 0),
+  sequence: integer('sequence', values.sequence, 0, MAX_SEQUENCE),
+  securityVersion: integer('security-version', values['security-version'], 0, MAX_SECURITY_VERSION),
   healthCheck: values['health-check'],
   installHook: values['install-hook'],
   compat: values.compat,
+  compatUser: values['compat-user'],
+  hostNames: values['host-name'],
+  maxConnections: integer('max-connections', values['max-connections'], 8, 4096),
+  maxPeers: integer('max-peers', values['max-peers'], 1, 64),
   testHooks: values['test-hooks'],
   webrtc: !values['no-webrtc'],
   sessionTtlSeconds: integer('session-ttl', values['session-ttl'], 1),
@@ -145,6 +160,9 @@ try {
     // Shown this once: the device keeps only the key derived from it. Put it on the device's label.
     process.stdout.write(`Pairing code: ${choice.secret}  (shown once; only its key is stored)\n`);
     process.stdout.write(`Pairing link for the label's QR code: ${pairingLink(reachableUrl(agent.url), choice.secret!)}\n`);
+  }
+  if (defined.compat) {
+    process.stderr.write('Warning: --compat uploads authenticate with HTTP Basic, which sends the pairing password in clear: anyone on this network who sees one such upload can pair with the device. Use them only on a network you trust.\n');
   }
   const stop = (): void => {
     void agent.close().then(() => process.exit(0));

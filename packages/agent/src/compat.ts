@@ -1,8 +1,10 @@
 // Compatibility endpoints (--compat), the two upload forms most deployed devices speak, so FieldFlash's
 // compatibility mode can be tested against a real receiver. Both write the uploaded file into the inactive slot
 // through the same crash-safe path as a protocol update, then reboot into it like a normal update (test boot,
-// health check, confirm or roll back). Like the originals without credentials configured, they take no
-// authentication: a device started with --compat accepts firmware from anyone on its network.
+// health check, confirm or roll back). As the originals do with authentication configured, they need HTTP Basic
+// credentials (compat-auth.ts), checked before the body is read; they respect another client's hold and a committed
+// image waiting for its reboot; an ESP app image gets the checks an offer would (image-claims.ts); and replies carry
+// no CORS headers, so no web page can read them.
 //   ESPHome web_server: POST /update, multipart/form-data, one file part (field name not checked);
 //     200 "Update Successful!" or 200 "Update Failed!", then the device reboots.
 //   ElegantOTA v3: GET /ota/start?mode=fr&hash=<md5>, then POST /ota/upload multipart; 200 "OK" or 400 with the
@@ -13,15 +15,18 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import semver from 'semver';
 import type { BootController } from './boot.ts';
+import type { Authenticator } from './auth.ts';
 import type { Device } from './device.ts';
 import { fsyncDirectory, removeDurably } from './durable.ts';
 import { AgentRefusal } from './errors.ts';
-import { type ExtraRoutes, sendReply } from './http-server.ts';
+import { COMPAT_CLIENT_ID, hasCompatCredentials, isCrossOrigin } from './compat-auth.ts';
+import { continueIfAsked, type ExtraRoutes, mustClose, sendReply } from './http-server.ts';
+import { checkWithoutOffer, readImageFacts } from './image-claims.ts';
 import type { ImageInfo } from './journal.ts';
 import { multipartBoundary, readFilePart } from './multipart.ts';
 import type { UpdateSessions } from './update-sessions.ts';
 
-const COMPAT_CLIENT = 'compat-upload';
+const COMPAT_CLIENT = COMPAT_CLIENT_ID;
 const ELEGANT_START_TTL_MS = 5 * 60_000;
 
 interface Received {
@@ -31,7 +36,7 @@ interface Received {
 }
 
 /** Streams the request's file part into a temp file in the upload directory, hashing it on the way. */
-async function receive(device: Device, req: IncomingMessage): Promise<Received> {
+async function receive(device: Device, req: IncomingMessage, onProgress: () => void): Promise<Received> {
   const boundary = multipartBoundary(req.headers['content-type']);
   if (!boundary) throw new AgentRefusal('bad-request', 'The upload must be multipart/form-data with a file part.');
   const path = join(device.uploads.dir, `compat-${randomBytes(6).toString('hex')}.tmp`);
@@ -41,6 +46,7 @@ async function receive(device: Device, req: IncomingMessage): Promise<Received> 
   let size = 0;
   try {
     await readFilePart(req as AsyncIterable<Uint8Array>, boundary, async (piece) => {
+      onProgress();
       size += piece.length;
       if (size > device.config.maxImageSize) throw new AgentRefusal('too-large', `The image is larger than the ${device.config.maxImageSize} bytes this device holds.`);
       sha.update(piece);
@@ -60,10 +66,24 @@ async function receive(device: Device, req: IncomingMessage): Promise<Received> 
   const sha256 = sha.digest('hex');
   // Foreign uploads carry no version: the device keeps its version, marked with the image it now runs.
   const version = `${semver.parse(active.version)?.version ?? '0.0.0'}+compat.${sha256.slice(0, 12)}`;
-  return { path, md5: md5.digest('hex'), image: { sha256, size, version, sequence: active.sequence, securityVersion: device.securityVersion } };
+  let security;
+  try {
+    security = checkWithoutOffer(device, await readImageFacts(path));
+  } catch (error) {
+    removeDurably(path);
+    throw error;
+  }
+  const counterSources = { sequence: device.counterSources.sequence, securityVersion: security.source };
+  return { path, md5: md5.digest('hex'), image: { sha256, size, version, sequence: active.sequence, securityVersion: security.securityVersion, counterSources } };
 }
 
-export function startCompat(device: Device, sessions: UpdateSessions, boot: BootController): ExtraRoutes {
+/** A committed image waits for its reboot: a compatibility upload must not replace it behind the owner's back. */
+function refuseIfPending(device: Device): void {
+  const slot = device.store.pendingSlot;
+  if (slot) throw new AgentRefusal('busy', `Slot ${slot} holds a committed image waiting for its reboot; reboot the device (or let its owner) first.`);
+}
+
+export function startCompat(device: Device, sessions: UpdateSessions, boot: BootController, auth: Authenticator): ExtraRoutes {
   let elegantStart: { md5: string | null; at: number } | null = null;
   const log = device.config.log;
 
@@ -72,26 +92,58 @@ export function startCompat(device: Device, sessions: UpdateSessions, boot: Boot
   const update = async (req: IncomingMessage, expectedMd5: string | null): Promise<void> => {
     if (boot.rebooting) throw new AgentRefusal('busy', 'The device is rebooting.');
     if (receiving) throw new AgentRefusal('busy', 'Another upload is being received.');
+    refuseIfPending(device);
     sessions.take(COMPAT_CLIENT, 'compat');
     receiving = true;
     try {
-      const received = await receive(device, req);
+      // Every piece renews the hold, and fails if another client took the device after a lapse.
+      const received = await receive(device, req, () => sessions.take(COMPAT_CLIENT, 'compat'));
       if (expectedMd5 && received.md5 !== expectedMd5) {
         removeDurably(received.path);
         throw new AgentRefusal('digest-mismatch', `MD5 mismatch: expected ${expectedMd5}, received ${received.md5}`);
       }
       await sessions.install(received.path, received.image, async () => removeDurably(received.path));
+      // The install step took time: the device must still be this upload's, with nothing committed meanwhile.
+      try {
+        sessions.take(COMPAT_CLIENT, 'compat');
+        refuseIfPending(device);
+      } catch (error) {
+        removeDurably(received.path);
+        throw error;
+      }
       const slot = device.store.installPending(received.path, received.image);
       log(`compatibility upload of ${received.image.size} bytes committed into slot ${slot}`);
     } finally {
       receiving = false;
-      sessions.release();
+      // Only this upload's own hold: another client may have taken the device after it lapsed.
+      if (sessions.holder()?.clientId === COMPAT_CLIENT) sessions.release();
     }
     boot.request();
   };
 
+  const routes = new Set(['POST /update', 'GET /ota/start', 'POST /ota/upload']);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
-    const text = (status: number, body: string): void => sendReply(req, res, { status, body }, !req.complete);
+    if (!routes.has(`${req.method} ${url.pathname}`)) return false;
+    // No CORS headers: nothing here is for a web page to read.
+    const text = (status: number, body: string, headers: Record<string, string> = {}): void => sendReply(req, res, { status, body, headers }, mustClose(req), false);
+    if (isCrossOrigin(req.headers)) {
+      text(403, 'Uploads from a web page of another origin are refused.');
+      return true;
+    }
+    let admitted: boolean;
+    try {
+      admitted = await hasCompatCredentials(req.headers, device.config, auth, (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, ''));
+    } catch (error) {
+      if (!(error instanceof AgentRefusal)) throw error;
+      const retry = error.details.retryAfterSeconds;
+      text(error.status, error.message, typeof retry === 'number' ? { 'Retry-After': String(retry) } : {});
+      return true;
+    }
+    if (!admitted) {
+      text(401, 'Unauthorized', { 'WWW-Authenticate': 'Basic realm="FieldFlash device", charset="UTF-8"' });
+      return true;
+    }
+    continueIfAsked(req, res);
     if (url.pathname === '/update' && req.method === 'POST') {
       try {
         await update(req, null);

@@ -12,6 +12,12 @@ export interface AgentConfig extends DeviceIdentity {
   /** The pairing code or password; absent, the key stored in `dir` (a device paired before). */
   password?: string;
   host: string;
+  /** Names the device answers to besides IP literals, localhost and `<id>.local` (DNS rebinding, §7.3). */
+  hostNames: string[];
+  /** Open HTTP connections at most; at the cap the longest-idle one is evicted (§10). */
+  maxConnections: number;
+  /** WebRTC peer connections at most (§10). */
+  maxPeers: number;
   /** 0 picks a free port. */
   port: number;
   /** The factory image's version, sequence and security version, used when `dir` is new. */
@@ -21,6 +27,8 @@ export interface AgentConfig extends DeviceIdentity {
   healthCheck?: string;
   installHook?: string;
   compat: boolean;
+  /** The HTTP Basic user name of the compatibility endpoints; the password is the pairing secret. */
+  compatUser: string;
   testHooks: boolean;
   webrtc: boolean;
   /** How long a login lasts, and how long a challenge may wait for its answer. */
@@ -33,6 +41,8 @@ export interface AgentConfig extends DeviceIdentity {
   idleTimeoutMs: number;
   /** An update session older than this loses its hold on the device, however busy it is. */
   totalTimeoutMs: number;
+  /** A JSON body (at most 64 KiB) must arrive within this, however steadily it trickles (§10). */
+  jsonDeadlineMs: number;
   /** How long a reboot keeps the device off the network. */
   rebootMs: number;
   log: (line: string) => void;
@@ -43,6 +53,11 @@ export const AGENT_VERSION = '0.1.0';
 export const DEFAULTS = {
   host: '127.0.0.1',
   port: 8070,
+  hostNames: [] as string[],
+  // Room for a few clients with a full window each (window 4 + a control connection), far below any file-descriptor limit.
+  maxConnections: 32,
+  // A technician's app and a push from a laptop, with room for a reconnect while an old peer is still closing.
+  maxPeers: 4,
   product: 'demo-sensor',
   chipFamily: 'ESP32',
   board: 'devkitc-v4',
@@ -52,6 +67,7 @@ export const DEFAULTS = {
   // 0, so releases that carry no security version (most foreign formats) are accepted until one raises it.
   securityVersion: 0,
   compat: false,
+  compatUser: 'admin',
   testHooks: false,
   webrtc: true,
   sessionTtlSeconds: 300,
@@ -63,6 +79,7 @@ export const DEFAULTS = {
   window: 4,
   idleTimeoutMs: 30_000,
   totalTimeoutMs: 15 * 60_000,
+  jsonDeadlineMs: 10_000,
   rebootMs: 300,
 } satisfies Partial<AgentConfig>;
 

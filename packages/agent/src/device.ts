@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DeviceDocument, PROTOCOL_VERSION, type Slot } from '@fieldflash/protocol';
+import { type CounterSources, type DeviceDocument, PROTOCOL_VERSION, type Slot } from '@fieldflash/protocol';
 import { AGENT_VERSION, type AgentConfig } from './config.ts';
 import { replaceFileDurably } from './durable.ts';
 import { SLOT_NAMES } from './journal.ts';
@@ -50,6 +50,15 @@ export class Device {
     return Math.max(this.store.journal.securityFloor, this.store.activeImage.securityVersion);
   }
 
+  /** Where the document's counters came from: the running image's record, or the image that raised the floor. */
+  get counterSources(): CounterSources {
+    const journal = this.store.journal;
+    const active = this.store.activeImage;
+    const own = active.counterSources ?? { sequence: 'offer', securityVersion: 'offer' };
+    const fromFloor = journal.securityFloor > active.securityVersion;
+    return { sequence: own.sequence, securityVersion: fromFloor ? (journal.securityFloorSource ?? 'offer') : own.securityVersion };
+  }
+
   get capabilities(): string[] {
     const list = ['http', 'resume', 'pipeline', 'slot-images'];
     if (this.config.webrtc) list.splice(1, 0, 'webrtc');
@@ -75,6 +84,7 @@ export class Device {
       version: active.version,
       sequence: active.sequence,
       securityVersion: this.securityVersion,
+      counterSources: this.counterSources,
       agentVersion: AGENT_VERSION,
       protocol: { versions: [PROTOCOL_VERSION] },
       capabilities: this.capabilities,

@@ -43,6 +43,8 @@ export interface Signaling {
 const PUBLIC_PATHS = new Set([`${API_BASE}/device`, `${API_BASE}/auth/challenge`, `${API_BASE}/auth/response`]);
 
 const UPDATE = new RegExp(`^${API_BASE}/updates/([0-9a-f]{64})(/commit)?$`);
+/** An offset in a query: decimal digits, no sign, no leading zero but for "0", at most 15 digits (below 2^53). */
+const OFFSET = /^(?:0|[1-9][0-9]{0,14})$/;
 
 function ok(body: unknown, status = 200): AgentReply {
   return { status, body };
@@ -68,7 +70,8 @@ export class Dispatcher {
         return { status: error.status, body: error.body, headers };
       }
       if (error instanceof MessageError) return { status: 400, body: new AgentRefusal('bad-request', `The request is malformed: ${error.message}.`).body };
-      this.device.config.log(`internal error on ${request.method} ${request.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      // One line, no stack trace: the log is read by people, and a client's request never earns more than this.
+      this.device.config.log(`internal error on ${request.method} ${request.path}: ${error instanceof Error ? error.message : String(error)}`);
       return { status: 500, body: { error: { code: 'internal', message: `The device failed to handle the request: ${error instanceof Error ? error.message : String(error)}.` } } };
     }
   }
@@ -94,6 +97,15 @@ export class Dispatcher {
       target: request.target ?? request.path,
       digest: request.headers.digest ?? '',
     });
+  }
+
+  /**
+   * Everything the head of an HTTP request decides, checked before its body is read: the protocol version, then
+   * authentication for every path that needs it. The transport reads the body only after this passes.
+   */
+  admit(request: AgentRequest): void {
+    this.checkProtocol(request.headers.protocol);
+    this.authenticate(request);
   }
 
   private client(request: AgentRequest): { clientId: string; grant?: LoginGrant } {
@@ -136,10 +148,11 @@ export class Dispatcher {
       }
       if (method === 'PUT') {
         const { clientId } = this.client(request);
-        const offset = Number(request.query.get('offset'));
-        if (!request.query.has('offset') || !Number.isSafeInteger(offset) || offset < 0) {
-          throw new AgentRefusal('bad-request', 'A chunk needs ?offset=N, the byte position where it belongs.');
+        const offsets = request.query.getAll('offset');
+        if (offsets.length !== 1 || !OFFSET.test(offsets[0]!)) {
+          throw new AgentRefusal('bad-request', 'A chunk needs ?offset=N, the byte position where it belongs, in decimal digits (no sign, no leading zeros, at most 15 digits).');
         }
+        const offset = Number(offsets[0]);
         if (request.stream && request.headers.digest === undefined) return ok(await sessions.stream(clientId, sha256, offset, request.stream));
         return ok(await sessions.chunk(clientId, sha256, offset, request.headers.digest, request.bytes ?? new Uint8Array()));
       }

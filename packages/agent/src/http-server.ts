@@ -5,13 +5,16 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_BASE, contentDigestSha256 } from '@fieldflash/protocol';
+import { API_BASE, contentDigestSha256, parseJson } from '@fieldflash/protocol';
 import type { Network } from './boot.ts';
 import type { AgentConfig } from './config.ts';
 import type { AgentReply, AgentRequest, Dispatcher } from './dispatcher.ts';
+import { capConnections } from './connection-guard.ts';
 import { AgentRefusal } from './errors.ts';
+import { isOwnHost, ownHostNames } from './host-check.ts';
 
 const MAX_JSON = 64 * 1024;
+
 const ALLOW_HEADERS = 'Authorization, Content-Type, Content-Digest, FieldFlash-Client, FieldFlash-Protocol';
 
 export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -25,8 +28,27 @@ function corsHeaders(req: IncomingMessage): Record<string, string> {
   };
 }
 
-export function sendReply(req: IncomingMessage, res: ServerResponse, reply: AgentReply, close = false): void {
-  const headers: Record<string, string> = { ...corsHeaders(req), ...reply.headers, 'Cache-Control': 'no-store' };
+/**
+ * Whether a reply must close the connection: the request's body was not read and is too large to discard. A small
+ * unread body (at most 64 KiB declared) is discarded instead, so the client reads the refusal rather than a reset.
+ */
+export function mustClose(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  const declared = req.headers['content-length'];
+  return declared === undefined ? req.headers['transfer-encoding'] !== undefined : !(Number(declared) <= MAX_JSON);
+}
+
+/**
+ * A client that asked `Expect: 100-continue` sends its body only when told to: tell it once the head was accepted
+ * (authentication included), never before, so a refused request's body is never even sent.
+ */
+export function continueIfAsked(req: IncomingMessage, res: ServerResponse): void {
+  if (/^100-continue$/i.test(req.headers.expect ?? '')) res.writeContinue();
+}
+
+/** Writes a reply; `cors` false leaves out the CORS headers, for replies no web page may read. */
+export function sendReply(req: IncomingMessage, res: ServerResponse, reply: AgentReply, close = false, cors = true): void {
+  const headers: Record<string, string> = { ...(cors ? corsHeaders(req) : {}), ...reply.headers, 'Cache-Control': 'no-store' };
   if (close) headers.Connection = 'close';
   if (reply.body === undefined) {
     res.writeHead(reply.status, headers).end();
@@ -88,12 +110,13 @@ function checkBodyDigest(body: Buffer, digest: string | undefined): void {
   }
 }
 
-async function toRequest(req: IncomingMessage, url: URL, config: AgentConfig, dispatcher: Dispatcher): Promise<AgentRequest> {
+/** The request as far as its head tells: method, path, query and the headers the protocol uses. No body yet. */
+function requestHead(req: IncomingMessage, url: URL): AgentRequest {
   const header = (name: string): string | undefined => {
     const value = req.headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
   };
-  const request: AgentRequest = {
+  return {
     method: req.method ?? 'GET',
     path: url.pathname,
     query: url.searchParams,
@@ -101,24 +124,31 @@ async function toRequest(req: IncomingMessage, url: URL, config: AgentConfig, di
     target: req.url ?? url.pathname,
     remoteAddress: peerAddress(req),
   };
-  // From the headers alone: a stranger's body is never read.
-  dispatcher.authenticate(request);
+}
+
+/**
+ * Reads the body of an admitted request: a chunk, a stream (PUT without Content-Digest), or JSON. A JSON body (at
+ * most 64 KiB) must arrive within `jsonDeadlineMs`, so a body trickled by a stranger cannot hold a connection.
+ */
+async function readRequestBody(req: IncomingMessage, res: ServerResponse, request: AgentRequest, config: AgentConfig): Promise<void> {
   if (request.method === 'PUT') {
     if (request.headers.digest === undefined) request.stream = req as AsyncIterable<Uint8Array>;
     else request.bytes = await readBody(req, config.chunkSize, 'A chunk');
   } else if (request.method === 'POST' || request.method === 'DELETE') {
-    const body = await readBody(req, MAX_JSON, 'A request body');
-    if (request.login) checkBodyDigest(body, request.headers.digest);
-    const text = body.toString('utf8');
-    if (text.trim()) {
-      try {
-        request.json = JSON.parse(text);
-      } catch {
-        throw new AgentRefusal('bad-request', 'The request body is not valid JSON.');
-      }
+    const deadline = setTimeout(() => {
+      const refusal = new AgentRefusal('timeout', `The request body did not arrive within ${config.jsonDeadlineMs / 1000} s; the device closed the request.`);
+      if (!res.headersSent) sendReply(req, res, { status: refusal.status, body: refusal.body }, true);
+      req.destroy();
+    }, config.jsonDeadlineMs);
+    try {
+      const body = await readBody(req, MAX_JSON, 'A request body');
+      if (request.login) checkBodyDigest(body, request.headers.digest);
+      const text = body.toString('utf8');
+      if (text.trim()) request.json = parseJson(text, 'The request body');
+    } finally {
+      clearTimeout(deadline);
     }
   }
-  return request;
 }
 
 export interface HttpTransport extends Network {
@@ -128,6 +158,7 @@ export interface HttpTransport extends Network {
 }
 
 export async function startHttp(config: AgentConfig, deviceId: () => string, dispatcher: Dispatcher, extra?: ExtraRoutes): Promise<HttpTransport> {
+  let names: Set<string> | undefined;
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://device');
@@ -140,24 +171,40 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
         req.destroy();
       });
       try {
-        if (req.method === 'OPTIONS') return preflight(req, res, deviceId());
-        if (extra && (await extra(req, res, url))) return;
-        if (!url.pathname.startsWith(`${API_BASE}/`)) {
-          return sendReply(req, res, { status: 404, body: new AgentRefusal('bad-request', `Nothing here: the FieldFlash agent answers under ${API_BASE}/.`).body });
+        if (!isOwnHost(req.headers.host, names ??= ownHostNames(deviceId(), config.hostNames))) {
+          const refusal = new AgentRefusal('unknown-host', `This device does not answer to the name ${JSON.stringify(req.headers.host)}. Use its IP address, localhost or one of its own names.`);
+          return sendReply(req, res, { status: refusal.status, body: refusal.body }, mustClose(req), false);
         }
-        const reply = await dispatcher.handle(await toRequest(req, url, config, dispatcher));
+        const api = url.pathname.startsWith(`${API_BASE}/`);
+        if (req.method === 'OPTIONS' && api) return preflight(req, res, deviceId());
+        if (extra && (await extra(req, res, url))) return;
+        if (!api) {
+          // Outside the protocol nothing is for a web page: no CORS headers, preflights included.
+          return sendReply(req, res, { status: 404, body: new AgentRefusal('bad-request', `Nothing here: the FieldFlash agent answers under ${API_BASE}/.`).body }, mustClose(req), false);
+        }
+        const request = requestHead(req, url);
+        // Authentication (and the protocol version) from the head alone: a stranger's body is never read.
+        dispatcher.admit(request);
+        continueIfAsked(req, res);
+        await readRequestBody(req, res, request, config);
+        const reply = await dispatcher.handle(request);
         // A refusal before the whole body was read: close rather than drain an upload nobody wants.
-        sendReply(req, res, reply, !req.complete);
+        sendReply(req, res, reply, mustClose(req));
       } catch (error) {
-        if (res.headersSent) return;
+        if (res.headersSent || res.destroyed) return;
         const refusal = error instanceof AgentRefusal ? error : new AgentRefusal('bad-request', `The request could not be read: ${error instanceof Error ? error.message : String(error)}.`);
-        sendReply(req, res, { status: refusal.status, body: refusal.body }, true);
+        const headers: Record<string, string> = {};
+        if (typeof refusal.details.retryAfterSeconds === 'number') headers['Retry-After'] = String(refusal.details.retryAfterSeconds);
+        sendReply(req, res, { status: refusal.status, body: refusal.body, headers }, mustClose(req) || !(error instanceof AgentRefusal));
       }
     })();
   });
+  // Node would answer 100 Continue before the handler runs; the handler does it after authentication instead.
+  server.on('checkContinue', (req, res) => server.emit('request', req, res));
   server.headersTimeout = 10_000;
   server.requestTimeout = config.totalTimeoutMs;
   server.keepAliveTimeout = 5_000;
+  capConnections(server, config.maxConnections);
 
   const listen = (port: number): Promise<void> =>
     new Promise((resolve, reject) => {

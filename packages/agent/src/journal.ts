@@ -1,6 +1,7 @@
 // The journal: the one record of which slot holds what and which boots, replaced atomically on every change.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CounterSources, CounterSource } from '@fieldflash/protocol';
 import { replaceFileDurably } from './durable.ts';
 
 export type SlotName = 'a' | 'b';
@@ -14,6 +15,8 @@ export interface ImageInfo {
   version: string;
   sequence: number;
   securityVersion: number;
+  /** Where sequence and securityVersion came from; absent in journals written before the device said so. */
+  counterSources?: CounterSources;
 }
 
 export type SlotRecord = { state: 'empty' } | ({ state: Exclude<SlotState, 'empty'> } & ImageInfo);
@@ -35,6 +38,8 @@ export interface Journal {
   lastUpdate: LastUpdate | null;
   /** The highest security version ever confirmed: images below it are refused even after a rollback. */
   securityFloor: number;
+  /** Where the image that raised the floor took its security version from. */
+  securityFloorSource?: CounterSource;
 }
 
 export function journalPath(dir: string): string {

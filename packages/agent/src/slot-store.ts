@@ -70,12 +70,13 @@ export class SlotStore {
         generation: 0,
         active: 'a',
         slots: {
-          a: { state: 'active', sha256: createHash('sha256').update(image).digest('hex'), size: image.length, version: factory.version, sequence: factory.sequence, securityVersion: factory.securityVersion },
+          a: { state: 'active', sha256: createHash('sha256').update(image).digest('hex'), size: image.length, version: factory.version, sequence: factory.sequence, securityVersion: factory.securityVersion, counterSources: { sequence: 'factory', securityVersion: 'factory' } },
           b: { state: 'empty' },
         },
         testBoot: null,
         lastUpdate: null,
         securityFloor: factory.securityVersion,
+        securityFloorSource: 'factory',
       };
       writeJournal(dir, journal);
       log(`new device store in ${dir}: factory image ${factory.version} in slot a`);
@@ -167,7 +168,10 @@ export class SlotStore {
     if (previous.state !== 'empty') this.state.slots[trial.previous] = { ...previous, state: 'confirmed' };
     this.state.active = trial.slot;
     this.state.testBoot = null;
-    this.state.securityFloor = Math.max(this.state.securityFloor, record.securityVersion);
+    if (record.securityVersion > this.state.securityFloor) {
+      this.state.securityFloor = record.securityVersion;
+      if (record.counterSources) this.state.securityFloorSource = record.counterSources.securityVersion;
+    }
     this.state.lastUpdate = { sha256: record.sha256, version: record.version, outcome: 'confirmed' };
     writeJournal(this.dir, this.state);
   }

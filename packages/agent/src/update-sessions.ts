@@ -3,12 +3,13 @@
 // partial upload stays on disk for whoever resumes it.
 import { createHash } from 'node:crypto';
 import { type ChunkAck, type CommitReply, contentDigestSha256, fromBase64, type UpdateOffer, type UpdateSession } from '@fieldflash/protocol';
-import semver from 'semver';
 import { describeFailure, runCommand } from './commands.ts';
 import type { Device } from './device.ts';
 import { fsyncFile } from './durable.ts';
 import { AgentRefusal } from './errors.ts';
+import { checkAgainstOffer, readImageFacts } from './image-claims.ts';
 import type { ImageInfo } from './journal.ts';
+import { checkOffer } from './offer-checks.ts';
 import type { Upload } from './uploads.ts';
 
 interface Hold {
@@ -18,12 +19,12 @@ interface Hold {
   lastActivity: number;
 }
 
-const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
-
 export class UpdateSessions {
   private hold: Hold | null = null;
   /** A client whose session outlived the total timeout waits this out, so others get their turn. */
   private cooldown: { clientId: string; until: number } | null = null;
+  /** The commit in progress: one at a time, and a commit of the same image asked again meanwhile gets its answer. */
+  private committing: { clientId: string; sha256: string; reply: Promise<CommitReply> } | null = null;
 
   constructor(
     private readonly device: Device,
@@ -67,44 +68,6 @@ export class UpdateSessions {
     else this.hold = { clientId, sha256, startedAt: now, lastActivity: now };
   }
 
-  /** The offer's checks, in the order of docs/protocol.md §4.1: the first that fails is the refusal. */
-  private check(clientId: string, offer: UpdateOffer): { sha256: string; size: number } {
-    const { config } = this;
-    const hold = this.holder();
-    if (hold && hold.clientId !== clientId) this.take(clientId, offer.sha256);
-    const active = this.device.store.activeImage;
-    if (!same(offer.chipFamily, config.chipFamily)) {
-      throw new AgentRefusal('incompatible-chip', `The image is built for ${offer.chipFamily}; this device's chip is ${config.chipFamily}.`, { device: config.chipFamily, image: offer.chipFamily });
-    }
-    if (offer.board !== undefined && !same(offer.board, config.board)) {
-      throw new AgentRefusal('incompatible-board', `The image is built for the board ${offer.board}; this device's board is ${config.board}.`, { device: config.board, image: offer.board });
-    }
-    if (offer.hardwareRevision !== undefined && !same(offer.hardwareRevision, config.hardwareRevision)) {
-      throw new AgentRefusal('incompatible-hardware', `The image is built for hardware revision ${offer.hardwareRevision}; this device is revision ${config.hardwareRevision}.`, { device: config.hardwareRevision, image: offer.hardwareRevision });
-    }
-    let target = { sha256: offer.sha256, size: offer.size };
-    if (offer.images) {
-      const slot = this.device.store.inactiveSlot;
-      const image = offer.images.find((entry) => entry.slot === slot);
-      if (!image) throw new AgentRefusal('bad-request', `The offer links images for slots ${offer.images.map((i) => i.slot).join(', ')}, but this device writes slot ${slot}.`);
-      target = { sha256: image.sha256, size: image.size };
-    }
-    if (target.size > config.maxImageSize) {
-      throw new AgentRefusal('too-large', `The image is ${target.size} bytes; this device holds at most ${config.maxImageSize}.`, { maxImageSize: config.maxImageSize });
-    }
-    const securityVersion = offer.securityVersion ?? 0;
-    if (securityVersion < this.device.securityVersion) {
-      throw new AgentRefusal('security-version-too-low', `The image has security version ${securityVersion}; this device accepts ${this.device.securityVersion} or higher, even with force.`, { device: this.device.securityVersion, image: securityVersion });
-    }
-    if (offer.sequence !== undefined && offer.sequence < active.sequence) {
-      throw new AgentRefusal('sequence-too-low', `The image has sequence ${offer.sequence}; this device runs sequence ${active.sequence} and never goes back.`, { device: active.sequence, image: offer.sequence });
-    }
-    if (!offer.force && semver.lt(offer.version, active.version)) {
-      throw new AgentRefusal('downgrade', `The device runs ${active.version}; ${offer.version} is older. Send with force to downgrade.`, { device: active.version, image: offer.version });
-    }
-    return target;
-  }
-
   private session(upload: { sha256: string; size: number; offset: number }): UpdateSession {
     return {
       sha256: upload.sha256,
@@ -125,18 +88,27 @@ export class UpdateSessions {
   }
 
   async offer(clientId: string, offer: UpdateOffer): Promise<UpdateSession> {
-    const target = this.check(clientId, offer);
+    const hold = this.holder();
+    if (hold && hold.clientId !== clientId) this.take(clientId, offer.sha256);
+    const target = checkOffer(this.device, offer);
     this.take(clientId, target.sha256);
     const done = this.committed(target.sha256);
     if (done) return this.session({ ...done, offset: done.size });
-    const image: ImageInfo = { sha256: target.sha256, size: target.size, version: offer.version, sequence: offer.sequence ?? this.device.store.activeImage.sequence, securityVersion: offer.securityVersion ?? 0 };
+    const image: ImageInfo = {
+      sha256: target.sha256,
+      size: target.size,
+      version: offer.version,
+      sequence: offer.sequence ?? this.device.store.activeImage.sequence,
+      securityVersion: offer.securityVersion ?? 0,
+      counterSources: { sequence: offer.sequence === undefined ? this.device.counterSources.sequence : 'offer', securityVersion: 'offer' },
+    };
     const uploads = this.device.uploads;
     let upload = uploads.get(target.sha256);
     if (upload && upload.meta.size !== target.size) {
       await uploads.discard(target.sha256);
       upload = undefined;
     }
-    upload ??= await uploads.create({ ...image, slot: this.device.store.inactiveSlot, createdAt: this.now() });
+    upload ??= await uploads.create({ ...image, slot: this.device.store.inactiveSlot, createdAt: this.now(), ...(offer.securityVersion === undefined ? {} : { offeredSecurityVersion: offer.securityVersion }) });
     this.config.log(`${clientId}: update to ${offer.version} (${target.sha256.slice(0, 12)}…), ${target.size} bytes, continuing at ${upload.offset}`);
     return this.session({ sha256: target.sha256, size: target.size, offset: upload.offset });
   }
@@ -211,7 +183,26 @@ export class UpdateSessions {
     return { offset: upload.offset, size };
   }
 
+  /**
+   * Commits one image at a time. A commit of the same image by the same client while it runs (a retry whose first
+   * reply is still on its way) gets the same answer; any other commit meanwhile is busy.
+   */
   async commit(clientId: string, sha256: string): Promise<CommitReply> {
+    const running = this.committing;
+    if (running) {
+      if (running.clientId === clientId && running.sha256 === sha256) return running.reply;
+      throw new AgentRefusal('busy', 'The device is committing another image. Wait until it has finished.');
+    }
+    const reply = this.commitOnce(clientId, sha256);
+    this.committing = { clientId, sha256, reply };
+    try {
+      return await reply;
+    } finally {
+      this.committing = null;
+    }
+  }
+
+  private async commitOnce(clientId: string, sha256: string): Promise<CommitReply> {
     const done = this.committed(sha256);
     const store = this.device.store;
     if (done) return { slot: store.pendingSlot!, state: 'pending' };
@@ -228,7 +219,17 @@ export class UpdateSessions {
     }
     fsyncFile(upload.dataPath);
     const { meta } = upload;
-    const image: ImageInfo = { sha256, size: meta.size, version: meta.version, sequence: meta.sequence, securityVersion: meta.securityVersion };
+    let security;
+    try {
+      security = checkAgainstOffer(this.device, await readImageFacts(upload.dataPath), { securityVersion: meta.offeredSecurityVersion });
+    } catch (error) {
+      // The bytes will never pass with this offer: nothing of them is kept, as after digest-mismatch.
+      await uploads.discard(sha256);
+      this.release();
+      throw error;
+    }
+    const counterSources = { sequence: meta.counterSources?.sequence ?? 'offer', securityVersion: security.source };
+    const image: ImageInfo = { sha256, size: meta.size, version: meta.version, sequence: meta.sequence, securityVersion: security.securityVersion, counterSources };
     await this.install(upload.dataPath, image, () => uploads.discard(sha256));
     const slot = store.installPending(upload.dataPath, image);
     await uploads.discard(sha256);
@@ -252,6 +253,7 @@ export class UpdateSessions {
   }
 
   async cancel(clientId: string, sha256: string): Promise<void> {
+    if (this.committing?.sha256 === sha256) throw new AgentRefusal('busy', 'The device is committing this image; it can no longer be discarded.');
     this.upload(clientId, sha256);
     await this.device.uploads.discard(sha256);
     this.release();

@@ -22,6 +22,8 @@ const SYNC_AFTER_MS = 200;
 export interface UploadMeta extends ImageInfo {
   slot: SlotName;
   createdAt: number;
+  /** The security version the offer named, if it named one; the image's own is compared with it at commit. */
+  offeredSecurityVersion?: number;
 }
 
 export class Upload {

@@ -24,6 +24,8 @@ type PeerConnection = InstanceType<typeof nodeDataChannel.PeerConnection>;
 type DataChannel = Parameters<Parameters<PeerConnection['onDataChannel']>[0]>[0];
 
 const GATHERING_TIMEOUT_MS = 5_000;
+/** A peer whose data channel has not opened this long after signaling is dropped, so abandoned offers free their place. */
+const OPEN_TIMEOUT_MS = 15_000;
 
 export class WebRtcTransport implements Signaling {
   private readonly peers = new Set<PeerConnection>();
@@ -39,6 +41,9 @@ export class WebRtcTransport implements Signaling {
     if (!sameProof(await fingerprintProof(grant.sessionKey, 'offer', offered), offer.fingerprintProof)) {
       throw new AgentRefusal('bad-proof', 'The offer\'s fingerprint proof does not match this session: the offer may have been altered on its way. Authenticate again and retry.');
     }
+    if (this.peers.size >= this.config.maxPeers) {
+      throw new AgentRefusal('too-many-peers', `The device has ${this.peers.size} WebRTC connections open, as many as it allows. Close one (or wait ${OPEN_TIMEOUT_MS / 1000} s for an unused one to lapse), or use HTTP.`, { retryAfterSeconds: OPEN_TIMEOUT_MS / 1000 });
+    }
     const peer = new nodeDataChannel.PeerConnection(`fieldflash-agent-${grant.clientId}`, {
       iceServers: [],
       // Room for a whole chunk plus its frame header in one message (docs/protocol.md §8.1).
@@ -46,38 +51,50 @@ export class WebRtcTransport implements Signaling {
       ...(this.config.host !== '0.0.0.0' && this.config.host !== '::' ? { bindAddress: this.config.host } : {}),
     });
     this.peers.add(peer);
+    const unopened = setTimeout(() => this.close(peer), OPEN_TIMEOUT_MS);
+    unopened.unref();
     peer.onStateChange((state) => {
-      if (state === 'closed' || state === 'failed') this.peers.delete(peer);
+      if (state === 'closed' || state === 'failed') {
+        clearTimeout(unopened);
+        this.peers.delete(peer);
+      }
     });
     peer.onDataChannel((channel) => {
       if (channel.getLabel() !== DATA_CHANNEL_LABEL) {
         channel.close();
         return;
       }
+      clearTimeout(unopened);
       // One channel per peer: when the client closes it, the peer goes too.
       channel.onClosed(() => this.close(peer));
       this.serve(channel, grant.clientId);
     });
-    const gathered = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new AgentRefusal('timeout', 'The device could not gather network candidates for WebRTC.', {}, 503)), GATHERING_TIMEOUT_MS);
-      peer.onGatheringStateChange((state) => {
-        if (state === 'complete') {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    // The timer is armed, and the promise awaited, only once the offer was accepted: a malformed offer must leave
+    // nothing behind that could reject later with nobody listening (which would end the process).
+    let timer: NodeJS.Timeout | undefined;
     try {
       peer.setRemoteDescription(offer.sdp, 'offer');
-      await gathered;
+      await new Promise<void>((resolve, reject) => {
+        timer = setTimeout(() => reject(new AgentRefusal('timeout', 'The device could not gather network candidates for WebRTC.', {}, 503)), GATHERING_TIMEOUT_MS);
+        if (peer.gatheringState() === 'complete') resolve();
+        peer.onGatheringStateChange((state) => {
+          if (state === 'complete') resolve();
+        });
+      });
     } catch (error) {
+      clearTimeout(unopened);
       this.close(peer);
       if (error instanceof AgentRefusal) throw error;
       throw new AgentRefusal('bad-request', `The device could not use this offer: ${error instanceof Error ? error.message : String(error)}.`);
+    } finally {
+      clearTimeout(timer);
     }
     const sdp = peer.localDescription()?.sdp ?? '';
     const fingerprint = sdpFingerprint(sdp);
-    if (!fingerprint) throw new AgentRefusal('bad-request', 'The device produced an answer without a fingerprint.', {}, 500);
+    if (!fingerprint) {
+      this.close(peer);
+      throw new AgentRefusal('bad-request', 'The device produced an answer without a fingerprint.', {}, 500);
+    }
     return { sdp, fingerprintProof: await fingerprintProof(grant.sessionKey, 'answer', fingerprint) };
   }
 
@@ -128,7 +145,7 @@ export class WebRtcTransport implements Signaling {
   }
 
   private close(peer: PeerConnection): void {
-    this.peers.delete(peer);
+    if (!this.peers.delete(peer)) return;
     try {
       peer.close();
     } catch {

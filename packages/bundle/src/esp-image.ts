@@ -80,6 +80,41 @@ function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+const APP_DESC_SIZE = 256;
+
+function appDescription(bytes: Uint8Array, view: DataView, d: number): AppDescription {
+  return {
+    secureVersion: view.getUint32(d + 4, true),
+    version: cString(bytes, d + 16, 32),
+    projectName: cString(bytes, d + 48, 32),
+    time: cString(bytes, d + 80, 16),
+    date: cString(bytes, d + 96, 16),
+    idfVersion: cString(bytes, d + 112, 32),
+    elfSha256: hex(bytes.subarray(d + 144, d + 152)),
+  };
+}
+
+/** How many leading bytes of an image readEspAppHeader needs. */
+export const ESP_APP_HEADER_LENGTH = HEADER_SIZE + SEGMENT_HEADER_SIZE + APP_DESC_SIZE;
+
+/**
+ * What the first ESP_APP_HEADER_LENGTH bytes of an ESP app image say about it: the chip its header names and the
+ * app description at the start of its first segment. Undefined when the bytes are not the start of an ESP app image
+ * (another kind of file, or an ESP image without an app description), so a device can read a streamed upload's
+ * claims without holding the whole image.
+ */
+export function readEspAppHeader(bytes: Uint8Array): { chipId: number; chipFamily: ChipFamily | undefined; app: AppDescription } | undefined {
+  if (bytes.length < ESP_APP_HEADER_LENGTH || bytes[0] !== ESP_IMAGE_MAGIC) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const segmentCount = bytes[1]!;
+  const firstLength = view.getUint32(HEADER_SIZE + 4, true);
+  if (segmentCount === 0 || segmentCount > MAX_SEGMENTS || firstLength < APP_DESC_SIZE) return undefined;
+  const d = HEADER_SIZE + SEGMENT_HEADER_SIZE;
+  if (view.getUint32(d, true) !== APP_DESC_MAGIC) return undefined;
+  const chipId = view.getUint16(12, true);
+  return { chipId, chipFamily: chipFamilyForImageChipId(chipId), app: appDescription(bytes, view, d) };
+}
+
 /**
  * Parses the header, walks the segments and reads the app or bootloader description.
  * Throws EspImageError (saying what is wrong) when the bytes are not a well-formed ESP32-family image.
@@ -136,17 +171,8 @@ export function inspectEspImage(bytes: Uint8Array): EspImageInfo {
     checksumValid,
   };
   const first = segments[0];
-  if (first && first.length >= 256 && view.getUint32(first.dataOffset, true) === APP_DESC_MAGIC) {
-    const d = first.dataOffset;
-    info.app = {
-      secureVersion: view.getUint32(d + 4, true),
-      version: cString(bytes, d + 16, 32),
-      projectName: cString(bytes, d + 48, 32),
-      time: cString(bytes, d + 80, 16),
-      date: cString(bytes, d + 96, 16),
-      idfVersion: cString(bytes, d + 112, 32),
-      elfSha256: hex(bytes.subarray(d + 144, d + 152)),
-    };
+  if (first && first.length >= APP_DESC_SIZE && view.getUint32(first.dataOffset, true) === APP_DESC_MAGIC) {
+    info.app = appDescription(bytes, view, first.dataOffset);
   } else if (first && first.length >= 80 && bytes[first.dataOffset] === BOOTLOADER_DESC_MAGIC) {
     const d = first.dataOffset;
     info.bootloader = {

@@ -11,7 +11,7 @@ export { writeBundleZip } from './write-bundle.ts';
 export { pickBuild, compatibility } from './pick-build.ts';
 export { NATIVE_MANIFEST_NAME, NATIVE_FORMAT, NATIVE_FORMAT_VERSION } from './formats/fieldflash.ts';
 export { SIGNATURE_FORMAT } from './formats/signature.ts';
-export { normaliseVersion, appBuildTime } from './version.ts';
+export { normaliseVersion, appBuildTime, isSemver, MAX_VERSION_LENGTH } from './version.ts';
 export { BUILD_TIME_ORDER_LABEL, compareReleasesNewestFirst, compareVersionsNewestFirst, type OrderedRelease } from './release-order.ts';
 export { parseOffset } from './manifest-fields.ts';
 export { writeNativeManifest, type NativeReleaseSpec, type NativeTargetSpec } from './native-manifest-writer.ts';

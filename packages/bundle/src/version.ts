@@ -6,10 +6,19 @@ import { BUILD_TIME_ORDER_LABEL } from './release-order.ts';
 import type { AppDescription } from './esp-image.ts';
 import type { ReleaseNote } from './release.ts';
 
-/** SemVer 2.0 exactly (semver.org's regular expression): no "v" prefix, build metadata allowed. */
-export const SEMVER_PATTERN =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+/** The semver library's own limit on a version's length. */
+export const MAX_VERSION_LENGTH = 256;
 
+/**
+ * The one reading of versions in FieldFlash, by the semver library: SemVer 2.0 written canonically (no "v", no
+ * spaces), at most MAX_VERSION_LENGTH characters, each number a safe integer. Whatever passes here, semver compares
+ * without throwing, on the device as in the app.
+ */
+export function isSemver(text: string): boolean {
+  if (text.length > MAX_VERSION_LENGTH) return false;
+  const parsed = semver.parse(text);
+  return parsed !== null && `${parsed.version}${parsed.build.length ? `+${parsed.build.join('.')}` : ''}` === text;
+}
 
 export interface NormalisedVersion {
   /** SemVer, or the declared text when `order` is 'build-time'. */
@@ -54,7 +63,7 @@ export function appBuildTime(app: Pick<AppDescription, 'date' | 'time'>): string
  */
 export function normaliseVersion(declared: string, where: string, builtAt?: string): NormalisedVersion | undefined {
   const raw = declared.trim();
-  if (SEMVER_PATTERN.test(raw)) return { version: raw };
+  if (isSemver(raw)) return { version: raw };
   const strict = semver.valid(raw);
   if (strict !== null) {
     if (strict === raw) return { version: strict };

@@ -11,6 +11,8 @@ const USAGE = `Usage: npm run conformance -- URL [--password-file FILE] [options
                          fine for the reference agent; a real device needs a real image)
   --only N,M             run only these check numbers
   --verdict-timeout S    how long to wait for the device's verdict after a reboot (default 120)
+  --compat-user NAME     the HTTP Basic user of the device's compatibility uploads (default admin; the password
+                         is the pairing password)
 Checks that need the capability test-hooks (a failing health check, power lost during a test boot) are skipped,
 with the reason, on devices that do not list it. Exit status 0 when nothing failed; the last line is "N passed, N failed".`;
 
@@ -26,6 +28,7 @@ const { values, positionals } = parseArgs({
     image: { type: 'string' },
     only: { type: 'string' },
     'verdict-timeout': { type: 'string' },
+    'compat-user': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   allowPositionals: true,
@@ -50,7 +53,7 @@ const verdictSeconds = values['verdict-timeout'] === undefined ? undefined : Num
 if (verdictSeconds !== undefined && !(verdictSeconds > 0)) fail(`--verdict-timeout: "${values['verdict-timeout']}" is not a number of seconds`);
 
 try {
-  const result = await runSuite({ url, password, ...(values.image ? { imagePath: values.image } : {}), ...(only ? { only } : {}), ...(verdictSeconds ? { verdictTimeoutMs: verdictSeconds * 1000 } : {}) });
+  const result = await runSuite({ url, password, ...(values.image ? { imagePath: values.image } : {}), ...(only ? { only } : {}), ...(verdictSeconds ? { verdictTimeoutMs: verdictSeconds * 1000 } : {}), ...(values['compat-user'] ? { compatUser: values['compat-user'] } : {}) });
   process.exit(result.failed === 0 ? 0 : 1);
 } catch (error) {
   process.stderr.write(`The suite could not run against ${url}: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -15,6 +15,8 @@ export interface Context {
   transferSize: number;
   /** How long to wait for a verdict after reboot. */
   verdictTimeoutMs: number;
+  /** The HTTP Basic user of the compatibility endpoints (§7.4); the password is the pairing password. */
+  compatUser: string;
 }
 
 export interface Check {

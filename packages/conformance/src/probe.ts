@@ -60,7 +60,7 @@ export class Probe {
 
   constructor(
     readonly url: string,
-    private readonly password: string,
+    readonly password: string,
   ) {}
 
   /** The request `raw` would send, signed when it has a session, without sending it. */
@@ -167,6 +167,20 @@ export class Session {
     readonly sessionKey: Uint8Array,
   ) {
     this.signer = new RequestSigner(sessionId, sessionKey);
+  }
+
+  /**
+   * The headers that authenticate one raw request of this login (its MAC covers method, target and Content-Digest);
+   * `body` gets its Content-Digest computed, unless `digest` gives the header as it is to be sent.
+   */
+  async authHeaders(method: string, target: string, body?: Uint8Array | string, digest?: string): Promise<Record<string, string>> {
+    const sent = digest ?? (body === undefined ? '' : await contentDigest(typeof body === 'string' ? new TextEncoder().encode(body) : body));
+    return {
+      Authorization: await this.signer.authorization(method, target, sent),
+      'FieldFlash-Client': this.clientId,
+      'FieldFlash-Protocol': '1',
+      ...(sent ? { 'Content-Digest': sent } : {}),
+    };
   }
 
   request(method: string, path: string, body?: unknown): Promise<Reply> {

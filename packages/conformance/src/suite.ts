@@ -12,6 +12,8 @@ export interface SuiteOptions {
   /** A real image the device can boot, for the checks that reboot into it. */
   imagePath?: string;
   verdictTimeoutMs?: number;
+  /** The Basic user of the compatibility endpoints (default admin). */
+  compatUser?: string;
   /** Check numbers to run (1-based); all when absent. */
   only?: number[];
   write?: (line: string) => void;
@@ -48,6 +50,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       bootImage: () => bootImage ?? makeImage(transferSize),
       transferSize,
       verdictTimeoutMs: options.verdictTimeoutMs ?? 120_000,
+      compatUser: options.compatUser ?? 'admin',
     };
   };
   const selected = CHECKS.map((check, index) => ({ check, number: index + 1 })).filter(({ number }) => !options.only || options.only.includes(number));

@@ -99,10 +99,11 @@ export async function contentDigest(bytes: Uint8Array): Promise<string> {
 }
 
 /**
- * The base64 SHA-256 in a Content-Digest header, or undefined when it has no sha-256 member.
- * Accepts a list of members (`sha-512=:…:, sha-256=:…:`), as RFC 9530 allows.
+ * The base64 SHA-256 in a Content-Digest header, or undefined when it has no well-formed sha-256 member (exactly
+ * 32 bytes of base64, so decoding it cannot fail). Accepts a list of members (`sha-512=:…:, sha-256=:…:`), as
+ * RFC 9530 allows.
  */
 export function contentDigestSha256(header: string): string | undefined {
-  const match = /(?:^|,)\s*sha-256=:([A-Za-z0-9+/]+={0,2}):/.exec(header);
+  const match = /(?:^|,)\s*sha-256=:([A-Za-z0-9+/]{43}=):\s*(?:,|$)/.exec(header);
   return match?.[1];
 }

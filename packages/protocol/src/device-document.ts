@@ -2,6 +2,7 @@
 // outcome of its last update. The client reads it first, and again to learn the device's verdict.
 
 import { defined, Fields, intItem, stringItem } from './fields.ts';
+import { MAX_SECURITY_VERSION, MAX_SEQUENCE } from './update-messages.ts';
 
 export const SLOT_STATES = ['active', 'pending', 'confirmed', 'empty'] as const;
 export type SlotState = (typeof SLOT_STATES)[number];
@@ -11,6 +12,18 @@ export type UpdateOutcome = (typeof UPDATE_OUTCOMES)[number];
 
 export const CAPABILITIES = ['http', 'webrtc', 'resume', 'pipeline', 'slot-images'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
+
+/**
+ * Where a counter of the running image came from: read from the image itself (an ESP app descriptor's
+ * secure_version), claimed by the client's offer, or set when the device was made (its factory image).
+ */
+export const COUNTER_SOURCES = ['image', 'offer', 'factory'] as const;
+export type CounterSource = (typeof COUNTER_SOURCES)[number];
+
+export interface CounterSources {
+  sequence: CounterSource;
+  securityVersion: CounterSource;
+}
 
 export interface Slot {
   name: string;
@@ -38,6 +51,8 @@ export interface DeviceDocument {
   version: string;
   sequence: number;
   securityVersion: number;
+  /** Where `sequence` and `securityVersion` came from; optional, devices of the first edition do not say. */
+  counterSources?: CounterSources;
   agentVersion: string;
   protocol: { versions: number[] };
   /** Known values are in CAPABILITIES; unknown ones are kept and ignored. */
@@ -81,8 +96,8 @@ export function parseDeviceDocument(json: unknown): DeviceDocument {
     board: f.string('board'),
     hardwareRevision: f.string('hardwareRevision'),
     version: f.semver('version'),
-    sequence: f.int('sequence'),
-    securityVersion: f.int('securityVersion'),
+    sequence: f.int('sequence', 0, MAX_SEQUENCE),
+    securityVersion: f.int('securityVersion', 0, MAX_SECURITY_VERSION),
     agentVersion: f.string('agentVersion'),
     protocol: { versions: protocol.array('versions', intItem, 1) },
     capabilities: f.array('capabilities', stringItem),
@@ -90,6 +105,10 @@ export function parseDeviceDocument(json: unknown): DeviceDocument {
     chunk: { size: chunk.int('size', 1), window: chunk.int('window', 1) },
     slots: f.array('slots', slot, 1),
   };
+  if (f.has('counterSources')) {
+    const sources = f.object('counterSources');
+    doc.counterSources = { sequence: sources.oneOf('sequence', COUNTER_SOURCES), securityVersion: sources.oneOf('securityVersion', COUNTER_SOURCES) };
+  }
   if (f.has('lastUpdate')) doc.lastUpdate = lastUpdate(f.object('lastUpdate'));
   return doc;
 }

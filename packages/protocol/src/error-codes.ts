@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   'incompatible-chip': { status: 409, message: 'The image is built for another chip family than this device has.' },
   'incompatible-board': { status: 409, message: 'The image is built for another board than this device.' },
   'incompatible-hardware': { status: 409, message: 'The image does not support this hardware revision.' },
+  'incompatible-product': { status: 409, message: 'The image is a release of another product than this device runs.' },
+  'image-mismatch': { status: 422, message: 'The image itself says something else than the offer claimed; the upload was discarded.' },
   downgrade: { status: 409, message: 'The image is older than what the device runs. Send with force to downgrade.' },
   'sequence-too-low': { status: 409, message: 'The image sequence number is below the device\'s; the device refuses to go back.' },
   'security-version-too-low': { status: 409, message: 'The image security version is below the device\'s; the device refuses it even with force.' },
@@ -26,6 +28,9 @@ export const ERROR_CODES = {
   'unsupported-protocol': { status: 400, message: 'The device does not speak this protocol version.' },
   'install-failed': { status: 422, message: "The device's install step refused the image; the slot was not changed." },
   'bad-request': { status: 400, message: 'The device could not understand the request.' },
+  'unknown-host': { status: 421, message: 'The request names a host that is not this device (a DNS rebinding attempt?). Use the device\'s address.' },
+  'too-many-peers': { status: 503, message: 'The device has as many WebRTC connections open as it allows. Close one, or use HTTP.' },
+  'too-many-connections': { status: 503, message: 'The device has as many connections open as it allows, all of them busy. Try again in a moment.' },
   timeout: { status: 408, message: 'The upload was idle for too long and the device dropped it. Continue from its offset.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -55,6 +60,10 @@ export interface ErrorDetails {
   reason?: string;
   /** Protocol major versions the device speaks (`unsupported-protocol`). */
   supported?: number[];
+  /** Which claim of the offer the image contradicts (`image-mismatch`): `chipFamily` or `securityVersion`. */
+  field?: string;
+  /** What the offer claimed (`image-mismatch`); `image` is what the image itself says. */
+  offered?: string | number;
   [detail: string]: unknown;
 }
 
@@ -71,6 +80,8 @@ export function parseErrorBody(json: unknown): ErrorBody {
   if (e.has('offset')) details.offset = e.int('offset');
   if (e.has('retryAfterSeconds')) details.retryAfterSeconds = e.int('retryAfterSeconds');
   if (e.has('supported')) details.supported = e.array('supported', intItem);
+  if (e.has('field')) details.field = e.string('field', { maxLength: 64 });
+  if (e.has('offered')) details.offered = typeof e.raw('offered') === 'string' ? e.string('offered', { minLength: 0 }) : e.int('offered', Number.MIN_SAFE_INTEGER);
   return { error: details };
 }
 

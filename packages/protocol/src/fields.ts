@@ -1,4 +1,5 @@
 // Typed reading of untrusted JSON: every failure names the message, the field and the value found.
+import { isSemver, MAX_VERSION_LENGTH } from '@fieldflash/bundle/version';
 
 export class MessageError extends Error {
   /** Dotted path of the offending field, e.g. `DeviceDocument.slots[1].state`. */
@@ -12,8 +13,9 @@ export class MessageError extends Error {
 }
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
-export const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+export { isSemver, MAX_VERSION_LENGTH };
+/** Deepest nesting a protocol message needs is 4; anything far deeper is an attack on the parser, not a message. */
+export const MAX_JSON_DEPTH = 32;
 export const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 /** Padded base64 (RFC 4648 §4) exactly: whole groups of four, padding only at the end. */
@@ -27,8 +29,27 @@ export function base64Length(bytes: number): number {
 
 function shown(value: unknown): string {
   if (value === undefined) return 'nothing';
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'a list' : 'an object';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Parses JSON text and refuses nesting deeper than MAX_JSON_DEPTH, so no later step recurses without bound. */
+export function parseJson(text: string, what: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new MessageError(what, 'not valid JSON');
+  }
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > MAX_JSON_DEPTH) throw new MessageError(what, `nested deeper than ${MAX_JSON_DEPTH} levels`);
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return value;
 }
 
 /** Reads the fields of one JSON object, remembering where it sits in the message. */
@@ -70,7 +91,9 @@ export class Fields {
   }
 
   semver(name: string): string {
-    return this.string(name, { pattern: SEMVER, what: 'a SemVer 2.0 version such as 1.3.0' });
+    const v = this.string(name, { maxLength: MAX_VERSION_LENGTH });
+    if (!isSemver(v)) this.fail(name, `expected a SemVer 2.0 version such as 1.3.0, got ${shown(v)}`);
+    return v;
   }
 
   /** A hex HMAC-SHA-256: the password proofs and the WebRTC fingerprint proofs. */
@@ -140,6 +163,11 @@ export function stringItem(value: unknown, path: string): string {
 export function intItem(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new MessageError(path, `expected a whole number, got ${shown(value)}`);
   return value;
+}
+
+/** Product, chip, board and hardware names compare case-insensitively, ignoring surrounding spaces (§4.1). */
+export function sameName(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
 /** Drops keys whose value is undefined, so parsed messages compare and serialise cleanly. */

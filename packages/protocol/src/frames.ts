@@ -1,7 +1,7 @@
 // Data-channel frames: text frames carry requests and replies as JSON; binary frames carry one chunk each as
 // [u32 big-endian header length][header JSON][chunk bytes].
 
-import { MessageError } from './fields.ts';
+import { MessageError, parseJson } from './fields.ts';
 import {
   type ChunkFrameHeader,
   parseChunkFrameHeader,
@@ -25,16 +25,8 @@ export function encodeReplyFrame(frame: ReplyFrame): string {
   return JSON.stringify(frame);
 }
 
-function parseText(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new MessageError(what, 'not valid JSON');
-  }
-}
-
-export const decodeRequestFrame = (text: string): RequestFrame => parseRequestFrame(parseText(text, 'RequestFrame'));
-export const decodeReplyFrame = (text: string): ReplyFrame => parseReplyFrame(parseText(text, 'ReplyFrame'));
+export const decodeRequestFrame = (text: string): RequestFrame => parseRequestFrame(parseJson(text, 'RequestFrame'));
+export const decodeReplyFrame = (text: string): ReplyFrame => parseReplyFrame(parseJson(text, 'ReplyFrame'));
 
 /** One binary frame: the header and the chunk copied behind it (the one copy a message needs). */
 export function encodeChunkFrame(header: ChunkFrameHeader, chunk: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -59,11 +51,12 @@ export function decodeChunkFrame(data: ArrayBuffer | ArrayBufferView): ChunkFram
   if (headLength > MAX_FRAME_HEADER || 4 + headLength > bytes.length) {
     throw new MessageError('ChunkFrame', `header length ${headLength} does not fit a ${bytes.length}-byte frame`);
   }
-  let headJson: unknown;
+  let headText: string;
   try {
-    headJson = JSON.parse(utf8Decoder.decode(bytes.subarray(4, 4 + headLength)));
+    headText = utf8Decoder.decode(bytes.subarray(4, 4 + headLength));
   } catch {
-    throw new MessageError('ChunkFrameHeader', 'not valid UTF-8 JSON');
+    throw new MessageError('ChunkFrameHeader', 'not valid UTF-8');
   }
+  const headJson = parseJson(headText, 'ChunkFrameHeader');
   return { header: parseChunkFrameHeader(headJson), chunk: bytes.subarray(4 + headLength) };
 }

@@ -2,7 +2,7 @@ export * from './messages.ts';
 export * from './error-codes.ts';
 export * from './crypto.ts';
 export * from './frames.ts';
-export { MessageError } from './fields.ts';
+export { isSemver, MAX_JSON_DEPTH, MAX_VERSION_LENGTH, MessageError, parseJson, sameName } from './fields.ts';
 export * from './transport.ts';
 export { HttpTransport, apiUrl, jsonBytes, replyOf, requestHeaders, type HttpTarget, type SignedTransport } from './http-transport.ts';
 export * from './request-auth.ts';

@@ -51,6 +51,9 @@ function appPart(release: Release, build: Build): ReleaseFile {
 
 /** The offer's facts and the image(s) to send; throws UpdateError saying why a release does not suit the device. */
 export function planRelease(release: Release, device: DeviceDocument): ReleasePlan {
+  if (release.product && !same(release.product, device.product)) {
+    throw new UpdateError(`${release.product} ${release.version} is a release of ${release.product}; the device runs ${device.product}. Pick a release of ${device.product}.`);
+  }
   const build = buildFor(release, device);
   const facts: ReleaseFacts = { product: release.product, version: release.version, chipFamily: build.target.chipFamily };
   if (release.sequence !== undefined) facts.sequence = release.sequence;

@@ -25,6 +25,16 @@ export interface UpdateOffer {
   images?: SlotImage[];
 }
 
+/**
+ * Bounds of the anti-rollback counters (docs/protocol.md §4.1). A sequence is a uint32, as firmware counters are;
+ * a security version rises only with a security fix, and the hardware that enforces it counts far lower (ESP eFuse
+ * anti-rollback: 32 or 16), so 255 leaves room while no claim can reach past what a later release can still say.
+ */
+export const MAX_SEQUENCE = 0xffffffff;
+export const MAX_SECURITY_VERSION = 255;
+/** Longest product, chip, board or hardware revision name: enough for any real name, short enough to quote. */
+export const MAX_NAME_LENGTH = 128;
+
 export const SESSION_STATES = ['receiving', 'complete'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
@@ -66,12 +76,12 @@ export function parseUpdateOffer(json: unknown): UpdateOffer {
     sha256: f.sha256('sha256'),
     size: f.int('size', 1),
     version: f.semver('version'),
-    product: f.optional('product', (g, n) => g.string(n)),
-    sequence: f.optional('sequence', (g, n) => g.int(n)),
-    securityVersion: f.optional('securityVersion', (g, n) => g.int(n)),
-    chipFamily: f.string('chipFamily'),
-    board: f.optional('board', (g, n) => g.string(n)),
-    hardwareRevision: f.optional('hardwareRevision', (g, n) => g.string(n)),
+    product: f.optional('product', (g, n) => g.string(n, { maxLength: MAX_NAME_LENGTH })),
+    sequence: f.optional('sequence', (g, n) => g.int(n, 0, MAX_SEQUENCE)),
+    securityVersion: f.optional('securityVersion', (g, n) => g.int(n, 0, MAX_SECURITY_VERSION)),
+    chipFamily: f.string('chipFamily', { maxLength: MAX_NAME_LENGTH }),
+    board: f.optional('board', (g, n) => g.string(n, { maxLength: MAX_NAME_LENGTH })),
+    hardwareRevision: f.optional('hardwareRevision', (g, n) => g.string(n, { maxLength: MAX_NAME_LENGTH })),
     force: f.optional('force', (g, n) => g.boolean(n)),
     images: f.optional('images', (g, n) => g.array(n, slotImage, 1)),
   });

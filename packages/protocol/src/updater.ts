@@ -8,6 +8,7 @@ import { PROTOCOL_VERSION } from './api.ts';
 import { commitImage, rebootDevice } from './commit-and-reboot.ts';
 import type { DeviceDocument } from './device-document.ts';
 import { DeviceLink } from './device-link.ts';
+import { sameName } from './fields.ts';
 import { DeviceRefusal } from './error-codes.ts';
 import { Retries } from './retries.ts';
 import { Throttle } from './throttle.ts';
@@ -44,6 +45,7 @@ export class DeviceUpdate {
           supported: run.device.protocol.versions,
         });
       }
+      refuseOtherProduct(run.options.release.product, run.device);
       let session = await retries.retrying('offering', () => offerUpdate(run));
       const image = imageFor(run.options, session);
       progress.report({ phase: 'sending', sha256: session.sha256, slot: session.slot, size: session.size, offset: session.offset });
@@ -62,6 +64,20 @@ export class DeviceUpdate {
       link.close();
     }
   }
+}
+
+/**
+ * A release of another product is refused before a byte is sent, with the code the device would give
+ * (docs/protocol.md §4.1). A release that names no product is left to the device's other checks.
+ */
+function refuseOtherProduct(product: string | undefined, device: DeviceDocument): void {
+  if (product === undefined || sameName(product, device.product)) return;
+  throw new DeviceRefusal(409, {
+    code: 'incompatible-product',
+    message: `This is a release of ${product}; the device runs ${device.product}. Pick a release of ${device.product}.`,
+    device: device.product,
+    image: product,
+  });
 }
 
 /** Updates one device and returns its verdict. */

@@ -5,7 +5,7 @@ import {
 } from '../manifest-fields.ts';
 import { resolveManifestPath } from '../zip/entry-name.ts';
 import { BundleError } from '../errors.ts';
-import { SEMVER_PATTERN } from '../version.ts';
+import { isSemver } from '../version.ts';
 import type { DeclaredFile, DraftBuild, ReleaseDraft } from '../release-draft.ts';
 import type { FileRole, FlashLayout, SlotImages, Target } from '../release.ts';
 
@@ -89,7 +89,7 @@ export function readNativeManifest(json: Json, manifestPath: string): ReleaseDra
   }
   const product = asString(json.product, file, 'product');
   const version = asString(json.version, file, 'version');
-  if (!SEMVER_PATTERN.test(version)) throw invalid(file, 'version', 'must be a SemVer 2.0 version such as "1.4.0" or "2.0.0-rc.1"', json.version);
+  if (!isSemver(version)) throw invalid(file, 'version', 'must be a SemVer 2.0 version such as "1.4.0" or "2.0.0-rc.1"', json.version);
   const sequence = asInteger(json.sequence, file, 'sequence');
   const securityVersion = asInteger(json.securityVersion, file, 'securityVersion', 0, 0xffffffff);
   optionalText(json.releaseNotes, file, 'releaseNotes');

@@ -2,6 +2,9 @@
 import type { Check } from '../harness.ts';
 import { authChecks } from './auth.ts';
 import { bootChecks } from './boot.ts';
+import { compatChecks } from './hardening-compat.ts';
+import { inputChecks } from './hardening-input.ts';
+import { sessionChecks } from './hardening-sessions.ts';
 import { identityChecks } from './identity.ts';
 import { lockoutChecks } from './lockout.ts';
 import { offerChecks } from './offers.ts';
@@ -9,4 +12,4 @@ import { requestMacChecks } from './request-mac.ts';
 import { transferChecks } from './transfer.ts';
 import { webrtcChecks } from './webrtc.ts';
 
-export const CHECKS: Check[] = [...identityChecks, ...authChecks, ...requestMacChecks, ...lockoutChecks, ...offerChecks, ...transferChecks, ...webrtcChecks, ...bootChecks];
+export const CHECKS: Check[] = [...identityChecks, ...authChecks, ...requestMacChecks, ...lockoutChecks, ...offerChecks, ...transferChecks, ...webrtcChecks, ...inputChecks, ...sessionChecks, ...compatChecks, ...bootChecks];

@@ -92,8 +92,9 @@ export const lockoutChecks: Check[] = [
       const unexpected = codes.filter((code) => !['401 bad-proof', '401 replayed', '429 rate-limited'].includes(code));
       assert(unexpected.length === 0, `unexpected answers to wrong proofs: ${unexpected.join(', ')}`);
       const limited = replies.filter((reply) => reply.status === 429);
-      assert(limited.length > 0, '8 challenges answered wrongly at once were never rate-limited');
-      const wait = Math.max(...limited.map((reply, i) => retryAfter(reply, `rate-limited answer ${i + 1}`)));
+      // On a slow link the limit may refill while the 40 arrive; only more challenges than the limit allowed must meet it.
+      if (allowed < open.length) assert(limited.length > 0, `${open.length} challenges answered wrongly at once in ${elapsed.toFixed(1)} s were never rate-limited`);
+      const wait = Math.max(0, ...limited.map((reply, i) => retryAfter(reply, `rate-limited answer ${i + 1}`)));
 
       await ctx.probe.login(ctx.clientId('owner'));
       await new Promise((resolve) => setTimeout(resolve, wait * 1000));
