@@ -54,6 +54,15 @@ export interface ErrorDetails {
   reason?: string;
   /** Protocol major versions the device speaks (`unsupported-protocol`). */
   supported?: number[];
+  /** The two values a refused offer compared: the device's and the image's (versions, names or counters). */
+  device?: string | number;
+  image?: string | number;
+  /** The device's largest image (`too-large` at offer). */
+  maxImageSize?: number;
+  /** The device's largest chunk (`too-large` for a chunk). */
+  chunkSize?: number;
+  /** The SHA-256 the received bytes have (`digest-mismatch`). */
+  actual?: string;
   [detail: string]: unknown;
 }
 
@@ -70,6 +79,13 @@ export function parseErrorBody(json: unknown): ErrorBody {
   if (e.has('offset')) details.offset = e.int('offset');
   if (e.has('retryAfterSeconds')) details.retryAfterSeconds = e.int('retryAfterSeconds');
   if (e.has('supported')) details.supported = e.array('supported', intItem);
+  for (const name of ['device', 'image'] as const) {
+    if (e.has(name)) details[name] = typeof e.raw(name) === 'number' ? e.int(name) : e.string(name, { maxLength: 256 });
+  }
+  if (e.has('maxImageSize')) details.maxImageSize = e.int('maxImageSize', 1);
+  if (e.has('chunkSize')) details.chunkSize = e.int('chunkSize', 1);
+  if (e.has('actual')) details.actual = e.sha256('actual');
+  if (e.has('reason')) details.reason = e.string('reason', { maxLength: 1024 });
   return { error: details };
 }
 
