@@ -24,6 +24,27 @@ export function apiUrl(url: string, path: string): string {
 /** A transport that carries the session token in its requests: what authentication and signaling need. */
 export interface TokenTransport extends Transport {
   token: string | undefined;
+  /** Keeps at most `count` requests in flight, so at most that many connections: the device's maxConnections (§1.3). */
+  limitConnections?(count: number): void;
+}
+
+/** Lets at most `limit` requests run at once; the others wait their turn in order. */
+export class RequestSlots {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(public limit = Number.POSITIVE_INFINITY) {}
+
+  async run<T>(request: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await request();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
 }
 
 /** The headers every HTTP request carries. */
@@ -55,6 +76,7 @@ export class HttpTransport implements TokenTransport {
 
   /** Declared on every request so a public page may reach a device on the LAN (ignored where unsupported). */
   private readonly addressSpace: { targetAddressSpace?: TargetAddressSpace };
+  private readonly slots = new RequestSlots();
 
   constructor(private readonly target: HttpTarget) {
     this.token = target.token;
@@ -66,7 +88,15 @@ export class HttpTransport implements TokenTransport {
     return requestHeaders(this.target.clientId, this.token, extra);
   }
 
-  private async send(method: Method, path: string, headers: Record<string, string>, body?: BodyInit): Promise<Reply> {
+  limitConnections(count: number): void {
+    this.slots.limit = Math.max(1, count);
+  }
+
+  private send(method: Method, path: string, headers: Record<string, string>, body?: BodyInit): Promise<Reply> {
+    return this.slots.run(() => this.fetchReply(method, path, headers, body));
+  }
+
+  private async fetchReply(method: Method, path: string, headers: Record<string, string>, body?: BodyInit): Promise<Reply> {
     const doFetch = this.target.fetch ?? globalThis.fetch;
     const url = apiUrl(this.target.url, path);
     let response: Response;
