@@ -17,6 +17,7 @@ const USAGE = `Usage: npm run agent -- --dir DIR --password P [options]
   --token-ttl S             session token lifetime in seconds (default ${DEFAULTS.tokenTtlSeconds})
   --max-image-size BYTES    largest image accepted (default ${DEFAULTS.maxImageSize})
   --chunk-size BYTES        largest chunk accepted (default ${DEFAULTS.chunkSize}); --window N chunks in flight (default ${DEFAULTS.window})
+  --max-connections N       HTTP connections one client may open at once, announced to clients (default ${DEFAULTS.maxConnections})
   --idle-timeout S          an upload idle this long loses its hold on the device (default ${DEFAULTS.idleTimeoutMs / 1000})
   --total-timeout S         an update session older than this loses its hold (default ${DEFAULTS.totalTimeoutMs / 1000})
   --no-webrtc               serve HTTP only`;
@@ -47,6 +48,7 @@ const { values } = parseArgs({
     'max-image-size': { type: 'string' },
     'chunk-size': { type: 'string' },
     window: { type: 'string' },
+    'max-connections': { type: 'string' },
     'idle-timeout': { type: 'string' },
     'total-timeout': { type: 'string' },
     'no-webrtc': { type: 'boolean', default: false },
@@ -95,6 +97,7 @@ const options = {
   maxImageSize: integer('max-image-size', values['max-image-size'], 1),
   chunkSize: integer('chunk-size', values['chunk-size'], 1024, 16 * 1024 * 1024),
   window: integer('window', values.window, 1, 256),
+  maxConnections: integer('max-connections', values['max-connections'], 1, 1024),
   idleTimeoutMs: seconds('idle-timeout', values['idle-timeout']),
   totalTimeoutMs: seconds('total-timeout', values['total-timeout']),
 };

@@ -26,6 +26,8 @@ export interface AgentConfig extends DeviceIdentity {
   maxImageSize: number;
   chunkSize: number;
   window: number;
+  /** How many HTTP connections one client may have open at once, announced in the device document. */
+  maxConnections: number;
   /** An update session that receives nothing for this long loses its hold on the device (the partial stays). */
   idleTimeoutMs: number;
   /** An update session older than this loses its hold on the device, however busy it is. */
@@ -57,6 +59,9 @@ export const DEFAULTS = {
   // enough that a chunk and its frame header fit one data-channel message (256 KiB in Chrome).
   chunkSize: 240 * 1024,
   window: 4,
+  // ESP-IDF's HTTP server serves 7 sockets by default; the reference agent announces a little more than its window
+  // needs (4 chunks in flight and a control request).
+  maxConnections: 8,
   idleTimeoutMs: 30_000,
   totalTimeoutMs: 15 * 60_000,
   rebootMs: 300,

@@ -79,6 +79,11 @@ async function toRequest(req: IncomingMessage, url: URL, config: AgentConfig): P
     query: url.searchParams,
     headers: { authorization: header('authorization'), clientId: header('fieldflash-client'), protocol: header('fieldflash-protocol'), digest: header('content-digest') },
   };
+  // Small devices' HTTP servers (ESP-IDF's among them) cannot read chunked request bodies; refusing them here
+  // catches a client that relies on them before it meets such a device (docs/protocol.md §1.3).
+  if (req.headers['transfer-encoding'] !== undefined) {
+    throw new AgentRefusal('bad-request', 'Send the body with a Content-Length; this device does not read chunked request bodies.', {}, 411);
+  }
   if (request.method === 'PUT') {
     if (request.headers.digest === undefined) request.stream = req as AsyncIterable<Uint8Array>;
     else request.bytes = await readBody(req, config.chunkSize, 'A chunk');
@@ -88,7 +93,7 @@ async function toRequest(req: IncomingMessage, url: URL, config: AgentConfig): P
       try {
         request.json = JSON.parse(text);
       } catch {
-        throw new AgentRefusal('bad-request', 'The request body is not valid JSON.');
+        request.jsonError = 'The request body is not valid JSON.';
       }
     }
   }
@@ -98,6 +103,7 @@ async function toRequest(req: IncomingMessage, url: URL, config: AgentConfig): P
 export interface HttpTransport extends Network {
   server: Server;
   port: number;
+  connections(): { open: number; peak: number };
   close(): Promise<void>;
 }
 
@@ -129,6 +135,12 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
       }
     })();
   });
+  let open = 0;
+  let peak = 0;
+  server.on('connection', (socket) => {
+    peak = Math.max(peak, ++open);
+    socket.once('close', () => open--);
+  });
   server.headersTimeout = 10_000;
   server.requestTimeout = config.totalTimeoutMs;
   server.keepAliveTimeout = 5_000;
@@ -148,6 +160,7 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
   const transport: HttpTransport = {
     server,
     port,
+    connections: () => ({ open, peak }),
     async down() {
       if (down) return;
       down = true;

@@ -22,6 +22,8 @@ const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.tri
 
 export class UpdateSessions {
   private hold: Hold | null = null;
+  /** The last commit that ended the upload it committed, so a retried commit gets the same answer (§5). */
+  private lastCommit: { sha256: string; refusal?: AgentRefusal } | null = null;
   /** A client whose session outlived the total timeout waits this out, so others get their turn. */
   private cooldown: { clientId: string; until: number } | null = null;
 
@@ -52,12 +54,24 @@ export class UpdateSessions {
     this.hold = null;
   }
 
-  /** Takes or renews the hold for `clientId` on `sha256`; another live holder means busy. */
-  take(clientId: string, sha256: string): void {
+  /** A restart forgets the hold and the remembered answer to the last commit; the partial uploads stay on disk. */
+  restarted(): void {
+    this.hold = null;
+    this.lastCommit = null;
+  }
+
+  /** Refuses `clientId` while another client holds the device: the busy check, which comes before the session's own. */
+  private checkFree(clientId: string): Hold | null {
     const hold = this.holder();
     if (hold && hold.clientId !== clientId) {
       throw new AgentRefusal('busy', `Another client (${hold.clientId}) is updating this device. Wait until it finishes, or until its session lapses after ${Math.round(this.config.idleTimeoutMs / 1000)} s without data.`);
     }
+    return hold;
+  }
+
+  /** Takes or renews the hold for `clientId` on `sha256`; another live holder means busy. */
+  take(clientId: string, sha256: string): void {
+    const hold = this.checkFree(clientId);
     const now = this.now();
     if (!hold && this.cooldown && this.cooldown.clientId === clientId && now < this.cooldown.until) {
       const wait = Math.ceil((this.cooldown.until - now) / 1000);
@@ -70,8 +84,7 @@ export class UpdateSessions {
   /** The offer's checks, in the order of docs/protocol.md §4.1: the first that fails is the refusal. */
   private check(clientId: string, offer: UpdateOffer): { sha256: string; size: number } {
     const { config } = this;
-    const hold = this.holder();
-    if (hold && hold.clientId !== clientId) this.take(clientId, offer.sha256);
+    this.checkFree(clientId);
     const active = this.device.store.activeImage;
     if (!same(offer.chipFamily, config.chipFamily)) {
       throw new AgentRefusal('incompatible-chip', `The image is built for ${offer.chipFamily}; this device's chip is ${config.chipFamily}.`, { device: config.chipFamily, image: offer.chipFamily });
@@ -141,7 +154,9 @@ export class UpdateSessions {
     return this.session({ sha256: target.sha256, size: target.size, offset: upload.offset });
   }
 
+  /** The stored partial upload of `sha256`, whoever offered it and whenever: a session outlives holds and restarts. */
   private upload(clientId: string, sha256: string): Upload {
+    this.checkFree(clientId);
     const upload = this.device.uploads.get(sha256);
     if (!upload) throw new AgentRefusal('unknown-session', 'The device has no update session for this image. Offer the update again.');
     this.take(clientId, sha256);
@@ -211,10 +226,33 @@ export class UpdateSessions {
     return { offset: upload.offset, size };
   }
 
-  async commit(clientId: string, sha256: string): Promise<CommitReply> {
+  /**
+   * A commit whose reply was lost is asked again: the device answers it as it answered the first time (§5), from the
+   * pending slot, or from the remembered answer to the last commit, refusals included.
+   */
+  private repeatedCommit(sha256: string): CommitReply | null {
     const done = this.committed(sha256);
+    if (done) return { slot: this.device.store.pendingSlot!, state: 'pending' };
+    if (this.device.uploads.get(sha256) || this.lastCommit?.sha256 !== sha256) return null;
+    if (this.lastCommit.refusal) throw this.lastCommit.refusal;
+    return null;
+  }
+
+  async commit(clientId: string, sha256: string): Promise<CommitReply> {
+    const repeated = this.repeatedCommit(sha256);
+    if (repeated) return repeated;
+    try {
+      const reply = await this.commitUpload(clientId, sha256);
+      this.lastCommit = { sha256 };
+      return reply;
+    } catch (error) {
+      if (error instanceof AgentRefusal && (error.code === 'digest-mismatch' || error.code === 'install-failed')) this.lastCommit = { sha256, refusal: error };
+      throw error;
+    }
+  }
+
+  private async commitUpload(clientId: string, sha256: string): Promise<CommitReply> {
     const store = this.device.store;
-    if (done) return { slot: store.pendingSlot!, state: 'pending' };
     const upload = this.upload(clientId, sha256);
     if (!upload.complete) {
       throw new AgentRefusal('nothing-to-commit', `The device has ${upload.offset} of ${upload.meta.size} bytes; send the rest before committing.`, { offset: upload.offset });
@@ -251,9 +289,10 @@ export class UpdateSessions {
     }
   }
 
+  /** DELETE: no partial upload of `sha256` remains and the caller's hold is released; idempotent, so 204 even when none was there. */
   async cancel(clientId: string, sha256: string): Promise<void> {
-    this.upload(clientId, sha256);
+    this.checkFree(clientId);
     await this.device.uploads.discard(sha256);
-    this.release();
+    if (this.hold?.clientId === clientId) this.release();
   }
 }
