@@ -1,6 +1,6 @@
 // §5 commit, reboot, confirm, rollback: the device's own verdict after each kind of test boot.
 import { assert, type Check, type Context } from '../harness.ts';
-import { expectOk, makeImage } from '../probe.ts';
+import { acceptableOffer, expectOk, makeImage } from '../probe.ts';
 import { activeSlot, reboot, sendAndCommit, verdict } from './flows.ts';
 
 /** Commits an image, optionally arms a test hook, reboots and returns the device's verdict. */
@@ -50,11 +50,20 @@ export const bootChecks: Check[] = [
     title: 'an image that never confirms (power lost during its test boot) is rolled back on the next boot',
     needs: 'test-hooks',
     async run(ctx) {
-      const { before, doc } = await testBoot(ctx, { hook: 'test/power-cut', body: {} });
+      const { before, slot, doc } = await testBoot(ctx, { hook: 'test/power-cut', body: {} });
       assert(doc.lastUpdate?.outcome === 'rolled-back', `the verdict is ${doc.lastUpdate?.outcome}, not rolled-back`);
       assert(typeof doc.lastUpdate.reason === 'string' && doc.lastUpdate.reason.length > 0, 'the rollback has no reason');
       const active = activeSlot(doc);
       assert(active.name === before.name && active.sha256 === before.sha256, `after the rollback slot ${active.name} is active with ${active.sha256?.slice(0, 12)}…`);
+      // It came back as after any restart: the image is gone from its slot and the device takes a new update.
+      assert(doc.slots.find((s) => s.name === slot)?.state === 'empty', `after the rollback slot ${slot} is not empty`);
+      const session = await ctx.probe.login(ctx.clientId('after'));
+      const next = makeImage(ctx.transferSize);
+      try {
+        expectOk(await session.request('POST', 'updates', acceptableOffer(await ctx.probe.device(), next)), 'an offer after the device came back');
+      } finally {
+        await session.discard(next.sha256);
+      }
     },
   },
 ];
