@@ -67,7 +67,7 @@ export const transferChecks: Check[] = [
   },
   {
     section: '4.2',
-    title: 'a partial upload survives a reboot: GET and the next chunk work without a new offer, from the offset it reports',
+    title: 'a partial upload survives a reboot: GET, chunks and commit work without a new offer, from the offset it reports',
     async run(ctx) {
       const clientId = ctx.clientId();
       const before = await ctx.probe.login(clientId);
@@ -98,6 +98,8 @@ export const transferChecks: Check[] = [
         }
         const ack = parseChunkAck(expectOk(sent, 'a chunk after the reboot, without a new offer'));
         assert(ack.offset > session.offset, `the chunk after the reboot was acknowledged at ${ack.offset}`);
+        await after.sendFrom(image, ack.offset, chunkSize);
+        expectStatus(await after.request('POST', `updates/${image.sha256}/commit`, {}), 200, 'the commit after the reboot, without a new offer');
       } finally {
         await after.discard(image.sha256);
       }
