@@ -171,18 +171,20 @@ export class UpdateSessions {
   }
 
   async chunk(clientId: string, sha256: string, offset: number, digest: string | undefined, bytes: Uint8Array): Promise<ChunkAck> {
-    const upload = this.upload(clientId, sha256);
     const { chunkSize, window } = this.config;
+    // Syntax first, then busy and the session, then the chunk against the session (docs/protocol.md §1.2).
+    if (bytes.length > chunkSize) throw new AgentRefusal('too-large', `A chunk may hold at most ${chunkSize} bytes; this one has ${bytes.length}.`, { chunkSize });
+    if (bytes.length === 0) throw new AgentRefusal('bad-request', 'The chunk is empty.');
+    const claimed = digest ? contentDigestSha256(digest) : undefined;
+    if (!claimed) throw new AgentRefusal('bad-request', 'Each chunk needs a Content-Digest header with a sha-256 member: sha-256=:<44 base64 characters>:.');
+    const upload = this.upload(clientId, sha256);
     const size = upload.meta.size;
-    if (bytes.length > chunkSize) throw new AgentRefusal('too-large', `A chunk may hold at most ${chunkSize} bytes; this one has ${bytes.length}.`, { offset: upload.offset, chunkSize });
     if (offset < upload.offset || offset >= upload.offset + window * chunkSize || offset >= size) {
       throw new AgentRefusal('offset-mismatch', `The device expects chunks from offset ${upload.offset} (window ${window} × ${chunkSize} bytes); this one starts at ${offset}.`, { offset: upload.offset });
     }
-    if (bytes.length === 0 || offset + bytes.length > size) {
-      throw new AgentRefusal('bad-request', `A chunk of ${bytes.length} bytes at ${offset} does not fit an image of ${size} bytes.`, { offset: upload.offset });
+    if (offset + bytes.length > size) {
+      throw new AgentRefusal('bad-request', `A chunk of ${bytes.length} bytes at ${offset} runs past the end of the image (${size} bytes).`, { offset: upload.offset });
     }
-    const claimed = digest ? contentDigestSha256(digest) : undefined;
-    if (!claimed) throw new AgentRefusal('bad-request', 'Each chunk needs a Content-Digest: sha-256=:<base64>: header.', { offset: upload.offset });
     const actual = createHash('sha256').update(bytes).digest();
     if (!actual.equals(fromBase64(claimed))) {
       throw new AgentRefusal('chunk-corrupt', `The chunk at ${offset} arrived damaged (its SHA-256 does not match Content-Digest); nothing of it was kept. Send it again.`, { offset: upload.offset });

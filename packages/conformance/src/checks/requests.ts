@@ -39,6 +39,7 @@ export const requestChecks: Check[] = [
         expectRefusal(await first.request('GET', `updates/${unknown.sha256}`), 404, 'unknown-session', 'GET of an image the device never saw');
         await offer(first, ctx, image);
         expectRefusal(await second.request('POST', 'updates', { sha256: image.sha256 }), 400, 'bad-request', 'another client\'s malformed offer while the first holds the device');
+        expectRefusal(await second.chunk(image.sha256, 0, image.bytes.subarray(0, 1000), 'sha-256=:AAAA:'), 400, 'bad-request', 'another client\'s chunk with a malformed Content-Digest while the first holds the device');
         expectRefusal(await second.request('GET', `updates/${unknown.sha256}`), 409, 'busy', 'another client\'s GET of an unknown image while the first holds the device');
         const offerOfOther = acceptableOffer(ctx.doc, unknown, { chipFamily: 'conformance-other-chip' });
         expectRefusal(await second.request('POST', 'updates', offerOfOther), 409, 'busy', 'another client\'s offer for another chip while the first holds the device');
