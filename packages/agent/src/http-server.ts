@@ -35,17 +35,17 @@ export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Agen
   }
 }
 
-/** Reads a body of at most `limit` bytes, or refuses it with 413 before reading more. */
-export async function readBody(req: IncomingMessage, limit: number, what: string): Promise<Buffer> {
+/** Reads a body of at most `limit` bytes, or refuses it with 413 (and `details`, e.g. chunkSize) before reading more. */
+export async function readBody(req: IncomingMessage, limit: number, what: string, details: Record<string, number> = {}): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new AgentRefusal('too-large', `${what} may be at most ${limit} bytes; this one is ${declared}.`);
+  if (declared > limit) throw new AgentRefusal('too-large', `${what} may be at most ${limit} bytes; this one is ${declared}.`, details);
   // With a declared length the body is copied into one buffer as it arrives, so a chunk is never held twice
   // (its socket pieces and their concatenation): the agent's memory stays near the chunk window.
   const body = declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
   const parts: Buffer[] = [];
   let length = 0;
   for await (const part of req as AsyncIterable<Buffer>) {
-    if (length + part.length > (body?.length ?? limit)) throw new AgentRefusal('too-large', `${what} may be at most ${body?.length ?? limit} bytes.`);
+    if (length + part.length > (body?.length ?? limit)) throw new AgentRefusal('too-large', `${what} may be at most ${body?.length ?? limit} bytes.`, details);
     if (body) part.copy(body, length);
     else parts.push(part);
     length += part.length;
@@ -86,7 +86,7 @@ async function toRequest(req: IncomingMessage, url: URL, config: AgentConfig): P
   }
   if (request.method === 'PUT') {
     if (request.headers.digest === undefined) request.stream = req as AsyncIterable<Uint8Array>;
-    else request.bytes = await readBody(req, config.chunkSize, 'A chunk');
+    else request.bytes = await readBody(req, config.chunkSize, 'A chunk', { chunkSize: config.chunkSize });
   } else if (request.method === 'POST' || request.method === 'DELETE') {
     const text = (await readBody(req, MAX_JSON, 'A request body')).toString('utf8');
     if (text.trim()) {

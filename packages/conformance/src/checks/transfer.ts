@@ -141,7 +141,8 @@ export const transferChecks: Check[] = [
         const beyond = window * chunkSize;
         const error = expectRefusal(await session.chunk(image.sha256, beyond, image.bytes.subarray(beyond, beyond + chunkSize)), 409, 'offset-mismatch', `a chunk at ${beyond}, past the window`);
         assert(error.offset === 0, `the refusal says offset ${String(error.offset)}, not 0`);
-        expectRefusal(await session.chunk(image.sha256, 0, image.bytes.subarray(0, chunkSize + 1)), 413, 'too-large', 'a chunk one byte above chunkSize');
+        const tooLarge = expectRefusal(await session.chunk(image.sha256, 0, image.bytes.subarray(0, chunkSize + 1)), 413, 'too-large', 'a chunk one byte above chunkSize');
+        assert(tooLarge.chunkSize === chunkSize, `the too-large refusal of a chunk says chunkSize ${String(tooLarge.chunkSize)}, not ${chunkSize}`);
       });
     },
   },
