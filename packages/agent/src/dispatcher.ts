@@ -88,7 +88,7 @@ export class Dispatcher {
   private async route(request: AgentRequest): Promise<AgentReply> {
     this.checkProtocol(request.headers.protocol);
     const { method, path } = request;
-    const methods = allowedMethods(path, this.device.config.testHooks);
+    const methods = allowedMethods(path, { webrtc: this.signaling !== null, testHooks: this.device.config.testHooks });
     if (!methods) throw new AgentRefusal('bad-request', `The device has no ${path}.`, {}, 404);
     if (!methods.includes(method)) {
       const refusal = new AgentRefusal('bad-request', `${path} answers ${methods.join(', ')}, not ${method}.`, {}, 405);
@@ -136,9 +136,8 @@ export class Dispatcher {
     if (path === `${API_BASE}/reboot`) return ok(this.boot.request(), 202);
     if (path === `${API_BASE}/webrtc/offer`) {
       const offer = parseWebRtcOffer(request.json);
-      if (!this.signaling) throw new AgentRefusal('bad-request', 'This device does not offer WebRTC.', {}, 404);
       if (!grant) throw new AgentRefusal('bad-request', 'Open another data channel over HTTP, not over a data channel.');
-      return ok(await this.signaling.answer(grant, offer));
+      return ok(await this.signaling!.answer(grant, offer));
     }
     return this.testHook(request, grant);
   }

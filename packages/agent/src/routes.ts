@@ -9,14 +9,14 @@ const ROUTES: Array<[RegExp, readonly string[]]> = [
   [new RegExp(`^${API_BASE}/updates/[0-9a-f]{64}$`), ['GET', 'PUT', 'DELETE']],
   [new RegExp(`^${API_BASE}/updates/[0-9a-f]{64}/commit$`), ['POST']],
   [new RegExp(`^${API_BASE}/reboot$`), ['POST']],
-  [new RegExp(`^${API_BASE}/webrtc/offer$`), ['POST']],
 ];
+const WEBRTC = new RegExp(`^${API_BASE}/webrtc/offer$`);
 const TEST_HOOKS = new RegExp(`^${API_BASE}/test/(health-check|power-cut|restart|expire-token|timeouts)$`);
 
-/** The methods `path` answers to, or null when the device has no such path. */
-export function allowedMethods(path: string, testHooks: boolean): readonly string[] | null {
+/** The methods `path` answers to, or null when the device has no such path (WebRTC and test hooks are optional). */
+export function allowedMethods(path: string, offers: { webrtc: boolean; testHooks: boolean }): readonly string[] | null {
   for (const [pattern, methods] of ROUTES) if (pattern.test(path)) return methods;
-  if (testHooks && TEST_HOOKS.test(path)) return ['POST'];
+  if ((offers.webrtc && WEBRTC.test(path)) || (offers.testHooks && TEST_HOOKS.test(path))) return ['POST'];
   return null;
 }
 
