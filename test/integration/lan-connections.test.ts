@@ -9,7 +9,7 @@ import { HttpTransport, updateDevice, type UpdateOptions } from '@fieldflash/pro
 import { NodeHttpTransport } from '@fieldflash/protocol/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../packages/agent/src/index.ts';
-import { acceptableOffer, Probe } from '../../packages/conformance/src/probe.ts';
+import { acceptableOffer, Probe, type Session } from '../../packages/conformance/src/probe.ts';
 import { deviceDir, PASSWORD, release, testImage } from './agent-support.ts';
 
 const run = promisify(execFile);
@@ -56,6 +56,12 @@ describe('connections a client opens', () => {
   });
 });
 
+/** curl's -H arguments that authenticate a PUT to `url` in this session. */
+function curlAuth(session: Session, url: string): string[] {
+  const { pathname, search } = new URL(url);
+  return Object.entries(session.authHeaders('PUT', pathname + search)).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+}
+
 describe('HTTP that small devices do or lack', () => {
   async function offered(agent: RunningAgent, size: number) {
     const probe = new Probe(agent.url, PASSWORD);
@@ -71,7 +77,7 @@ describe('HTTP that small devices do or lack', () => {
   it('curl uploads a 2 MiB image in one request, as in §4.6, and says Expect: 100-continue on the way', async () => {
     const agent = await agentWith({});
     const { session, image, file, url } = await offered(agent, 2 * 1024 * 1024 + 17);
-    const { stdout, stderr } = await run('curl', ['-sS', '-v', '-X', 'PUT', '--data-binary', `@${file}`, '-H', `Authorization: Bearer ${session.token}`, '-H', 'FieldFlash-Client: curl', '-H', 'Content-Type: application/octet-stream', url]);
+    const { stdout, stderr } = await run('curl', ['-sS', '-v', '-X', 'PUT', '--data-binary', `@${file}`, ...curlAuth(session, url), '-H', 'Content-Type: application/octet-stream', url]);
     expect(stderr).toMatch(/> Expect: 100-continue/);
     expect(stderr).toMatch(/< HTTP\/1\.1 100 Continue/);
     expect(JSON.parse(stdout)).toEqual({ offset: image.bytes.length, size: image.bytes.length });
@@ -82,7 +88,7 @@ describe('HTTP that small devices do or lack', () => {
   it('a chunked request body is refused with 411, saying to send Content-Length', async () => {
     const agent = await agentWith({});
     const { session, file, url } = await offered(agent, 100_000);
-    const { stdout } = await run('curl', ['-sS', '-X', 'PUT', '--data-binary', `@${file}`, '-H', 'Transfer-Encoding: chunked', '-H', `Authorization: Bearer ${session.token}`, '-H', 'FieldFlash-Client: curl', '-w', '\n%{http_code}', url]);
+    const { stdout } = await run('curl', ['-sS', '-X', 'PUT', '--data-binary', `@${file}`, '-H', 'Transfer-Encoding: chunked', ...curlAuth(session, url), '-w', '\n%{http_code}', url]);
     const [body, status] = stdout.split('\n');
     expect(status).toBe('411');
     expect(JSON.parse(body!).error).toMatchObject({ code: 'bad-request', message: expect.stringContaining('Content-Length') });

@@ -105,6 +105,11 @@ export class Session {
     readonly sessionKey: Uint8Array,
   ) {}
 
+  /** The headers that authenticate a request of this session, for requests made outside `request` and `chunk`. */
+  authHeaders(_method: string, _path: string): Record<string, string> {
+    return { Authorization: `Bearer ${this.token}`, 'FieldFlash-Client': this.clientId };
+  }
+
   request(method: string, path: string, body?: unknown): Promise<Reply> {
     return this.probe.raw(method, `${API_BASE}/${path}`, { token: this.token, clientId: this.clientId, ...(body === undefined ? {} : { body }) });
   }

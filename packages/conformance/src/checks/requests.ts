@@ -54,7 +54,7 @@ export const requestChecks: Check[] = [
     async run(ctx) {
       const session = await ctx.probe.login(ctx.clientId());
       const image = makeImage(ctx.transferSize);
-      const auth = { Authorization: `Bearer ${session.token}`, 'FieldFlash-Client': session.clientId };
+      const auth = session.authHeaders('POST', `${API_BASE}/updates`);
       try {
         expectRefusal(await session.request('POST', 'updates', { ...acceptableOffer(ctx.doc, image), board: null }), 400, 'bad-request', 'an offer with "board": null');
         expectRefusal(await rawRequest(ctx.probe.url, { method: 'POST', path: `${API_BASE}/updates`, headers: auth }), 400, 'bad-request', 'an offer with an empty body');
@@ -72,10 +72,11 @@ export const requestChecks: Check[] = [
     async run(ctx) {
       const size = Math.min(ctx.doc.maxImageSize, (1 << 20) + 4321);
       await withOfferedImage(ctx, size, async (session, image) => {
+        const path = `${updatesPath(image.sha256)}?offset=0`;
         const reply = await rawRequest(ctx.probe.url, {
           method: 'PUT',
-          path: `${updatesPath(image.sha256)}?offset=0`,
-          headers: { Authorization: `Bearer ${session.token}`, 'FieldFlash-Client': session.clientId, 'Content-Type': 'application/octet-stream' },
+          path,
+          headers: { ...session.authHeaders('PUT', path), 'Content-Type': 'application/octet-stream' },
           body: image.bytes,
           expectContinue: true,
         });

@@ -74,7 +74,8 @@ export const sessionChecks: Check[] = [
       const first = await session.request('POST', `updates/${image.sha256}/commit`, {});
       expectStatus(first, 200, 'the commit');
       const reply = parseCommitReply(first.body);
-      const again = await ctx.probe.raw('POST', updatesPath(image.sha256) + '/commit', { token: session.token, clientId: session.clientId });
+      const path = `${updatesPath(image.sha256)}/commit`;
+      const again = await ctx.probe.raw('POST', path, { headers: session.authHeaders('POST', path) });
       expectStatus(again, 200, 'the same commit again, with an empty body');
       const repeated = parseCommitReply(again.body);
       assert(repeated.slot === reply.slot && repeated.state === reply.state, `the second commit says ${JSON.stringify(repeated)}, the first ${JSON.stringify(reply)}`);
