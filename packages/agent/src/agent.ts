@@ -15,6 +15,8 @@ export interface RunningAgent {
   port: number;
   device: Device;
   boot: BootController;
+  /** HTTP connections open now, and the most that were open at once: what clients are held to (maxConnections). */
+  connections(): { open: number; peak: number };
   close(): Promise<void>;
 }
 
@@ -37,12 +39,14 @@ export async function startAgent(options: Partial<AgentConfig> & { dir: string }
   const compat = config.compat ? startCompat(device, sessions, boot, auth) : undefined;
   const http = await startHttp(config, () => device.id, dispatcher, compat);
   if (config.webrtc) dispatcher.signaling = webrtc = new WebRtcTransport(config, dispatcher);
+  boot.started();
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${http.port}`;
   return {
     url,
     port: http.port,
     device,
     boot,
+    connections: () => http.connections(),
     async close() {
       await boot.settled();
       webrtc?.closeAll();

@@ -34,15 +34,26 @@ export class BootController {
 
   /** Answers the reboot request, then reboots once the reply is on its way. */
   request(): { rebootingInMs: number } {
-    if (!this.running) {
-      this.running = sleep(50)
-        .then(() => this.reboot())
-        .catch((error: unknown) => this.device.config.log(`reboot failed: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => {
-          this.running = null;
-        });
-    }
+    this.run(() => this.reboot());
     return { rebootingInMs: this.device.config.rebootMs };
+  }
+
+  /**
+   * At start: a slot still pending means the device restarted without /reboot (power lost, a crash, a watchdog).
+   * Every restart with a pending slot is that slot's test boot (docs/protocol.md §5), as on hardware whose boot
+   * slot was switched at commit.
+   */
+  started(): void {
+    if (this.device.store.pendingSlot) this.run(() => this.testBoot());
+  }
+
+  private run(step: () => Promise<void>): void {
+    if (this.running) return;
+    this.running = step()
+      .catch((error: unknown) => this.device.config.log(`reboot failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        this.running = null;
+      });
   }
 
   /** Resolves when a reboot in progress, health check included, has finished. */
@@ -51,25 +62,36 @@ export class BootController {
   }
 
   private async reboot(): Promise<void> {
-    const { config } = this.device;
-    const log = config.log;
+    await sleep(50);
     await this.network.down();
     this.auth.forgetAll();
-    this.sessions.release();
+    this.sessions.restarted();
     // A reboot restarts the device: what it knows afterwards is what its disk holds.
     await this.device.powerCycle();
+    await this.testBoot(true);
+  }
+
+  /**
+   * Boots the pending slot, if there is one, and lets the health check decide. After /reboot the device stays off
+   * the network for rebootMs first; at start it is already on, having just booted.
+   */
+  private async testBoot(rebooting = false): Promise<void> {
+    const { config } = this.device;
+    const log = config.log;
     const trial = this.device.store.beginTestBoot();
-    log(trial ? `rebooting into slot ${trial.slot} (${trial.image.version}) for its test boot` : 'rebooting');
+    log(trial ? `${rebooting ? 'rebooting' : 'started'} into slot ${trial.slot} (${trial.image.version}) for its test boot` : 'rebooting');
     crashPoint('reboot');
-    await sleep(config.rebootMs);
-    if (trial && this.powerCutDuringNextTestBoot) {
-      this.powerCutDuringNextTestBoot = false;
-      log('power lost during the test boot');
-      await this.device.powerCycle();
+    if (rebooting) {
+      await sleep(config.rebootMs);
+      if (trial && this.powerCutDuringNextTestBoot) {
+        this.powerCutDuringNextTestBoot = false;
+        log('power lost during the test boot');
+        await this.device.powerCycle();
+        await this.network.up();
+        return;
+      }
       await this.network.up();
-      return;
     }
-    await this.network.up();
     if (!trial) return;
     const result = await this.healthCheck(trial.slot, trial.image.version);
     if (result.code === 0) {

@@ -25,13 +25,14 @@ const USAGE = `Usage: npm run agent -- --dir DIR [--password-file FILE] [options
   --compat-user NAME        the Basic user name of --compat uploads (default ${DEFAULTS.compatUser})
   --host-name NAME          a name the device answers to, besides IP addresses, localhost and <id>.local (repeatable);
                             requests for other names are refused (DNS rebinding)
-  --max-connections N       open HTTP connections at most; the longest-idle one is closed for a new one (default ${DEFAULTS.maxConnections})
   --max-peers N             WebRTC peer connections at most (default ${DEFAULTS.maxPeers})
   --test-hooks              expose the test hooks the conformance suite uses to fail health checks and cut power
   --session-ttl S           how long a login lasts, in seconds (default ${DEFAULTS.sessionTtlSeconds})
   --challenge-ttl S         how long a challenge waits for its answer, in seconds (default ${DEFAULTS.challengeTtlSeconds})
   --max-image-size BYTES    largest image accepted (default ${DEFAULTS.maxImageSize})
   --chunk-size BYTES        largest chunk accepted (default ${DEFAULTS.chunkSize}); --window N chunks in flight (default ${DEFAULTS.window})
+  --max-connections N       HTTP connections served at once, announced to clients; at the cap the longest-idle one is
+                            closed for a new one (default ${DEFAULTS.maxConnections})
   --idle-timeout S          an upload idle this long loses its hold on the device (default ${DEFAULTS.idleTimeoutMs / 1000})
   --total-timeout S         an update session older than this loses its hold (default ${DEFAULTS.totalTimeoutMs / 1000})
   --no-webrtc               serve HTTP only`;
@@ -61,7 +62,6 @@ const { values } = parseArgs({
     compat: { type: 'boolean', default: false },
     'compat-user': { type: 'string' },
     'host-name': { type: 'string', multiple: true },
-    'max-connections': { type: 'string' },
     'max-peers': { type: 'string' },
     'test-hooks': { type: 'boolean', default: false },
     'session-ttl': { type: 'string' },
@@ -69,6 +69,7 @@ const { values } = parseArgs({
     'max-image-size': { type: 'string' },
     'chunk-size': { type: 'string' },
     window: { type: 'string' },
+    'max-connections': { type: 'string' },
     'idle-timeout': { type: 'string' },
     'total-timeout': { type: 'string' },
     'no-webrtc': { type: 'boolean', default: false },
@@ -138,7 +139,6 @@ const options = {
   compat: values.compat,
   compatUser: values['compat-user'],
   hostNames: values['host-name'],
-  maxConnections: integer('max-connections', values['max-connections'], 8, 4096),
   maxPeers: integer('max-peers', values['max-peers'], 1, 64),
   testHooks: values['test-hooks'],
   webrtc: !values['no-webrtc'],
@@ -147,6 +147,7 @@ const options = {
   maxImageSize: integer('max-image-size', values['max-image-size'], 1),
   chunkSize: integer('chunk-size', values['chunk-size'], 1024, 16 * 1024 * 1024),
   window: integer('window', values.window, 1, 256),
+  maxConnections: integer('max-connections', values['max-connections'], 1, 1024),
   idleTimeoutMs: seconds('idle-timeout', values['idle-timeout']),
   totalTimeoutMs: seconds('total-timeout', values['total-timeout']),
 };

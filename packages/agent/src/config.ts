@@ -14,8 +14,6 @@ export interface AgentConfig extends DeviceIdentity {
   host: string;
   /** Names the device answers to besides IP literals, localhost and `<id>.local` (DNS rebinding, §7.3). */
   hostNames: string[];
-  /** Open HTTP connections at most; at the cap the longest-idle one is evicted (§10). */
-  maxConnections: number;
   /** WebRTC peer connections at most (§10). */
   maxPeers: number;
   /** 0 picks a free port. */
@@ -37,6 +35,11 @@ export interface AgentConfig extends DeviceIdentity {
   maxImageSize: number;
   chunkSize: number;
   window: number;
+  /**
+   * HTTP connections the device serves at once, announced in the device document so a client keeps within it (§1.3);
+   * at the cap the longest-idle connection is closed for a new one, so idle strangers never lock the owner out (§10).
+   */
+  maxConnections: number;
   /** An update session that receives nothing for this long loses its hold on the device (the partial stays). */
   idleTimeoutMs: number;
   /** An update session older than this loses its hold on the device, however busy it is. */
@@ -54,8 +57,6 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   port: 8070,
   hostNames: [] as string[],
-  // Room for a few clients with a full window each (window 4 + a control connection), far below any file-descriptor limit.
-  maxConnections: 32,
   // A technician's app and a push from a laptop, with room for a reconnect while an old peer is still closing.
   maxPeers: 4,
   product: 'demo-sensor',
@@ -77,6 +78,9 @@ export const DEFAULTS = {
   // enough that a chunk and its frame header fit one data-channel message (256 KiB in Chrome).
   chunkSize: 240 * 1024,
   window: 4,
+  // ESP-IDF's HTTP server serves 7 sockets by default; the reference agent announces a little more than its window
+  // needs (4 chunks in flight and a control request).
+  maxConnections: 8,
   idleTimeoutMs: 30_000,
   totalTimeoutMs: 15 * 60_000,
   jsonDeadlineMs: 10_000,

@@ -90,6 +90,7 @@ export class Device {
       capabilities: this.capabilities,
       maxImageSize: this.config.maxImageSize,
       chunk: { size: this.config.chunkSize, window: this.config.window },
+      maxConnections: this.config.maxConnections,
       slots,
     };
     if (journal.lastUpdate) doc.lastUpdate = { ...journal.lastUpdate };

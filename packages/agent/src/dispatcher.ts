@@ -5,6 +5,7 @@ import type { Authenticator, LoginGrant } from './auth.ts';
 import type { BootController } from './boot.ts';
 import type { Device } from './device.ts';
 import { AgentRefusal } from './errors.ts';
+import { allowedMethods, allowHeader } from './routes.ts';
 import type { UpdateSessions } from './update-sessions.ts';
 
 export interface AgentRequest {
@@ -19,8 +20,9 @@ export interface AgentRequest {
   remoteAddress?: string;
   /** The login whose session key signed the request, set by authenticate() before the body is read. */
   login?: LoginGrant;
-  /** The parsed JSON body, if any. */
+  /** The parsed JSON body, if any; an empty body is none. */
   json?: unknown;
+  /** Why the body is not JSON: refused with 400 after authentication, as every syntax error is (§1.2). */
   /** A chunk's bytes (checked against `headers.digest`). */
   bytes?: Uint8Array;
   /** The rest of an image streamed in one request without Content-Digest (HTTP only). */
@@ -65,7 +67,7 @@ export class Dispatcher {
       return await this.route(request);
     } catch (error) {
       if (error instanceof AgentRefusal) {
-        const headers: Record<string, string> = {};
+        const headers: Record<string, string> = { ...error.headers };
         if (typeof error.details.retryAfterSeconds === 'number') headers['Retry-After'] = String(error.details.retryAfterSeconds);
         return { status: error.status, body: error.body, headers };
       }
@@ -105,7 +107,20 @@ export class Dispatcher {
    */
   admit(request: AgentRequest): void {
     this.checkProtocol(request.headers.protocol);
+    this.checkRoute(request);
     this.authenticate(request);
+  }
+
+  /** 404 for a path the device does not have, 405 (with Allow) for a method its path does not answer (§1.2). */
+  private checkRoute(request: AgentRequest): void {
+    const { method, path } = request;
+    const methods = allowedMethods(path, { webrtc: this.signaling !== null, testHooks: this.device.config.testHooks });
+    if (!methods) throw new AgentRefusal('bad-request', `The device has no ${path}.`, {}, 404);
+    if (!methods.includes(method)) {
+      const refusal = new AgentRefusal('bad-request', `${path} answers ${methods.join(', ')}, not ${method}.`, {}, 405);
+      refusal.headers.Allow = allowHeader(methods);
+      throw refusal;
+    }
   }
 
   private client(request: AgentRequest): { clientId: string; grant?: LoginGrant } {
@@ -120,61 +135,83 @@ export class Dispatcher {
     return request.remoteAddress ?? (request.channelClientId ? 'data-channel' : 'unknown');
   }
 
+  /**
+   * The order of checks of docs/protocol.md §1.2, the same for every endpoint: protocol version, route (404, 405),
+   * authentication, syntax of query and body, then busy and the endpoint's own checks, in the update sessions.
+   */
   private async route(request: AgentRequest): Promise<AgentReply> {
     this.checkProtocol(request.headers.protocol);
+    this.checkRoute(request);
     const { method, path } = request;
     const sessions = this.sessions;
-    if (path === `${API_BASE}/device` && method === 'GET') return ok(this.device.document());
-    if (path === `${API_BASE}/auth/challenge` && method === 'POST') return ok(this.auth.challenge({ address: this.address(request), clientId: parseChallengeRequest(request.json).clientId }));
-    if (path === `${API_BASE}/auth/response` && method === 'POST') return ok(await this.auth.respond(this.address(request), parseAuthRequest(request.json)));
+    if (path === `${API_BASE}/device`) return ok(this.device.document());
+    const authenticating = path.startsWith(`${API_BASE}/auth/`);
+    const caller = authenticating ? undefined : this.client(request);
+    if (path === `${API_BASE}/auth/challenge`) return ok(this.auth.challenge({ address: this.address(request), clientId: parseChallengeRequest(request.json).clientId }));
+    if (path === `${API_BASE}/auth/response`) return ok(await this.auth.respond(this.address(request), parseAuthRequest(request.json)));
 
-    const update = UPDATE.exec(path);
+    const { clientId, grant } = caller!;
     // A reboot asked again while rebooting is answered as the first was; slot changes wait for the verdict.
-    const changesSlots = (path === `${API_BASE}/updates` && method === 'POST') || (update && method === 'PUT') || update?.[2];
-    if (changesSlots && this.boot.rebooting) {
-      this.client(request);
-      throw new AgentRefusal('busy', 'The device is rebooting (and running the health check of a new image, if one was pending). Wait until the device document shows the verdict, then try again.');
+    const rebooting = (): void => {
+      if (this.boot.rebooting) throw new AgentRefusal('busy', 'The device is rebooting (and running the health check of a new image, if one was pending). Wait until the device document shows the verdict, then try again.');
+    };
+    if (path === `${API_BASE}/updates`) {
+      const offer = parseUpdateOffer(request.json);
+      rebooting();
+      return ok(await sessions.offer(clientId, offer));
     }
-    if (path === `${API_BASE}/updates` && method === 'POST') {
-      const { clientId } = this.client(request);
-      return ok(await sessions.offer(clientId, parseUpdateOffer(request.json)));
-    }
+    const update = UPDATE.exec(path);
     if (update && !update[2]) {
       const sha256 = update[1]!;
-      if (method === 'GET') return ok(sessions.status(this.client(request).clientId, sha256));
+      if (method === 'GET') return ok(sessions.status(clientId, sha256));
       if (method === 'DELETE') {
-        await sessions.cancel(this.client(request).clientId, sha256);
+        await sessions.cancel(clientId, sha256);
         return { status: 204 };
       }
-      if (method === 'PUT') {
-        const { clientId } = this.client(request);
-        const offsets = request.query.getAll('offset');
-        if (offsets.length !== 1 || !OFFSET.test(offsets[0]!)) {
-          throw new AgentRefusal('bad-request', 'A chunk needs ?offset=N, the byte position where it belongs, in decimal digits (no sign, no leading zeros, at most 15 digits).');
-        }
-        const offset = Number(offsets[0]);
-        if (request.stream && request.headers.digest === undefined) return ok(await sessions.stream(clientId, sha256, offset, request.stream));
-        return ok(await sessions.chunk(clientId, sha256, offset, request.headers.digest, request.bytes ?? new Uint8Array()));
+      const offsets = request.query.getAll('offset');
+      if (offsets.length !== 1 || !OFFSET.test(offsets[0]!)) {
+        throw new AgentRefusal('bad-request', 'A chunk needs ?offset=N, the byte position where it belongs, in decimal digits (no sign, no leading zeros, at most 15 digits).');
       }
+      const offset = Number(offsets[0]);
+      rebooting();
+      if (request.stream && request.headers.digest === undefined) return ok(await sessions.stream(clientId, sha256, offset, request.stream));
+      return ok(await sessions.chunk(clientId, sha256, offset, request.headers.digest, request.bytes ?? new Uint8Array()));
     }
-    if (update?.[2] && method === 'POST') return ok(await sessions.commit(this.client(request).clientId, update[1]!));
-    if (path === `${API_BASE}/reboot` && method === 'POST') {
-      this.client(request);
-      return ok(this.boot.request(), 202);
+    if (update?.[2]) {
+      rebooting();
+      return ok(await sessions.commit(clientId, update[1]!));
     }
-    if (path === `${API_BASE}/webrtc/offer` && method === 'POST') {
-      const { grant } = this.client(request);
-      if (!this.signaling) throw new AgentRefusal('bad-request', 'This device does not offer WebRTC.', {}, 404);
+    if (path === `${API_BASE}/reboot`) return ok(this.boot.request(), 202);
+    if (path === `${API_BASE}/webrtc/offer`) {
+      const offer = parseWebRtcOffer(request.json);
       if (!grant) throw new AgentRefusal('bad-request', 'Open another data channel over HTTP, not over a data channel.');
-      return ok(await this.signaling.answer(grant, parseWebRtcOffer(request.json)));
+      return ok(await this.signaling!.answer(grant, offer));
     }
-    if (path.startsWith(`${API_BASE}/test/`) && this.device.config.testHooks && method === 'POST') return this.testHook(request);
-    throw new AgentRefusal('bad-request', `The device has no ${method} ${path}.`, {}, 404);
+    return this.testHook(request, grant);
+  }
+
+  /**
+   * Shortens (or restores) the device's timers so a conformance run sees a hold lapse in a second, not in 30 s.
+   * The reply is the timers in effect before, so the suite can put them back.
+   */
+  private timeouts(body: Record<string, unknown>): Record<string, number> {
+    const config = this.device.config;
+    const before = { holdIdleSeconds: config.idleTimeoutMs / 1000, holdTotalSeconds: config.totalTimeoutMs / 1000 };
+    const seconds = (name: keyof typeof before): number | undefined => {
+      const value = body[name];
+      if (value === undefined) return undefined;
+      if (typeof value !== 'number' || !(value > 0) || value > 86_400) throw new AgentRefusal('bad-request', `timeouts: ${name} must be a number of seconds from 0 to 86400.`);
+      return value * 1000;
+    };
+    const idle = seconds('holdIdleSeconds');
+    const total = seconds('holdTotalSeconds');
+    if (idle !== undefined) config.idleTimeoutMs = idle;
+    if (total !== undefined) config.totalTimeoutMs = total;
+    return before;
   }
 
   /** Test hooks, only with --test-hooks: let a conformance suite make the device fail on purpose. */
-  private testHook(request: AgentRequest): AgentReply {
-    const { grant } = this.client(request);
+  private testHook(request: AgentRequest, grant: LoginGrant | undefined): AgentReply {
     const body = (request.json ?? {}) as Record<string, unknown>;
     switch (request.path.slice(`${API_BASE}/test/`.length)) {
       case 'health-check': {
@@ -188,6 +225,12 @@ export class Dispatcher {
       case 'power-cut':
         this.boot.powerCutDuringNextTestBoot = true;
         return ok({ powerCutDuringNextTestBoot: true });
+      case 'restart':
+        // Not /reboot: the device restarts as after a power cut or a crash, which test-boots a pending slot too.
+        return ok(this.boot.request(), 202);
+      case 'timeouts':
+        return ok(this.timeouts(body));
+
       case 'expire-session':
         if (grant) this.auth.expireSession(grant.sessionId);
         return ok({ expired: Boolean(grant) });

@@ -4,6 +4,8 @@ import { ERROR_CODES, type ErrorCode, type ErrorDetails } from '@fieldflash/prot
 export class AgentRefusal extends Error {
   readonly status: number;
   readonly details: Omit<ErrorDetails, 'code' | 'message'>;
+  /** Headers the refusal travels with, e.g. Allow on a 405. */
+  readonly headers: Record<string, string> = {};
 
   constructor(
     readonly code: ErrorCode,

@@ -59,17 +59,17 @@ export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Agen
   }
 }
 
-/** Reads a body of at most `limit` bytes, or refuses it with 413 before reading more. */
-export async function readBody(req: IncomingMessage, limit: number, what: string): Promise<Buffer> {
+/** Reads a body of at most `limit` bytes, or refuses it with 413 (and `details`, e.g. chunkSize) before reading more. */
+export async function readBody(req: IncomingMessage, limit: number, what: string, details: Record<string, number> = {}): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new AgentRefusal('too-large', `${what} may be at most ${limit} bytes; this one is ${declared}.`);
+  if (declared > limit) throw new AgentRefusal('too-large', `${what} may be at most ${limit} bytes; this one is ${declared}.`, details);
   // With a declared length the body is copied into one buffer as it arrives, so a chunk is never held twice
   // (its socket pieces and their concatenation): the agent's memory stays near the chunk window.
   const body = declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
   const parts: Buffer[] = [];
   let length = 0;
   for await (const part of req as AsyncIterable<Buffer>) {
-    if (length + part.length > (body?.length ?? limit)) throw new AgentRefusal('too-large', `${what} may be at most ${body?.length ?? limit} bytes.`);
+    if (length + part.length > (body?.length ?? limit)) throw new AgentRefusal('too-large', `${what} may be at most ${body?.length ?? limit} bytes.`, details);
     if (body) part.copy(body, length);
     else parts.push(part);
     length += part.length;
@@ -112,6 +112,11 @@ function checkBodyDigest(body: Buffer, digest: string | undefined): void {
 
 /** The request as far as its head tells: method, path, query and the headers the protocol uses. No body yet. */
 function requestHead(req: IncomingMessage, url: URL): AgentRequest {
+  // Small devices' HTTP servers (ESP-IDF's among them) cannot read chunked request bodies; refusing them here
+  // catches a client that relies on them before it meets such a device (docs/protocol.md §1.3).
+  if (req.headers['transfer-encoding'] !== undefined) {
+    throw new AgentRefusal('bad-request', 'Send the body with a Content-Length; this device does not read chunked request bodies.', {}, 411);
+  }
   const header = (name: string): string | undefined => {
     const value = req.headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
@@ -133,7 +138,7 @@ function requestHead(req: IncomingMessage, url: URL): AgentRequest {
 async function readRequestBody(req: IncomingMessage, res: ServerResponse, request: AgentRequest, config: AgentConfig): Promise<void> {
   if (request.method === 'PUT') {
     if (request.headers.digest === undefined) request.stream = req as AsyncIterable<Uint8Array>;
-    else request.bytes = await readBody(req, config.chunkSize, 'A chunk');
+    else request.bytes = await readBody(req, config.chunkSize, 'A chunk', { chunkSize: config.chunkSize });
   } else if (request.method === 'POST' || request.method === 'DELETE') {
     const deadline = setTimeout(() => {
       const refusal = new AgentRefusal('timeout', `The request body did not arrive within ${config.jsonDeadlineMs / 1000} s; the device closed the request.`);
@@ -154,6 +159,7 @@ async function readRequestBody(req: IncomingMessage, res: ServerResponse, reques
 export interface HttpTransport extends Network {
   server: Server;
   port: number;
+  connections(): { open: number; peak: number };
   close(): Promise<void>;
 }
 
@@ -193,7 +199,7 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
       } catch (error) {
         if (res.headersSent || res.destroyed) return;
         const refusal = error instanceof AgentRefusal ? error : new AgentRefusal('bad-request', `The request could not be read: ${error instanceof Error ? error.message : String(error)}.`);
-        const headers: Record<string, string> = {};
+        const headers: Record<string, string> = { ...refusal.headers };
         if (typeof refusal.details.retryAfterSeconds === 'number') headers['Retry-After'] = String(refusal.details.retryAfterSeconds);
         sendReply(req, res, { status: refusal.status, body: refusal.body, headers }, mustClose(req) || !(error instanceof AgentRefusal));
       }
@@ -201,6 +207,12 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
   });
   // Node would answer 100 Continue before the handler runs; the handler does it after authentication instead.
   server.on('checkContinue', (req, res) => server.emit('request', req, res));
+  let open = 0;
+  let peak = 0;
+  server.on('connection', (socket) => {
+    peak = Math.max(peak, ++open);
+    socket.once('close', () => open--);
+  });
   server.headersTimeout = 10_000;
   server.requestTimeout = config.totalTimeoutMs;
   server.keepAliveTimeout = 5_000;
@@ -221,6 +233,7 @@ export async function startHttp(config: AgentConfig, deviceId: () => string, dis
   const transport: HttpTransport = {
     server,
     port,
+    connections: () => ({ open, peak }),
     async down() {
       if (down) return;
       down = true;

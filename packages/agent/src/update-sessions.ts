@@ -21,6 +21,8 @@ interface Hold {
 
 export class UpdateSessions {
   private hold: Hold | null = null;
+  /** The last commit that ended the upload it committed, so a retried commit gets the same answer (§5). */
+  private lastCommit: { sha256: string; refusal?: AgentRefusal } | null = null;
   /** A client whose session outlived the total timeout waits this out, so others get their turn. */
   private cooldown: { clientId: string; until: number } | null = null;
   /** The commit in progress: one at a time, and a commit of the same image asked again meanwhile gets its answer. */
@@ -53,12 +55,24 @@ export class UpdateSessions {
     this.hold = null;
   }
 
-  /** Takes or renews the hold for `clientId` on `sha256`; another live holder means busy. */
-  take(clientId: string, sha256: string): void {
+  /** A restart forgets the hold and the remembered answer to the last commit; the partial uploads stay on disk. */
+  restarted(): void {
+    this.hold = null;
+    this.lastCommit = null;
+  }
+
+  /** Refuses `clientId` while another client holds the device: the busy check, which comes before the session's own. */
+  private checkFree(clientId: string): Hold | null {
     const hold = this.holder();
     if (hold && hold.clientId !== clientId) {
       throw new AgentRefusal('busy', `Another client (${hold.clientId}) is updating this device. Wait until it finishes, or until its session lapses after ${Math.round(this.config.idleTimeoutMs / 1000)} s without data.`);
     }
+    return hold;
+  }
+
+  /** Takes or renews the hold for `clientId` on `sha256`; another live holder means busy. */
+  take(clientId: string, sha256: string): void {
+    const hold = this.checkFree(clientId);
     const now = this.now();
     if (!hold && this.cooldown && this.cooldown.clientId === clientId && now < this.cooldown.until) {
       const wait = Math.ceil((this.cooldown.until - now) / 1000);
@@ -113,7 +127,9 @@ export class UpdateSessions {
     return this.session({ sha256: target.sha256, size: target.size, offset: upload.offset });
   }
 
+  /** The stored partial upload of `sha256`, whoever offered it and whenever: a session outlives holds and restarts. */
   private upload(clientId: string, sha256: string): Upload {
+    this.checkFree(clientId);
     const upload = this.device.uploads.get(sha256);
     if (!upload) throw new AgentRefusal('unknown-session', 'The device has no update session for this image. Offer the update again.');
     this.take(clientId, sha256);
@@ -128,18 +144,20 @@ export class UpdateSessions {
   }
 
   async chunk(clientId: string, sha256: string, offset: number, digest: string | undefined, bytes: Uint8Array): Promise<ChunkAck> {
-    const upload = this.upload(clientId, sha256);
     const { chunkSize, window } = this.config;
+    // Syntax first, then busy and the session, then the chunk against the session (docs/protocol.md §1.2).
+    if (bytes.length > chunkSize) throw new AgentRefusal('too-large', `A chunk may hold at most ${chunkSize} bytes; this one has ${bytes.length}.`, { chunkSize });
+    if (bytes.length === 0) throw new AgentRefusal('bad-request', 'The chunk is empty.');
+    const claimed = digest ? contentDigestSha256(digest) : undefined;
+    if (!claimed) throw new AgentRefusal('bad-request', 'Each chunk needs a Content-Digest header with a sha-256 member: sha-256=:<44 base64 characters>:.');
+    const upload = this.upload(clientId, sha256);
     const size = upload.meta.size;
-    if (bytes.length > chunkSize) throw new AgentRefusal('too-large', `A chunk may hold at most ${chunkSize} bytes; this one has ${bytes.length}.`, { offset: upload.offset, chunkSize });
     if (offset < upload.offset || offset >= upload.offset + window * chunkSize || offset >= size) {
       throw new AgentRefusal('offset-mismatch', `The device expects chunks from offset ${upload.offset} (window ${window} × ${chunkSize} bytes); this one starts at ${offset}.`, { offset: upload.offset });
     }
-    if (bytes.length === 0 || offset + bytes.length > size) {
-      throw new AgentRefusal('bad-request', `A chunk of ${bytes.length} bytes at ${offset} does not fit an image of ${size} bytes.`, { offset: upload.offset });
+    if (offset + bytes.length > size) {
+      throw new AgentRefusal('bad-request', `A chunk of ${bytes.length} bytes at ${offset} runs past the end of the image (${size} bytes).`, { offset: upload.offset });
     }
-    const claimed = digest ? contentDigestSha256(digest) : undefined;
-    if (!claimed) throw new AgentRefusal('bad-request', 'Each chunk needs a Content-Digest: sha-256=:<base64>: header.', { offset: upload.offset });
     const actual = createHash('sha256').update(bytes).digest();
     if (!actual.equals(fromBase64(claimed))) {
       throw new AgentRefusal('chunk-corrupt', `The chunk at ${offset} arrived damaged (its SHA-256 does not match Content-Digest); nothing of it was kept. Send it again.`, { offset: upload.offset });
@@ -184,8 +202,21 @@ export class UpdateSessions {
   }
 
   /**
+   * A commit whose reply was lost is asked again: the device answers it as it answered the first time (§5), from the
+   * pending slot, or from the remembered answer to the last commit, refusals included.
+   */
+  private repeatedCommit(sha256: string): CommitReply | null {
+    const done = this.committed(sha256);
+    if (done) return { slot: this.device.store.pendingSlot!, state: 'pending' };
+    if (this.device.uploads.get(sha256) || this.lastCommit?.sha256 !== sha256) return null;
+    if (this.lastCommit.refusal) throw this.lastCommit.refusal;
+    return null;
+  }
+
+  /**
    * Commits one image at a time. A commit of the same image by the same client while it runs (a retry whose first
-   * reply is still on its way) gets the same answer; any other commit meanwhile is busy.
+   * reply is still on its way) gets the same answer; any other commit meanwhile is busy. A commit asked again after
+   * it ended gets the answer it got then.
    */
   async commit(clientId: string, sha256: string): Promise<CommitReply> {
     const running = this.committing;
@@ -193,7 +224,9 @@ export class UpdateSessions {
       if (running.clientId === clientId && running.sha256 === sha256) return running.reply;
       throw new AgentRefusal('busy', 'The device is committing another image. Wait until it has finished.');
     }
-    const reply = this.commitOnce(clientId, sha256);
+    const repeated = this.repeatedCommit(sha256);
+    if (repeated) return repeated;
+    const reply = this.commitRemembered(clientId, sha256);
     this.committing = { clientId, sha256, reply };
     try {
       return await reply;
@@ -202,10 +235,19 @@ export class UpdateSessions {
     }
   }
 
-  private async commitOnce(clientId: string, sha256: string): Promise<CommitReply> {
-    const done = this.committed(sha256);
+  private async commitRemembered(clientId: string, sha256: string): Promise<CommitReply> {
+    try {
+      const reply = await this.commitUpload(clientId, sha256);
+      this.lastCommit = { sha256 };
+      return reply;
+    } catch (error) {
+      if (error instanceof AgentRefusal && (error.code === 'digest-mismatch' || error.code === 'install-failed')) this.lastCommit = { sha256, refusal: error };
+      throw error;
+    }
+  }
+
+  private async commitUpload(clientId: string, sha256: string): Promise<CommitReply> {
     const store = this.device.store;
-    if (done) return { slot: store.pendingSlot!, state: 'pending' };
     const upload = this.upload(clientId, sha256);
     if (!upload.complete) {
       throw new AgentRefusal('nothing-to-commit', `The device has ${upload.offset} of ${upload.meta.size} bytes; send the rest before committing.`, { offset: upload.offset });
@@ -252,10 +294,11 @@ export class UpdateSessions {
     }
   }
 
+  /** DELETE: no partial upload of `sha256` remains and the caller's hold is released; idempotent, so 204 even when none was there. */
   async cancel(clientId: string, sha256: string): Promise<void> {
     if (this.committing?.sha256 === sha256) throw new AgentRefusal('busy', 'The device is committing this image; it can no longer be discarded.');
-    this.upload(clientId, sha256);
+    this.checkFree(clientId);
     await this.device.uploads.discard(sha256);
-    this.release();
+    if (this.hold?.clientId === clientId) this.release();
   }
 }

@@ -1,7 +1,7 @@
 // The suite's own view of a device: raw requests where a check needs to misbehave on purpose (no login, another
 // client id, a wrong digest, a replayed MAC), built on packages/protocol for everything a well-behaved client does.
 import { createHash, randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import {
   API_BASE,
   clientProof,
@@ -57,6 +57,7 @@ export function makeImage(size: number): Image {
 
 export class Probe {
   private keys = new Map<string, Promise<Uint8Array>>();
+  private pool = new Agent({ keepAlive: true, maxSockets: 1, maxTotalSockets: 1 });
 
   constructor(
     readonly url: string,
@@ -86,56 +87,48 @@ export class Probe {
   }
 
   async raw(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
-    return this.send(await this.prepare(method, path, options));
+    try {
+      return await this.send(await this.prepare(method, path, options));
+    } catch (error) {
+      // A kept-alive connection the device closed as idle just as the request went out: the device never read it, so
+      // it goes again, signed anew, as §1.3 asks of every client (Node's documented reusedSocket pattern).
+      if (!(error instanceof StaleConnection) || !IDEMPOTENT.has(method)) throw error;
+      return this.send(await this.prepare(method, path, options));
+    }
   }
 
   /** Sends a prepared request over the suite's pooled connections. */
-  async send(request: WireRequest): Promise<Reply> {
-    const { method, target, headers, body } = request;
-    const response = await fetch(`${this.url}${target}`, { method, headers, ...(body ? { body: body as Uint8Array<ArrayBuffer> } : {}) });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // a text body stays text
-    }
-    return { status: response.status, body: parsed, headers: response.headers };
+  send(request: WireRequest): Promise<Reply> {
+    return exchange(`${this.url}${request.target}`, request, this.pool);
   }
 
   /** Sends a prepared request on a connection of its own, as another machine on the network would. */
   sendAlone(request: WireRequest): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-      const req = httpRequest(`${this.url}${request.target}`, {
-        method: request.method,
-        agent: false,
-        headers: { ...request.headers, Connection: 'close', 'Content-Length': String(request.body?.length ?? 0) },
-      });
-      req.on('error', reject);
-      req.on('response', (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (part: Buffer) => parts.push(part));
-        res.on('end', () => {
-          const text = Buffer.concat(parts).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            // a text body stays text
-          }
-          const headers = new Headers();
-          for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers.set(name, value);
-          resolve({ status: res.statusCode ?? 0, body: parsed, headers });
-        });
-      });
-      req.end(request.body);
-    });
+    return exchange(`${this.url}${request.target}`, { ...request, headers: { ...request.headers, Connection: 'close' } }, false);
+  }
+
+  /**
+   * Keeps the suite's own requests within the connections the device announces (§1.3), leaving one for the checks
+   * that open connections of their own, as any client must: a device at its cap closes idle connections.
+   */
+  limitConnections(maxConnections: number): void {
+    const sockets = Math.max(1, maxConnections - 1);
+    if (this.pool.maxSockets === sockets) return;
+    this.pool.destroy();
+    this.pool = new Agent({ keepAlive: true, maxSockets: sockets, maxTotalSockets: sockets });
   }
 
   async device(): Promise<DeviceDocument> {
     const reply = await this.raw('GET', `${API_BASE}/device`);
     if (reply.status !== 200) throw new Error(`GET /device answered ${reply.status}`);
-    return parseDeviceDocument(reply.body);
+    const doc = parseDeviceDocument(reply.body);
+    this.limitConnections(doc.maxConnections);
+    return doc;
+  }
+
+  /** Lets go of the pooled connections, so the process can end. */
+  close(): void {
+    this.pool.destroy();
   }
 
   key(salt: string, iterations: number, password = this.password): Promise<Uint8Array> {
@@ -153,6 +146,48 @@ export class Probe {
     if (!sameProof(reply.deviceProof, await deviceProof(key, input))) throw new Error('the device\'s proof does not match: it does not know the password');
     return new Session(this, clientId, reply.sessionId, reply.expiresIn, await sessionKey(key, challenge.challengeId, input.clientNonce));
   }
+}
+
+const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
+
+/** A request written on a kept-alive connection that the device had just closed: it never reached the device. */
+class StaleConnection extends Error {
+  constructor(cause: Error) {
+    super(`the kept-alive connection was closed by the device before the request reached it (${cause.message})`, { cause });
+  }
+}
+
+/** One HTTP exchange over `agent` (false: a connection of its own); the reply's JSON body parsed when it is JSON. */
+function exchange(url: string, request: WireRequest, agent: Agent | false): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, {
+      method: request.method,
+      agent,
+      headers: { ...request.headers, 'Content-Length': String(request.body?.length ?? 0) },
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => reject(req.reusedSocket && error.code === 'ECONNRESET' ? new StaleConnection(error) : error));
+    req.on('response', (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (part: Buffer) => parts.push(part));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          // a text body stays text
+        }
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (typeof value === 'string') headers.set(name, value);
+          else if (Array.isArray(value)) headers.set(name, value.join(', '));
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed, headers });
+      });
+    });
+    req.end(request.body);
+  });
 }
 
 export class Session {

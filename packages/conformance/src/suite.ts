@@ -58,8 +58,10 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     const number = selected[outcome.number - 1]!.number;
     const mark = outcome.result === 'passed' ? 'ok  ' : outcome.result === 'failed' ? 'FAIL' : 'skip';
     const section = `§${outcome.check.section}`.padEnd(6);
-    write(`${String(number).padStart(3)} ${mark} ${section} ${outcome.check.title}${outcome.detail ? `\n             ${outcome.result === 'failed' ? 'failed' : 'skipped'}: ${outcome.detail}` : ''}`);
+    const slow = outcome.ms >= 1000 ? ` (${(outcome.ms / 1000).toFixed(1)} s)` : '';
+    write(`${String(number).padStart(3)} ${mark} ${section} ${outcome.check.title}${slow}${outcome.detail ? `\n             ${outcome.result === 'failed' ? 'failed' : 'skipped'}: ${outcome.detail}` : ''}`);
   });
+  probe.close();
   const count = (result: Outcome['result']) => outcomes.filter((o) => o.result === result).length;
   const result = { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), outcomes };
   if (result.skipped) write(`${result.skipped} skipped (see the reasons above)`);

@@ -99,11 +99,14 @@ export async function contentDigest(bytes: Uint8Array): Promise<string> {
 }
 
 /**
- * The base64 SHA-256 in a Content-Digest header, or undefined when it has no well-formed sha-256 member (exactly
- * 32 bytes of base64, so decoding it cannot fail). Accepts a list of members (`sha-512=:…:, sha-256=:…:`), as
- * RFC 9530 allows.
+ * The base64 SHA-256 in a Content-Digest header, or undefined when it has no well-formed sha-256 member.
+ * Accepts RFC 9530's dictionary form, members separated by commas (`sha-512=:…:, sha-256=:…:`), and ignores
+ * the members it does not know (docs/protocol.md §4.3).
  */
 export function contentDigestSha256(header: string): string | undefined {
-  const match = /(?:^|,)\s*sha-256=:([A-Za-z0-9+/]{43}=):\s*(?:,|$)/.exec(header);
-  return match?.[1];
+  for (const member of header.split(',')) {
+    const match = /^\s*sha-256=:([A-Za-z0-9+/]{43}=):\s*$/.exec(member);
+    if (match) return match[1];
+  }
+  return undefined;
 }

@@ -59,6 +59,8 @@ export interface DeviceDocument {
   capabilities: string[];
   maxImageSize: number;
   chunk: { size: number; window: number };
+  /** How many HTTP connections (so HTTP requests in flight) one client may have open at once. */
+  maxConnections: number;
   slots: Slot[];
   lastUpdate?: LastUpdate;
 }
@@ -77,20 +79,25 @@ function slot(value: unknown, path: string): Slot {
 }
 
 function lastUpdate(f: Fields): LastUpdate {
+  const outcome = f.oneOf('outcome', UPDATE_OUTCOMES);
   return defined({
     sha256: f.sha256('sha256'),
     version: f.semver('version'),
-    outcome: f.oneOf('outcome', UPDATE_OUTCOMES),
-    reason: f.optional('reason', (g, n) => g.string(n, { minLength: 0 })),
+    outcome,
+    // A rollback always says why (docs/protocol.md §2).
+    reason: outcome === 'rolled-back' || f.has('reason') ? f.string('reason', { minLength: 0 }) : undefined,
   });
 }
+
+/** A device id is also its Private-Network-Access-Name (§7.2), so it keeps to that header's characters. */
+export const DEVICE_ID = /^[a-z0-9_.-]{1,128}$/;
 
 export function parseDeviceDocument(json: unknown): DeviceDocument {
   const f = new Fields(json, 'DeviceDocument');
   const protocol = f.object('protocol');
   const chunk = f.object('chunk');
   const doc: DeviceDocument = {
-    id: f.string('id', { maxLength: 128 }),
+    id: f.string('id', { pattern: DEVICE_ID, what: '1 to 128 characters of a-z 0-9 _ . -' }),
     product: f.string('product'),
     chipFamily: f.string('chipFamily'),
     board: f.string('board'),
@@ -103,6 +110,7 @@ export function parseDeviceDocument(json: unknown): DeviceDocument {
     capabilities: f.array('capabilities', stringItem),
     maxImageSize: f.int('maxImageSize', 1),
     chunk: { size: chunk.int('size', 1), window: chunk.int('window', 1) },
+    maxConnections: f.int('maxConnections', 1),
     slots: f.array('slots', slot, 1),
   };
   if (f.has('counterSources')) {

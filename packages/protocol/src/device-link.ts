@@ -29,7 +29,9 @@ export class DeviceLink {
   }
 
   async readDevice(): Promise<DeviceDocument> {
-    return expectOk(await this.http.request('GET', '/device'), parseDeviceDocument, 'the device document request');
+    const device = expectOk(await this.http.request('GET', '/device'), parseDeviceDocument, 'the device document request');
+    this.http.limitConnections?.(device.maxConnections);
+    return device;
   }
 
   /** Credentials of a login that is not about to lapse; a new login means a new data channel too. */

@@ -64,6 +64,15 @@ export interface ErrorDetails {
   field?: string;
   /** What the offer claimed (`image-mismatch`); `image` is what the image itself says. */
   offered?: string | number;
+  /** The two values a refused offer compared: the device's and the image's (versions, names or counters). */
+  device?: string | number;
+  image?: string | number;
+  /** The device's largest image (`too-large` at offer). */
+  maxImageSize?: number;
+  /** The device's largest chunk (`too-large` for a chunk). */
+  chunkSize?: number;
+  /** The SHA-256 the received bytes have (`digest-mismatch`). */
+  actual?: string;
   [detail: string]: unknown;
 }
 
@@ -82,6 +91,13 @@ export function parseErrorBody(json: unknown): ErrorBody {
   if (e.has('supported')) details.supported = e.array('supported', intItem);
   if (e.has('field')) details.field = e.string('field', { maxLength: 64 });
   if (e.has('offered')) details.offered = typeof e.raw('offered') === 'string' ? e.string('offered', { minLength: 0 }) : e.int('offered', Number.MIN_SAFE_INTEGER);
+  for (const name of ['device', 'image'] as const) {
+    if (e.has(name)) details[name] = typeof e.raw(name) === 'number' ? e.int(name) : e.string(name, { maxLength: 256 });
+  }
+  if (e.has('maxImageSize')) details.maxImageSize = e.int('maxImageSize', 1);
+  if (e.has('chunkSize')) details.chunkSize = e.int('chunkSize', 1);
+  if (e.has('actual')) details.actual = e.sha256('actual');
+  if (e.has('reason')) details.reason = e.string('reason', { maxLength: 1024 });
   return { error: details };
 }
 

@@ -26,6 +26,27 @@ export function apiUrl(url: string, path: string): string {
 /** A transport that signs its requests with a login's session key: what authentication and signaling need. */
 export interface SignedTransport extends Transport {
   signer: RequestSigner | undefined;
+  /** Keeps at most `count` requests in flight, so at most that many connections: the device's maxConnections (§1.3). */
+  limitConnections?(count: number): void;
+}
+
+/** Lets at most `limit` requests run at once; the others wait their turn in order. */
+export class RequestSlots {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(public limit = Number.POSITIVE_INFINITY) {}
+
+  async run<T>(request: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await request();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
 }
 
 const utf8 = new TextEncoder();
@@ -76,6 +97,7 @@ export class HttpTransport implements SignedTransport {
 
   /** Declared on every request so a public page may reach a device on the LAN (ignored where unsupported). */
   private readonly addressSpace: { targetAddressSpace?: TargetAddressSpace };
+  private readonly slots = new RequestSlots();
 
   constructor(private readonly target: HttpTarget) {
     this.signer = target.signer;
@@ -83,7 +105,15 @@ export class HttpTransport implements SignedTransport {
     this.addressSpace = space ? { targetAddressSpace: space } : {};
   }
 
-  private async send(method: Method, path: string, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>, json = false): Promise<Reply> {
+  limitConnections(count: number): void {
+    this.slots.limit = Math.max(1, count);
+  }
+
+  private send(method: Method, path: string, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>, json = false): Promise<Reply> {
+    return this.slots.run(() => this.fetchReply(method, path, headers, body, json));
+  }
+
+  private async fetchReply(method: Method, path: string, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>, json = false): Promise<Reply> {
     const doFetch = this.target.fetch ?? globalThis.fetch;
     const url = apiUrl(this.target.url, path);
     const target = new URL(url);

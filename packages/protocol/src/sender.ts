@@ -23,13 +23,17 @@ export interface PumpOptions {
   session: UpdateSession;
   throttle?: Throttle;
   signal?: AbortSignal;
+  /** Chunks in flight at most: the session's window, or fewer where the device allows fewer connections (§1.3). */
+  maxInFlight?: number;
   /** Called after every acknowledgement with the device's offset and the bytes put on the wire in this pump. */
   onAck?(offset: number, sentBytes: number): void;
 }
 
-export async function pumpChunks({ transport, image, session, throttle, signal, onAck }: PumpOptions): Promise<PumpResult> {
+export async function pumpChunks({ transport, image, session, throttle, signal, onAck, maxInFlight }: PumpOptions): Promise<PumpResult> {
   const { size, chunkSize, window } = session;
+  // A chunk may start anywhere below the acknowledged offset + window × chunkSize (§4.3); fewer may be in flight.
   const span = chunkSize * window;
+  const parallel = Math.max(1, Math.min(window, maxInFlight ?? window));
   let acked = session.offset;
   let next = acked;
   let sent = 0;
@@ -55,7 +59,7 @@ export async function pumpChunks({ transport, image, session, throttle, signal, 
   };
 
   while (acked < size && failure === undefined) {
-    while (inFlight.size < window && next < size && next < acked + span && failure === undefined) {
+    while (inFlight.size < parallel && next < size && next < acked + span && failure === undefined) {
       if (signal?.aborted) throw signal.reason;
       const length = Math.min(chunkSize, size - next);
       if (throttle) await throttle.take(length, signal);

@@ -46,6 +46,8 @@ export async function sendImage(run: UpdateRun, start: UpdateSession, image: Ima
       transport: link,
       image,
       session,
+      // Over HTTP each chunk in flight holds a connection; one stays free for the control requests (§1.3).
+      ...(link.kind === 'http' ? { maxInFlight: run.device.maxConnections - 1 } : {}),
       ...(throttle ? { throttle } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       onAck: (offset, sent) => progress.report({ phase: 'sending', offset, sentBytes: sentBefore + sent }),

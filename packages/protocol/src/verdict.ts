@@ -14,6 +14,10 @@ export async function waitForVerdict(run: UpdateRun, session: UpdateSession): Pr
     try {
       const device = await run.link.readDevice();
       const last = device.lastUpdate;
+      if (last && last.sha256 !== session.sha256) {
+        // Another client committed its image over ours before the test boot (§5): ours will never boot.
+        throw new UpdateError(`Another update (${last.version}) replaced ${options.release.version} on the device before it booted; the device now reports that one. Run the update again if ${options.release.version} is still wanted.`);
+      }
       if (last && last.sha256 === session.sha256 && last.outcome !== 'pending') {
         const verdict: UpdateVerdict = { outcome: last.outcome, sha256: last.sha256, version: last.version, slot: session.slot, device };
         if (last.reason !== undefined) verdict.reason = last.reason;

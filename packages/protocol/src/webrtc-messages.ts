@@ -11,10 +11,13 @@ export interface WebRtcSignal {
 export type WebRtcOffer = WebRtcSignal;
 export type WebRtcAnswer = WebRtcSignal;
 
+/** An SDP's longest length: escaped in full as JSON (6 characters each), a signal still fits a 64 KiB body (§10). */
+export const SDP_MAX_LENGTH = 8192;
+
 function webRtcSignal(json: unknown, name: string): WebRtcSignal {
   const f = new Fields(json, name);
   return {
-    sdp: f.string('sdp', { maxLength: 65536 }),
+    sdp: f.string('sdp', { maxLength: SDP_MAX_LENGTH }),
     fingerprintProof: f.hmac('fingerprintProof'),
   };
 }

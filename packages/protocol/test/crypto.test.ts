@@ -44,6 +44,10 @@ describe('crypto', () => {
     expect(await contentDigest(bytes)).toBe(`sha-256=:${b64}:`);
     expect(contentDigestSha256(`sha-512=:AAAA:, sha-256=:${b64}:`)).toBe(b64);
     expect(contentDigestSha256('md5=:AAAA:')).toBeUndefined();
+    // Only a well-formed sha-256 member counts: 32 bytes of base64, no parameters (docs/protocol.md §4.3).
+    expect(contentDigestSha256('sha-256=:AAAA:')).toBeUndefined();
+    expect(contentDigestSha256(`sha-256=:${b64}:;param=1`)).toBeUndefined();
+    expect(contentDigestSha256(`sha-256=:${b64.slice(0, -2)}!=:`)).toBeUndefined();
   });
 
   it('round-trips base64 of every byte value and compares proofs exactly', () => {

@@ -7,7 +7,7 @@ const sha = 'ab'.repeat(32);
 const device = {
   id: 'ff-1', product: 'demo-sensor', chipFamily: 'ESP32', board: 'devkitc-v4', hardwareRevision: '1.0', version: '1.2.0',
   sequence: 3, securityVersion: 1, agentVersion: '0.1.0', protocol: { versions: [1] }, capabilities: ['http', 'future-thing'],
-  maxImageSize: 1 << 24, chunk: { size: 65536, window: 8 },
+  maxImageSize: 1 << 24, chunk: { size: 65536, window: 8 }, maxConnections: 7,
   slots: [{ name: 'a', state: 'active', version: '1.2.0', sha256: sha, size: 10 }, { name: 'b', state: 'empty' }],
 };
 
@@ -40,6 +40,17 @@ describe('message parsers', () => {
     expect(messageError(() => parseDeviceDocument('nope')).message).toBe('DeviceDocument: expected an object, got "nope"');
   });
 
+  it('hold a device document to the second edition: id characters, maxConnections, a reason for every rollback', () => {
+    expect(parseDeviceDocument(device).maxConnections).toBe(7);
+    expect(messageError(() => parseDeviceDocument({ ...device, maxConnections: 0 })).field).toBe('DeviceDocument.maxConnections');
+    // The id is also the Private-Network-Access-Name: a MAC with colons or capitals is not one.
+    expect(messageError(() => parseDeviceDocument({ ...device, id: '24:A1:60:F3:C2:E8' })).field).toBe('DeviceDocument.id');
+    const rolledBack = { sha256: sha, version: '1.3.0', outcome: 'rolled-back' };
+    expect(messageError(() => parseDeviceDocument({ ...device, lastUpdate: rolledBack })).field).toBe('DeviceDocument.lastUpdate.reason');
+    expect(parseDeviceDocument({ ...device, lastUpdate: { ...rolledBack, reason: 'health check exited with 3' } }).lastUpdate?.reason).toBe('health check exited with 3');
+    expect(parseDeviceDocument({ ...device, lastUpdate: { ...rolledBack, outcome: 'confirmed' } }).lastUpdate).not.toHaveProperty('reason');
+  });
+
   it('read offers with and without slot images, and refuse a session whose offset lies past its size', () => {
     expect(parseUpdateOffer({ sha256: sha, size: 5, version: '1.3.0', chipFamily: 'ESP32', force: true })).toEqual({ sha256: sha, size: 5, version: '1.3.0', chipFamily: 'ESP32', force: true });
     expect(messageError(() => parseUpdateOffer({ sha256: sha, size: 5, version: '1.3.0', chipFamily: 'ESP32', images: [] })).message).toBe('UpdateOffer.images: expected at least 1 entries, got 0');
@@ -52,5 +63,10 @@ describe('message parsers', () => {
     const body = parseErrorBody({ error: { code: 'offset-mismatch', message: 'Continue at 65536.', offset: 65536, device: 'x' } });
     expect(body.error).toEqual({ code: 'offset-mismatch', message: 'Continue at 65536.', offset: 65536, device: 'x' });
     expect(messageError(() => parseErrorBody({ error: { code: 'busy' } })).field).toBe('ErrorBody.error.message');
+    const counters = parseErrorBody({ error: { code: 'sequence-too-low', message: 'No going back.', device: 13, image: 12 } });
+    expect(counters.error).toMatchObject({ device: 13, image: 12 });
+    expect(messageError(() => parseErrorBody({ error: { code: 'too-large', message: 'Too big.', maxImageSize: '16 MiB' } })).field).toBe('ErrorBody.error.maxImageSize');
+    expect(messageError(() => parseErrorBody({ error: { code: 'digest-mismatch', message: 'Wrong.', actual: 'abc' } })).field).toBe('ErrorBody.error.actual');
+    expect(messageError(() => parseErrorBody({ error: { code: 'downgrade', message: 'Older.', device: null } })).field).toBe('ErrorBody.error.device');
   });
 });

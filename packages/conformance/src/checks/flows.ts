@@ -5,7 +5,9 @@ import { acceptableOffer, expectOk, type Image, makeImage, type Session } from '
 
 export async function offer(session: Session, ctx: Context, image: Image, change: Partial<UpdateOffer> = {}): Promise<UpdateSession> {
   const reply = await session.request('POST', 'updates', acceptableOffer(ctx.doc, image, change));
-  return parseUpdateSession(expectOk(reply, 'an acceptable offer'));
+  const opened = parseUpdateSession(expectOk(reply, 'an acceptable offer'));
+  assert(reply.status === 200, `an accepted offer answered ${reply.status}, not 200 (§1.1)`);
+  return opened;
 }
 
 /** Logs in, offers a new image of `size` bytes, runs a check's steps on it, and discards the upload whatever happened. */

@@ -16,7 +16,7 @@ function openLink(session: Session) {
 
 const isPeerCap = (error: unknown): boolean => error instanceof DeviceRefusal && error.code === 'too-many-peers' && error.status === 503;
 
-export const sessionChecks: Check[] = [
+export const sessionAttackChecks: Check[] = [
   {
     section: '5',
     title: 'three concurrent commits of one upload get the same answer and leave the image pending; a retry gets it too',

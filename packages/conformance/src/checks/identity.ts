@@ -42,6 +42,8 @@ export const identityChecks: Check[] = [
       for (const name of ['authorization', 'content-digest', 'fieldflash-client', 'fieldflash-protocol']) assert(headers.includes(name), `Access-Control-Allow-Headers lacks ${name}`);
       assert((reply.headers.get('access-control-allow-methods') ?? '').includes('PUT'), 'Access-Control-Allow-Methods lacks PUT');
       assert(reply.headers.get('access-control-allow-private-network') === 'true', 'no Access-Control-Allow-Private-Network: true');
+      const name = reply.headers.get('private-network-access-name');
+      assert(name === null || name === ctx.doc.id, `Private-Network-Access-Name is ${name}, not the device id ${ctx.doc.id}`);
     },
   },
   {

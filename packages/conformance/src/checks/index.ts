@@ -4,12 +4,28 @@ import { authChecks } from './auth.ts';
 import { bootChecks } from './boot.ts';
 import { compatChecks } from './hardening-compat.ts';
 import { inputChecks } from './hardening-input.ts';
-import { sessionChecks } from './hardening-sessions.ts';
+import { sessionAttackChecks } from './hardening-sessions.ts';
 import { identityChecks } from './identity.ts';
 import { lockoutChecks } from './lockout.ts';
 import { offerChecks } from './offers.ts';
 import { requestMacChecks } from './request-mac.ts';
+import { requestChecks } from './requests.ts';
+import { sessionChecks } from './sessions.ts';
 import { transferChecks } from './transfer.ts';
 import { webrtcChecks } from './webrtc.ts';
 
-export const CHECKS: Check[] = [...identityChecks, ...authChecks, ...requestMacChecks, ...lockoutChecks, ...offerChecks, ...transferChecks, ...webrtcChecks, ...inputChecks, ...sessionChecks, ...compatChecks, ...bootChecks];
+export const CHECKS: Check[] = [
+  ...identityChecks,
+  ...requestChecks,
+  ...authChecks,
+  ...requestMacChecks,
+  ...lockoutChecks,
+  ...offerChecks,
+  ...transferChecks,
+  ...sessionChecks,
+  ...webrtcChecks,
+  ...inputChecks,
+  ...sessionAttackChecks,
+  ...compatChecks,
+  ...bootChecks,
+];

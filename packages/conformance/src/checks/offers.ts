@@ -42,6 +42,23 @@ export const offerChecks: Check[] = [
     if (ctx.doc.securityVersion < 1) throw new Skip('the device\'s security version is 0; nothing lies below it');
     return { securityVersion: ctx.doc.securityVersion - 1, force: true };
   }),
+  {
+    section: '4.1',
+    title: 'an offer without securityVersion counts as 0 and is refused by a device above 0; one without sequence is not compared',
+    async run(ctx) {
+      const session = await ctx.probe.login(ctx.clientId());
+      const image = makeImage(ctx.transferSize);
+      try {
+        const { sequence: _sequence, ...unsequenced } = acceptableOffer(ctx.doc, image);
+        expectOk(await session.request('POST', 'updates', unsequenced), 'an offer without sequence');
+        if (ctx.doc.securityVersion < 1) throw new Skip('the device\'s security version is 0; an offer without one is accepted');
+        const { securityVersion: _securityVersion, ...unsecured } = acceptableOffer(ctx.doc, image);
+        expectRefusal(await session.request('POST', 'updates', unsecured), 409, 'security-version-too-low', `an offer without securityVersion to a device at ${ctx.doc.securityVersion}`);
+      } finally {
+        await session.discard(image.sha256);
+      }
+    },
+  },
   refusalCheck('4.1', 'an image below the device\'s sequence is refused (sequence-too-low)', 'sequence-too-low', (ctx) => {
     if (ctx.doc.sequence < 1) throw new Skip('the device\'s sequence is 0; nothing lies below it');
     return { sequence: ctx.doc.sequence - 1 };

@@ -68,7 +68,7 @@ export const transferChecks: Check[] = [
   },
   {
     section: '4.2',
-    title: 'a partial upload survives a reboot of the device and resumes from the offset it reports',
+    title: 'a partial upload survives a reboot: GET, chunks and commit work without a new offer, from the offset it reports',
     async run(ctx) {
       const clientId = ctx.clientId();
       const before = await ctx.probe.login(clientId);
@@ -87,14 +87,20 @@ export const transferChecks: Check[] = [
       }
       assert(after, `the device did not come back within ${ctx.verdictTimeoutMs / 1000} s of the reboot`);
       try {
-        // Offering may find the device still checking an image that was pending; wait that out.
-        let resumed = await after.request('POST', 'updates', acceptableOffer(await ctx.probe.device(), image));
-        while (refusal(resumed).code === 'busy' && Date.now() < back) {
-          await new Promise((resolve) => setTimeout(resolve, 300));
-          resumed = await after.request('POST', 'updates', acceptableOffer(await ctx.probe.device(), image));
-        }
-        const session = parseUpdateSession(expectOk(resumed, 'the offer after the reboot'));
+        // The session is the stored partial upload: it answers after the restart without a new offer (§4.2).
+        const session = parseUpdateSession(expectOk(await after.request('GET', `updates/${image.sha256}`), 'GET of the session after the reboot, without a new offer'));
         assert(session.offset > 0 && session.offset <= acked, `after the reboot the device says offset ${session.offset}; it had acknowledged ${acked} and idled a second before rebooting`);
+        // Sending may find the device still checking an image that was pending; wait that out.
+        const next = () => after!.chunk(image.sha256, session.offset, image.bytes.subarray(session.offset, session.offset + chunkSize));
+        let sent = await next();
+        while (refusal(sent).code === 'busy' && Date.now() < back) {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          sent = await next();
+        }
+        const ack = parseChunkAck(expectOk(sent, 'a chunk after the reboot, without a new offer'));
+        assert(ack.offset > session.offset, `the chunk after the reboot was acknowledged at ${ack.offset}`);
+        await after.sendFrom(image, ack.offset, chunkSize);
+        expectStatus(await after.request('POST', `updates/${image.sha256}/commit`, {}), 200, 'the commit after the reboot, without a new offer');
       } finally {
         await after.discard(image.sha256);
       }
@@ -113,6 +119,15 @@ export const transferChecks: Check[] = [
         assert(error.offset === 0, `the refusal says offset ${String(error.offset)}, not 0`);
         const status = parseUpdateSession(expectOk(await session.request('GET', `updates/${image.sha256}`), 'the session'));
         assert(status.offset === 0, `after a corrupted chunk the session is at ${status.offset}`);
+        if (ctx.doc.chunk.window >= 3) {
+          // Ahead of a gap, the offset in the refusal is still the device's, not the damaged chunk's own.
+          const ahead = 2 * chunkSize;
+          const later = image.bytes.slice(ahead, ahead + chunkSize);
+          const digest = await contentDigest(later);
+          later[0] = later[0]! ^ 0x01;
+          const refused = expectRefusal(await session.chunk(image.sha256, ahead, later, digest), 400, 'chunk-corrupt', `a damaged chunk at ${ahead}`);
+          assert(refused.offset === 0, `a damaged chunk at ${ahead} is refused with offset ${String(refused.offset)}; the device's offset is 0`);
+        }
         await session.sendFrom(image, 0, chunkSize);
         expectOk(await session.request('POST', `updates/${image.sha256}/commit`, {}), 'the commit after the corrupted chunk was sent again');
       });
@@ -127,7 +142,25 @@ export const transferChecks: Check[] = [
         const beyond = window * chunkSize;
         const error = expectRefusal(await session.chunk(image.sha256, beyond, image.bytes.subarray(beyond, beyond + chunkSize)), 409, 'offset-mismatch', `a chunk at ${beyond}, past the window`);
         assert(error.offset === 0, `the refusal says offset ${String(error.offset)}, not 0`);
-        expectRefusal(await session.chunk(image.sha256, 0, image.bytes.subarray(0, chunkSize + 1)), 413, 'too-large', 'a chunk one byte above chunkSize');
+        const tooLarge = expectRefusal(await session.chunk(image.sha256, 0, image.bytes.subarray(0, chunkSize + 1)), 413, 'too-large', 'a chunk one byte above chunkSize');
+        assert(tooLarge.chunkSize === chunkSize, `the too-large refusal of a chunk says chunkSize ${String(tooLarge.chunkSize)}, not ${chunkSize}`);
+      });
+    },
+  },
+  {
+    section: '4.3',
+    title: 'chunks need no alignment, and one that starts inside the window may end past it',
+    async run(ctx) {
+      const { size: chunkSize, window } = ctx.doc.chunk;
+      await withOfferedImage(ctx, (window + 1) * chunkSize, async (session, image) => {
+        const piece = (at: number, length = chunkSize) => image.bytes.subarray(at, at + length);
+        const last = window * chunkSize - 1;
+        const edge = parseChunkAck(expectOk(await session.chunk(image.sha256, last, piece(last)), `a chunk at ${last}, the window's last byte, running ${chunkSize - 1} bytes past it`));
+        assert(edge.offset === 0, `the chunk beyond a gap was acknowledged at ${edge.offset}`);
+        const odd = 1000;
+        expectOk(await session.chunk(image.sha256, odd, piece(odd)), `a chunk at ${odd}, not a multiple of the chunk size`);
+        const closed = parseChunkAck(expectOk(await session.chunk(image.sha256, 0, piece(0, odd)), `the ${odd} bytes before it`));
+        assert(closed.offset >= odd + chunkSize, `after the gap closed the device acknowledges ${closed.offset}, not at least ${odd + chunkSize}`);
       });
     },
   },
@@ -145,7 +178,7 @@ export const transferChecks: Check[] = [
   },
   {
     section: '5',
-    title: 'an image whose bytes do not hash to the offered SHA-256 is refused at commit (digest-mismatch) and discarded',
+    title: 'an image whose bytes do not hash to the offered SHA-256 is refused at commit (digest-mismatch), again if asked again, and nothing of it remains',
     async run(ctx) {
       const session = await ctx.probe.login(ctx.clientId());
       const claimed = makeImage(ctx.transferSize);
@@ -153,10 +186,13 @@ export const transferChecks: Check[] = [
       try {
         await offer(session, ctx, claimed);
         await session.sendFrom({ sha256: claimed.sha256, bytes: sent.bytes }, 0, ctx.doc.chunk.size);
-        expectRefusal(await session.request('POST', `updates/${claimed.sha256}/commit`, {}), 422, 'digest-mismatch', 'a commit of the wrong bytes');
-        const after = await session.request('GET', `updates/${claimed.sha256}`);
-        const offset = after.status === 200 ? parseUpdateSession(after.body).offset : 0;
-        assert(after.status === 404 || offset === 0, `after a digest mismatch the session still holds ${offset} bytes`);
+        const first = expectRefusal(await session.request('POST', `updates/${claimed.sha256}/commit`, {}), 422, 'digest-mismatch', 'a commit of the wrong bytes');
+        assert(first.actual === sent.sha256, `the refusal says actual ${String(first.actual)}, not the SHA-256 of the bytes sent`);
+        expectRefusal(await session.request('POST', `updates/${claimed.sha256}/commit`, {}), 422, 'digest-mismatch', 'the same commit asked again');
+        // Nothing remains: no session, and an offer starts again from 0.
+        expectRefusal(await session.request('GET', `updates/${claimed.sha256}`), 404, 'unknown-session', 'GET after a digest mismatch');
+        const again = await offer(session, ctx, claimed);
+        assert(again.offset === 0, `an offer after the digest mismatch starts at ${again.offset}, not 0`);
         const doc = await ctx.probe.device();
         assert(!doc.slots.some((slot) => slot.sha256 === claimed.sha256 || slot.sha256 === sent.sha256), 'the refused image appears in a slot');
       } finally {

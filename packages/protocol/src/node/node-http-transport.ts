@@ -29,6 +29,12 @@ export class NodeHttpTransport implements SignedTransport {
     this.agent = this.secure ? new HttpsAgent({ keepAlive: true, maxSockets: 16 }) : new Agent({ keepAlive: true, maxSockets: 16 });
   }
 
+  /** Node's agent queues requests beyond maxSockets: at most `count` connections to the device (§1.3). */
+  limitConnections(count: number): void {
+    this.agent.maxSockets = Math.max(1, count);
+    this.agent.maxTotalSockets = Math.max(1, count);
+  }
+
   private async send(method: Method, path: string, headers: Record<string, string>, bytes?: Uint8Array, json = false): Promise<Reply> {
     try {
       return await this.attempt(method, path, headers, bytes, json);
