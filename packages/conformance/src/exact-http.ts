@@ -1,7 +1,7 @@
 // Requests fetch cannot make: exactly the headers given (no Content-Type added), `Expect: 100-continue` with the
 // body held back until the device answers, and several connections held open at once.
 import { Agent, request as httpRequest } from 'node:http';
-import type { Reply } from './probe.ts';
+import { type Reply, replyOf } from './probe.ts';
 
 export interface RawRequest {
   method: string;
@@ -34,18 +34,7 @@ export function rawRequest(base: string, options: RawRequest): Promise<RawReply>
       clearTimeout(timer);
       const parts: Buffer[] = [];
       res.on('data', (part: Buffer) => parts.push(part));
-      res.on('end', () => {
-        const text = Buffer.concat(parts).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          // a text body stays text
-        }
-        const replyHeaders = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') replyHeaders.set(name, value);
-        resolve({ status: res.statusCode ?? 0, body: parsed, headers: replyHeaders, continued });
-      });
+      res.on('end', () => resolve({ ...replyOf(res, parts), continued }));
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -1,7 +1,7 @@
 // The suite's own view of a device: raw requests where a check needs to misbehave on purpose (no login, another
 // client id, a wrong digest, a replayed MAC), built on packages/protocol for everything a well-behaved client does.
 import { createHash, randomBytes } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import {
   API_BASE,
   clientProof,
@@ -150,6 +150,23 @@ export class Probe {
 
 const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
 
+/** A reply as the checks read it: status, headers, and the body parsed when it is JSON (text otherwise). */
+export function replyOf(res: IncomingMessage, parts: readonly Buffer[]): Reply {
+  const text = Buffer.concat(parts).toString('utf8');
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // a text body stays text
+  }
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) headers.set(name, value.join(', '));
+  }
+  return { status: res.statusCode ?? 0, body, headers };
+}
+
 /** A request written on a kept-alive connection that the device had just closed: it never reached the device. */
 class StaleConnection extends Error {
   constructor(cause: Error) {
@@ -170,21 +187,7 @@ function exchange(url: string, request: WireRequest, agent: Agent | false): Prom
       const parts: Buffer[] = [];
       res.on('data', (part: Buffer) => parts.push(part));
       res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(parts).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          // a text body stays text
-        }
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (typeof value === 'string') headers.set(name, value);
-          else if (Array.isArray(value)) headers.set(name, value.join(', '));
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed, headers });
-      });
+      res.on('end', () => resolve(replyOf(res, parts)));
     });
     req.end(request.body);
   });
