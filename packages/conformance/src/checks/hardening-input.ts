@@ -115,7 +115,7 @@ export const inputChecks: Check[] = [
   },
   {
     section: '3.3',
-    title: 'requests without a token are refused before their body is read (and before 100 Continue)',
+    title: 'unsigned requests are refused before their body is read (and before 100 Continue)',
     async run(ctx) {
       const image = makeImage(1000);
       // Only the head goes out: a device that waits for the declared body before refusing never answers.

@@ -18,7 +18,7 @@ export const requestChecks: Check[] = [
         ['PUT', `${API_BASE}/reboot`, 'POST'],
       ] as const) {
         const reply = await ctx.probe.raw(method, path);
-        expectRefusal(reply, 405, 'bad-request', `${method} ${path} without a token`);
+        expectRefusal(reply, 405, 'bad-request', `${method} ${path} without a signature`);
         const allow = (reply.headers.get('allow') ?? '').split(',').map((m) => m.trim());
         assert(allow.includes(allowed), `${method} ${path}: Allow is "${reply.headers.get('allow') ?? ''}", without ${allowed}`);
       }
@@ -29,8 +29,8 @@ export const requestChecks: Check[] = [
     title: 'checks run in one order: route, authentication, syntax, busy, session, then the endpoint\'s own',
     async run(ctx) {
       const probe = ctx.probe;
-      expectRefusal(await probe.raw('GET', `${API_BASE}/no-such-thing`), 404, 'bad-request', 'an unknown path without a token');
-      expectRefusal(await probe.raw('POST', `${API_BASE}/updates`, { headers: { 'Content-Type': 'application/json' }, bytes: new TextEncoder().encode('{"sha256":') }), 401, 'unauthenticated', 'malformed JSON without a token');
+      expectRefusal(await probe.raw('GET', `${API_BASE}/no-such-thing`), 404, 'bad-request', 'an unknown path without a signature');
+      expectRefusal(await probe.raw('POST', `${API_BASE}/updates`, { headers: { 'Content-Type': 'application/json' }, bytes: new TextEncoder().encode('{"sha256":') }), 401, 'unauthenticated', 'malformed JSON without a signature');
       const first = await ctx.probe.login(ctx.clientId('first'));
       const second = await ctx.probe.login(ctx.clientId('second'));
       const image = makeImage(ctx.transferSize);
