@@ -1,0 +1,131 @@
+// Send now, apply later with the shared client (docs/protocol.md §5.1) against the reference agent on 127.0.0.1:
+// scheduleUpdate() returns after the commit with the device's schedule, the verdict comes after that time, a
+// cancelled schedule ends the wait with the reason, and a time that cannot be scheduled stops the update before a
+// byte is sent. `npm run push --apply-at` prints when the image applies.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cancelScheduledReboot, scheduleUpdate, UpdateError, updateDevice, type UpdateProgress, waitForScheduledVerdict } from '@fieldflash/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningAgent, startAgent } from '../../packages/agent/src/index.ts';
+import { deviceDir, PASSWORD, release, testImage } from './agent-support.ts';
+import { writeTestBundle } from './lan-support.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const agents: RunningAgent[] = [];
+afterEach(async () => {
+  for (const agent of agents.splice(0)) await agent.close();
+});
+
+async function agentAt(dir = deviceDir()): Promise<RunningAgent> {
+  const agent = await startAgent({ dir, password: PASSWORD, version: '1.0.0', log: () => {} });
+  agents.push(agent);
+  return agent;
+}
+
+function options(agent: RunningAgent, applyAt: Date, progress: UpdateProgress[] = []) {
+  return {
+    url: agent.url,
+    password: PASSWORD,
+    clientId: 'apply-later-client',
+    release: release('1.1.0'),
+    image: testImage(300_000).source,
+    applyAt,
+    verdictTimeoutMs: 15_000,
+    onProgress: (p: UpdateProgress) => progress.push({ ...p }),
+  };
+}
+
+describe('send now, apply later', () => {
+  it('scheduleUpdate returns after the commit with the schedule; the verdict comes after the time', async () => {
+    const agent = await agentAt();
+    const applyAt = new Date(Date.now() + 2_000);
+    const progress: UpdateProgress[] = [];
+    const scheduled = await scheduleUpdate(options(agent, applyAt, progress));
+    expect(Math.abs(scheduled.appliesAt.getTime() - applyAt.getTime())).toBeLessThan(1_000);
+    expect(progress.at(-1)).toMatchObject({ phase: 'scheduled', appliesAt: scheduled.appliesAt.getTime() });
+    // Returned before the reboot: the image waits, and the device shows when it applies.
+    const doc = agent.device.document();
+    expect(doc.slots[1]).toMatchObject({ name: 'b', state: 'pending', sha256: scheduled.sha256 });
+    expect(doc.scheduledReboot).toMatchObject({ sha256: scheduled.sha256, at: scheduled.deviceAt });
+
+    const verdict = await waitForScheduledVerdict({ url: agent.url, clientId: 'a-reloaded-page' }, scheduled);
+    // The device counted from when it read the request, after the client computed its seconds from applyAt.
+    expect(Date.now()).toBeGreaterThanOrEqual(applyAt.getTime() - 1_000);
+    expect(verdict).toMatchObject({ outcome: 'confirmed', sha256: scheduled.sha256, version: '1.1.0', slot: 'b' });
+    expect(verdict.device.slots[1]).toMatchObject({ state: 'active', sha256: scheduled.sha256 });
+  });
+
+  it('updateDevice with applyAt waits through the schedule to the verdict', async () => {
+    const agent = await agentAt();
+    const progress: UpdateProgress[] = [];
+    const verdict = await updateDevice(options(agent, new Date(Date.now() + 2_000), progress));
+    expect(verdict.outcome).toBe('confirmed');
+    const phases = progress.map((p) => p.phase).filter((phase, i, all) => phase !== all[i - 1]);
+    expect(phases.slice(-4)).toEqual(['scheduling', 'scheduled', 'waiting', 'done']);
+    expect(phases).not.toContain('rebooting');
+  });
+
+  it('a cancelled schedule ends the wait with the reason, and the image stays pending', async () => {
+    const agent = await agentAt();
+    const scheduled = await scheduleUpdate(options(agent, new Date(Date.now() + 60_000)));
+    await cancelScheduledReboot({ url: agent.url, password: PASSWORD, clientId: 'another-technician' });
+    expect(agent.device.document().scheduledReboot).toBeUndefined();
+    await expect(waitForScheduledVerdict({ url: agent.url, clientId: 'apply-later-client' }, scheduled)).rejects.toThrow(/was cancelled on the device before its time/);
+    expect(agent.device.document().lastUpdate).toMatchObject({ sha256: scheduled.sha256, outcome: 'pending' });
+  });
+
+  it('a time in the past or more than 7 days ahead stops the update before a byte is sent', async () => {
+    const agent = await agentAt();
+    for (const applyAt of [new Date(Date.now() - 60_000), new Date(Date.now() + 8 * 24 * 3_600_000), new Date(Number.NaN)]) {
+      const error = await scheduleUpdate(options(agent, applyAt)).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(UpdateError);
+      expect((error as Error).message).toMatch(/not in the future|at most 7 days ahead|not a valid date/);
+    }
+    expect(agent.device.document().lastUpdate).toBeUndefined();
+    expect(agent.connections().peak).toBe(0);
+  });
+});
+
+describe('npm run push --apply-at', () => {
+  function push(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = { ...process.env, FIELDFLASH_PAIRING_SECRET: PASSWORD };
+    return new Promise((resolve) => {
+      execFile(join(root, 'node_modules/.bin/tsx'), ['packages/protocol/src/node/push.ts', ...args], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  it('commits now, prints when the image applies, and the device reboots into it then', async () => {
+    const dir = deviceDir();
+    const agent = await agentAt(dir);
+    const bundle = await writeTestBundle(dir, { version: '1.3.0' });
+    const run = await push(agent.url, bundle.path, '--apply-at', '+30s');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^scheduled: demo-sensor 1\.3\.0 in slot b applies at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+; /);
+    const doc = agent.device.document();
+    expect(doc.slots[1]).toMatchObject({ state: 'pending', version: '1.3.0' });
+    expect(doc.scheduledReboot?.inSeconds).toBeGreaterThan(20);
+    expect(doc.scheduledReboot?.inSeconds).toBeLessThanOrEqual(30);
+  });
+
+  it('with --wait ends with the verdict after the scheduled reboot', async () => {
+    const dir = deviceDir();
+    const agent = await agentAt(dir);
+    const bundle = await writeTestBundle(dir, { version: '1.3.0' });
+    const run = await push(agent.url, bundle.path, '--apply-at', '+2s', '--wait');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/committed; waiting for the scheduled reboot: applies at /);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('confirmed: demo-sensor 1.3.0 in slot b');
+  });
+
+  it('refuses a time it cannot read, and --wait without --apply-at', async () => {
+    for (const args of [['--apply-at', 'tonight'], ['--apply-at', '25:00'], ['--wait']]) {
+      const run = await push('http://127.0.0.1:9', 'bundle.zip', ...args);
+      expect(run.code).toBe(64);
+      expect(run.stderr).toMatch(/--apply-at|--wait/);
+    }
+  });
+});
