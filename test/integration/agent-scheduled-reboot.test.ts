@@ -88,7 +88,7 @@ describe('a scheduled reboot', () => {
     const agent = await startAgent(deviceDir());
     const { session, sha256 } = await commitImage(agent);
     const asked = Date.now();
-    const reply = await session.request('PUT', 'scheduled-reboot', { inSeconds: 2 });
+    const reply = await session.request('PUT', 'scheduled-reboot', { sha256, inSeconds: 2 });
     expect(reply.status).toBe(200);
     const scheduled = parseScheduledReboot(reply.body);
     expect(scheduled).toMatchObject({ sha256, inSeconds: 2 });
@@ -109,7 +109,7 @@ describe('a scheduled reboot', () => {
     const dir = deviceDir();
     const agent = await startAgent(dir);
     const { session, sha256 } = await commitImage(agent);
-    expect((await session.request('PUT', 'scheduled-reboot', { inSeconds: 1 })).status).toBe(200);
+    expect((await session.request('PUT', 'scheduled-reboot', { sha256, inSeconds: 1 })).status).toBe(200);
     expect((await session.request('DELETE', 'scheduled-reboot')).status).toBe(204);
     // Sent again, it is still 204: nothing is scheduled either way.
     expect((await session.request('DELETE', 'scheduled-reboot')).status).toBe(204);
@@ -127,7 +127,7 @@ describe('a scheduled reboot', () => {
     const first = await startAgent(dir);
     const { session, sha256 } = await commitImage(first);
     const asked = Date.now();
-    const scheduled = parseScheduledReboot((await session.request('PUT', 'scheduled-reboot', { inSeconds: 3 })).body);
+    const scheduled = parseScheduledReboot((await session.request('PUT', 'scheduled-reboot', { sha256, inSeconds: 3 })).body);
     expect(diskState(dir).journal.scheduledReboot).toMatchObject({ sha256 });
     first.child.kill('SIGKILL');
     await first.exited;
@@ -147,18 +147,23 @@ describe('a scheduled reboot', () => {
   it('is refused without a pending image, out of bounds, or from a stranger', async () => {
     const agent = await startAgent(deviceDir());
     const session = await agent.probe.login('apply-later-test');
-    const none = await session.request('PUT', 'scheduled-reboot', { inSeconds: 60 });
-    expect(none.status).toBe(409);
-    expect((none.body as { error: { code: string } }).error.code).toBe('nothing-pending');
+    const code = (reply: { body: unknown }) => (reply.body as { error: { code: string } }).error.code;
+    const other = testImage(1000).sha256;
+    const none = await session.request('PUT', 'scheduled-reboot', { sha256: other, inSeconds: 60 });
+    expect([none.status, code(none)]).toEqual([409, 'not-pending']);
     const { sha256 } = await commitImage(agent);
-    for (const body of [{ inSeconds: 0 }, { inSeconds: 604_801 }, { inSeconds: 1.5 }, { inSeconds: null }, { at: '2026-12-03T02:00:00Z' }, {}]) {
+    // An image that is not the pending one: another client committed over it, or it never was.
+    const another = await session.request('PUT', 'scheduled-reboot', { sha256: other, inSeconds: 60 });
+    expect([another.status, code(another)]).toEqual([409, 'not-pending']);
+    for (const change of [{ inSeconds: 0 }, { inSeconds: 604_801 }, { inSeconds: 1.5 }, { inSeconds: null }, { sha256: null }, { sha256: sha256.toUpperCase() }, { inSeconds: undefined, at: '2026-12-03T02:00:00Z' }]) {
+      const body = { sha256, inSeconds: 60, ...change };
       const reply = await session.request('PUT', 'scheduled-reboot', body);
-      expect([reply.status, (reply.body as { error: { code: string } }).error.code], JSON.stringify(body)).toEqual([400, 'bad-request']);
+      expect([reply.status, code(reply)], JSON.stringify(body)).toEqual([400, 'bad-request']);
     }
-    expect((await session.request('PUT', 'scheduled-reboot', { inSeconds: 604_800 })).status).toBe(200);
+    expect((await session.request('PUT', 'scheduled-reboot', { sha256, inSeconds: 604_800 })).status).toBe(200);
     // Neither set nor cancelled by someone who cannot sign a request.
     expect((await agent.probe.raw('DELETE', '/fieldflash/v1/scheduled-reboot')).status).toBe(401);
-    expect((await agent.probe.raw('PUT', '/fieldflash/v1/scheduled-reboot', { body: { inSeconds: 1 } })).status).toBe(401);
+    expect((await agent.probe.raw('PUT', '/fieldflash/v1/scheduled-reboot', { body: { sha256, inSeconds: 1 } })).status).toBe(401);
     expect((await document(agent)).scheduledReboot).toMatchObject({ sha256, inSeconds: 604_800 });
     // A new commit replaces the pending image and ends the schedule that was set for the old one.
     const next = await commitImage(agent);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { cancelScheduledReboot, scheduleUpdate, UpdateError, updateDevice, type UpdateProgress, waitForScheduledVerdict } from '@fieldflash/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../packages/agent/src/index.ts';
+import { acceptableOffer, Probe } from '../../packages/conformance/src/probe.ts';
 import { deviceDir, PASSWORD, release, testImage } from './agent-support.ts';
 import { writeTestBundle } from './lan-support.ts';
 
@@ -71,8 +72,34 @@ describe('send now, apply later', () => {
     const scheduled = await scheduleUpdate(options(agent, new Date(Date.now() + 60_000)));
     await cancelScheduledReboot({ url: agent.url, password: PASSWORD, clientId: 'another-technician' });
     expect(agent.device.document().scheduledReboot).toBeUndefined();
-    await expect(waitForScheduledVerdict({ url: agent.url, clientId: 'apply-later-client' }, scheduled)).rejects.toThrow(/was cancelled on the device before its time/);
+    // The device document cannot tell a cancel from a reboot brought forward: the client waits its verdict time for
+    // a verdict that does not come, then says the schedule was cancelled.
+    const started = Date.now();
+    await expect(waitForScheduledVerdict({ url: agent.url, clientId: 'apply-later-client', verdictTimeoutMs: 500 }, scheduled)).rejects.toThrow(/was cancelled on the device before its time/);
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(agent.device.document().lastUpdate).toMatchObject({ sha256: scheduled.sha256, outcome: 'pending' });
+  });
+
+  it('an image another client committed just before the schedule is not scheduled, and the client says why', async () => {
+    const agent = await agentAt();
+    const theirs = testImage(200_001);
+    const fetchCommittingFirst: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/fieldflash/v1/scheduled-reboot')) {
+        const probe = new Probe(agent.url, PASSWORD);
+        const session = await probe.login('other-client');
+        const offered = await session.request('POST', 'updates', acceptableOffer(await probe.device(), theirs));
+        await session.sendFrom(theirs, 0, (offered.body as { chunkSize: number }).chunkSize);
+        expect((await session.request('POST', `updates/${theirs.sha256}/commit`, {})).status).toBe(200);
+        probe.close();
+      }
+      return fetch(input, init);
+    };
+    const error = await scheduleUpdate({ ...options(agent, new Date(Date.now() + 60_000)), fetch: fetchCommittingFirst }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(UpdateError);
+    expect((error as Error).message).toMatch(/Another update replaced 1\.1\.0 on the device before its reboot could be scheduled/);
+    const doc = agent.device.document();
+    expect(doc.lastUpdate).toMatchObject({ sha256: theirs.sha256, outcome: 'pending' });
+    expect(doc.scheduledReboot).toBeUndefined();
   });
 
   it('a time in the past or more than 7 days ahead stops the update before a byte is sent', async () => {

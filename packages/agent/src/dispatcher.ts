@@ -188,9 +188,9 @@ export class Dispatcher {
         this.device.rebootSchedule.cancel();
         return { status: 204 };
       }
-      const { inSeconds } = parseScheduleRequest(request.json);
+      const { sha256, inSeconds } = parseScheduleRequest(request.json);
       rebooting();
-      return ok(this.device.rebootSchedule.set(inSeconds));
+      return ok(this.device.rebootSchedule.set(sha256, inSeconds));
     }
     if (path === `${API_BASE}/webrtc/offer`) {
       const offer = parseWebRtcOffer(request.json);

@@ -35,11 +35,14 @@ export class RebootSchedule {
     return schedule !== null && schedule.at <= this.now();
   }
 
-  /** PUT: (re)schedules the reboot into the pending image `inSeconds` from now, durably, and arms the timer. */
-  set(inSeconds: number): ScheduledReboot {
+  /** PUT: (re)schedules the reboot into the pending image `sha256` `inSeconds` from now, durably, and arms the timer. */
+  set(sha256: string, inSeconds: number): ScheduledReboot {
     const at = this.now() + inSeconds * 1000;
-    if (!this.device.store.scheduleReboot(at)) {
-      throw new AgentRefusal('nothing-pending', 'No committed image waits for its test boot, so there is nothing to reboot into later. Commit an image first.');
+    if (!this.device.store.scheduleReboot(sha256, at)) {
+      const slot = this.device.store.pendingSlot;
+      const pending = slot ? this.device.store.journal.slots[slot] : undefined;
+      const now = pending && pending.state !== 'empty' ? `the image waiting for its test boot is ${pending.version} (${pending.sha256.slice(0, 12)}…)` : 'no image waits for its test boot';
+      throw new AgentRefusal('not-pending', `The device cannot reboot into ${sha256.slice(0, 12)}… later: ${now}. Commit the image first.`);
     }
     this.device.config.log(`reboot into the pending image scheduled for ${utcInstant(new Date(at))} (in ${inSeconds} s)`);
     this.arm();

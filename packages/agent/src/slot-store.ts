@@ -66,11 +66,11 @@ export class SlotStore {
     return schedule && pending && pending.state !== 'empty' && pending.sha256 === schedule.sha256 ? schedule : null;
   }
 
-  /** Schedules the reboot into the pending image at `at` (ms since the epoch); false when nothing is pending. */
-  scheduleReboot(at: number): boolean {
+  /** Schedules the reboot into the pending image `sha256` at `at` (ms since the epoch); false when it is not pending. */
+  scheduleReboot(sha256: string, at: number): boolean {
     const slot = this.pendingSlot;
     const record = slot ? this.state.slots[slot] : undefined;
-    if (!record || record.state === 'empty') return false;
+    if (!record || record.state === 'empty' || record.sha256 !== sha256) return false;
     this.state.scheduledReboot = { sha256: record.sha256, at };
     writeJournal(this.dir, this.state);
     return true;

@@ -57,12 +57,12 @@ export async function scheduleReboot(run: UpdateRun, session: UpdateSession, app
     throw new UpdateError(`${(err as Error).message} The image is committed and waits in slot ${session.slot}: the device boots it at its next reboot or restart.`, { cause: err });
   }
   await run.link.ensureLogin();
-  const reply = await run.link.http.request('PUT', '/scheduled-reboot', { inSeconds });
+  const reply = await run.link.http.request('PUT', '/scheduled-reboot', { sha256: session.sha256, inSeconds });
   const answered = Date.now();
-  const scheduled = expectOk(reply, parseScheduledReboot, 'the scheduled reboot');
-  if (scheduled.sha256 !== session.sha256) {
+  if (reply.status === 409 && refusalOf(reply).code === 'not-pending') {
     throw new UpdateError(`Another update replaced ${run.options.release.version} on the device before its reboot could be scheduled. Run the update again if ${run.options.release.version} is still wanted.`);
   }
+  const scheduled = expectOk(reply, parseScheduledReboot, 'the scheduled reboot');
   const appliesAt = new Date(answered + scheduled.inSeconds * 1000);
   run.progress.report({ phase: 'scheduled', appliesAt: appliesAt.getTime() });
   return { sha256: session.sha256, version: run.options.release.version, slot: session.slot, appliesAt, deviceAt: scheduled.at, device: run.device };
@@ -97,13 +97,16 @@ const FAR_POLL_MS = 30_000;
 
 /**
  * Waits until the device gives its verdict on a scheduled update: reads the device document now and then until
- * the time comes (a moved schedule moves `appliesAt`), then as after a reboot. Stops with an UpdateError when the
- * schedule is cancelled, or another image replaces this one.
+ * the time comes (a moved schedule moves `appliesAt`), then as after a reboot. A schedule gone before its time was
+ * cancelled, or brought forward by a reboot now, which the document cannot tell apart: the verdict is then awaited
+ * from that moment, and its absence reported as a cancel. Stops with an UpdateError when another image replaces this one.
  */
 export async function waitForScheduledVerdict(options: VerdictOptions, scheduled: ScheduledUpdate, progress = new ProgressReport(options)): Promise<UpdateVerdict> {
   const http = httpFor(options);
   const timeoutMs = options.verdictTimeoutMs ?? 120_000;
   let appliesAt = scheduled.appliesAt.getTime();
+  /** The schedule vanished before its time, and the image still waits as far as the device said last. */
+  let unscheduled = false;
   progress.report({ phase: 'scheduled', sha256: scheduled.sha256, slot: scheduled.slot, appliesAt });
   try {
     while (Date.now() < appliesAt + timeoutMs) {
@@ -127,10 +130,12 @@ export async function waitForScheduledVerdict(options: VerdictOptions, scheduled
         const now = Date.now();
         const schedule = device.scheduledReboot;
         if (schedule?.sha256 === scheduled.sha256) {
+          unscheduled = false;
           const moved = now + schedule.inSeconds * 1000;
           if (Math.abs(moved - appliesAt) > EARLY_MS) progress.report({ phase: 'scheduled', appliesAt: (appliesAt = moved) });
         } else if (now < appliesAt - EARLY_MS) {
-          throw new UpdateError(`The reboot into ${scheduled.version} was cancelled on the device before its time; the image is committed and waits in slot ${scheduled.slot}: the device boots it at its next reboot or restart.`);
+          unscheduled = true;
+          appliesAt = now;
         }
       }
       const left = appliesAt - Date.now();
@@ -139,6 +144,9 @@ export async function waitForScheduledVerdict(options: VerdictOptions, scheduled
     }
   } finally {
     http.close();
+  }
+  if (unscheduled) {
+    throw new UpdateError(`The reboot into ${scheduled.version} was cancelled on the device before its time; the image is committed and waits in slot ${scheduled.slot}: the device boots it at its next reboot or restart.`);
   }
   throw new UpdateError(
     `The device did not report whether ${scheduled.version} booted within ${Math.round(timeoutMs / 1000)} s of its scheduled reboot. Check it is powered and on the network; its device document will say.`,

@@ -14,6 +14,8 @@ export const UTC_INSTANT = /^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01
 
 /** `PUT /scheduled-reboot`: reboot into the pending image this many seconds from when the device reads the request. */
 export interface ScheduleRequest {
+  /** The image to boot: the one this client committed, so that an image committed by another client meanwhile is refused. */
+  sha256: string;
   inSeconds: number;
 }
 
@@ -29,7 +31,7 @@ export interface ScheduledReboot {
 
 export function parseScheduleRequest(json: unknown): ScheduleRequest {
   const f = new Fields(json, 'ScheduleRequest');
-  return { inSeconds: f.int('inSeconds', 1, MAX_SCHEDULE_SECONDS) };
+  return { sha256: f.sha256('sha256'), inSeconds: f.int('inSeconds', 1, MAX_SCHEDULE_SECONDS) };
 }
 
 export function parseScheduledReboot(json: unknown, path = 'ScheduledReboot'): ScheduledReboot {

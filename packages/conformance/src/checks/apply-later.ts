@@ -3,7 +3,7 @@
 // can neither set nor cancel one; bounds and a missing pending image are refused.
 import { type DeviceDocument, parseScheduledReboot, SCHEDULED_REBOOT } from '@fieldflash/protocol';
 import { assert, type Check, type Context, expectRefusal, expectStatus, fail, Skip } from '../harness.ts';
-import type { Image, Session } from '../probe.ts';
+import { type Image, makeImage, type Session } from '../probe.ts';
 import { activeSlot, reboot, sendAndCommit, verdict } from './flows.ts';
 
 const SCHEDULE = 'scheduled-reboot';
@@ -13,7 +13,7 @@ async function commitAndSchedule(ctx: Context, session: Session, inSeconds: numb
   const image = ctx.bootImage();
   const slot = await sendAndCommit(session, ctx, image);
   const asked = Date.now();
-  const reply = await session.request('PUT', SCHEDULE, { inSeconds });
+  const reply = await session.request('PUT', SCHEDULE, { sha256: image.sha256, inSeconds });
   const scheduled = parseScheduledReboot(expectStatus(reply, 200, `PUT /${SCHEDULE} {"inSeconds": ${inSeconds}}`));
   assert(scheduled.sha256 === image.sha256, `the schedule names ${scheduled.sha256.slice(0, 12)}…, not the pending image ${image.sha256.slice(0, 12)}…`);
   assert(scheduled.inSeconds <= inSeconds && scheduled.inSeconds >= inSeconds - 1, `asked for ${inSeconds} s, the device says ${scheduled.inSeconds} s are left`);
@@ -44,15 +44,20 @@ async function expectAppliedAtItsTime(ctx: Context, image: Image, slot: string, 
 export const applyLaterChecks: Check[] = [
   {
     section: '5.1',
-    title: 'a scheduled reboot out of bounds is bad-request, and one with no pending image is nothing-pending',
+    title: 'a scheduled reboot out of bounds is bad-request, and one for an image that is not pending is not-pending',
     needs: SCHEDULED_REBOOT,
     async run(ctx) {
       if (ctx.doc.slots.some((s) => s.state === 'pending')) throw new Skip('an image is pending on the device; reboot it first');
       const session = await ctx.probe.login(ctx.clientId());
-      for (const body of [{ inSeconds: 0 }, { inSeconds: 604_801 }, { inSeconds: 1.5 }, { inSeconds: '60' }, { inSeconds: null }, { at: '2026-12-03T02:00:00Z' }]) {
+      const sha256 = makeImage(1000).sha256;
+      const bodies = [{ inSeconds: 0 }, { inSeconds: 604_801 }, { inSeconds: 1.5 }, { inSeconds: '60' }, { inSeconds: null }, { sha256: null }, { sha256: sha256.toUpperCase() }, { inSeconds: undefined, at: '2026-12-03T02:00:00Z' }];
+      for (const change of bodies) {
+        const body = { sha256, inSeconds: 60, ...change };
         expectRefusal(await session.request('PUT', SCHEDULE, body), 400, 'bad-request', `PUT /${SCHEDULE} ${JSON.stringify(body)}`);
       }
-      expectRefusal(await session.request('PUT', SCHEDULE, { inSeconds: 60 }), 409, 'nothing-pending', `PUT /${SCHEDULE} with no image pending`);
+      expectRefusal(await session.request('PUT', SCHEDULE, { sha256, inSeconds: 60 }), 409, 'not-pending', `PUT /${SCHEDULE} with no image pending`);
+      const slot = activeSlot(ctx.doc);
+      if (slot.sha256) expectRefusal(await session.request('PUT', SCHEDULE, { sha256: slot.sha256, inSeconds: 60 }), 409, 'not-pending', `PUT /${SCHEDULE} naming the running image`);
       const doc = await ctx.probe.device();
       assert(doc.scheduledReboot === undefined, `after refusals the device document shows scheduledReboot ${JSON.stringify(doc.scheduledReboot)}`);
     },
@@ -76,7 +81,7 @@ export const applyLaterChecks: Check[] = [
       const session = await ctx.probe.login(ctx.clientId());
       const { image, slot, asked } = await commitAndSchedule(ctx, session, 1);
       expectRefusal(await ctx.probe.raw('DELETE', `/fieldflash/v1/${SCHEDULE}`), 401, 'unauthenticated', 'an unsigned DELETE of the schedule');
-      expectRefusal(await ctx.probe.raw('PUT', `/fieldflash/v1/${SCHEDULE}`, { body: { inSeconds: 604_800 } }), 401, 'unauthenticated', 'an unsigned PUT of a schedule');
+      expectRefusal(await ctx.probe.raw('PUT', `/fieldflash/v1/${SCHEDULE}`, { body: { sha256: image.sha256, inSeconds: 604_800 } }), 401, 'unauthenticated', 'an unsigned PUT of a schedule');
       expectStatus(await session.request('DELETE', SCHEDULE), 204, `DELETE /${SCHEDULE}`);
       expectStatus(await session.request('DELETE', SCHEDULE), 204, `DELETE /${SCHEDULE} sent again`);
       expectWaiting(ctx, await ctx.probe.device(), image, slot, false, 'after the cancel');
