@@ -57,7 +57,7 @@ export class BootController {
   /**
    * At start: a slot still pending means the device restarted without /reboot (power lost, a crash, a watchdog).
    * Every restart with a pending slot is that slot's test boot (docs/protocol.md §5), as on hardware whose boot
-   * slot was switched at commit.
+   * slot was switched at commit, unless a reboot into it is scheduled for later (§5.1): the timer is armed instead.
    */
   started(): void {
     if (this.device.rebootSchedule.waiting()) this.device.rebootSchedule.arm();
@@ -104,7 +104,7 @@ export class BootController {
     const { config } = this.device;
     const log = config.log;
     const trial = deferred ? null : this.device.store.beginTestBoot();
-    log(trial ? `${rebooting ? 'rebooting' : 'started'} into slot ${trial.slot} (${trial.image.version}) for its test boot` : 'rebooting');
+    log(trial ? `${rebooting ? 'rebooting' : 'started'} into slot ${trial.slot} (${trial.image.version}) for its test boot` : deferred ? 'restarting; the pending image waits for its scheduled reboot' : 'rebooting');
     crashPoint('reboot');
     if (rebooting) {
       await sleep(config.rebootMs);
