@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cancelScheduledReboot, scheduleUpdate, UpdateError, updateDevice, type UpdateProgress, waitForScheduledVerdict } from '@fieldflash/protocol';
+import { cancelScheduledReboot, scheduledRebootTime, scheduleUpdate, UpdateError, updateDevice, type UpdateProgress, waitForScheduledVerdict } from '@fieldflash/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../packages/agent/src/index.ts';
 import { acceptableOffer, Probe } from '../../packages/conformance/src/probe.ts';
@@ -49,6 +49,9 @@ describe('send now, apply later', () => {
     const doc = agent.device.document();
     expect(doc.slots[1]).toMatchObject({ name: 'b', state: 'pending', sha256: scheduled.sha256 });
     expect(doc.scheduledReboot).toMatchObject({ sha256: scheduled.sha256, at: scheduled.deviceAt });
+    // What a view shows from the document alone, e.g. after a reload.
+    const readAt = Date.now();
+    expect(Math.abs(scheduledRebootTime(doc, readAt)!.getTime() - scheduled.appliesAt.getTime())).toBeLessThan(1_000);
 
     const verdict = await waitForScheduledVerdict({ url: agent.url, clientId: 'a-reloaded-page' }, scheduled);
     // The device counted from when it read the request, after the client computed its seconds from applyAt.
@@ -100,6 +103,24 @@ describe('send now, apply later', () => {
     const doc = agent.device.document();
     expect(doc.lastUpdate).toMatchObject({ sha256: theirs.sha256, outcome: 'pending' });
     expect(doc.scheduledReboot).toBeUndefined();
+  });
+
+  it('a device that restarted between the commit and the schedule booted the image already, and the client says so', async () => {
+    const agent = await agentAt();
+    let restarted = false;
+    const fetchRestartingFirst: typeof fetch = async (input, init) => {
+      if (!restarted && String(input).endsWith('/fieldflash/v1/scheduled-reboot')) {
+        restarted = true;
+        // As after a power cut: a restart with a pending slot and no schedule is the image's test boot (§5).
+        agent.boot.request('restart');
+        await agent.boot.settled();
+      }
+      return fetch(input, init);
+    };
+    const error = await scheduleUpdate({ ...options(agent, new Date(Date.now() + 60_000)), fetch: fetchRestartingFirst }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(UpdateError);
+    expect((error as Error).message).toBe('The device restarted before it could keep the schedule and booted 1.1.0 already: it was confirmed.');
+    expect(agent.device.document().lastUpdate).toMatchObject({ version: '1.1.0', outcome: 'confirmed' });
   });
 
   it('a time in the past or more than 7 days ahead stops the update before a byte is sent', async () => {

@@ -59,13 +59,32 @@ export async function scheduleReboot(run: UpdateRun, session: UpdateSession, app
   await run.link.ensureLogin();
   const reply = await run.link.http.request('PUT', '/scheduled-reboot', { sha256: session.sha256, inSeconds });
   const answered = Date.now();
-  if (reply.status === 409 && refusalOf(reply).code === 'not-pending') {
-    throw new UpdateError(`Another update replaced ${run.options.release.version} on the device before its reboot could be scheduled. Run the update again if ${run.options.release.version} is still wanted.`);
-  }
+  if (reply.status === 409 && refusalOf(reply).code === 'not-pending') throw await notPending(run, session);
   const scheduled = expectOk(reply, parseScheduledReboot, 'the scheduled reboot');
   const appliesAt = new Date(answered + scheduled.inSeconds * 1000);
   run.progress.report({ phase: 'scheduled', appliesAt: appliesAt.getTime() });
   return { sha256: session.sha256, version: run.options.release.version, slot: session.slot, appliesAt, deviceAt: scheduled.at, device: run.device };
+}
+
+/** Why the committed image is no longer pending when its reboot is scheduled: replaced, or already booted. */
+async function notPending(run: UpdateRun, session: UpdateSession): Promise<UpdateError> {
+  const version = run.options.release.version;
+  const last = (await run.link.readDevice().catch(() => undefined))?.lastUpdate;
+  if (last?.sha256 === session.sha256 && last.outcome !== 'pending') {
+    // A restart (power cut, crash) between the commit and the schedule was the image's test boot (§5).
+    const verdict = last.outcome === 'confirmed' ? 'it was confirmed' : `it was rolled back (${last.reason ?? 'no reason given'})`;
+    return new UpdateError(`The device restarted before it could keep the schedule and booted ${version} already: ${verdict}.`);
+  }
+  return new UpdateError(`Another update replaced ${version} on the device before its reboot could be scheduled. Run the update again if ${version} is still wanted.`);
+}
+
+/**
+ * When a device document read at `readAt` (ms, this client's clock) says the device reboots into its pending image:
+ * what a view shows as "applies at …", also after a reload, from the document alone. Undefined when none is scheduled.
+ */
+export function scheduledRebootTime(device: DeviceDocument, readAt = Date.now()): Date | undefined {
+  const schedule = device.scheduledReboot;
+  return schedule ? new Date(readAt + schedule.inSeconds * 1000) : undefined;
 }
 
 function httpFor(options: VerdictOptions): SignedTransport {

@@ -21,7 +21,7 @@ import { ProgressReport } from './update-progress.ts';
 import { waitForVerdict } from './verdict.ts';
 
 export { type ReleaseFacts, type UpdateOptions, type UpdateVerdict, UpdateError } from './update-options.ts';
-export { cancelScheduledReboot, type ScheduledUpdate, type VerdictOptions, waitForScheduledVerdict } from './apply-later.ts';
+export { cancelScheduledReboot, type ScheduledUpdate, scheduledRebootTime, type VerdictOptions, waitForScheduledVerdict } from './apply-later.ts';
 export type { UpdatePhase, UpdateProgress } from './update-progress.ts';
 
 export class DeviceUpdate {
