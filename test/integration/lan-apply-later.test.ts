@@ -24,6 +24,21 @@ async function agentAt(dir = deviceDir()): Promise<RunningAgent> {
   return agent;
 }
 
+/**
+ * Moves the device's schedule to `inSeconds` from now, as another technician could. The tests schedule a minute
+ * ahead, so that the time never runs out while the image is sent, and then bring the reboot close.
+ */
+async function moveSchedule(agent: RunningAgent, inSeconds: number): Promise<void> {
+  const probe = new Probe(agent.url, PASSWORD);
+  try {
+    const session = await probe.login('another-technician');
+    const sha256 = agent.device.document().scheduledReboot!.sha256;
+    expect((await session.request('PUT', 'scheduled-reboot', { sha256, inSeconds })).status).toBe(200);
+  } finally {
+    probe.close();
+  }
+}
+
 function options(agent: RunningAgent, applyAt: Date, progress: UpdateProgress[] = []) {
   return {
     url: agent.url,
@@ -40,7 +55,7 @@ function options(agent: RunningAgent, applyAt: Date, progress: UpdateProgress[] 
 describe('send now, apply later', () => {
   it('scheduleUpdate returns after the commit with the schedule; the verdict comes after the time', async () => {
     const agent = await agentAt();
-    const applyAt = new Date(Date.now() + 2_000);
+    const applyAt = new Date(Date.now() + 60_000);
     const progress: UpdateProgress[] = [];
     const scheduled = await scheduleUpdate(options(agent, applyAt, progress));
     expect(Math.abs(scheduled.appliesAt.getTime() - applyAt.getTime())).toBeLessThan(1_000);
@@ -53,9 +68,13 @@ describe('send now, apply later', () => {
     const readAt = Date.now();
     expect(Math.abs(scheduledRebootTime(doc, readAt)!.getTime() - scheduled.appliesAt.getTime())).toBeLessThan(1_000);
 
-    const verdict = await waitForScheduledVerdict({ url: agent.url, clientId: 'a-reloaded-page' }, scheduled);
-    // The device counted from when it read the request, after the client computed its seconds from applyAt.
-    expect(Date.now()).toBeGreaterThanOrEqual(applyAt.getTime() - 1_000);
+    // Brought forward to 1 s from now: the waiting client follows the device's schedule, not its own first answer.
+    const moved = Date.now();
+    await moveSchedule(agent, 1);
+    const progress2: UpdateProgress[] = [];
+    const verdict = await waitForScheduledVerdict({ url: agent.url, clientId: 'a-reloaded-page', onProgress: (p) => progress2.push({ ...p }) }, scheduled);
+    expect(Date.now() - moved).toBeGreaterThanOrEqual(1_000);
+    expect(progress2.find((p) => p.phase === 'scheduled' && p.appliesAt! < applyAt.getTime() - 30_000)).toBeDefined();
     expect(verdict).toMatchObject({ outcome: 'confirmed', sha256: scheduled.sha256, version: '1.1.0', slot: 'b' });
     expect(verdict.device.slots[1]).toMatchObject({ state: 'active', sha256: scheduled.sha256 });
   });
@@ -63,7 +82,13 @@ describe('send now, apply later', () => {
   it('updateDevice with applyAt waits through the schedule to the verdict', async () => {
     const agent = await agentAt();
     const progress: UpdateProgress[] = [];
-    const verdict = await updateDevice(options(agent, new Date(Date.now() + 2_000), progress));
+    const bringForward: typeof fetch = async (input, init) => {
+      const reply = await fetch(input, init);
+      // Once the device has scheduled the reboot a minute ahead, bring it to 1 s, before the client reads the reply.
+      if (String(input).endsWith('/fieldflash/v1/scheduled-reboot') && reply.status === 200) await moveSchedule(agent, 1);
+      return reply;
+    };
+    const verdict = await updateDevice({ ...options(agent, new Date(Date.now() + 60_000), progress), fetch: bringForward });
     expect(verdict.outcome).toBe('confirmed');
     const phases = progress.map((p) => p.phase).filter((phase, i, all) => phase !== all[i - 1]);
     expect(phases.slice(-4)).toEqual(['scheduling', 'scheduled', 'waiting', 'done']);
@@ -163,7 +188,7 @@ describe('npm run push --apply-at', () => {
     const dir = deviceDir();
     const agent = await agentAt(dir);
     const bundle = await writeTestBundle(dir, { version: '1.3.0' });
-    const run = await push(agent.url, bundle.path, '--apply-at', '+2s', '--wait');
+    const run = await push(agent.url, bundle.path, '--apply-at', '+3s', '--wait');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/committed; waiting for the scheduled reboot: applies at /);
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('confirmed: demo-sensor 1.3.0 in slot b');

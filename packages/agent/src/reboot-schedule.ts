@@ -64,7 +64,10 @@ export class RebootSchedule {
     // The furthest schedule, 7 days, fits setTimeout's 2^31 ms; a device clock set back later only delays it.
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.onDue();
+      // Timers count from the event loop's cached time, which lags the clock after slow work (an fsync): one may
+      // fire a few milliseconds before `at`, and then waits out the rest instead of being lost.
+      if (this.waiting()) this.arm();
+      else this.onDue();
     }, Math.max(0, schedule.at - this.now()));
     this.timer.unref();
   }

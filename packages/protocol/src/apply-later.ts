@@ -34,8 +34,9 @@ export type VerdictOptions = Pick<UpdateOptions, 'url' | 'clientId' | 'fetch' | 
 export function secondsUntil(applyAt: Date, now = Date.now()): number {
   const ms = applyAt.getTime() - now;
   if (Number.isNaN(ms)) throw new UpdateError('The time to apply the update is not a valid date.');
-  if (ms < 1000) throw new UpdateError(`The time to apply the update (${applyAt.toLocaleString()}) is not in the future. Choose a later time, or update without one to reboot the device now.`);
-  const seconds = Math.round(ms / 1000);
+  if (ms <= 0) throw new UpdateError(`The time to apply the update (${applyAt.toLocaleString()}) is not in the future. Choose a later time, or update without one to reboot the device now.`);
+  // Rounded up: the device reboots at the chosen time or within a second after it, never before.
+  const seconds = Math.ceil(ms / 1000);
   if (seconds > MAX_SCHEDULE_SECONDS) throw new UpdateError(`A device reboots into an update at most 7 days ahead; ${applyAt.toLocaleString()} is further. Send the update closer to that time.`);
   return seconds;
 }
@@ -126,14 +127,18 @@ export async function waitForScheduledVerdict(options: VerdictOptions, scheduled
   let appliesAt = scheduled.appliesAt.getTime();
   /** The schedule vanished before its time, and the image still waits as far as the device said last. */
   let unscheduled = false;
+  /** Reads in a row that found the device away: it may be rebooting early, so it is read again soon. */
+  let away = 0;
   progress.report({ phase: 'scheduled', sha256: scheduled.sha256, slot: scheduled.slot, appliesAt });
   try {
     while (Date.now() < appliesAt + timeoutMs) {
       let device: DeviceDocument | undefined;
       try {
         device = expectOk(await http.request('GET', '/device'), parseDeviceDocument, 'the device document request');
+        away = 0;
       } catch (err) {
         if (!(err instanceof LinkError)) throw err; // rebooting devices refuse connections for a while
+        away++;
       }
       const last = device?.lastUpdate;
       if (device && last) {
@@ -159,7 +164,8 @@ export async function waitForScheduledVerdict(options: VerdictOptions, scheduled
       }
       const left = appliesAt - Date.now();
       if (left <= 0 && progress.current.phase === 'scheduled') progress.report({ phase: 'waiting' });
-      await sleep(left > EARLY_MS ? Math.min(FAR_POLL_MS, left - EARLY_MS) : 250, options.signal);
+      const far = Math.min(FAR_POLL_MS, left - EARLY_MS, away ? 1000 * 2 ** (away - 1) : FAR_POLL_MS);
+      await sleep(left > EARLY_MS ? far : 250, options.signal);
     }
   } finally {
     http.close();
