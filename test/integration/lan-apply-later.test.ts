@@ -188,6 +188,7 @@ describe('npm run push --apply-at', () => {
     const dir = deviceDir();
     const agent = await agentAt(dir);
     const bundle = await writeTestBundle(dir, { version: '1.3.0' });
+    // push reads +3s when it starts; sending the 200 KB release and committing take well under a second on loopback.
     const run = await push(agent.url, bundle.path, '--apply-at', '+3s', '--wait');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/committed; waiting for the scheduled reboot: applies at /);
