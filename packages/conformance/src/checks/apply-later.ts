@@ -96,6 +96,29 @@ export const applyLaterChecks: Check[] = [
   },
   {
     section: '5.1',
+    title: 'a commit that replaces the pending image ends its schedule, and /reboot now ends the new one and boots the image',
+    needs: SCHEDULED_REBOOT,
+    async run(ctx) {
+      const session = await ctx.probe.login(ctx.clientId());
+      // The first image is replaced before it ever boots, so random bytes do; the second boots, so it is bootable.
+      const first = makeImage(ctx.transferSize);
+      await sendAndCommit(session, ctx, first);
+      expectStatus(await session.request('PUT', SCHEDULE, { sha256: first.sha256, inSeconds: 600 }), 200, `PUT /${SCHEDULE} for the first image`);
+      const image = ctx.bootImage();
+      const slot = await sendAndCommit(session, ctx, image);
+      const replaced = await ctx.probe.device();
+      assert(replaced.lastUpdate?.sha256 === image.sha256, `after the second commit lastUpdate is ${JSON.stringify(replaced.lastUpdate)}`);
+      assert(replaced.scheduledReboot === undefined, `the commit that replaced the first image left its schedule: ${JSON.stringify(replaced.scheduledReboot)}`);
+      expectStatus(await session.request('PUT', SCHEDULE, { sha256: image.sha256, inSeconds: 600 }), 200, `PUT /${SCHEDULE} for the second image`);
+      await reboot(session);
+      const after = await verdict(ctx, image.sha256);
+      assert(after.lastUpdate?.outcome === 'confirmed', `/reboot with a schedule set gave the verdict ${after.lastUpdate?.outcome}: ${after.lastUpdate?.reason ?? ''}`);
+      assert(activeSlot(after).name === slot, `after /reboot slot ${activeSlot(after).name} is active, not ${slot}`);
+      assert(after.scheduledReboot === undefined, `after /reboot the device document still shows scheduledReboot ${JSON.stringify(after.scheduledReboot)}`);
+    },
+  },
+  {
+    section: '5.1',
     title: 'a restart before the scheduled time keeps the image waiting and the schedule, which still fires',
     needs: 'test-hooks',
     async run(ctx) {
