@@ -48,6 +48,7 @@ export async function startAgent(options: Partial<AgentConfig> & { dir: string }
     boot,
     connections: () => http.connections(),
     async close() {
+      boot.stop();
       await boot.settled();
       webrtc?.closeAll();
       await http.close();

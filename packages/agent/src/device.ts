@@ -6,6 +6,7 @@ import { type CounterSources, type DeviceDocument, PROTOCOL_VERSION, type Slot }
 import { AGENT_VERSION, type AgentConfig } from './config.ts';
 import { replaceFileDurably } from './durable.ts';
 import { SLOT_NAMES } from './journal.ts';
+import { RebootSchedule } from './reboot-schedule.ts';
 import { SlotStore } from './slot-store.ts';
 import { UploadStore } from './uploads.ts';
 
@@ -18,6 +19,9 @@ function deviceId(dir: string): string {
 }
 
 export class Device {
+  /** The reboot into the pending image at a chosen time (§5.1), kept in the slot store's journal. */
+  readonly rebootSchedule = new RebootSchedule(this);
+
   private constructor(
     readonly config: AgentConfig,
     readonly id: string,
@@ -63,6 +67,7 @@ export class Device {
     const list = ['http', 'resume', 'pipeline', 'slot-images'];
     if (this.config.webrtc) list.splice(1, 0, 'webrtc');
     if (this.config.compat) list.push('compat-esphome', 'compat-elegantota');
+    list.push('scheduled-reboot');
     if (this.config.testHooks) list.push('test-hooks');
     return list;
   }
@@ -94,6 +99,8 @@ export class Device {
       slots,
     };
     if (journal.lastUpdate) doc.lastUpdate = { ...journal.lastUpdate };
+    const scheduled = this.rebootSchedule.describe();
+    if (scheduled) doc.scheduledReboot = scheduled;
     return doc;
   }
 }

@@ -1,6 +1,6 @@
 // One dispatcher behind both transports: HTTP and the WebRTC data channel hand it the same requests and frame
 // its replies in their own way. Routes follow docs/protocol.md; refusals come back as { error: { code, message } }.
-import { API_BASE, MessageError, parseAuthRequest, parseChallengeRequest, parseUpdateOffer, parseWebRtcOffer, PROTOCOL_VERSION, type WebRtcAnswer, type WebRtcOffer } from '@fieldflash/protocol';
+import { API_BASE, MessageError, parseAuthRequest, parseChallengeRequest, parseScheduleRequest, parseUpdateOffer, parseWebRtcOffer, PROTOCOL_VERSION, type WebRtcAnswer, type WebRtcOffer } from '@fieldflash/protocol';
 import type { Authenticator, LoginGrant } from './auth.ts';
 import type { BootController } from './boot.ts';
 import type { Device } from './device.ts';
@@ -182,6 +182,16 @@ export class Dispatcher {
       return ok(await sessions.commit(clientId, update[1]!));
     }
     if (path === `${API_BASE}/reboot`) return ok(this.boot.request(), 202);
+    if (path === `${API_BASE}/scheduled-reboot`) {
+      // Any authenticated client, without the hold: a schedule touches no upload (§5.1).
+      if (method === 'DELETE') {
+        this.device.rebootSchedule.cancel();
+        return { status: 204 };
+      }
+      const { sha256, inSeconds } = parseScheduleRequest(request.json);
+      rebooting();
+      return ok(this.device.rebootSchedule.set(sha256, inSeconds));
+    }
     if (path === `${API_BASE}/webrtc/offer`) {
       const offer = parseWebRtcOffer(request.json);
       if (!grant) throw new AgentRefusal('bad-request', 'Open another data channel over HTTP, not over a data channel.');
@@ -227,7 +237,7 @@ export class Dispatcher {
         return ok({ powerCutDuringNextTestBoot: true });
       case 'restart':
         // Not /reboot: the device restarts as after a power cut or a crash, which test-boots a pending slot too.
-        return ok(this.boot.request(), 202);
+        return ok(this.boot.request('restart'), 202);
       case 'timeouts':
         return ok(this.timeouts(body));
 

@@ -136,10 +136,10 @@ function requestHead(req: IncomingMessage, url: URL): AgentRequest {
  * most 64 KiB) must arrive within `jsonDeadlineMs`, so a body trickled by a stranger cannot hold a connection.
  */
 async function readRequestBody(req: IncomingMessage, res: ServerResponse, request: AgentRequest, config: AgentConfig): Promise<void> {
-  if (request.method === 'PUT') {
+  if (request.method === 'PUT' && request.path.startsWith(`${API_BASE}/updates/`)) {
     if (request.headers.digest === undefined) request.stream = req as AsyncIterable<Uint8Array>;
     else request.bytes = await readBody(req, config.chunkSize, 'A chunk', { chunkSize: config.chunkSize });
-  } else if (request.method === 'POST' || request.method === 'DELETE') {
+  } else if (request.method === 'POST' || request.method === 'PUT' || request.method === 'DELETE') {
     const deadline = setTimeout(() => {
       const refusal = new AgentRefusal('timeout', `The request body did not arrive within ${config.jsonDeadlineMs / 1000} s; the device closed the request.`);
       if (!res.headersSent) sendReply(req, res, { status: refusal.status, body: refusal.body }, true);

@@ -40,6 +40,12 @@ export interface Journal {
   securityFloor: number;
   /** Where the image that raised the floor took its security version from. */
   securityFloorSource?: CounterSource;
+  /**
+   * The reboot into the pending image at `at` (ms since the epoch, the device's clock), docs/protocol.md §5.1. Kept
+   * here so that the commit that replaces the pending image and the end of its schedule are one write. Absent in
+   * journals written before the device kept schedules.
+   */
+  scheduledReboot?: { sha256: string; at: number } | null;
 }
 
 export function journalPath(dir: string): string {

@@ -9,6 +9,7 @@ const ROUTES: Array<[RegExp, readonly string[]]> = [
   [new RegExp(`^${API_BASE}/updates/[0-9a-f]{64}$`), ['GET', 'PUT', 'DELETE']],
   [new RegExp(`^${API_BASE}/updates/[0-9a-f]{64}/commit$`), ['POST']],
   [new RegExp(`^${API_BASE}/reboot$`), ['POST']],
+  [new RegExp(`^${API_BASE}/scheduled-reboot$`), ['PUT', 'DELETE']],
 ];
 const WEBRTC = new RegExp(`^${API_BASE}/webrtc/offer$`);
 const TEST_HOOKS = new RegExp(`^${API_BASE}/test/(health-check|power-cut|restart|expire-session|expire-challenges|timeouts)$`);

@@ -58,6 +58,30 @@ export class SlotStore {
     return SLOT_NAMES.find((slot) => this.state.slots[slot].state === 'pending') ?? null;
   }
 
+  /** The scheduled reboot, if one is set for the image pending now (§5.1). */
+  get scheduledReboot(): { sha256: string; at: number } | null {
+    const schedule = this.state.scheduledReboot;
+    const slot = this.pendingSlot;
+    const pending = slot ? this.state.slots[slot] : undefined;
+    return schedule && pending && pending.state !== 'empty' && pending.sha256 === schedule.sha256 ? schedule : null;
+  }
+
+  /** Schedules the reboot into the pending image `sha256` at `at` (ms since the epoch); false when it is not pending. */
+  scheduleReboot(sha256: string, at: number): boolean {
+    const slot = this.pendingSlot;
+    const record = slot ? this.state.slots[slot] : undefined;
+    if (!record || record.state === 'empty' || record.sha256 !== sha256) return false;
+    this.state.scheduledReboot = { sha256: record.sha256, at };
+    writeJournal(this.dir, this.state);
+    return true;
+  }
+
+  cancelScheduledReboot(): void {
+    if (!this.state.scheduledReboot) return;
+    this.state.scheduledReboot = null;
+    writeJournal(this.dir, this.state);
+  }
+
   /** Opens (or creates) the store and repairs it: the result always has a verified image in its active slot. */
   static async open(dir: string, factory: FactorySettings, log: (line: string) => void): Promise<SlotStore> {
     mkdirSync(join(dir, 'slots'), { recursive: true });
@@ -91,6 +115,11 @@ export class SlotStore {
     for (const name of readdirSync(slotsDir)) if (name.endsWith('.tmp')) rmSync(join(slotsDir, name), { force: true });
     rmSync(join(this.dir, 'journal.json.tmp'), { force: true });
 
+    if (this.state.scheduledReboot && !this.scheduledReboot) {
+      // A schedule whose image is no longer pending: nothing is left for it to boot.
+      this.state.scheduledReboot = null;
+      writeJournal(this.dir, this.state);
+    }
     const trial = this.state.testBoot;
     if (trial) {
       log(`slot ${trial.slot} never confirmed its test boot: rolling back to slot ${trial.previous}`);
@@ -134,6 +163,8 @@ export class SlotStore {
    */
   installPending(file: string, image: ImageInfo): SlotName {
     const slot = this.inactiveSlot;
+    // A schedule belongs to the image it was set for: replacing that image ends it (§5.1).
+    this.state.scheduledReboot = null;
     if (this.state.slots[slot].state !== 'empty') {
       this.state.slots[slot] = { state: 'empty' };
       writeJournal(this.dir, this.state);
@@ -153,6 +184,8 @@ export class SlotStore {
     const record = this.state.slots[slot];
     if (record.state === 'empty') return null;
     this.state.testBoot = { slot, previous: this.state.active, sha256: record.sha256 };
+    // The test boot is what a schedule waited for: it has come, whatever brought it.
+    this.state.scheduledReboot = null;
     writeJournal(this.dir, this.state);
     return { slot, previous: this.state.active, image: record };
   }

@@ -55,6 +55,11 @@ export class UpdateSessions {
     this.hold = null;
   }
 
+  /** Resolves once no commit is under way (a scheduled reboot waits for one, §5.1). */
+  async settled(): Promise<void> {
+    await this.committing?.reply.catch(() => undefined);
+  }
+
   /** A restart forgets the hold and the remembered answer to the last commit; the partial uploads stay on disk. */
   restarted(): void {
     this.hold = null;

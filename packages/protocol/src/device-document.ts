@@ -2,6 +2,7 @@
 // outcome of its last update. The client reads it first, and again to learn the device's verdict.
 
 import { defined, Fields, intItem, stringItem } from './fields.ts';
+import { parseScheduledReboot, type ScheduledReboot } from './reboot-schedule-messages.ts';
 import { MAX_SECURITY_VERSION, MAX_SEQUENCE } from './update-messages.ts';
 
 export const SLOT_STATES = ['active', 'pending', 'confirmed', 'empty'] as const;
@@ -10,7 +11,7 @@ export type SlotState = (typeof SLOT_STATES)[number];
 export const UPDATE_OUTCOMES = ['pending', 'confirmed', 'rolled-back'] as const;
 export type UpdateOutcome = (typeof UPDATE_OUTCOMES)[number];
 
-export const CAPABILITIES = ['http', 'webrtc', 'resume', 'pipeline', 'slot-images'] as const;
+export const CAPABILITIES = ['http', 'webrtc', 'resume', 'pipeline', 'slot-images', 'scheduled-reboot'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 /**
@@ -63,6 +64,8 @@ export interface DeviceDocument {
   maxConnections: number;
   slots: Slot[];
   lastUpdate?: LastUpdate;
+  /** Present while a reboot into the pending image is scheduled (§5.1, capability `scheduled-reboot`). */
+  scheduledReboot?: ScheduledReboot;
 }
 
 function slot(value: unknown, path: string): Slot {
@@ -118,5 +121,6 @@ export function parseDeviceDocument(json: unknown): DeviceDocument {
     doc.counterSources = { sequence: sources.oneOf('sequence', COUNTER_SOURCES), securityVersion: sources.oneOf('securityVersion', COUNTER_SOURCES) };
   }
   if (f.has('lastUpdate')) doc.lastUpdate = lastUpdate(f.object('lastUpdate'));
+  if (f.has('scheduledReboot')) doc.scheduledReboot = parseScheduledReboot(f.raw('scheduledReboot'), 'DeviceDocument.scheduledReboot');
   return doc;
 }

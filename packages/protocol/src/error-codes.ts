@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   busy: { status: 409, message: 'Another client is updating this device. Wait until it finishes or its session lapses.' },
   'unknown-session': { status: 404, message: 'The device has no update session for this image. Offer the update again.' },
   'nothing-to-commit': { status: 409, message: 'There is nothing complete to commit. Finish sending the image first.' },
+  'not-pending': { status: 409, message: 'The image is not the one waiting for its test boot (or none is), so the device cannot reboot into it later. Commit it first.' },
   'unsupported-protocol': { status: 400, message: 'The device does not speak this protocol version.' },
   'install-failed': { status: 422, message: "The device's install step refused the image; the slot was not changed." },
   'bad-request': { status: 400, message: 'The device could not understand the request.' },

@@ -6,6 +6,7 @@ export * from './api.ts';
 export * from './device-document.ts';
 export * from './auth-messages.ts';
 export * from './update-messages.ts';
+export * from './reboot-schedule-messages.ts';
 export * from './webrtc-messages.ts';
 export * from './frame-messages.ts';
 export { BASE64, HEX_MAC, MessageError } from './fields.ts';

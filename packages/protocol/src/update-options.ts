@@ -32,6 +32,13 @@ export interface UpdateOptions {
   /** Consecutive failed attempts before giving up (default 8); any progress resets the count. */
   attempts?: number;
   backoffMs?: { first: number; max: number };
+  /**
+   * Send and commit now, and have the device reboot into the image at this time (docs/protocol.md §5.1), e.g.
+   * tonight at 02:00. scheduleUpdate() returns once the device has scheduled it; updateDevice() waits on to the
+   * verdict. Needs the device's `scheduled-reboot` capability, and a time 1 s to 7 days ahead, both checked before a
+   * byte is sent.
+   */
+  applyAt?: Date;
   /** How long to wait for the device's verdict after reboot (default 120 s). */
   verdictTimeoutMs?: number;
   signal?: AbortSignal;

@@ -1,6 +1,20 @@
 // What an update reports while it runs: the phase it is in, where the device is, and the bytes put on the wire.
 
-export type UpdatePhase = 'reading' | 'authenticating' | 'connecting' | 'offering' | 'sending' | 'retrying' | 'committing' | 'rebooting' | 'waiting' | 'done';
+export type UpdatePhase =
+  | 'reading'
+  | 'authenticating'
+  | 'connecting'
+  | 'offering'
+  | 'sending'
+  | 'retrying'
+  | 'committing'
+  | 'rebooting'
+  /** Asking the device to reboot into the image later (`applyAt`, docs/protocol.md §5.1). */
+  | 'scheduling'
+  /** Committed; the device reboots into the image at `appliesAt`. */
+  | 'scheduled'
+  | 'waiting'
+  | 'done';
 
 export interface UpdateProgress {
   phase: UpdatePhase;
@@ -15,6 +29,8 @@ export interface UpdateProgress {
   /** For `retrying`: the attempt number and why. */
   attempt?: number;
   reason?: string;
+  /** From `scheduled` on: when the device reboots into the image (ms since the epoch, this client's clock). */
+  appliesAt?: number;
 }
 
 /** The progress so far; each change goes to the caller's `onProgress`. `attempt` and `reason` belong to `retrying` only. */

@@ -1,5 +1,6 @@
 // Every check, in the order they run.
 import type { Check } from '../harness.ts';
+import { applyLaterChecks } from './apply-later.ts';
 import { authChecks } from './auth.ts';
 import { bootChecks } from './boot.ts';
 import { compatChecks } from './hardening-compat.ts';
@@ -28,4 +29,5 @@ export const CHECKS: Check[] = [
   ...sessionAttackChecks,
   ...compatChecks,
   ...bootChecks,
+  ...applyLaterChecks,
 ];

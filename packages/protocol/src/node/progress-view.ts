@@ -1,6 +1,7 @@
 // What `npm run push` prints while an update runs: a redrawn bar on a terminal, plain lines otherwise.
 
 import type { UpdatePhase, UpdateProgress } from '../updater.ts';
+import { localTime } from './apply-at.ts';
 
 const MiB = 1024 * 1024;
 const WORDS: Record<UpdatePhase, string> = {
@@ -12,6 +13,8 @@ const WORDS: Record<UpdatePhase, string> = {
   retrying: 'link lost, resuming',
   committing: 'verifying and committing',
   rebooting: 'rebooting into the new image',
+  scheduling: 'scheduling the reboot',
+  scheduled: 'committed; waiting for the scheduled reboot',
   waiting: 'waiting for the health check',
   done: 'done',
 };
@@ -46,7 +49,7 @@ export class ProgressView {
     this.lastPhase = p.phase;
     const fraction = p.size > 0 ? p.offset / p.size : 0;
     const sizes = p.size > 0 ? `${(p.offset / MiB).toFixed(1)}/${(p.size / MiB).toFixed(1)} MiB` : '';
-    const detail = p.phase === 'retrying' ? ` (attempt ${p.attempt}: ${p.reason})` : '';
+    const detail = p.phase === 'retrying' ? ` (attempt ${p.attempt}: ${p.reason})` : p.phase === 'scheduled' && p.appliesAt !== undefined ? `: applies at ${localTime(new Date(p.appliesAt))}` : '';
     if (this.tty) {
       const now = performance.now();
       if (!phaseChanged && now - this.lastDraw < 100 && p.offset < p.size) return;

@@ -1,5 +1,7 @@
 // npm run push -- URL bundle.zip [--password-file F] [--force] [--throttle KiB/s] [--transport http|webrtc] [--client-id ID]
-// Updates one device from a terminal with the same client the app uses, and ends with the device's verdict.
+//   [--apply-at TIME [--wait]]
+// Updates one device from a terminal with the same client the app uses, and ends with the device's verdict, or with
+// the time of the reboot the device scheduled (docs/protocol.md §5.1).
 
 import { openAsBlob } from 'node:fs';
 import { hostname } from 'node:os';
@@ -11,19 +13,23 @@ import { DeviceRefusal } from '../error-codes.ts';
 import { planRelease } from '../release-image.ts';
 import { expectOk } from '../replies.ts';
 import { LinkError } from '../transport.ts';
-import { UpdateError, updateDevice, type UpdateVerdict } from '../updater.ts';
+import { scheduleUpdate, UpdateError, updateDevice, type UpdateOptions, type UpdateVerdict } from '../updater.ts';
+import { APPLY_AT_FORMS, localTime, parseApplyAt } from './apply-at.ts';
 import { NodeHttpTransport } from './node-http-transport.ts';
 import { ProgressView } from './progress-view.ts';
 import { readSecret, SECRET_ENV } from './secret-input.ts';
 
-export const EXIT = { confirmed: 0, rolledBack: 1, refused: 2, failed: 3, usage: 64 } as const;
+export const EXIT = { confirmed: 0, scheduled: 0, rolledBack: 1, refused: 2, failed: 3, usage: 64 } as const;
 
 const USAGE = `Usage: npm run push -- URL bundle.zip [--password-file FILE] [--force] [--throttle KiB/s] [--transport http|webrtc] [--client-id ID]
+                        [--apply-at TIME [--wait]]
 
 Updates the device at URL (e.g. http://192.168.1.40:8070) with the release in bundle.zip over the FieldFlash LAN
 protocol, then reboots it and reports whether the new image was confirmed or rolled back.
 The device's pairing code or password is read from FILE or from the ${SECRET_ENV} environment variable;
 --password P gives it on the command line, for demos (anyone who lists processes can read it).
+--apply-at TIME sends and commits now and has the device reboot into the image at TIME, 1 s to 7 days ahead:
+${APPLY_AT_FORMS}. It ends once the reboot is scheduled (exit 0), or with --wait after the verdict.
 Exit codes: 0 confirmed, 1 rolled back, 2 refused by the device, 3 could not finish, 64 wrong arguments.`;
 
 class UsageError extends Error {}
@@ -39,6 +45,8 @@ function parse(argv: string[]) {
       throttle: { type: 'string' },
       transport: { type: 'string', default: 'http' },
       'client-id': { type: 'string' },
+      'apply-at': { type: 'string' },
+      wait: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -55,8 +63,16 @@ function parse(argv: string[]) {
     throttle = Number(values.throttle);
     if (!(throttle > 0)) throw new UsageError(`--throttle takes a speed in KiB/s greater than 0, not ${values.throttle}.`);
   }
+  let applyAt: Date | undefined;
+  if (values['apply-at'] !== undefined) {
+    const at = parseApplyAt(values['apply-at']);
+    if (typeof at === 'string') throw new UsageError(at);
+    applyAt = at;
+  } else if (values.wait) {
+    throw new UsageError('--wait goes with --apply-at: without it, push always waits for the verdict.');
+  }
   const clientId = values['client-id'] ?? `push-${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64);
-  return { url, bundle, password: secret.secret, passwordWarning: secret.warning, force: values.force, transport, throttle, clientId } as const;
+  return { url, bundle, password: secret.secret, passwordWarning: secret.warning, force: values.force, transport, throttle, clientId, applyAt, wait: values.wait } as const;
 }
 
 export function verdictLine(verdict: UpdateVerdict): string {
@@ -102,7 +118,7 @@ export async function push(argv: string[], out = process.stdout, err = process.s
       .finally(() => probe.close());
     const plan = planRelease(release, device);
     out.write(`${device.product} ${device.id} runs ${device.version}; sending ${release.product} ${release.version} (${plan.description}) over ${args.transport}\n`);
-    const verdict = await updateDevice({
+    const options: UpdateOptions = {
       url: args.url,
       password: args.password,
       clientId: args.clientId,
@@ -114,7 +130,14 @@ export async function push(argv: string[], out = process.stdout, err = process.s
       ...(args.transport === 'webrtc' ? { newPeerConnection: await nodePeerConnection() } : {}),
       ...(args.throttle ? { throttleKiBps: args.throttle } : {}),
       onProgress: (p) => view.update(p),
-    });
+    };
+    if (args.applyAt && !args.wait) {
+      const scheduled = await scheduleUpdate({ ...options, applyAt: args.applyAt });
+      view.finish();
+      out.write(`scheduled: ${device.product} ${scheduled.version} in slot ${scheduled.slot} applies at ${localTime(scheduled.appliesAt)}; the device document gives the verdict after that reboot\n`);
+      return EXIT.scheduled;
+    }
+    const verdict = await updateDevice({ ...options, ...(args.applyAt ? { applyAt: args.applyAt } : {}) });
     view.finish();
     out.write(`${verdictLine(verdict)}\n`);
     return verdict.outcome === 'confirmed' ? EXIT.confirmed : EXIT.rolledBack;
