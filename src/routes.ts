@@ -1,11 +1,13 @@
 // Which view is showing, kept in the URL hash so a view survives a reload and works offline. A release chosen in
 // the library for flashing travels in the same address (#/flash?release=<id>): the Flash view loads lazily and
-// reads it when it is ready, with no state shared between the two views' code.
+// reads it when it is ready, with no state shared between the two views' code. A pairing link to the app
+// (`#pair=<device URL>&code=<code>`, from a device's label) opens the Devices view with that link filled in.
 import { useEffect, useState } from 'preact/hooks';
 
 export const VIEWS = [
   { id: 'library', label: 'Library' },
   { id: 'flash', label: 'Flash' },
+  { id: 'devices', label: 'Devices' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];
@@ -14,9 +16,12 @@ export interface Route {
   view: ViewId;
   /** The release chosen elsewhere for this view (the Flash view's `release`), by id. */
   release: string | undefined;
+  /** The fragment of a pairing link that opened the app (`#pair=…&code=…`), for the Devices view. */
+  pairingLink?: string;
 }
 
 export function routeFromHash(hash: string): Route {
+  if (hash.startsWith('#pair=')) return { view: 'devices', release: undefined, pairingLink: hash };
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
   const view = VIEWS.find((v) => v.id === path)?.id ?? 'library';
   const release = new URLSearchParams(query).get('release') || undefined;

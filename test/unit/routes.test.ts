@@ -17,4 +17,10 @@ describe('routes', () => {
     expect(routeFromHash('')).toEqual({ view: 'library', release: undefined });
     expect(routeFromHash('#/nowhere?release=abc')).toEqual({ view: 'library', release: undefined });
   });
+
+  test('a pairing link to the app opens the Devices view with its fragment', () => {
+    expect(routeFromHash(hrefFor('devices'))).toEqual({ view: 'devices', release: undefined });
+    const fragment = '#pair=http%3A%2F%2F192.168.1.40%3A8070&code=7KQ4-M2XD-9PWA-H3TN';
+    expect(routeFromHash(fragment)).toEqual({ view: 'devices', release: undefined, pairingLink: fragment });
+  });
 });

@@ -1,0 +1,103 @@
+// Updating one paired device from the library: the release's image for the device's inactive slot, sent with the
+// shared protocol client and the kept pairing key, registered as a running operation, ending on the device's own
+// verdict after its test boot. The state lives here, not in a component, so leaving the view does not lose it.
+import { KeptKeySource, planRelease, updateDevice, type UpdateProgress } from '@fieldflash/protocol';
+import { beginOperation } from '../operations.ts';
+import { SharedState } from '../shared-state.ts';
+import { getRelease, recordDeviceAnswer, type PairedDevice, type ReleaseSummary } from '../store/index.ts';
+import { clientId } from './client-id.ts';
+import { describeProblem, type DeviceProblem } from './device-problems.ts';
+import { noteAnswer } from './reachability.ts';
+import { RateMeter, type TransferRate } from './transfer-rate.ts';
+
+/** The phases a person sees: the client's finer ones folded into what the device is doing. */
+export type UpdateStage = 'preparing' | 'sending' | 'verifying' | 'test-boot' | 'confirmed' | 'rolled-back' | 'failed';
+
+export interface DeviceUpdateState {
+  release: { id: string; name: string; version: string };
+  stage: UpdateStage;
+  /** The client's own phase and the device's offset, while it runs. */
+  progress?: UpdateProgress;
+  rate?: TransferRate;
+  /** Why the client is trying a step again, while it waits. */
+  retrying?: string;
+  /** The device's verdict: the slot written, and for a rollback the health check's reason. */
+  verdict?: { slot: string; version: string; reason?: string };
+  problem?: DeviceProblem;
+  /** Set when the technician confirmed sending an older version. */
+  downgrade: boolean;
+}
+
+/** By device id. */
+export const deviceUpdates = new SharedState<Readonly<Record<string, DeviceUpdateState>>>({});
+
+export function isRunning(state: DeviceUpdateState | undefined): boolean {
+  return state !== undefined && state.stage !== 'confirmed' && state.stage !== 'rolled-back' && state.stage !== 'failed';
+}
+
+function stageOf(phase: UpdateProgress['phase'], previous: UpdateStage): UpdateStage {
+  switch (phase) {
+    case 'sending':
+      return 'sending';
+    case 'committing':
+      return 'verifying';
+    case 'rebooting':
+    case 'waiting':
+    case 'done':
+      return 'test-boot';
+    case 'retrying':
+      return previous;
+    default:
+      return previous === 'preparing' ? 'preparing' : previous;
+  }
+}
+
+/** Runs the update; its state is in deviceUpdates[device.id]. Resolves when the device gave its verdict or it failed. */
+export async function runDeviceUpdate(device: PairedDevice, summary: ReleaseSummary, options: { downgrade: boolean }): Promise<void> {
+  if (isRunning(deviceUpdates.get()[device.id])) return;
+  const name = `${summary.product} ${summary.version}`;
+  let state: DeviceUpdateState = { release: { id: summary.id, name, version: summary.version }, stage: 'preparing', downgrade: options.downgrade };
+  const publish = (change: Partial<DeviceUpdateState>) => {
+    state = { ...state, ...change };
+    deviceUpdates.set({ ...deviceUpdates.get(), [device.id]: state });
+  };
+  publish({});
+  const end = beginOperation(`Updating ${device.document.product} at ${new URL(device.url).host} to ${summary.version}`);
+  const meter = new RateMeter();
+  try {
+    const release = await getRelease(summary.id);
+    if (!release) throw new Error(`${name} is no longer in the library.`);
+    const plan = planRelease(release, device.document);
+    const verdict = await updateDevice({
+      url: device.url,
+      keys: new KeptKeySource(device.pairingKey),
+      clientId: clientId(),
+      release: plan.release,
+      image: plan.image,
+      force: options.downgrade,
+      onProgress: (progress) => {
+        const change: Partial<DeviceUpdateState> = { progress, stage: stageOf(progress.phase, state.stage) };
+        if (progress.phase === 'sending' && progress.size > 0) change.rate = meter.add(progress.offset, progress.size);
+        change.retrying = progress.phase === 'retrying' ? progress.reason : undefined;
+        publish(change);
+      },
+    });
+    await recordDeviceAnswer(device.id, verdict.device, 'http');
+    noteAnswer(device.id);
+    publish({
+      stage: verdict.outcome === 'confirmed' ? 'confirmed' : 'rolled-back',
+      verdict: { slot: verdict.slot, version: verdict.version, ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}) },
+      retrying: undefined,
+    });
+  } catch (error) {
+    publish({ stage: 'failed', problem: describeProblem(error, device.url), retrying: undefined });
+  } finally {
+    end();
+  }
+}
+
+/** Clears a finished update's result from view. */
+export function dismissUpdate(deviceId: string): void {
+  const { [deviceId]: _gone, ...rest } = deviceUpdates.get();
+  deviceUpdates.set(rest);
+}

@@ -1,0 +1,281 @@
+// The Devices view in Chromium against real reference agents on 127.0.0.1: adding a device (address and secret,
+// pairing link, a board set up over USB), the plain messages for a wrong secret, a silent address and a server that
+// is not a device, what is kept (a non-extractable key, never the secret), updating from the library to the
+// device's own verdict, refusals before a byte is sent, the downgrade question, and forgetting a device.
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { appPairingLink, generatePairingCode, pairingLink } from '@fieldflash/protocol';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { openApp, type AppSession } from './browser.ts';
+import {
+  addByAddress, addByLink, deviceCard, deviceDocument, forgetAllDevices, openDevicesView, PASSWORD, startTestAgent, storedPairedDevices,
+  type TestAgent, updateResult,
+} from './devices.support.ts';
+import { releaseRow } from './library.support.ts';
+
+let app: AppSession;
+const agents: TestAgent[] = [];
+
+beforeAll(async () => {
+  app = await openApp();
+  await app.page.setViewportSize({ width: 1280, height: 900 });
+  await app.page.getByRole('button', { name: 'Load demo release' }).click();
+  await releaseRow(app.page, /^FieldFlash Demo /).waitFor({ timeout: 30_000 });
+});
+afterAll(async () => app?.close());
+
+beforeEach(async () => {
+  await forgetAllDevices(app.page);
+  await openDevicesView(app.page);
+});
+afterEach(async () => {
+  for (const { agent } of agents.splice(0)) await agent.close();
+});
+
+async function agent(options: Parameters<typeof startTestAgent>[0] = {}): Promise<TestAgent> {
+  const started = await startTestAgent(options);
+  agents.push(started);
+  return started;
+}
+
+/** The pairing key the agent derived and keeps (its auth.json): it must never turn up in the page's records. */
+function agentKey(dir: string): { hex: string; base64: string; salt: string } {
+  const auth = JSON.parse(readFileSync(join(dir, 'auth.json'), 'utf8')) as { key: string; salt: string };
+  return { base64: auth.key, hex: Buffer.from(auth.key, 'base64').toString('hex'), salt: auth.salt };
+}
+
+describe('adding a device', () => {
+  test('by address and pairing secret: the card shows what the device says, and the record holds a non-extractable key, no secret', async () => {
+    const { page } = app;
+    const device = await agent();
+    expect(await addByAddress(page, device.agent.url, PASSWORD)).toEqual({ added: true, text: `Added ${device.label}. Its key is kept on this laptop; the secret is not.` });
+
+    const card = deviceCard(page, device.label);
+    await expect.poll(() => card.getByRole('status', { name: 'Reachability' }).innerText()).toMatch(`Answers at ${device.agent.url}`);
+    const facts = (await card.locator('.device-facts').innerText()).replace(/\s+/g, ' ');
+    expect(facts).toContain('Product FieldFlash Demo Chip ESP32 Board esp32-devkitc Hardware revision 1.0 Version 0.9.0 Security version 0');
+    const slots = card.getByRole('table', { name: 'Slots' });
+    expect((await slots.getByRole('row', { name: /^a / }).innerText()).replace(/\s+/g, ' ')).toBe('a active (running) 0.9.0');
+    expect((await slots.getByRole('row', { name: /^b / }).innerText()).replace(/\s+/g, ' ')).toBe('b empty —');
+    expect(await card.getByLabel('Last seen').innerText()).toMatch(/^Last seen .* over HTTP\.$/);
+
+    const [record, ...others] = await storedPairedDevices(page);
+    expect(others).toEqual([]);
+    expect(record).toMatchObject({ id: (await deviceDocument(device.agent.url)).id, url: device.agent.url, salt: agentKey(device.dir).salt });
+    expect(record!.key).toEqual({ isCryptoKey: true, extractable: false, algorithm: 'HMAC', usages: ['sign'], exportRefused: true });
+    const key = agentKey(device.dir);
+    for (const text of record!.texts) {
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain(key.hex);
+      expect(text).not.toContain(key.base64);
+    }
+    // Nothing typed stays in the form once the device is added.
+    expect(await page.getByLabel('Pairing secret').inputValue()).toBe('');
+  });
+
+  test('by pasting the pairing link the agent prints', async () => {
+    const { page } = app;
+    const code = generatePairingCode();
+    const device = await agent({ password: code });
+    expect(await addByLink(page, pairingLink(device.agent.url, code))).toMatchObject({ added: true });
+    await deviceCard(page, device.label).waitFor();
+    const [record] = await storedPairedDevices(page);
+    for (const text of record!.texts) expect(text).not.toContain(code);
+  });
+
+  test('by opening an app link whose fragment carries the pairing (a QR code on a label)', async () => {
+    const { page } = app;
+    const code = generatePairingCode();
+    const device = await agent({ password: code });
+    await page.goto(appPairingLink(app.url, device.agent.url, code));
+    const form = page.getByRole('form', { name: 'Add by pairing link' });
+    await expect.poll(() => form.getByLabel('Pairing link').inputValue()).toContain('#pair=');
+    // The code leaves the address bar at once; it is only in the form.
+    expect(new URL(page.url()).hash).toBe('#/devices');
+    await form.getByRole('button', { name: 'Add from link' }).click();
+    await deviceCard(page, device.label).waitFor();
+  });
+
+  test('in one click from a board set up over USB, which reported its URL; only the secret is asked for', async () => {
+    const { page } = app;
+    const device = await agent();
+    // The record the Flash view's Wi-Fi setup keeps for a board that reported its URL (src/provision).
+    await page.evaluate(
+      (url) =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('fieldflash');
+          open.onsuccess = () => {
+            const tx = open.result.transaction('devices', 'readwrite');
+            tx.objectStore('devices').put({
+              mac: '24:0a:c4:12:34:56', chipName: 'ESP32', model: 'ESP32-D0WD-V3', release: 'FieldFlash Demo 1.0.0',
+              firmware: { name: 'fieldflash-demo', version: '1.0.0' }, deviceName: 'fieldflash-demo', url: `${url}/`, ssid: 'FieldLab',
+              provisionedAt: Date.now(), simulated: true,
+            });
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+      device.agent.url,
+    );
+    await page.reload();
+    await page.getByRole('button', { name: `Add the board at ${device.agent.url}/` }).click();
+    const form = page.getByRole('form', { name: 'Add by address' });
+    expect(await form.getByLabel('Device address').inputValue()).toBe(`${device.agent.url}/`);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('pairing-secret');
+    await form.getByLabel('Pairing secret').fill(PASSWORD);
+    await form.getByRole('button', { name: 'Add device' }).click();
+    await deviceCard(page, device.label).waitFor();
+    // Once paired, the board is no longer offered.
+    expect(await page.getByRole('button', { name: `Add the board at ${device.agent.url}/` }).count()).toBe(0);
+  });
+
+  test('a wrong secret is refused in words, and nothing is kept', async () => {
+    const { page } = app;
+    const device = await agent();
+    const outcome = await addByAddress(page, device.agent.url, 'not the secret of this device');
+    expect(outcome.added).toBe(false);
+    expect(outcome.text).toContain(`The pairing secret is wrong: the device at ${device.agent.url} did not accept it.`);
+    expect(outcome.text).toContain("What to do: Check the pairing code on the device's label");
+    expect(await storedPairedDevices(page)).toEqual([]);
+  });
+
+  test('an address where nothing answers says so, with the address', async () => {
+    const { page } = app;
+    const device = await agent();
+    await device.agent.close();
+    agents.splice(agents.indexOf(device), 1);
+    const outcome = await addByAddress(page, device.agent.url, PASSWORD);
+    expect(outcome).toMatchObject({ added: false });
+    expect(outcome.text).toContain(`No answer from ${device.agent.url}.`);
+    expect(outcome.text).toContain('What to do: Check that the device is powered');
+  });
+
+  test('an address where a web server that is not a FieldFlash device answers says so', async () => {
+    const { page } = app;
+    const server: Server = createServer((_request, response) => response.end('<h1>Router admin</h1>'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const outcome = await addByAddress(page, url, PASSWORD);
+      expect(outcome).toMatchObject({ added: false });
+      expect(outcome.text).toContain(`${url} answers, but not as a FieldFlash device`);
+      expect(outcome.text).toContain('port 8070');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('a paired device', () => {
+  test('that stops answering says so in words with its address, when checked again and when the view opens', async () => {
+    const { page } = app;
+    const device = await agent();
+    await addByAddress(page, device.agent.url, PASSWORD);
+    const card = deviceCard(page, device.label);
+    await device.agent.close();
+    agents.splice(agents.indexOf(device), 1);
+    await card.getByRole('button', { name: `Check again: ${device.label}` }).click();
+    const reach = card.getByRole('status', { name: 'Reachability' });
+    await expect.poll(() => reach.innerText()).toMatch(`No answer from ${device.agent.url}.`);
+    await page.reload();
+    await expect.poll(() => deviceCard(page, device.label).getByRole('status', { name: 'Reachability' }).innerText()).toMatch(`No answer from ${device.agent.url}.`);
+  });
+
+  test('is updated from the library to the demo release, confirmed by the device in slot b', async () => {
+    const { page } = app;
+    const device = await agent();
+    await addByAddress(page, device.agent.url, PASSWORD);
+    const card = deviceCard(page, device.label);
+    await card.getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
+    expect(await updateResult(card)).toMatch(/^Confirmed: FieldFlash Demo 1\.0\.0 in slot b\./);
+
+    const document = await deviceDocument(device.agent.url);
+    expect(document.version).toBe('1.0.0');
+    expect(document.slots).toMatchObject([
+      { name: 'a', state: 'confirmed', version: '0.9.0' },
+      { name: 'b', state: 'active', version: '1.0.0' },
+    ]);
+    expect(document.lastUpdate).toMatchObject({ version: '1.0.0', outcome: 'confirmed' });
+    // The card shows the device's new state, read back from it.
+    expect(await card.getByLabel('Last update').innerText()).toBe('Last update: 1.0.0 confirmed.');
+    expect((await card.getByRole('table', { name: 'Slots' }).getByRole('row', { name: /^b / }).innerText()).replace(/\s+/g, ' ')).toBe('b active (running) 1.0.0');
+  });
+
+  test('whose health check fails is shown rolled back, with the reason the device gave', async () => {
+    const { page } = app;
+    const device = await agent({ healthCheck: 'echo "sensor bus not found" >&2; exit 3' });
+    await addByAddress(page, device.agent.url, PASSWORD);
+    const card = deviceCard(page, device.label);
+    await card.getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
+    expect(await updateResult(card)).toMatch(/^Rolled back: health check exited with 3: sensor bus not found/);
+
+    const document = await deviceDocument(device.agent.url);
+    expect(document.version).toBe('0.9.0');
+    expect(document.slots[0]).toMatchObject({ name: 'a', state: 'active', version: '0.9.0' });
+    expect(document.lastUpdate).toMatchObject({ version: '1.0.0', outcome: 'rolled-back', reason: expect.stringContaining('sensor bus not found') });
+    expect(await card.getByLabel('Last update').innerText()).toMatch(/^Last update: 1\.0\.0 rolled back: health check exited with 3: sensor bus not found/);
+  });
+
+  test('of another product is offered no update: the release says why before a byte is sent', async () => {
+    const { page } = app;
+    const device = await agent({ product: 'demo-sensor' });
+    await addByAddress(page, device.agent.url, PASSWORD);
+    const card = deviceCard(page, device.label);
+    const release = card.getByRole('list', { name: 'Releases for this device' }).getByRole('listitem').filter({ hasText: 'FieldFlash Demo 1.0.0' });
+    expect((await release.innerText()).replace(/\s+/g, ' ')).toContain(
+      'Does not fit: FieldFlash Demo 1.0.0 is a release of FieldFlash Demo; the device runs demo-sensor. Pick a release of demo-sensor.',
+    );
+    expect(await release.getByRole('button').count()).toBe(0);
+    // The device heard nothing of it: no upload begun, no update recorded.
+    expect(readdirSync(join(device.dir, 'uploads')).length).toBe(0);
+    expect((await deviceDocument(device.agent.url)).lastUpdate).toBeUndefined();
+  });
+
+  test('running a newer version asks before a downgrade; keeping sends nothing, confirming sends it with force', async () => {
+    const { page } = app;
+    const device = await agent({ version: '2.0.0' });
+    await addByAddress(page, device.agent.url, PASSWORD);
+    const card = deviceCard(page, device.label);
+    await card.getByRole('button', { name: 'Downgrade to FieldFlash Demo 1.0.0' }).click();
+    const question = page.getByRole('alertdialog', { name: 'Confirm downgrading to FieldFlash Demo 1.0.0' });
+    expect(await question.innerText()).toContain('The device runs 2.0.0; 1.0.0 is older.');
+    await question.getByRole('button', { name: 'Keep the current version' }).click();
+    await question.waitFor({ state: 'detached' });
+    expect((await deviceDocument(device.agent.url)).lastUpdate).toBeUndefined();
+
+    await card.getByRole('button', { name: 'Downgrade to FieldFlash Demo 1.0.0' }).click();
+    await question.getByRole('button', { name: 'Downgrade to 1.0.0' }).click();
+    expect(await updateResult(card)).toMatch(/^Confirmed: FieldFlash Demo 1\.0\.0 in slot b\./);
+    expect((await deviceDocument(device.agent.url)).version).toBe('1.0.0');
+  });
+
+  test('can be forgotten after a confirmation, key and all', async () => {
+    const { page } = app;
+    const device = await agent();
+    await addByAddress(page, device.agent.url, PASSWORD);
+    const card = deviceCard(page, device.label);
+    await card.getByRole('button', { name: `Forget ${device.label}` }).click();
+    const question = page.getByRole('alertdialog', { name: `Confirm forgetting ${device.label}` });
+    await question.getByRole('button', { name: 'Keep it' }).click();
+    expect(await storedPairedDevices(page)).toHaveLength(1);
+    await card.getByRole('button', { name: `Forget ${device.label}` }).click();
+    await question.getByRole('button', { name: 'Forget device' }).click();
+    await card.waitFor({ state: 'detached' });
+    expect(await storedPairedDevices(page)).toEqual([]);
+  });
+
+  test('two devices side by side, one updated and one rolled back (screenshot)', async () => {
+    const { page } = app;
+    const first = await agent();
+    const second = await agent({ healthCheck: 'echo "sensor bus not found" >&2; exit 3' });
+    await addByAddress(page, first.agent.url, PASSWORD);
+    await addByAddress(page, second.agent.url, PASSWORD);
+    await deviceCard(page, first.label).getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
+    await deviceCard(page, second.label).getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
+    expect(await updateResult(deviceCard(page, first.label))).toMatch(/^Confirmed/);
+    expect(await updateResult(deviceCard(page, second.label))).toMatch(/^Rolled back/);
+    await page.screenshot({ path: process.env.DEVICES_SCREENSHOT ?? '/tmp/devices-2.png', fullPage: true });
+  });
+});
