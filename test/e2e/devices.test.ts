@@ -2,7 +2,7 @@
 // pairing link, a board set up over USB), the plain messages for a wrong secret, a silent address and a server that
 // is not a device, what is kept (a non-extractable key, never the secret), updating from the library to the
 // device's own verdict, refusals before a byte is sent, the downgrade question, and forgetting a device.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { appPairingLink, generatePairingCode, pairingLink } from '@fieldflash/protocol';
@@ -12,6 +12,7 @@ import {
   addByAddress, addByLink, deviceCard, deviceDocument, forgetAllDevices, openDevicesView, PASSWORD, startTestAgent, storedPairedDevices,
   type TestAgent, updateResult,
 } from './devices.support.ts';
+import { deviceDir } from '../integration/agent-support.ts';
 import { releaseRow } from './library.support.ts';
 
 let app: AppSession;
@@ -201,6 +202,28 @@ describe('a paired device', () => {
     // The card shows the device's new state, read back from it.
     expect(await card.getByLabel('Last update').innerText()).toBe('Last update: 1.0.0 confirmed.');
     expect((await card.getByRole('table', { name: 'Slots' }).getByRole('row', { name: /^b / }).innerText()).replace(/\s+/g, ' ')).toBe('b active (running) 1.0.0');
+  });
+
+  test('shows the phase and the bytes the device holds while it runs: here its test boot, held until the test lets it end', async () => {
+    const { page } = app;
+    const gate = join(deviceDir(), 'health-check-may-end');
+    const device = await agent({ healthCheck: `while [ ! -e '${gate}' ]; do sleep 0.05; done` });
+    await addByAddress(page, device.agent.url, PASSWORD);
+    const card = deviceCard(page, device.label);
+    await card.getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
+    const progress = card.getByRole('status', { name: 'Update progress' });
+    try {
+      await expect.poll(() => progress.innerText(), { timeout: 30_000 }).toMatch(/^Test boot: the device restarts into the new image and runs its health check: FieldFlash Demo 1\.0\.0/);
+      expect((await progress.innerText()).replace(/\s+/g, ' ')).toMatch(/ (\d+(\.\d)? KiB) of \1 · into slot b$/);
+      expect(await card.getByRole('button', { name: `Forget ${device.label}` }).isDisabled()).toBe(true);
+      // The device restarts into its test boot (off the network for a moment) and stays there until the gate opens.
+      const slotB = () => deviceDocument(device.agent.url).then((d) => `${d.slots[1]!.state} ${d.slots[1]!.version}`, () => 'restarting');
+      await expect.poll(slotB, { timeout: 30_000 }).toBe('pending 1.0.0');
+      expect(await progress.innerText()).toMatch(/^Test boot/);
+    } finally {
+      writeFileSync(gate, '');
+    }
+    expect(await updateResult(card)).toMatch(/^Confirmed: FieldFlash Demo 1\.0\.0 in slot b\./);
   });
 
   test('whose health check fails is shown rolled back, with the reason the device gave', async () => {
