@@ -2,7 +2,7 @@
 // from a board set up over USB in the Flash view (its reported URL; the secret is then asked for).
 import { parsePairingLink } from '@fieldflash/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { DeviceRecord, PairedDevice } from '../store/index.ts';
+import { getDevice, type DeviceRecord, type PairedDevice } from '../store/index.ts';
 import { describeProblem, type DeviceProblem } from './device-problems.ts';
 import { hostOf } from './device-format.ts';
 import { pairDevice, type PairingStep } from './pairing.ts';
@@ -20,7 +20,15 @@ const STEP_TEXT: Record<PairingStep, (url: string) => string> = {
   saving: () => 'Keeping the device and its key…',
 };
 
-export function AddDevicePanel({ paired, initialLink }: { paired: readonly PairedDevice[]; initialLink?: string | undefined }) {
+export interface AddDevicePanelProps {
+  paired: readonly PairedDevice[];
+  /** A pairing link that opened the app, to fill in. */
+  initialLink?: string | undefined;
+  /** The base MAC of a board the Flash view set up over USB, chosen there. */
+  initialBoard?: string | undefined;
+}
+
+export function AddDevicePanel({ paired, initialLink, initialBoard }: AddDevicePanelProps) {
   const [address, setAddress] = useState('');
   const [secret, setSecret] = useState('');
   const [link, setLink] = useState(initialLink ?? '');
@@ -32,6 +40,18 @@ export function AddDevicePanel({ paired, initialLink }: { paired: readonly Paire
   useEffect(() => {
     if (initialLink) setLink(initialLink);
   }, [initialLink]);
+
+  useEffect(() => {
+    if (!initialBoard) return;
+    let current = true;
+    getDevice(initialBoard).then(
+      (record) => current && record && chooseBoard(record),
+      () => undefined, // the board's record is a shortcut; the form works without it
+    );
+    return () => {
+      current = false;
+    };
+  }, [initialBoard]);
 
   const add = async (request: { address: string; secret: string; boardMac?: string }, clear: () => void) => {
     try {

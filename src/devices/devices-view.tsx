@@ -21,6 +21,7 @@ export function DevicesView() {
     // The pairing code arrived in the address (a label's app link): it goes into the form, not the history.
     if (route.pairingLink) history.replaceState(null, '', '#/devices');
   }, [route.pairingLink]);
+  const initialLink = route.pairingLink && `${location.origin}${location.pathname}${route.pairingLink}`;
   const devices = paired.state === 'ready' ? paired.devices : [];
   return (
     <div class="devices">
@@ -39,7 +40,7 @@ export function DevicesView() {
           <DeviceCard key={device.id} device={device} />
         ))}
       </section>
-      <AddDevicePanel paired={devices} initialLink={route.pairingLink && `${location.origin}${location.pathname}${route.pairingLink}`} />
+      <AddDevicePanel paired={devices} initialLink={initialLink} initialBoard={route.board} />
     </div>
   );
 }

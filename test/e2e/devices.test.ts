@@ -13,8 +13,10 @@ import {
   type TestAgent, updateResult,
 } from './devices.support.ts';
 import { deviceDir } from '../integration/agent-support.ts';
+import { connectSimulated, flash, openFlashView } from './flash.support.ts';
 import { releaseRow } from './library.support.ts';
 
+const WIFI_PASSWORD = 'e2e-FieldLab-pass-42';
 let app: AppSession;
 const agents: TestAgent[] = [];
 
@@ -98,37 +100,38 @@ describe('adding a device', () => {
     await deviceCard(page, device.label).waitFor();
   });
 
-  test('in one click from a board set up over USB, which reported its URL; only the secret is asked for', async () => {
+  test('in one click from the Flash view, after the board joined Wi-Fi over USB and reported its URL; only the secret is asked for', async () => {
     const { page } = app;
     const device = await agent();
-    // The record the Flash view's Wi-Fi setup keeps for a board that reported its URL (src/provision).
-    await page.evaluate(
-      (url) =>
-        new Promise<void>((resolve, reject) => {
-          const open = indexedDB.open('fieldflash');
-          open.onsuccess = () => {
-            const tx = open.result.transaction('devices', 'readwrite');
-            tx.objectStore('devices').put({
-              mac: '24:0a:c4:12:34:56', chipName: 'ESP32', model: 'ESP32-D0WD-V3', release: 'FieldFlash Demo 1.0.0',
-              firmware: { name: 'fieldflash-demo', version: '1.0.0' }, deviceName: 'fieldflash-demo', url: `${url}/`, ssid: 'FieldLab',
-              provisionedAt: Date.now(), simulated: true,
-            });
-            tx.oncomplete = () => resolve();
-            tx.onerror = () => reject(tx.error);
-          };
-          open.onerror = () => reject(open.error);
-        }),
-      device.agent.url,
-    );
-    await page.reload();
-    await page.getByRole('button', { name: `Add the board at ${device.agent.url}/` }).click();
+    await openFlashView(page);
+    await connectSimulated(page, { chip: 'ESP32', flashSize: '4 MB', wireTime: false });
+    const wifiPanel = page.getByRole('form', { name: 'Simulated Wi-Fi' });
+    const folded = page.locator('details:not([open])', { has: page.locator('form[aria-label="Simulated Wi-Fi"]') });
+    if ((await folded.count()) > 0) await folded.first().locator('summary').first().click();
+    await wifiPanel.getByLabel(/Simulated networks/).fill(`FieldLab, ${WIFI_PASSWORD}, -45`);
+    await wifiPanel.getByLabel('URL the board reports').fill(`${device.agent.url}/`);
+    await wifiPanel.getByRole('button', { name: 'Apply Wi-Fi settings' }).click();
+    await wifiPanel.getByText('Applied').waitFor();
+    await flash(page, { release: /FieldFlash Demo/, erase: 'erase-all', baud: 921600 });
+
+    const setup = page.getByRole('region', { name: 'Wi-Fi setup' });
+    const networks = setup.getByLabel('Networks the device sees');
+    await expect.poll(() => networks.locator('option').allTextContents(), { timeout: 20_000 }).toContain('FieldLab (strong signal, password)');
+    await networks.selectOption('FieldLab');
+    await setup.getByLabel('Wi-Fi password').fill(WIFI_PASSWORD);
+    await setup.getByRole('button', { name: 'Connect to Wi-Fi' }).click();
+    const joined = setup.getByRole('status', { name: 'Wi-Fi result' });
+    await joined.getByText('Saved with this device').waitFor({ timeout: 15_000 });
+
+    await joined.getByRole('link', { name: 'add it in Devices' }).click();
     const form = page.getByRole('form', { name: 'Add by address' });
-    expect(await form.getByLabel('Device address').inputValue()).toBe(`${device.agent.url}/`);
+    await expect.poll(() => form.getByLabel('Device address').inputValue()).toBe(`${device.agent.url}/`);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('pairing-secret');
+    expect(await form.innerText()).toMatch(/Set up over USB as "fieldflash-demo-[0-9a-f]+" \(ESP32, MAC ([0-9a-f]{2}:){5}[0-9a-f]{2}\)/);
     await form.getByLabel('Pairing secret').fill(PASSWORD);
     await form.getByRole('button', { name: 'Add device' }).click();
     await deviceCard(page, device.label).waitFor();
-    // Once paired, the board is no longer offered.
+    // Once paired, the board is no longer offered as one to add.
     expect(await page.getByRole('button', { name: `Add the board at ${device.agent.url}/` }).count()).toBe(0);
   });
 
