@@ -45,10 +45,9 @@ function stageOf(phase: UpdateProgress['phase'], previous: UpdateStage): UpdateS
     case 'waiting':
     case 'done':
       return 'test-boot';
-    case 'retrying':
-      return previous;
     default:
-      return previous === 'preparing' ? 'preparing' : previous;
+      // Reading, logging in, offering again or retrying: the person still sees the step the update is in.
+      return previous;
   }
 }
 

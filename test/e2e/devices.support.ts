@@ -19,7 +19,7 @@ export interface TestAgent {
 
 /** A reference agent on 127.0.0.1 playing a device of the demo product at 0.9.0, unless told otherwise. */
 export async function startTestAgent(options: Partial<Parameters<typeof startAgent>[0]> = {}): Promise<TestAgent> {
-  const dir = deviceDir();
+  const dir = options.dir ?? deviceDir();
   const agent = await startAgent({ dir, password: PASSWORD, ...DEMO, version: '0.9.0', webrtc: false, log: () => {}, ...options });
   return { agent, dir, label: `${options.product ?? DEMO.product} at ${new URL(agent.url).host}` };
 }

@@ -277,6 +277,31 @@ describe('a paired device', () => {
     expect((await deviceDocument(device.agent.url)).version).toBe('1.0.0');
   });
 
+  test('given a new pairing secret, refuses the kept key in words; adding it again with the new secret updates it', async () => {
+    const { page } = app;
+    const first = await agent();
+    await addByAddress(page, first.agent.url, PASSWORD);
+    const card = deviceCard(page, first.label);
+    await card.waitFor();
+    // The same device (same folder, same address) restarted with a new secret: it derives keys with a new salt.
+    await first.agent.close();
+    agents.splice(agents.indexOf(first), 1);
+    const secret = generatePairingCode();
+    const again = await agent({ dir: first.dir, port: first.agent.port, password: secret });
+    expect(again.agent.url).toBe(first.agent.url);
+    await card.getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
+    const result = await updateResult(card);
+    expect(result).toContain("The device's pairing secret has changed since this key was kept");
+    expect(result).toContain('What to do: Add the device again with its new pairing secret');
+    expect((await deviceDocument(again.agent.url)).lastUpdate).toBeUndefined();
+
+    expect(await addByAddress(page, again.agent.url, secret)).toMatchObject({ added: true });
+    expect(await storedPairedDevices(page)).toHaveLength(1);
+    await card.getByRole('button', { name: 'Dismiss' }).click();
+    await card.getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
+    expect(await updateResult(card)).toMatch(/^Confirmed: FieldFlash Demo 1\.0\.0 in slot b\./);
+  });
+
   test('can be forgotten after a confirmation, key and all', async () => {
     const { page } = app;
     const device = await agent();
