@@ -4,7 +4,7 @@
 import { KeptKeySource, planRelease, updateDevice, type UpdateProgress } from '@fieldflash/protocol';
 import { beginOperation } from '../operations.ts';
 import { SharedState } from '../shared-state.ts';
-import { getRelease, recordDeviceAnswer, type PairedDevice, type ReleaseSummary } from '../store/index.ts';
+import { getRelease, recordDeviceAnswer, recordUpdateInProgress, type PairedDevice } from '../store/index.ts';
 import { clientId } from './client-id.ts';
 import { describeProblem, type DeviceProblem } from './device-problems.ts';
 import { noteAnswer } from './reachability.ts';
@@ -13,8 +13,16 @@ import { RateMeter, type TransferRate } from './transfer-rate.ts';
 /** The phases a person sees: the client's finer ones folded into what the device is doing. */
 export type UpdateStage = 'preparing' | 'sending' | 'verifying' | 'test-boot' | 'confirmed' | 'rolled-back' | 'failed';
 
+/** The release an update sends, by library id, and its name for people ("FieldFlash Demo 1.0.0"). */
+export interface UpdateTarget {
+  id: string;
+  name: string;
+}
+
 export interface DeviceUpdateState {
-  release: { id: string; name: string; version: string };
+  release: UpdateTarget;
+  /** Picked up again after the page that started it was reloaded or closed. */
+  resumed: boolean;
   stage: UpdateStage;
   /** The client's own phase and the device's offset, while it runs. */
   progress?: UpdateProgress;
@@ -51,20 +59,25 @@ function stageOf(phase: UpdateProgress['phase'], previous: UpdateStage): UpdateS
   }
 }
 
-/** Runs the update; its state is in deviceUpdates[device.id]. Resolves when the device gave its verdict or it failed. */
-export async function runDeviceUpdate(device: PairedDevice, summary: ReleaseSummary, options: { downgrade: boolean }): Promise<void> {
+/**
+ * Runs the update; its state is in deviceUpdates[device.id], and the device's record says one runs until it ends
+ * here, so one cut short by a reload is picked up again (resumeInterruptedUpdates). Resolves when the device gave its
+ * verdict or the update failed.
+ */
+export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget, options: { downgrade: boolean; resumed?: boolean }): Promise<void> {
   if (isRunning(deviceUpdates.get()[device.id])) return;
-  const name = `${summary.product} ${summary.version}`;
-  let state: DeviceUpdateState = { release: { id: summary.id, name, version: summary.version }, stage: 'preparing', downgrade: options.downgrade };
+  const { name } = target;
+  let state: DeviceUpdateState = { release: target, resumed: options.resumed ?? false, stage: 'preparing', downgrade: options.downgrade };
   const publish = (change: Partial<DeviceUpdateState>) => {
     state = { ...state, ...change };
     deviceUpdates.set({ ...deviceUpdates.get(), [device.id]: state });
   };
   publish({});
-  const end = beginOperation(`Updating ${device.document.product} at ${new URL(device.url).host} to ${summary.version}`);
+  const end = beginOperation(`Updating ${device.document.product} at ${new URL(device.url).host} to ${name}`);
   const meter = new RateMeter();
   try {
-    const release = await getRelease(summary.id);
+    if (!options.resumed) await recordUpdateInProgress(device.id, { releaseId: target.id, releaseName: name, downgrade: options.downgrade, startedAt: Date.now() });
+    const release = await getRelease(target.id);
     if (!release) throw new Error(`${name} is no longer in the library.`);
     const plan = planRelease(release, device.document);
     const verdict = await updateDevice({
@@ -91,7 +104,18 @@ export async function runDeviceUpdate(device: PairedDevice, summary: ReleaseSumm
   } catch (error) {
     publish({ stage: 'failed', problem: describeProblem(error, device.url), retrying: undefined });
   } finally {
+    // Ended here, with a verdict or a failure shown: nothing is left to pick up after a reload.
+    await recordUpdateInProgress(device.id, undefined).catch(() => undefined);
     end();
+  }
+}
+
+/** Picks up the updates that a reload or a closed laptop cut short: the device continues from its own offset. */
+export function resumeInterruptedUpdates(devices: readonly PairedDevice[]): void {
+  for (const device of devices) {
+    const interrupted = device.updateInProgress;
+    if (!interrupted || isRunning(deviceUpdates.get()[device.id])) continue;
+    void runDeviceUpdate(device, { id: interrupted.releaseId, name: interrupted.releaseName }, { downgrade: interrupted.downgrade, resumed: true });
   }
 }
 

@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { useRoute } from '../routes.ts';
 import { AddDevicePanel } from './add-device-panel.tsx';
 import { DeviceCard } from './device-card.tsx';
+import { resumeInterruptedUpdates } from './device-update.ts';
 import { checkDevices } from './reachability.ts';
 import { usePairedDevices } from './use-paired-devices.ts';
 import './devices.css';
@@ -16,6 +17,7 @@ export function DevicesView() {
     if (paired.state !== 'ready' || checked.current) return;
     checked.current = true;
     checkDevices(paired.devices);
+    resumeInterruptedUpdates(paired.devices);
   }, [paired]);
   useEffect(() => {
     // The pairing code arrived in the address (a label's app link): it goes into the form, not the history.

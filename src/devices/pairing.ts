@@ -39,6 +39,7 @@ export async function pairDevice(request: PairingRequest): Promise<PairedDevice>
     document,
     lastSeen: { at: now, transport: 'http' },
     ...(boardMac ? { boardMac } : {}),
+    ...(known?.updateInProgress ? { updateInProgress: known.updateInProgress } : {}),
   };
   await savePairedDevice(device);
   noteAnswer(device.id, now);

@@ -16,7 +16,7 @@ export function UpdateChooser({ device, disabled }: { device: PairedDevice; disa
   const fits = releaseFits(library.releases, device.document);
   const start = (fit: Fitting) => {
     if (fit.direction === 'downgrade') setAsking(fit);
-    else void runDeviceUpdate(device, fit.release, { downgrade: false });
+    else void runDeviceUpdate(device, target(fit), { downgrade: false });
   };
   return (
     <div class="device-releases">
@@ -47,7 +47,7 @@ export function UpdateChooser({ device, disabled }: { device: PairedDevice; disa
           onConfirm={() => {
             const fit = asking;
             setAsking(undefined);
-            void runDeviceUpdate(device, fit.release, { downgrade: true });
+            void runDeviceUpdate(device, target(fit), { downgrade: true });
           }}
           onKeep={() => setAsking(undefined)}
         >
@@ -60,5 +60,7 @@ export function UpdateChooser({ device, disabled }: { device: PairedDevice; disa
     </div>
   );
 }
+
+const target = (fit: Fitting) => ({ id: fit.release.id, name: `${fit.release.product} ${fit.release.version}` });
 
 const ACTION = { upgrade: 'Update to', reinstall: 'Reinstall', downgrade: 'Downgrade to' } as const;

@@ -20,6 +20,9 @@ export function UpdateStatus({ deviceId, update }: { deviceId: string; update: D
     <div class="device-update">
       {running && (
         <div role="status" aria-label="Update progress">
+          {update.resumed && (
+            <p>Picking up the update to {update.release.name} that the page was reloaded or closed during: the device continues from what it has.</p>
+          )}
           <p>
             {STAGE_TEXT[update.stage]}: {update.release.name}
             {update.downgrade ? ' (downgrade confirmed)' : ''}
@@ -47,6 +50,7 @@ export function UpdateStatus({ deviceId, update }: { deviceId: string; update: D
           {update.stage === 'rolled-back' && update.verdict && (
             <p class="device-update__verdict">Rolled back: {update.verdict.reason ?? 'the device gave no reason'}</p>
           )}
+          {update.resumed && <p>Picked up again after the page was reloaded or closed; the device continued from what it had.</p>}
           {update.stage === 'rolled-back' && update.verdict && (
             <p>The device runs its previous image again; {update.release.name} was kept off it.</p>
           )}

@@ -5,7 +5,8 @@ export type { ReleaseSource, ReleaseSummary, StoredFileInfo } from './schema.ts'
 export { DB_NAME, DB_VERSION } from './schema.ts';
 export { saveDevice, getDevice, listDevices, type DeviceRecord } from './devices.ts';
 export {
-  savePairedDevice, listPairedDevices, recordDeviceAnswer, forgetPairedDevice, subscribePairedDevices, type PairedDevice, type LanTransport,
+  savePairedDevice, listPairedDevices, recordDeviceAnswer, recordUpdateInProgress, forgetPairedDevice, subscribePairedDevices, type PairedDevice,
+  type LanTransport, type UpdateInProgress,
 } from './paired-devices.ts';
 export { storageUsage, requestPersistentStorage, type StorageUsage } from './storage.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';

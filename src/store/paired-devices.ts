@@ -22,6 +22,17 @@ export interface PairedDevice {
   lastSeen: { at: number; transport: LanTransport };
   /** The base MAC of the board it was added from, when it came from a Wi-Fi setup in the Flash view. */
   boardMac?: string;
+  /** Set while an update runs, so one cut short by a reload or a closed laptop is picked up again. */
+  updateInProgress?: UpdateInProgress;
+}
+
+export interface UpdateInProgress {
+  releaseId: string;
+  /** "FieldFlash Demo 1.0.0". */
+  releaseName: string;
+  /** The technician confirmed sending an older version. */
+  downgrade: boolean;
+  startedAt: number;
 }
 
 type ChangeListener = () => void;
@@ -75,6 +86,22 @@ export async function recordDeviceAnswer(id: string, document: DeviceDocument, t
     await tx.done;
   } catch (error) {
     throw storeErrorFrom(error, `record what the device ${id} reported`);
+  }
+  notify(true);
+}
+
+/** Marks an update as running on the device, or (undefined) as ended; nothing happens for a forgotten device. */
+export async function recordUpdateInProgress(id: string, update: UpdateInProgress | undefined): Promise<void> {
+  try {
+    const tx = (await database()).transaction('pairedDevices', 'readwrite');
+    const known = await tx.store.get(id);
+    if (known) {
+      const { updateInProgress: _previous, ...rest } = known;
+      await tx.store.put(update ? { ...rest, updateInProgress: update } : rest);
+    }
+    await tx.done;
+  } catch (error) {
+    throw storeErrorFrom(error, `record the update of the device ${id}`);
   }
   notify(true);
 }

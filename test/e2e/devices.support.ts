@@ -147,3 +147,72 @@ export async function forgetAllDevices(page: Page): Promise<void> {
   );
   await page.reload();
 }
+
+/**
+ * A TCP relay to an agent on 127.0.0.1 that can stop passing the client's bytes after a budget, so an update stalls
+ * at a point the test chooses, with the device holding part of the image; `open()` lets everything through again.
+ * It counts the client's bytes it passed, so a test can tell a resumed upload from one sent again from the start.
+ */
+export class StallingRelay {
+  private readonly sockets = new Set<import('node:net').Socket>();
+  private budget = Number.POSITIVE_INFINITY;
+  /** Each passes its held bytes if the connection is still open, and says how many it passed. */
+  private readonly held: Array<() => number> = [];
+  passed = 0;
+  url = '';
+
+  private constructor(private readonly server: import('node:net').Server) {}
+
+  static async start(targetPort: number): Promise<StallingRelay> {
+    const { createConnection, createServer } = await import('node:net');
+    let relay!: StallingRelay;
+    const server = createServer((client) => {
+      const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+      for (const s of [client, upstream]) {
+        relay.sockets.add(s);
+        s.on('close', () => relay.sockets.delete(s));
+        s.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.on('data', (data: Buffer) => {
+        const pass = Math.max(0, Math.min(data.length, relay.budget - relay.passed));
+        if (pass > 0) upstream.write(data.subarray(0, pass));
+        relay.passed += pass;
+        // What is over budget waits, in order, until open(); a closed client's bytes are dropped with its connection.
+        if (pass < data.length) {
+          relay.held.push(() => {
+            if (!upstream.writable || client.destroyed) return 0;
+            upstream.write(data.subarray(pass));
+            return data.length - pass;
+          });
+        }
+      });
+      upstream.pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    relay = new StallingRelay(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    relay.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    return relay;
+  }
+
+  /** Passes `bytes` more of the client's bytes, then holds the rest. */
+  stallAfter(bytes: number): void {
+    this.budget = this.passed + bytes;
+  }
+
+  /** Passes what is held (of connections still open) and everything from now on, counting from zero. */
+  open(): void {
+    this.budget = Number.POSITIVE_INFINITY;
+    this.passed = 0;
+    for (const pass of this.held.splice(0)) this.passed += pass();
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}

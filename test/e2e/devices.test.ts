@@ -9,8 +9,8 @@ import { appPairingLink, generatePairingCode, pairingLink } from '@fieldflash/pr
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 import {
-  addByAddress, addByLink, deviceCard, deviceDocument, forgetAllDevices, openDevicesView, PASSWORD, startTestAgent, storedPairedDevices,
-  type TestAgent, updateResult,
+  addByAddress, addByLink, deviceCard, deviceDocument, forgetAllDevices, openDevicesView, PASSWORD, StallingRelay, startTestAgent,
+  storedPairedDevices, type TestAgent, updateResult,
 } from './devices.support.ts';
 import { deviceDir } from '../integration/agent-support.ts';
 import { connectSimulated, flash, openFlashView } from './flash.support.ts';
@@ -227,6 +227,39 @@ describe('a paired device', () => {
       writeFileSync(gate, '');
     }
     expect(await updateResult(card)).toMatch(/^Confirmed: FieldFlash Demo 1\.0\.0 in slot b\./);
+  });
+
+  test('picks an update cut short by a page reload up again, from the offset the device reports', async () => {
+    const { page } = app;
+    const device = await agent({ chunkSize: 16 * 1024, window: 2 });
+    const relay = await StallingRelay.start(device.agent.port);
+    try {
+      const label = `FieldFlash Demo at ${new URL(relay.url).host}`;
+      await addByAddress(page, relay.url, PASSWORD);
+      const card = deviceCard(page, label);
+      // About two chunks reach the device, then the link stalls: the page waits with the update half done.
+      relay.stallAfter(40 * 1024);
+      await card.getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
+      const bar = card.getByRole('progressbar', { name: 'Bytes the device has' });
+      await expect.poll(async () => Number(await bar.getAttribute('value')), { timeout: 30_000 }).toBeGreaterThan(0);
+      const size = Number(await bar.getAttribute('max'));
+      expect(Number(await bar.getAttribute('value'))).toBeLessThan(size);
+
+      await page.reload();
+      relay.open();
+      expect(await updateResult(deviceCard(page, label))).toMatch(
+        /^Confirmed: FieldFlash Demo 1\.0\.0 in slot b\. Picked up again after the page was reloaded or closed; the device continued from what it had\./,
+      );
+      // Sent again from the start, the image alone would be `size` bytes; resumed, the rest and a few requests.
+      expect(relay.passed).toBeLessThan(size);
+      expect((await deviceDocument(device.agent.url)).slots[1]).toMatchObject({ name: 'b', state: 'active', version: '1.0.0' });
+      // Ended here: nothing is left to pick up at the next visit.
+      await page.reload();
+      await deviceCard(page, label).getByRole('status', { name: 'Reachability' }).getByText(/^Answers at/).waitFor();
+      expect(await deviceCard(page, label).getByRole('status', { name: 'Update result' }).count()).toBe(0);
+    } finally {
+      await relay.close();
+    }
   });
 
   test('whose health check fails is shown rolled back, with the reason the device gave', async () => {
