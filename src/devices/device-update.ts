@@ -7,6 +7,7 @@ import { SharedState } from '../shared-state.ts';
 import { getRelease, recordDeviceAnswer, recordUpdateInProgress, type PairedDevice } from '../store/index.ts';
 import { clientId } from './client-id.ts';
 import { describeProblem, type DeviceProblem } from './device-problems.ts';
+import { earlierVerdict, lastUpdateMark } from './interrupted-update.ts';
 import { noteAnswer } from './reachability.ts';
 import { RateMeter, type TransferRate } from './transfer-rate.ts';
 
@@ -23,6 +24,8 @@ export interface DeviceUpdateState {
   release: UpdateTarget;
   /** Picked up again after the page that started it was reloaded or closed. */
   resumed: boolean;
+  /** The device had finished it meanwhile: its verdict was read, nothing sent. */
+  readBack?: boolean;
   stage: UpdateStage;
   /** The client's own phase and the device's offset, while it runs. */
   progress?: UpdateProgress;
@@ -76,9 +79,21 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
   const end = beginOperation(`Updating ${device.document.product} at ${new URL(device.url).host} to ${name}`);
   const meter = new RateMeter();
   try {
-    if (!options.resumed) await recordUpdateInProgress(device.id, { releaseId: target.id, releaseName: name, downgrade: options.downgrade, startedAt: Date.now() });
+    if (!options.resumed) {
+      const before = lastUpdateMark(device.document);
+      await recordUpdateInProgress(device.id, {
+        releaseId: target.id, releaseName: name, downgrade: options.downgrade, startedAt: Date.now(), ...(before ? { lastUpdateBefore: before } : {}),
+      });
+    }
     const release = await getRelease(target.id);
     if (!release) throw new Error(`${name} is no longer in the library.`);
+    const earlier = options.resumed && device.updateInProgress ? await earlierVerdict(device.url, release, device.updateInProgress) : undefined;
+    if (earlier) {
+      await recordDeviceAnswer(device.id, earlier.document, 'http');
+      noteAnswer(device.id);
+      publish({ stage: earlier.outcome, readBack: true, verdict: { slot: earlier.slot, version: earlier.document.lastUpdate!.version, ...(earlier.reason !== undefined ? { reason: earlier.reason } : {}) } });
+      return;
+    }
     const plan = planRelease(release, device.document);
     const verdict = await updateDevice({
       url: device.url,

@@ -50,7 +50,12 @@ export function UpdateStatus({ deviceId, update }: { deviceId: string; update: D
           {update.stage === 'rolled-back' && update.verdict && (
             <p class="device-update__verdict">Rolled back: {update.verdict.reason ?? 'the device gave no reason'}</p>
           )}
-          {update.resumed && <p>Picked up again after the page was reloaded or closed; the device continued from what it had.</p>}
+          {update.resumed && (
+            <p>
+              Picked up again after the page was reloaded or closed;{' '}
+              {update.readBack ? 'the device had finished the update meanwhile, and nothing was sent again.' : 'the device continued from what it had.'}
+            </p>
+          )}
           {update.stage === 'rolled-back' && update.verdict && (
             <p>The device runs its previous image again; {update.release.name} was kept off it.</p>
           )}

@@ -33,6 +33,8 @@ export interface UpdateInProgress {
   /** The technician confirmed sending an older version. */
   downgrade: boolean;
   startedAt: number;
+  /** The device's last update when this one started ("<sha256> <outcome>"), to tell this one from it afterwards. */
+  lastUpdateBefore?: string;
 }
 
 type ChangeListener = () => void;

@@ -262,6 +262,45 @@ describe('a paired device', () => {
     }
   });
 
+  test("reads the verdict of an update the device finished while the page was gone, and sends nothing again", async () => {
+    const { page } = app;
+    const device = await agent();
+    await addByAddress(page, device.agent.url, PASSWORD);
+    const card = deviceCard(page, device.label);
+    await card.getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
+    expect(await updateResult(card)).toMatch(/^Confirmed/);
+    const after = await deviceDocument(device.agent.url);
+    // As a page closed after the commit leaves its record: the update marked as running, the device having none before.
+    const releaseId = await page.evaluate(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const open = indexedDB.open('fieldflash');
+          open.onsuccess = () => {
+            const tx = open.result.transaction(['pairedDevices', 'releases'], 'readwrite');
+            const devices = tx.objectStore('pairedDevices');
+            tx.objectStore('releases').getAll().onsuccess = (event) => {
+              const release = ((event.target as IDBRequest).result as Array<{ id: string; product: string }>).find((r) => r.product === 'FieldFlash Demo')!;
+              devices.getAll().onsuccess = (e) => {
+                const [record] = (e.target as IDBRequest).result as Array<Record<string, unknown>>;
+                devices.put({ ...record, updateInProgress: { releaseId: release.id, releaseName: 'FieldFlash Demo 1.0.0', downgrade: false, startedAt: Date.now() } });
+                tx.oncomplete = () => resolve(release.id);
+              };
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    expect(releaseId).toMatch(/^[0-9a-f]{64}$/);
+    await page.reload();
+    expect(await updateResult(deviceCard(page, device.label))).toMatch(
+      /^Confirmed: FieldFlash Demo 1\.0\.0 in slot b\. Picked up again after the page was reloaded or closed; the device had finished the update meanwhile, and nothing was sent again\./,
+    );
+    // Sent again, the image would have gone to slot a, now the inactive one.
+    expect(await deviceDocument(device.agent.url)).toEqual(after);
+    expect(readdirSync(join(device.dir, 'uploads')).length).toBe(0);
+  });
+
   test('whose health check fails is shown rolled back, with the reason the device gave', async () => {
     const { page } = app;
     const device = await agent({ healthCheck: 'echo "sensor bus not found" >&2; exit 3' });
