@@ -187,6 +187,23 @@ describe('a paired device', () => {
     await expect.poll(() => deviceCard(page, device.label).getByRole('status', { name: 'Reachability' }).innerText()).toMatch(`No answer from ${device.agent.url}.`);
   });
 
+  test('whose address another device answers at now is not taken for it', async () => {
+    const { page } = app;
+    const first = await agent();
+    await addByAddress(page, first.agent.url, PASSWORD);
+    const card = deviceCard(page, first.label);
+    await first.agent.close();
+    agents.splice(agents.indexOf(first), 1);
+    const other = await agent({ port: first.agent.port });
+    const otherId = (await deviceDocument(other.agent.url)).id;
+    await card.getByRole('button', { name: `Check again: ${first.label}` }).click();
+    await expect
+      .poll(() => card.getByRole('status', { name: 'Reachability' }).innerText())
+      .toMatch(`Another device answers at ${first.agent.url} now (FieldFlash Demo, id ${otherId}).`);
+    // What the card shows is still what the paired device last said, not the stranger's document.
+    expect(await card.locator('.device-facts').innerText()).not.toContain(otherId);
+  });
+
   test('is updated from the library to the demo release, confirmed by the device in slot b', async () => {
     const { page } = app;
     const device = await agent();
