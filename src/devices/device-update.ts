@@ -1,7 +1,7 @@
 // Updating one paired device from the library: the release's image for the device's inactive slot, sent with the
 // shared protocol client and the kept pairing key, registered as a running operation, ending on the device's own
 // verdict after its test boot. The state lives here, not in a component, so leaving the view does not lose it.
-import { KeptKeySource, planRelease, updateDevice, type UpdateProgress } from '@fieldflash/protocol';
+import { KeptKeySource, type PeerConnectionLike, planRelease, updateDevice, type UpdateProgress } from '@fieldflash/protocol';
 import { beginOperation } from '../operations.ts';
 import { SharedState } from '../shared-state.ts';
 import { getRelease, recordDeviceAnswer, recordUpdateInProgress, type PairedDevice } from '../store/index.ts';
@@ -95,8 +95,11 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
       return;
     }
     const plan = planRelease(release, device.document);
+    const transport = device.transport ?? 'http';
     const verdict = await updateDevice({
       url: device.url,
+      transport,
+      newPeerConnection: () => new RTCPeerConnection() as unknown as PeerConnectionLike,
       keys: new KeptKeySource(device.pairingKey),
       clientId: clientId(),
       release: plan.release,
@@ -109,7 +112,7 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
         publish(change);
       },
     });
-    await recordDeviceAnswer(device.id, verdict.device, 'http');
+    await recordDeviceAnswer(device.id, verdict.device, transport);
     noteAnswer(device.id);
     publish({
       stage: verdict.outcome === 'confirmed' ? 'confirmed' : 'rolled-back',

@@ -40,6 +40,7 @@ export async function pairDevice(request: PairingRequest): Promise<PairedDevice>
     lastSeen: { at: now, transport: 'http' },
     ...(boardMac ? { boardMac } : {}),
     ...(known?.updateInProgress ? { updateInProgress: known.updateInProgress } : {}),
+    ...(known?.transport ? { transport: known.transport } : {}),
   };
   await savePairedDevice(device);
   noteAnswer(device.id, now);

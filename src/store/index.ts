@@ -5,7 +5,7 @@ export type { ReleaseSource, ReleaseSummary, StoredFileInfo } from './schema.ts'
 export { DB_NAME, DB_VERSION } from './schema.ts';
 export { saveDevice, getDevice, listDevices, type DeviceRecord } from './devices.ts';
 export {
-  savePairedDevice, listPairedDevices, recordDeviceAnswer, recordUpdateInProgress, forgetPairedDevice, subscribePairedDevices, type PairedDevice,
+  savePairedDevice, listPairedDevices, recordDeviceAnswer, recordUpdateInProgress, chooseDeviceTransport, forgetPairedDevice, subscribePairedDevices, type PairedDevice,
   type LanTransport, type UpdateInProgress,
 } from './paired-devices.ts';
 export { storageUsage, requestPersistentStorage, type StorageUsage } from './storage.ts';

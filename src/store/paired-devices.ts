@@ -22,6 +22,8 @@ export interface PairedDevice {
   lastSeen: { at: number; transport: LanTransport };
   /** The base MAC of the board it was added from, when it came from a Wi-Fi setup in the Flash view. */
   boardMac?: string;
+  /** How updates reach it, as the technician chose; HTTP when unset. */
+  transport?: LanTransport;
   /** Set while an update runs, so one cut short by a reload or a closed laptop is picked up again. */
   updateInProgress?: UpdateInProgress;
 }
@@ -88,6 +90,19 @@ export async function recordDeviceAnswer(id: string, document: DeviceDocument, t
     await tx.done;
   } catch (error) {
     throw storeErrorFrom(error, `record what the device ${id} reported`);
+  }
+  notify(true);
+}
+
+/** Keeps the transport chosen for the device's updates. */
+export async function chooseDeviceTransport(id: string, transport: LanTransport): Promise<void> {
+  try {
+    const tx = (await database()).transaction('pairedDevices', 'readwrite');
+    const known = await tx.store.get(id);
+    if (known) await tx.store.put({ ...known, transport });
+    await tx.done;
+  } catch (error) {
+    throw storeErrorFrom(error, `keep the transport of the device ${id}`);
   }
   notify(true);
 }

@@ -78,6 +78,7 @@ export interface StoredPairedDevice {
   key: { isCryptoKey: boolean; extractable: boolean; algorithm: string; usages: string[]; exportRefused: boolean };
   salt: string;
   iterations: number;
+  transport?: string;
 }
 
 /** The paired devices as the page's IndexedDB holds them, read back raw (not through FieldFlash's own code). */
@@ -119,6 +120,7 @@ export function storedPairedDevices(page: Page): Promise<StoredPairedDevice[]> {
           key: { isCryptoKey: key instanceof CryptoKey, extractable: key.extractable, algorithm: key.algorithm.name, usages: [...key.usages], exportRefused },
           salt: kept.salt,
           iterations: kept.iterations,
+          ...(typeof record.transport === 'string' ? { transport: record.transport } : {}),
         };
       }),
     );

@@ -224,6 +224,30 @@ describe('a paired device', () => {
     expect((await card.getByRole('table', { name: 'Slots' }).getByRole('row', { name: /^b / }).innerText()).replace(/\s+/g, ' ')).toBe('b active (running) 1.0.0');
   });
 
+  test("is updated over the browser's own WebRTC data channel when chosen, and says it was last seen over WebRTC", async () => {
+    const { page } = app;
+    const device = await agent({ webrtc: true });
+    // HTTP goes through a relay that counts it; the data channel goes straight to the agent.
+    const relay = await StallingRelay.start(device.agent.port);
+    try {
+      const label = `FieldFlash Demo at ${new URL(relay.url).host}`;
+      await addByAddress(page, relay.url, PASSWORD);
+      const card = deviceCard(page, label);
+      await card.getByLabel('Send updates over').selectOption('webrtc');
+      await expect.poll(async () => (await storedPairedDevices(page))[0]?.transport).toBe('webrtc');
+      relay.open();
+      await card.getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
+      expect(await updateResult(card)).toMatch(/^Confirmed: FieldFlash Demo 1\.0\.0 in slot b\./);
+      const slotB = (await deviceDocument(device.agent.url)).slots[1]!;
+      expect(slotB).toMatchObject({ name: 'b', state: 'active', version: '1.0.0' });
+      // Login, signaling, offer, commit and reboot went over HTTP; the image did not.
+      expect(relay.passed).toBeLessThan(slotB.size!);
+      await expect.poll(() => card.getByLabel('Last seen').innerText()).toMatch(/ over WebRTC\.$/);
+    } finally {
+      await relay.close();
+    }
+  });
+
   test('shows the phase and the bytes the device holds while it runs: here its test boot, held until the test lets it end', async () => {
     const { page } = app;
     const gate = join(deviceDir(), 'health-check-may-end');
