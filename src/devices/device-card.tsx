@@ -7,7 +7,7 @@ import { DeviceFacts } from './device-facts.tsx';
 import { formatTime, hostOf, TRANSPORT_LABEL } from './device-format.ts';
 import { deviceUpdates, isRunning } from './device-update.ts';
 import { checkDevice, reachability, type Reachability } from './reachability.ts';
-import { TransportChoice } from './transport-choice.tsx';
+import { UpdateSettings } from './update-settings.tsx';
 import { UpdateChooser } from './update-chooser.tsx';
 import { UpdateStatus } from './update-status.tsx';
 
@@ -48,7 +48,7 @@ export function DeviceCard({ device }: { device: PairedDevice }) {
         </div>
         <div>
           {update && <UpdateStatus deviceId={device.id} update={update} />}
-          <TransportChoice device={device} disabled={updating} />
+          <UpdateSettings device={device} disabled={updating} />
           <UpdateChooser device={device} disabled={updating} />
         </div>
       </div>

@@ -76,7 +76,7 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
     deviceUpdates.set({ ...deviceUpdates.get(), [device.id]: state });
   };
   publish({});
-  const end = beginOperation(`Updating ${device.document.product} at ${new URL(device.url).host} to ${name}`);
+  const end = beginOperation(`Updating the device at ${new URL(device.url).host} to ${name}`);
   const meter = new RateMeter();
   try {
     if (!options.resumed) {
@@ -99,6 +99,7 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
     const verdict = await updateDevice({
       url: device.url,
       transport,
+      ...(device.throttleKiBps ? { throttleKiBps: device.throttleKiBps } : {}),
       newPeerConnection: () => new RTCPeerConnection() as unknown as PeerConnectionLike,
       keys: new KeptKeySource(device.pairingKey),
       clientId: clientId(),

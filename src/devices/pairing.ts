@@ -41,6 +41,7 @@ export async function pairDevice(request: PairingRequest): Promise<PairedDevice>
     ...(boardMac ? { boardMac } : {}),
     ...(known?.updateInProgress ? { updateInProgress: known.updateInProgress } : {}),
     ...(known?.transport ? { transport: known.transport } : {}),
+    ...(known?.throttleKiBps ? { throttleKiBps: known.throttleKiBps } : {}),
   };
   await savePairedDevice(device);
   noteAnswer(device.id, now);

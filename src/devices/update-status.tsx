@@ -13,6 +13,11 @@ const STAGE_TEXT: Record<UpdateStage, string> = {
   failed: 'Stopped',
 };
 
+function rateText(update: DeviceUpdateState): string {
+  const speed = update.rate?.bytesPerSecond;
+  return speed === undefined ? 'measuring speed' : `${formatSpeed(speed)} · ${formatSecondsLeft(update.rate?.secondsLeft)}`;
+}
+
 export function UpdateStatus({ deviceId, update }: { deviceId: string; update: DeviceUpdateState }) {
   const running = isRunning(update);
   const p = update.progress;
@@ -32,7 +37,7 @@ export function UpdateStatus({ deviceId, update }: { deviceId: string; update: D
               <progress aria-label="Bytes the device has" max={p.size} value={p.offset} />
               <p>
                 {formatBytes(p.offset)} of {formatBytes(p.size)}
-                {update.stage === 'sending' && update.rate ? ` · ${formatSpeed(update.rate.bytesPerSecond)} · ${formatSecondsLeft(update.rate.secondsLeft)}` : ''}
+                {update.stage === 'sending' ? ` · ${rateText(update)}` : ''}
                 {p.slot ? ` · into slot ${p.slot}` : ''}
               </p>
             </>

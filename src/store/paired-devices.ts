@@ -24,6 +24,8 @@ export interface PairedDevice {
   boardMac?: string;
   /** How updates reach it, as the technician chose; HTTP when unset. */
   transport?: LanTransport;
+  /** A limit on its updates' sending speed in KiB/s, for a weak shared Wi-Fi; none when unset. */
+  throttleKiBps?: number;
   /** Set while an update runs, so one cut short by a reload or a closed laptop is picked up again. */
   updateInProgress?: UpdateInProgress;
 }
@@ -94,15 +96,21 @@ export async function recordDeviceAnswer(id: string, document: DeviceDocument, t
   notify(true);
 }
 
-/** Keeps the transport chosen for the device's updates. */
-export async function chooseDeviceTransport(id: string, transport: LanTransport): Promise<void> {
+export type DeviceSettings = Pick<PairedDevice, 'transport' | 'throttleKiBps'>;
+
+/** Keeps how the device's updates are sent; a setting given as undefined goes back to its default. */
+export async function changeDeviceSettings(id: string, change: { [K in keyof DeviceSettings]: DeviceSettings[K] | undefined }): Promise<void> {
   try {
     const tx = (await database()).transaction('pairedDevices', 'readwrite');
     const known = await tx.store.get(id);
-    if (known) await tx.store.put({ ...known, transport });
+    if (known) {
+      const next: PairedDevice = { ...known, ...change };
+      for (const name of Object.keys(change) as Array<keyof DeviceSettings>) if (next[name] === undefined) delete next[name];
+      await tx.store.put(next);
+    }
     await tx.done;
   } catch (error) {
-    throw storeErrorFrom(error, `keep the transport of the device ${id}`);
+    throw storeErrorFrom(error, `keep the update settings of the device ${id}`);
   }
   notify(true);
 }

@@ -79,6 +79,7 @@ export interface StoredPairedDevice {
   salt: string;
   iterations: number;
   transport?: string;
+  throttleKiBps?: number;
 }
 
 /** The paired devices as the page's IndexedDB holds them, read back raw (not through FieldFlash's own code). */
@@ -121,6 +122,7 @@ export function storedPairedDevices(page: Page): Promise<StoredPairedDevice[]> {
           salt: kept.salt,
           iterations: kept.iterations,
           ...(typeof record.transport === 'string' ? { transport: record.transport } : {}),
+          ...(typeof record.throttleKiBps === 'number' ? { throttleKiBps: record.throttleKiBps } : {}),
         };
       }),
     );

@@ -248,6 +248,23 @@ describe('a paired device', () => {
     }
   });
 
+  test('keeps to the speed limit set for the device, showing speed and time left while it sends', async () => {
+    const { page } = app;
+    const device = await agent({ chunkSize: 16 * 1024 });
+    await addByAddress(page, device.agent.url, PASSWORD);
+    const card = deviceCard(page, device.label);
+    await card.getByLabel('Speed limit (KiB/s)').fill('16');
+    await card.getByLabel('Speed limit (KiB/s)').press('Enter');
+    await expect.poll(async () => (await storedPairedDevices(page))[0]?.throttleKiBps).toBe(16);
+    const started = performance.now();
+    await card.getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
+    const progress = card.getByRole('status', { name: 'Update progress' });
+    await expect.poll(() => progress.innerText(), { timeout: 10_000 }).toMatch(/^Sending: FieldFlash Demo 1\.0\.0\s+\d+ KiB of 66 KiB · \d+(\.\d)? KiB\/s · \d+ s left · into slot b$/);
+    expect(await updateResult(card)).toMatch(/^Confirmed: FieldFlash Demo 1\.0\.0 in slot b\./);
+    // Five 16 KiB chunks at 16 KiB/s: the last may not start before 4 s have passed.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(4_000);
+  });
+
   test('shows the phase and the bytes the device holds while it runs: here its test boot, held until the test lets it end', async () => {
     const { page } = app;
     const gate = join(deviceDir(), 'health-check-may-end');

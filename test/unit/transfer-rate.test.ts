@@ -3,9 +3,11 @@ import { describe, expect, test } from 'vitest';
 import { RateMeter } from '../../src/devices/transfer-rate.ts';
 
 describe('the rate meter', () => {
-  test('gives bytes per second over the window and the time left at that speed', () => {
+  test('gives bytes per second over the window and the time left at that speed, once a second has been seen', () => {
     const meter = new RateMeter();
-    expect(meter.add(0, 1000, 0)).toEqual({ bytesPerSecond: 0, secondsLeft: undefined });
+    expect(meter.add(0, 1000, 0)).toEqual({ bytesPerSecond: undefined, secondsLeft: undefined });
+    // The first window of chunks leaves at once: no speed from that alone.
+    expect(meter.add(50, 1000, 100)).toEqual({ bytesPerSecond: undefined, secondsLeft: undefined });
     expect(meter.add(100, 1000, 1000)).toEqual({ bytesPerSecond: 100, secondsLeft: 9 });
     expect(meter.add(300, 1000, 2000)).toEqual({ bytesPerSecond: 150, secondsLeft: 700 / 150 });
   });
