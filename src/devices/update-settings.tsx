@@ -20,31 +20,35 @@ export function UpdateSettings({ device, disabled }: { device: PairedDevice; dis
   };
   return (
     <div class="device-settings">
-      <label for={`transport-${device.id}`}>Send updates over</label>
-      <select
-        id={`transport-${device.id}`}
-        value={device.transport ?? 'http'}
-        disabled={disabled}
-        onChange={(e) => keep({ transport: (e.currentTarget as HTMLSelectElement).value as LanTransport })}
-      >
-        <option value="http">HTTP</option>
-        <option value="webrtc" disabled={!webrtc}>
-          {webrtc ? 'WebRTC data channel' : 'WebRTC data channel (the device does not offer it)'}
-        </option>
-      </select>
-      <label for={`throttle-${device.id}`}>Speed limit (KiB/s)</label>
-      <input
-        id={`throttle-${device.id}`}
-        type="number"
-        min={1}
-        step={1}
-        inputMode="numeric"
-        placeholder="none"
-        value={limit}
-        disabled={disabled}
-        onInput={(e) => setLimit((e.currentTarget as HTMLInputElement).value)}
-        onChange={keepLimit}
-      />
+      <span class="device-settings__pair">
+        <label for={`transport-${device.id}`}>Send updates over</label>
+        <select
+          id={`transport-${device.id}`}
+          value={device.transport ?? 'http'}
+          disabled={disabled}
+          onChange={(e) => keep({ transport: (e.currentTarget as HTMLSelectElement).value as LanTransport })}
+        >
+          <option value="http">HTTP</option>
+          <option value="webrtc" disabled={!webrtc}>
+            {webrtc ? 'WebRTC data channel' : 'WebRTC (not offered)'}
+          </option>
+        </select>
+      </span>
+      <span class="device-settings__pair">
+        <label for={`throttle-${device.id}`}>Speed limit (KiB/s)</label>
+        <input
+          id={`throttle-${device.id}`}
+          type="number"
+          min={1}
+          step={1}
+          inputMode="numeric"
+          placeholder="none"
+          value={limit}
+          disabled={disabled}
+          onInput={(e) => setLimit((e.currentTarget as HTMLInputElement).value)}
+          onChange={keepLimit}
+        />
+      </span>
       {failed && (
         <p role="alert" class="device-settings__problem">
           {failed}
