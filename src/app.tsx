@@ -7,6 +7,13 @@ import './app.css';
 
 // A dynamic import keeps esptool-js out of the first load; the service worker still precaches the chunk.
 const loadFlashView = () => import('./flash/flash-view.tsx').then((m) => m.FlashView);
+const loadDevicesView = () => import('./devices/devices-view.tsx').then((m) => m.DevicesView);
+
+function CurrentView({ view }: { view: ReturnType<typeof useCurrentView> }) {
+  if (view === 'flash') return <LazyView load={loadFlashView} name="Flash" />;
+  if (view === 'devices') return <LazyView load={loadDevicesView} name="Devices" />;
+  return <LibraryView />;
+}
 
 export function App() {
   const view = useCurrentView();
@@ -27,7 +34,9 @@ export function App() {
         </nav>
         <StatusArea />
       </header>
-      <main class="app-main">{view === 'flash' ? <LazyView load={loadFlashView} name="Flash" /> : <LibraryView />}</main>
+      <main class="app-main">
+        <CurrentView view={view} />
+      </main>
     </div>
   );
 }

@@ -1,11 +1,14 @@
 // Which view is showing, kept in the URL hash so a view survives a reload and works offline. A release chosen in
 // the library for flashing travels in the same address (#/flash?release=<id>): the Flash view loads lazily and
-// reads it when it is ready, with no state shared between the two views' code.
+// reads it when it is ready, with no state shared between the two views' code. A board set up over USB travels to
+// the Devices view the same way (#/devices?board=<MAC>). A pairing link to the app (`#pair=<device URL>&code=<code>`,
+// from a device's label) opens the Devices view with that link filled in.
 import { useEffect, useState } from 'preact/hooks';
 
 export const VIEWS = [
   { id: 'library', label: 'Library' },
   { id: 'flash', label: 'Flash' },
+  { id: 'devices', label: 'Devices' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];
@@ -14,21 +17,31 @@ export interface Route {
   view: ViewId;
   /** The release chosen elsewhere for this view (the Flash view's `release`), by id. */
   release: string | undefined;
+  /** The board set up over USB to add as a device (the Devices view's `board`), by base MAC. */
+  board?: string;
+  /** The fragment of a pairing link that opened the app (`#pair=…&code=…`), for the Devices view. */
+  pairingLink?: string;
 }
 
 export function routeFromHash(hash: string): Route {
+  if (hash.startsWith('#pair=')) return { view: 'devices', release: undefined, pairingLink: hash };
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
   const view = VIEWS.find((v) => v.id === path)?.id ?? 'library';
-  const release = new URLSearchParams(query).get('release') || undefined;
-  return { view, release: view === 'flash' ? release : undefined };
+  const params = new URLSearchParams(query);
+  const release = params.get('release') || undefined;
+  const board = params.get('board') || undefined;
+  return { view, release: view === 'flash' ? release : undefined, ...(view === 'devices' && board ? { board } : {}) };
 }
 
 export function viewFromHash(hash: string): ViewId {
   return routeFromHash(hash).view;
 }
 
-export function hrefFor(view: ViewId, options: { release?: string } = {}): string {
-  return options.release ? `#/${view}?${new URLSearchParams({ release: options.release })}` : `#/${view}`;
+export function hrefFor(view: ViewId, options: { release?: string; board?: string } = {}): string {
+  const query = new URLSearchParams();
+  if (options.release) query.set('release', options.release);
+  if (options.board) query.set('board', options.board);
+  return query.size > 0 ? `#/${view}?${query}` : `#/${view}`;
 }
 
 export function useRoute(): Route {

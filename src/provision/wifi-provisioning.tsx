@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { DeviceIdentity } from '../serial/device-identity.ts';
 import type { SharedPortView } from '../serial/serial-monitor.ts';
+import { hrefFor } from '../routes.ts';
 import { saveDevice } from '../store/devices.ts';
 import { ImprovLink, type WifiNetwork, type WifiState } from './improv-link.ts';
 import { ProvisioningProblem } from './provisioning-problems.ts';
@@ -193,14 +194,14 @@ export function WifiProvisioning(props: WifiProvisioningProps) {
               <p class="alert__hint">{problem.nextStep}</p>
             </div>
           )}
-          {joined && <JoinedResult joined={joined} />}
+          {joined && <JoinedResult joined={joined} mac={identity.mac} />}
         </>
       )}
     </section>
   );
 }
 
-function JoinedResult({ joined }: { joined: Joined }) {
+function JoinedResult({ joined, mac }: { joined: Joined; mac: string }) {
   return (
     <div role="status" aria-label="Wi-Fi result" class="flash-outcome">
       <p class="flash-outcome__title">{joined.ssid ? `Connected to "${joined.ssid}".` : 'The device is already on a network.'}</p>
@@ -214,7 +215,12 @@ function JoinedResult({ joined }: { joined: Joined }) {
       ) : (
         <p>The device did not say where it can be reached; look for it on your router or in the serial console.</p>
       )}
-      {joined.url && joined.saved === 'saved' && <p>Saved with this device's identity, for LAN updates.</p>}
+      {joined.url && joined.saved === 'saved' && (
+        <p>
+          Saved with this device's identity, for LAN updates: <a href={hrefFor('devices', { board: mac })}>add it in Devices</a> with its pairing
+          secret.
+        </p>
+      )}
       {typeof joined.saved === 'object' && <p>Could not save the device's address: {joined.saved.failed}</p>}
     </div>
   );

@@ -4,5 +4,9 @@ export type { SaveOptions, SaveOutcome, StoredRelease } from './releases.ts';
 export type { ReleaseSource, ReleaseSummary, StoredFileInfo } from './schema.ts';
 export { DB_NAME, DB_VERSION } from './schema.ts';
 export { saveDevice, getDevice, listDevices, type DeviceRecord } from './devices.ts';
+export {
+  savePairedDevice, listPairedDevices, recordDeviceAnswer, recordUpdateInProgress, changeDeviceSettings, forgetPairedDevice, subscribePairedDevices, type PairedDevice,
+  type LanTransport, type UpdateInProgress, type DeviceSettings,
+} from './paired-devices.ts';
 export { storageUsage, requestPersistentStorage, type StorageUsage } from './storage.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';

@@ -3,9 +3,10 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Release, ReleaseFile } from '@fieldflash/bundle';
 import type { DeviceRecord } from './devices.ts';
+import type { PairedDevice } from './paired-devices.ts';
 
 export const DB_NAME = 'fieldflash';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** A file of a stored release, without its bytes. */
 export type StoredFileInfo = Omit<ReleaseFile, 'data'>;
@@ -40,6 +41,8 @@ export interface FieldFlashSchema extends DBSchema {
   files: { key: [string, string]; value: StoredFileData; indexes: { 'by-release': string } };
   /** Boards put on a network, keyed by base MAC (version 2). */
   devices: { key: string; value: DeviceRecord };
+  /** Devices paired for LAN updates, keyed by the id in their device document (version 3). */
+  pairedDevices: { key: string; value: PairedDevice };
 }
 
 export type FieldFlashDatabase = IDBPDatabase<FieldFlashSchema>;
@@ -59,6 +62,9 @@ export function database(): Promise<FieldFlashDatabase> {
       }
       if (oldVersion < 2) {
         db.createObjectStore('devices', { keyPath: 'mac' });
+      }
+      if (oldVersion < 3) {
+        db.createObjectStore('pairedDevices', { keyPath: 'id' });
       }
     },
     blocking() {

@@ -44,6 +44,13 @@ test('offline, the lazily loaded Flash view still opens', async () => {
   expect(await page.getByText(/could not load/).count()).toBe(0);
 });
 
+test('offline, the lazily loaded Devices view still opens', async () => {
+  const { page } = app;
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Devices' }).click();
+  await page.getByRole('heading', { name: 'Add a device' }).waitFor();
+  expect(await page.getByText(/could not load/).count()).toBe(0);
+});
+
 test('offline, the demo release (precached with the app) still loads', async () => {
   const { page } = app;
   await page.getByRole('link', { name: 'Library' }).click();

@@ -1,4 +1,4 @@
-// The app shell: its name, the views' navigation, and the Flash view's code arriving only when it is opened.
+// The app shell: its name, the views' navigation, and the Flash and Devices views' code arriving only when opened.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 
@@ -22,7 +22,7 @@ test('the app shell renders its heading', async () => {
 test('the library is the view shown first, marked as the current page in the navigation', async () => {
   const nav = app.page.getByRole('navigation', { name: 'Views' });
   const links = await nav.getByRole('link').allInnerTexts();
-  expect(links).toEqual(['Library', 'Flash']);
+  expect(links).toEqual(['Library', 'Flash', 'Devices']);
   expect(await nav.getByRole('link', { name: 'Library' }).getAttribute('aria-current')).toBe('page');
   expect(await nav.getByRole('link', { name: 'Flash' }).getAttribute('aria-current')).toBeNull();
 });
@@ -42,6 +42,20 @@ test('esptool-js stays out of the first load: the Flash view loads when opened',
   // The view survives a reload (it is in the address), and the Library link goes back.
   await page.reload();
   await page.getByRole('heading', { name: 'Flash over USB' }).waitFor();
+  await page.getByRole('link', { name: 'Library' }).click();
+  await page.getByRole('heading', { name: 'Releases on this device' }).waitFor();
+});
+
+test('the Devices view loads when opened, and survives a reload', async () => {
+  const { page } = app;
+  expect(scripts.some((p) => /devices-view/.test(p))).toBe(false);
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Devices' }).click();
+  await page.getByRole('heading', { name: 'Devices', level: 2 }).waitFor();
+  expect(scripts.some((p) => /devices-view/.test(p))).toBe(true);
+  expect(new URL(page.url()).hash).toBe('#/devices');
+  expect(await page.getByRole('link', { name: 'Devices' }).getAttribute('aria-current')).toBe('page');
+  await page.reload();
+  await page.getByRole('heading', { name: 'Add a device' }).waitFor();
   await page.getByRole('link', { name: 'Library' }).click();
   await page.getByRole('heading', { name: 'Releases on this device' }).waitFor();
 });

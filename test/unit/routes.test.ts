@@ -17,4 +17,17 @@ describe('routes', () => {
     expect(routeFromHash('')).toEqual({ view: 'library', release: undefined });
     expect(routeFromHash('#/nowhere?release=abc')).toEqual({ view: 'library', release: undefined });
   });
+
+  test('a pairing link to the app opens the Devices view with its fragment', () => {
+    expect(routeFromHash(hrefFor('devices'))).toEqual({ view: 'devices', release: undefined });
+    const fragment = '#pair=http%3A%2F%2F192.168.1.40%3A8070&code=7KQ4-M2XD-9PWA-H3TN';
+    expect(routeFromHash(fragment)).toEqual({ view: 'devices', release: undefined, pairingLink: fragment });
+  });
+
+  test('a board set up over USB travels in the Devices view address', () => {
+    const href = hrefFor('devices', { board: '24:0a:c4:12:34:56' });
+    expect(href).toBe('#/devices?board=24%3A0a%3Ac4%3A12%3A34%3A56');
+    expect(routeFromHash(href)).toEqual({ view: 'devices', release: undefined, board: '24:0a:c4:12:34:56' });
+    expect(routeFromHash('#/library?board=24%3A0a')).toEqual({ view: 'library', release: undefined });
+  });
 });

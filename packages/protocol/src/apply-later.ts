@@ -99,10 +99,12 @@ function httpFor(options: VerdictOptions): SignedTransport {
  * Cancels the device's scheduled reboot (DELETE /scheduled-reboot); the image stays pending and boots at the
  * device's next reboot or restart. Any paired client may, so a technician can call off another one's schedule.
  */
-export async function cancelScheduledReboot(options: VerdictOptions & Pick<UpdateOptions, 'password'>): Promise<void> {
+export async function cancelScheduledReboot(options: VerdictOptions & Pick<UpdateOptions, 'password' | 'keys'>): Promise<void> {
+  const keys = options.keys ?? (options.password === undefined ? undefined : new PairingKeys(options.password));
+  if (!keys) throw new UpdateError('Cancelling a scheduled reboot needs the pairing secret or a kept pairing key; it was given neither.');
   const http = httpFor(options);
   try {
-    http.signer = (await authenticate(http, new PairingKeys(options.password), options.clientId)).signer;
+    http.signer = (await authenticate(http, keys, options.clientId)).signer;
     const reply = await http.request('DELETE', '/scheduled-reboot');
     if (reply.status !== 204) throw refusalOf(reply);
   } finally {

@@ -1,7 +1,8 @@
 // Pairing-password authentication (docs/protocol.md §3): challenge, proof, and the device's proof back.
-// The password never leaves this module; only HMACs computed from its PBKDF2 key do.
+// The password never leaves this module; only HMACs computed from its PBKDF2 key do. A client that paired before
+// logs in with the key it kept instead (a non-extractable CryptoKey), and then never holds the secret at all.
 
-import { clientProof, deriveKey, deviceProof, randomBase64, sameProof, sessionKey } from './crypto.ts';
+import { clientProof, derivePairingCryptoKey, deviceProof, randomBase64, sameProof, sessionKey } from './crypto.ts';
 import { normalizePairingSecret } from './pairing-secret.ts';
 import { RequestSigner } from './request-auth.ts';
 import { DeviceRefusal } from './error-codes.ts';
@@ -21,9 +22,49 @@ export interface Credentials {
   signer: RequestSigner;
 }
 
-/** Remembers the derived key per salt and iteration count, so re-authenticating does not redo PBKDF2. */
-export class PairingKeys {
-  private readonly keys = new Map<string, Promise<Uint8Array>>();
+/** A login's credentials and the device's key derivation parameters, from its challenge (see PairingKeys.kept). */
+export interface Login extends Credentials {
+  salt: string;
+  iterations: number;
+}
+
+/** Where a login's pairing key comes from, for the salt and iteration count the device's challenge names. */
+export interface PairingKeySource {
+  key(salt: string, iterations: number): Promise<CryptoKey>;
+}
+
+/** A pairing key kept from an earlier login, with the parameters it was derived with. Holds no secret. */
+export interface KeptPairingKey {
+  /** Non-extractable HMAC-SHA-256 key. */
+  key: CryptoKey;
+  salt: string;
+  iterations: number;
+}
+
+/** The device's salt or iteration count is not the kept key's: its pairing secret was set again since. */
+export class PairingChanged extends Error {
+  constructor() {
+    super("The device's pairing secret has changed since this key was kept (it now derives keys with another salt). Enter its new pairing secret.");
+    this.name = 'PairingChanged';
+  }
+}
+
+/** Logs in with a kept key; never derives one from a salt the device offers now. */
+export class KeptKeySource implements PairingKeySource {
+  constructor(private readonly kept: KeptPairingKey) {}
+
+  async key(salt: string, iterations: number): Promise<CryptoKey> {
+    if (salt !== this.kept.salt || iterations !== this.kept.iterations) throw new PairingChanged();
+    return this.kept.key;
+  }
+}
+
+/**
+ * Derives the key from the secret as typed, once per salt and iteration count, so re-authenticating does not redo
+ * PBKDF2. The key is a non-extractable CryptoKey; `kept()` hands it out for a client to store instead of the secret.
+ */
+export class PairingKeys implements PairingKeySource {
+  private readonly keys = new Map<string, Promise<CryptoKey>>();
 
   private readonly password: string;
 
@@ -32,18 +73,23 @@ export class PairingKeys {
     this.password = normalizePairingSecret(secret);
   }
 
-  key(salt: string, iterations: number): Promise<Uint8Array> {
+  key(salt: string, iterations: number): Promise<CryptoKey> {
     const id = `${iterations}:${salt}`;
     let key = this.keys.get(id);
     if (!key) {
-      key = deriveKey(this.password, salt, iterations);
+      key = derivePairingCryptoKey(this.password, salt, iterations);
       this.keys.set(id, key);
     }
     return key;
   }
+
+  /** The key a login with these credentials used, to keep in place of the secret. */
+  async kept(credentials: Pick<Login, 'salt' | 'iterations'>): Promise<KeptPairingKey> {
+    return { key: await this.key(credentials.salt, credentials.iterations), salt: credentials.salt, iterations: credentials.iterations };
+  }
 }
 
-export async function authenticate(transport: Transport, keys: PairingKeys, clientId: string): Promise<Credentials> {
+export async function authenticate(transport: Transport, keys: PairingKeySource, clientId: string): Promise<Login> {
   const challenge = expectOk(await transport.request('POST', '/auth/challenge', { clientId }), parseChallenge, 'the challenge request');
   const key = await keys.key(challenge.salt, challenge.kdf.iterations);
   const proofInput = { challengeId: challenge.challengeId, nonce: challenge.nonce, clientId, clientNonce: randomBase64(16) };
@@ -66,5 +112,7 @@ export async function authenticate(transport: Transport, keys: PairingKeys, clie
     expiresAt: started + reply.expiresIn * 1000,
     sessionKey: shared,
     signer: new RequestSigner(reply.sessionId, shared),
+    salt: challenge.salt,
+    iterations: challenge.kdf.iterations,
   };
 }

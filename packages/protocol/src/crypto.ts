@@ -37,8 +37,26 @@ export async function deriveKey(password: string, saltBase64: string, iterations
   return new Uint8Array(bits);
 }
 
-export async function hmacSha256(key: Uint8Array, message: string): Promise<Bytes> {
-  const k = await subtle().importKey('raw', new Uint8Array(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+/**
+ * The same pairing key as a non-extractable HMAC-SHA-256 CryptoKey: it signs proofs, but no script can read its
+ * bytes back, so a client may keep it (IndexedDB stores CryptoKeys) instead of the secret.
+ */
+export async function derivePairingCryptoKey(password: string, saltBase64: string, iterations: number): Promise<CryptoKey> {
+  const material = await subtle().importKey('raw', utf8.encode(password.normalize('NFC')), 'PBKDF2', false, ['deriveKey']);
+  return subtle().deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: fromBase64(saltBase64), iterations },
+    material,
+    { name: 'HMAC', hash: 'SHA-256', length: 256 },
+    false,
+    ['sign'],
+  );
+}
+
+/** A pairing key as raw bytes (the device's) or as an HMAC CryptoKey (a client's, see derivePairingCryptoKey). */
+export type PairingKey = Uint8Array | CryptoKey;
+
+export async function hmacSha256(key: PairingKey, message: string): Promise<Bytes> {
+  const k = key instanceof Uint8Array ? await subtle().importKey('raw', new Uint8Array(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']) : key;
   return new Uint8Array(await subtle().sign('HMAC', k, utf8.encode(message)));
 }
 
@@ -53,17 +71,17 @@ const proofText = (role: 'client' | 'device', p: ProofInput) =>
   `fieldflash-v1 ${role}|${p.challengeId}|${p.nonce}|${p.clientId}|${p.clientNonce}`;
 
 /** What the client sends to prove it knows the password: hex HMAC(key, "fieldflash-v1 client|…"). */
-export async function clientProof(key: Uint8Array, p: ProofInput): Promise<string> {
+export async function clientProof(key: PairingKey, p: ProofInput): Promise<string> {
   return toHex(await hmacSha256(key, proofText('client', p)));
 }
 
 /** What the device sends back to prove it knows the password too: hex HMAC(key, "fieldflash-v1 device|…"). */
-export async function deviceProof(key: Uint8Array, p: ProofInput): Promise<string> {
+export async function deviceProof(key: PairingKey, p: ProofInput): Promise<string> {
   return toHex(await hmacSha256(key, proofText('device', p)));
 }
 
 /** The secret both ends share after authenticating; never sent. Keys the WebRTC fingerprint binding. */
-export async function sessionKey(key: Uint8Array, challengeId: string, clientNonce: string): Promise<Bytes> {
+export async function sessionKey(key: PairingKey, challengeId: string, clientNonce: string): Promise<Bytes> {
   return hmacSha256(key, `fieldflash-v1 session|${challengeId}|${clientNonce}`);
 }
 

@@ -1,7 +1,7 @@
 // The authenticated link to the device during an update (docs/protocol.md §3, §8): a login renewed before it
 // lapses, and the transport requests go over: HTTP signed with its session key, or a data channel opened with it.
 
-import { authenticate, type Credentials, PairingKeys } from './auth.ts';
+import { authenticate, type Credentials, type PairingKeySource, PairingKeys } from './auth.ts';
 import { type DeviceDocument, parseDeviceDocument } from './device-document.ts';
 import { type HttpTarget, HttpTransport, type SignedTransport } from './http-transport.ts';
 import { expectOk } from './replies.ts';
@@ -13,7 +13,7 @@ import { openDataChannel } from './webrtc.ts';
 export class DeviceLink {
   /** Reading the device, authenticating, signaling and rebooting always go over HTTP. */
   readonly http: SignedTransport;
-  private readonly keys: PairingKeys;
+  private readonly keys: PairingKeySource;
   private credentials: Credentials | undefined;
   private link: Transport | undefined;
 
@@ -25,7 +25,9 @@ export class DeviceLink {
     if (options.fetch) target.fetch = options.fetch;
     if (options.fetchInit) target.fetchInit = options.fetchInit;
     this.http = options.httpTransport ? options.httpTransport(target) : new HttpTransport(target);
-    this.keys = new PairingKeys(options.password);
+    if (options.keys) this.keys = options.keys;
+    else if (options.password !== undefined) this.keys = new PairingKeys(options.password);
+    else throw new UpdateError('The update needs the pairing secret or a kept pairing key; it was given neither.');
   }
 
   async readDevice(): Promise<DeviceDocument> {

@@ -70,12 +70,29 @@ export function pairingLink(deviceUrl: string, code: string): string {
   return `${PAIRING_LINK_PREFIX}?device=${encodeURIComponent(deviceUrl)}&code=${encodeURIComponent(code)}`;
 }
 
-/** Reads a pairing link back, or undefined when the text is not one. */
+/**
+ * The same pairing as a link to a client web app: `<app URL>#pair=<device URL>&code=<code>`. The fragment never
+ * reaches the app's server, so the code goes from the label's QR code to the page and nowhere else.
+ */
+export function appPairingLink(appUrl: string, deviceUrl: string, code: string): string {
+  return `${appUrl.replace(/#.*$/, '')}#pair=${encodeURIComponent(deviceUrl)}&code=${encodeURIComponent(code)}`;
+}
+
+/** Reads a pairing link back (either form, surrounding spaces ignored), or undefined when the text is not one. */
 export function parsePairingLink(text: string): { device: string; code: string } | undefined {
-  if (!text.startsWith(`${PAIRING_LINK_PREFIX}?`)) return undefined;
-  const query = new URLSearchParams(text.slice(PAIRING_LINK_PREFIX.length + 1));
-  const device = query.get('device');
+  const link = text.trim();
+  let query: URLSearchParams;
+  let device: string | null;
+  if (link.startsWith(`${PAIRING_LINK_PREFIX}?`)) {
+    query = new URLSearchParams(link.slice(PAIRING_LINK_PREFIX.length + 1));
+    device = query.get('device');
+  } else if (/^https?:\/\/[^#]*#pair=/.test(link)) {
+    query = new URLSearchParams(link.slice(link.indexOf('#') + 1));
+    device = query.get('pair');
+  } else {
+    return undefined;
+  }
   const code = query.get('code');
-  if (!device || !code || !/^https?:\/\//.test(device)) return undefined;
+  if (!device || !code || !/^https?:\/\//.test(device) || !URL.canParse(device)) return undefined;
   return { device, code };
 }

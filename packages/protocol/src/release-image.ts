@@ -16,7 +16,10 @@ export interface ReleasePlan {
 
 const same = (a: string | undefined, b: string | undefined) => a?.toLowerCase() === b?.toLowerCase();
 
-function buildFor(release: Release, device: DeviceDocument): Build {
+/** What the fit of a release is judged on: everything but its files' bytes (a library summary will do). */
+export type ReleaseTargets = Pick<Release, 'product' | 'version' | 'builds'>;
+
+function buildFor(release: ReleaseTargets, device: DeviceDocument): Build {
   const forChip = release.builds.filter((b) => same(b.target.chipFamily, device.chipFamily));
   if (forChip.length === 0) {
     const chips = [...new Set(release.builds.map((b) => b.target.chipFamily))].join(', ') || 'no chip';
@@ -49,27 +52,35 @@ function appPart(release: Release, build: Build): ReleaseFile {
   return apps[0]!;
 }
 
-/** The offer's facts and the image(s) to send; throws UpdateError saying why a release does not suit the device. */
-export function planRelease(release: Release, device: DeviceDocument): ReleasePlan {
+/**
+ * The build of the release that fits the device (product, chip family, board, hardware revision), and the hardware
+ * revision to offer; throws UpdateError saying why the release does not fit. Reads no file, so a view can ask it of
+ * every release in the library before a byte is sent.
+ */
+export function fittingBuild(release: ReleaseTargets, device: DeviceDocument): { build: Build; hardwareRevision?: string } {
   if (release.product && !same(release.product, device.product)) {
     throw new UpdateError(`${release.product} ${release.version} is a release of ${release.product}; the device runs ${device.product}. Pick a release of ${device.product}.`);
   }
   const build = buildFor(release, device);
+  const revisions = build.target.hardwareRevision;
+  if (revisions === undefined) return { build };
+  // The device compares one revision; a release may name a range, which is checked here instead.
+  if (semver.valid(revisions)) return { build, hardwareRevision: revisions };
+  const deviceRevision = semver.coerce(device.hardwareRevision);
+  if (!deviceRevision || !semver.satisfies(deviceRevision, revisions)) {
+    throw new UpdateError(`${release.product} ${release.version} supports hardware revisions ${revisions}; the device is revision ${device.hardwareRevision}.`);
+  }
+  return { build };
+}
+
+/** The offer's facts and the image(s) to send; throws UpdateError saying why a release does not suit the device. */
+export function planRelease(release: Release, device: DeviceDocument): ReleasePlan {
+  const { build, hardwareRevision } = fittingBuild(release, device);
   const facts: ReleaseFacts = { product: release.product, version: release.version, chipFamily: build.target.chipFamily };
   if (release.sequence !== undefined) facts.sequence = release.sequence;
   if (release.securityVersion !== undefined) facts.securityVersion = release.securityVersion;
   if (build.target.board !== undefined) facts.board = build.target.board;
-  const revisions = build.target.hardwareRevision;
-  if (revisions !== undefined) {
-    // The device compares one revision; a release may name a range, which is checked here instead.
-    if (semver.valid(revisions)) facts.hardwareRevision = revisions;
-    else {
-      const deviceRevision = semver.coerce(device.hardwareRevision);
-      if (!deviceRevision || !semver.satisfies(deviceRevision, revisions)) {
-        throw new UpdateError(`${release.product} ${release.version} supports hardware revisions ${revisions}; the device is revision ${device.hardwareRevision}.`);
-      }
-    }
-  }
+  if (hardwareRevision !== undefined) facts.hardwareRevision = hardwareRevision;
   const ota = build.ota;
   if (ota?.kind === 'per-slot') {
     const slot0 = fileOf(release, ota.slot0);

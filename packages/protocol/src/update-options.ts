@@ -1,6 +1,7 @@
 // What the caller asks of an update, what it gets back (the device's verdict), the error for an update that cannot
 // be carried through, and what the phases of one update share while it runs.
 
+import type { PairingKeySource } from './auth.ts';
 import type { DeviceDocument } from './device-document.ts';
 import type { DeviceLink } from './device-link.ts';
 import type { HttpTarget, SignedTransport } from './http-transport.ts';
@@ -17,8 +18,10 @@ export type ReleaseFacts = Omit<UpdateOffer, 'sha256' | 'size' | 'images' | 'for
 export interface UpdateOptions {
   /** The device's base URL, e.g. http://192.168.1.40:8070. */
   url: string;
-  /** The pairing code or password, as typed. */
-  password: string;
+  /** The pairing code or password, as typed; or give `keys`. */
+  password?: string;
+  /** Where the pairing key comes from instead of `password`: e.g. a KeptKeySource over the key kept at pairing. */
+  keys?: PairingKeySource;
   /** Stable per installation of the client, so a reloaded client resumes its own session instead of being `busy`. */
   clientId: string;
   release: ReleaseFacts;

@@ -1,7 +1,7 @@
 // Pairing codes: 80 random bits as 16 characters of Crockford base32, read back whatever the case or grouping;
 // the strength estimate that refuses weak passwords; the pairing link a label's QR code carries.
 import { describe, expect, it } from 'vitest';
-import { estimateSecretBits, generatePairingCode, isPairingCode, MIN_SECRET_BITS, normalizePairingSecret, pairingLink, parsePairingLink } from '../src/index.ts';
+import { appPairingLink, estimateSecretBits, generatePairingCode, isPairingCode, MIN_SECRET_BITS, normalizePairingSecret, pairingLink, parsePairingLink } from '../src/index.ts';
 
 describe('pairing codes', () => {
   it('are four groups of four base32 characters, 80 bits, and differ every time', () => {
@@ -41,5 +41,14 @@ describe('pairing links', () => {
     expect(parsePairingLink(link)).toEqual({ device: 'http://192.168.1.40:8070', code: '7KQ4-M2XD-9PWA-H3TN' });
     expect(parsePairingLink('web+fieldflash://pair?device=javascript%3Aalert(1)&code=x')).toBeUndefined();
     expect(parsePairingLink('https://example.com/?device=http://x&code=y')).toBeUndefined();
+  });
+
+  it('also come as a link to the app, the pairing in its fragment', () => {
+    const link = appPairingLink('https://fieldflash.example/app/#/library', 'http://192.168.1.40:8070', '7KQ4-M2XD-9PWA-H3TN');
+    expect(link).toBe('https://fieldflash.example/app/#pair=http%3A%2F%2F192.168.1.40%3A8070&code=7KQ4-M2XD-9PWA-H3TN');
+    expect(parsePairingLink(` ${link}\n`)).toEqual({ device: 'http://192.168.1.40:8070', code: '7KQ4-M2XD-9PWA-H3TN' });
+    expect(parsePairingLink('https://fieldflash.example/#pair=ftp%3A%2F%2Fx&code=y')).toBeUndefined();
+    expect(parsePairingLink('https://fieldflash.example/#pair=http%3A%2F%2Fx')).toBeUndefined();
+    expect(parsePairingLink('https://fieldflash.example/#/devices')).toBeUndefined();
   });
 });

@@ -1,0 +1,48 @@
+// The Devices view: devices paired for LAN updates, each checked when the view opens, and added here by address
+// and secret, pairing link, or from a board set up over USB.
+import { useEffect, useRef } from 'preact/hooks';
+import { useRoute } from '../routes.ts';
+import { AddDevicePanel } from './add-device-panel.tsx';
+import { DeviceCard } from './device-card.tsx';
+import { resumeInterruptedUpdates } from './device-update.ts';
+import { checkDevices } from './reachability.ts';
+import { usePairedDevices } from './use-paired-devices.ts';
+import './devices.css';
+
+export function DevicesView() {
+  const paired = usePairedDevices();
+  const route = useRoute();
+  const checked = useRef(false);
+  useEffect(() => {
+    if (paired.state !== 'ready' || checked.current) return;
+    checked.current = true;
+    checkDevices(paired.devices);
+    resumeInterruptedUpdates(paired.devices);
+  }, [paired]);
+  useEffect(() => {
+    // The pairing code arrived in the address (a label's app link): it goes into the form, not the history.
+    if (route.pairingLink) history.replaceState(null, '', '#/devices');
+  }, [route.pairingLink]);
+  const initialLink = route.pairingLink && `${location.origin}${location.pathname}${route.pairingLink}`;
+  const devices = paired.state === 'ready' ? paired.devices : [];
+  return (
+    <div class="devices">
+      <section class="devices__list" aria-labelledby="devices-heading">
+        <h2 id="devices-heading">Devices</h2>
+        {paired.state === 'loading' && <p>Reading the devices…</p>}
+        {paired.state === 'failed' && (
+          <div role="alert" class="alert">
+            <p class="alert__title">The devices could not be read.</p>
+            <p>{paired.message}</p>
+            <p class="alert__hint">What to do: reload FieldFlash. If it keeps failing, this browser profile may be out of storage.</p>
+          </div>
+        )}
+        {paired.state === 'ready' && devices.length === 0 && <p>No devices yet. Add one below with its address and pairing secret.</p>}
+        {devices.map((device) => (
+          <DeviceCard key={device.id} device={device} />
+        ))}
+      </section>
+      <AddDevicePanel paired={devices} initialLink={initialLink} initialBoard={route.board} />
+    </div>
+  );
+}
