@@ -4,7 +4,7 @@
 import { KeptKeySource, type PeerConnectionLike, planRelease, updateDevice, type UpdateProgress } from '@fieldflash/protocol';
 import { beginOperation } from '../operations.ts';
 import { SharedState } from '../shared-state.ts';
-import { getRelease, recordDeviceAnswer, recordUpdateInProgress, type PairedDevice } from '../store/index.ts';
+import { addReportEntry, getRelease, recordDeviceAnswer, recordUpdateInProgress, type PairedDevice } from '../store/index.ts';
 import { clientId } from './client-id.ts';
 import { describeProblem, type DeviceProblem } from './device-problems.ts';
 import { earlierVerdict, lastUpdateMark } from './interrupted-update.ts';
@@ -78,6 +78,9 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
   publish({});
   const end = beginOperation(`Updating the device at ${new URL(device.url).host} to ${name}`);
   const meter = new RateMeter();
+  const startedAt = Date.now();
+  const transport = device.transport ?? 'http';
+  let toVersion = '';
   try {
     if (!options.resumed) {
       const before = lastUpdateMark(device.document);
@@ -87,6 +90,7 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
     }
     const release = await getRelease(target.id);
     if (!release) throw new Error(`${name} is no longer in the library.`);
+    toVersion = release.version;
     const earlier = options.resumed && device.updateInProgress ? await earlierVerdict(device.url, release, device.updateInProgress) : undefined;
     if (earlier) {
       await recordDeviceAnswer(device.id, earlier.document, 'http');
@@ -95,7 +99,6 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
       return;
     }
     const plan = planRelease(release, device.document);
-    const transport = device.transport ?? 'http';
     const verdict = await updateDevice({
       url: device.url,
       transport,
@@ -125,6 +128,22 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
   } finally {
     // Ended here, with a verdict or a failure shown: nothing is left to pick up after a reload.
     await recordUpdateInProgress(device.id, undefined).catch(() => undefined);
+    // The field report gets every end, read back or sent, confirmed, rolled back or failed. A report that cannot be
+    // written must not turn the device's verdict into a failure: the device card still shows the outcome.
+    await addReportEntry({
+      deviceId: device.id,
+      address: device.url,
+      product: device.document.product,
+      fromVersion: device.document.version,
+      toVersion,
+      transport: state.readBack ? 'http' : transport,
+      bytesSent: state.progress?.sentBytes ?? 0,
+      startedAt,
+      endedAt: Date.now(),
+      result: state.stage === 'confirmed' || state.stage === 'rolled-back' ? state.stage : 'failed',
+      ...(state.verdict?.reason !== undefined ? { reason: state.verdict.reason } : state.problem ? { reason: state.problem.message } : {}),
+      downgradeConfirmed: options.downgrade,
+    }).catch(() => undefined);
     end();
   }
 }

@@ -3,10 +3,11 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Release, ReleaseFile } from '@fieldflash/bundle';
 import type { DeviceRecord } from './devices.ts';
+import type { FieldReportEntry } from './field-report.ts';
 import type { PairedDevice } from './paired-devices.ts';
 
 export const DB_NAME = 'fieldflash';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** A file of a stored release, without its bytes. */
 export type StoredFileInfo = Omit<ReleaseFile, 'data'>;
@@ -43,6 +44,8 @@ export interface FieldFlashSchema extends DBSchema {
   devices: { key: string; value: DeviceRecord };
   /** Devices paired for LAN updates, keyed by the id in their device document (version 3). */
   pairedDevices: { key: string; value: PairedDevice };
+  /** One entry per LAN update run from the Devices view (version 4). */
+  fieldReport: { key: string; value: FieldReportEntry };
 }
 
 export type FieldFlashDatabase = IDBPDatabase<FieldFlashSchema>;
@@ -65,6 +68,9 @@ export function database(): Promise<FieldFlashDatabase> {
       }
       if (oldVersion < 3) {
         db.createObjectStore('pairedDevices', { keyPath: 'id' });
+      }
+      if (oldVersion < 4) {
+        db.createObjectStore('fieldReport', { keyPath: 'id' });
       }
     },
     blocking() {
