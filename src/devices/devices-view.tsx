@@ -5,6 +5,7 @@ import { useRoute } from '../routes.ts';
 import { AddDevicePanel } from './add-device-panel.tsx';
 import { DeviceCard } from './device-card.tsx';
 import { resumeInterruptedUpdates } from './device-update.ts';
+import { FieldReportPanel } from './field-report-panel.tsx';
 import { checkDevices } from './reachability.ts';
 import { usePairedDevices } from './use-paired-devices.ts';
 import './devices.css';
@@ -43,6 +44,7 @@ export function DevicesView() {
         ))}
       </section>
       <AddDevicePanel paired={devices} initialLink={initialLink} initialBoard={route.board} />
+      <FieldReportPanel />
     </div>
   );
 }
