@@ -96,6 +96,22 @@ describe('npm run push', () => {
     expect(lastLine(forced.stdout)).toBe('confirmed: demo-sensor 1.3.0 in slot b');
   });
 
+  it("refuses a release whose appliesTo range leaves out the device's version, before a byte is sent", async () => {
+    const dir = deviceDir();
+    const agent = await agentAt(dir);
+    const before = await (await fetch(`${agent.url}/device`)).json();
+    const bundle = await writeTestBundle(dir, { version: '2.0.0', appliesTo: '>=1.2.0 <2.0.0' });
+    const run = await push(agent.url, bundle.path);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe('failed: demo-sensor 2.0.0 applies to devices running >=1.2.0 <2.0.0; this one runs 1.0.0.\n');
+    expect(run.stdout).not.toContain('sending');
+    // The device saw no offer: its slots are as they were.
+    expect((await (await fetch(`${agent.url}/device`)).json()).slots).toEqual(before.slots);
+    const applies = await writeTestBundle(dir, { version: '1.3.0', appliesTo: '>=1.0.0 <2.0.0' });
+    const sent = await push(agent.url, applies.path);
+    expect(lastLine(sent.stdout)).toBe('confirmed: demo-sensor 1.3.0 in slot b');
+  });
+
   it('explains wrong arguments and an unreachable device', async () => {
     const usage = await pushWith(undefined, 'http://127.0.0.1:9', 'missing.zip');
     expect(usage.code).toBe(64);
