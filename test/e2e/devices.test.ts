@@ -408,6 +408,10 @@ describe('a paired device', () => {
     await page.getByRole('link', { name: 'Library', exact: true }).click();
     expect(await pickFiles(page, 'fieldflash-demo-1.1.0.zip', zip)).toBe('added');
     try {
+      await releaseRow(page, 'FieldFlash Demo 1.1.0').getByRole('button', { name: 'Details of FieldFlash Demo 1.1.0' }).click();
+      const details = page.getByRole('dialog', { name: 'FieldFlash Demo 1.1.0' });
+      expect(await details.innerText()).toMatch(/Applies to\s+devices running >=1\.0\.0 <2\.0\.0/);
+      await details.getByRole('button', { name: 'Close' }).click();
       await openDevicesView(page);
       const outside = await agent();
       const inside = await agent({ version: '1.0.0' });
