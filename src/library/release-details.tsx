@@ -237,6 +237,12 @@ export function ReleaseDetails({ release, onClose }: { release: ReleaseSummary; 
             <dd>{release.securityVersion}</dd>
           </>
         )}
+        {release.appliesTo !== undefined && (
+          <>
+            <dt>Applies to</dt>
+            <dd>devices running {release.appliesTo}</dd>
+          </>
+        )}
         {release.signature && (
           <>
             <dt>Signature</dt>

@@ -9,12 +9,13 @@ import { appPairingLink, generatePairingCode, pairingLink } from '@fieldflash/pr
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 import {
-  addByAddress, addByLink, deviceCard, deviceDocument, forgetAllDevices, openDevicesView, PASSWORD, StallingRelay, startTestAgent,
+  addByAddress, addByLink, DEMO, deviceCard, deviceDocument, forgetAllDevices, openDevicesView, PASSWORD, StallingRelay, startTestAgent,
   storedPairedDevices, type TestAgent, updateResult,
 } from './devices.support.ts';
 import { deviceDir } from '../integration/agent-support.ts';
 import { connectSimulated, flash, openFlashView } from './flash.support.ts';
-import { releaseRow } from './library.support.ts';
+import { confirmDeleting, pickFiles, releaseRow, zipFiles } from './library.support.ts';
+import { pseudoRandomBytes, writeAppImage, writeNativeManifest } from '../../packages/bundle/src/index.ts';
 
 const WIFI_PASSWORD = 'e2e-FieldLab-pass-42';
 let app: AppSession;
@@ -40,6 +41,18 @@ async function agent(options: Parameters<typeof startTestAgent>[0] = {}): Promis
   const started = await startTestAgent(options);
   agents.push(started);
   return started;
+}
+
+/** A release zip of the demo product with one ESP32 app image for either slot and the distribution policy `appliesTo`. */
+async function policyReleaseZip(version: string, appliesTo: string): Promise<Buffer> {
+  const app = await writeAppImage({ chipFamily: 'ESP32', projectName: 'fieldflash-demo', version, flashSizeMiB: 4, payload: pseudoRandomBytes(20_000, 7) });
+  const files = [{ path: 'ota/fieldflash-demo.bin', data: app, role: 'app' as const }];
+  const manifest = await writeNativeManifest({
+    product: DEMO.product, version, sequence: 2, securityVersion: 0, appliesTo,
+    targets: [{ chipFamily: 'ESP32', board: DEMO.board, ota: { image: 'ota/fieldflash-demo.bin' } }],
+    files,
+  });
+  return zipFiles([{ path: 'fieldflash.json', bytes: Buffer.from(manifest) }, ...files.map((f) => ({ path: f.path, bytes: Buffer.from(f.data) }))]);
 }
 
 /** The pairing key the agent derived and keeps (its auth.json): it must never turn up in the page's records. */
@@ -387,6 +400,39 @@ describe('a paired device', () => {
     // The device heard nothing of it: no upload begun, no update recorded.
     expect(readdirSync(join(device.dir, 'uploads')).length).toBe(0);
     expect((await deviceDocument(device.agent.url)).lastUpdate).toBeUndefined();
+  });
+
+  test("whose version a release's appliesTo range leaves out is offered no update of it, and told why; a device inside the range is", async () => {
+    const { page } = app;
+    const zip = await policyReleaseZip('1.1.0', '>=1.0.0 <2.0.0');
+    await page.getByRole('link', { name: 'Library', exact: true }).click();
+    expect(await pickFiles(page, 'fieldflash-demo-1.1.0.zip', zip)).toBe('added');
+    try {
+      await releaseRow(page, 'FieldFlash Demo 1.1.0').getByRole('button', { name: 'Details of FieldFlash Demo 1.1.0' }).click();
+      const details = page.getByRole('dialog', { name: 'FieldFlash Demo 1.1.0' });
+      expect(await details.innerText()).toMatch(/Applies to\s+devices running >=1\.0\.0 <2\.0\.0/);
+      await details.getByRole('button', { name: 'Close' }).click();
+      await openDevicesView(page);
+      const outside = await agent();
+      const inside = await agent({ version: '1.0.0' });
+      await addByAddress(page, outside.agent.url, PASSWORD);
+      await addByAddress(page, inside.agent.url, PASSWORD);
+      const release = deviceCard(page, outside.label).getByRole('list', { name: 'Releases for this device' }).getByRole('listitem').filter({ hasText: 'FieldFlash Demo 1.1.0' });
+      expect((await release.innerText()).replace(/\s+/g, ' ')).toContain(
+        'Does not fit: FieldFlash Demo 1.1.0 applies to devices running >=1.0.0 <2.0.0; this one runs 0.9.0.',
+      );
+      expect(await release.getByRole('button').count()).toBe(0);
+      // The demo release, without a policy, is still offered to the same device.
+      await deviceCard(page, outside.label).getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).waitFor();
+      await deviceCard(page, inside.label).getByRole('button', { name: 'Update to FieldFlash Demo 1.1.0' }).waitFor();
+      expect(readdirSync(join(outside.dir, 'uploads')).length).toBe(0);
+      expect((await deviceDocument(outside.agent.url)).lastUpdate).toBeUndefined();
+    } finally {
+      await page.getByRole('link', { name: 'Library', exact: true }).click();
+      await releaseRow(page, 'FieldFlash Demo 1.1.0').getByRole('button', { name: 'Delete FieldFlash Demo 1.1.0' }).click();
+      await confirmDeleting(page, 'FieldFlash Demo 1.1.0').getByRole('button', { name: 'Delete release' }).click();
+      await releaseRow(page, 'FieldFlash Demo 1.1.0').waitFor({ state: 'detached' });
+    }
   });
 
   test('running a newer version asks before a downgrade; keeping sends nothing, confirming sends it with force', async () => {

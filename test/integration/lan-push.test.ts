@@ -2,7 +2,7 @@
 // zips. The last line and the exit code name the device's verdict; the slot holds the image meant for it.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,6 +94,24 @@ describe('npm run push', () => {
     const forced = await pushWith(undefined, agent.url, bundle.path, '--password', PASSWORD, '--force');
     expect(forced.stderr).toMatch(/^warning: --password is visible to anyone who can list processes \(ps\)/);
     expect(lastLine(forced.stdout)).toBe('confirmed: demo-sensor 1.3.0 in slot b');
+  });
+
+  it("refuses a release whose appliesTo range leaves out the device's version, before a byte is sent", async () => {
+    const dir = deviceDir();
+    const agent = await agentAt(dir);
+    const bundle = await writeTestBundle(dir, { version: '2.0.0', appliesTo: '>=1.2.0 <2.0.0' });
+    const run = await push(agent.url, bundle.path);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe('failed: demo-sensor 2.0.0 applies to devices running >=1.2.0 <2.0.0; this one runs 1.0.0.\n');
+    expect(run.stdout).not.toContain('sending');
+    // The device heard nothing of it: no upload begun, slot b still empty, no update recorded.
+    expect(readdirSync(join(dir, 'uploads'))).toEqual([]);
+    const document = await (await fetch(new URL('/fieldflash/v1/device', agent.url))).json();
+    expect(document.slots[1]).toMatchObject({ name: 'b', state: 'empty' });
+    expect(document.lastUpdate).toBeUndefined();
+    const applies = await writeTestBundle(dir, { version: '1.3.0', appliesTo: '>=1.0.0 <2.0.0' });
+    const sent = await push(agent.url, applies.path);
+    expect(lastLine(sent.stdout)).toBe('confirmed: demo-sensor 1.3.0 in slot b');
   });
 
   it('explains wrong arguments and an unreachable device', async () => {

@@ -68,6 +68,8 @@ export interface BundleSpec {
   payload?: number;
   /** One image per slot (slot0/slot1) or one for either slot. */
   perSlot?: boolean;
+  /** Distribution policy: SemVer range of device versions the release applies to. */
+  appliesTo?: string;
 }
 
 /** Writes a FieldFlash release zip with ESP32 app images and returns its path and the images' bytes. */
@@ -92,6 +94,7 @@ export async function writeTestBundle(dir: string, spec: BundleSpec): Promise<{ 
     version: spec.version,
     sequence: spec.sequence ?? 5,
     securityVersion: spec.securityVersion ?? 1,
+    ...(spec.appliesTo ? { appliesTo: spec.appliesTo } : {}),
     targets: [{ chipFamily: 'ESP32', board: spec.board ?? 'devkitc-v4', ota: images.length === 1 ? { image: 'ota/app.bin' } : { slot0: 'ota/slot0.bin', slot1: 'ota/slot1.bin' } }],
     files,
   });

@@ -40,6 +40,10 @@ describe('release fit', () => {
     expect(reason(releaseFit(summary('2.0.0', { target: { chipFamily: 'ESP32-S3' } }), device))).toMatch(/is built for ESP32-S3; the device is an ESP32/);
     expect(reason(releaseFit(summary('2.0.0', { target: { board: 'lilygo-t7' } }), device))).toMatch(/is built for the boards lilygo-t7; the device is a devkitc-v4/);
     expect(reason(releaseFit(summary('2.0.0', { target: { hardwareRevision: '>=3.0.0' } }), device))).toMatch(/supports hardware revisions >=3\.0\.0; the device is revision 2\.1/);
+    expect(reason(releaseFit(summary('2.0.0', { appliesTo: '>=1.3.0 <2.0.0' }), device))).toBe(
+      'demo-sensor 2.0.0 applies to devices running >=1.3.0 <2.0.0; this one runs 1.2.0.',
+    );
+    expect(releaseFit(summary('2.0.0', { appliesTo: '>=1.2.0 <2.0.0' }), device).fits).toBe(true);
     expect(reason(releaseFit(summary('2.0.0', { securityVersion: 1 }), device))).toBe(
       "demo-sensor 2.0.0 has security version 1, below the device's 2: the device refuses it, even as a downgrade.",
     );

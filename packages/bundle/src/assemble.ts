@@ -163,6 +163,7 @@ export async function assembleRelease(draft: ReleaseDraft, files: BundleFiles, s
   if (builtAt !== undefined) release.builtAt = builtAt;
   if (draft.sequence !== undefined) release.sequence = draft.sequence;
   if (securityVersion !== undefined) release.securityVersion = securityVersion;
+  if (draft.appliesTo !== undefined) release.appliesTo = draft.appliesTo;
   if (draft.signature) release.signature = draft.signature;
   if (draft.manifestPath) release.manifestPath = draft.manifestPath;
   return release;

@@ -24,6 +24,8 @@ export interface NativeReleaseSpec {
   version: string;
   sequence: number;
   securityVersion: number;
+  /** SemVer range of device versions the release applies to, e.g. ">=1.2.0 <2.0.0". */
+  appliesTo?: string;
   releaseNotes?: string;
   targets: NativeTargetSpec[];
   files: Array<{ path: string; data: Uint8Array; role?: Exclude<FileRole, 'manifest' | 'signature'> }>;
@@ -45,6 +47,7 @@ export async function writeNativeManifest(spec: NativeReleaseSpec): Promise<stri
     version: spec.version,
     sequence: spec.sequence,
     securityVersion: spec.securityVersion,
+    ...(spec.appliesTo ? { appliesTo: spec.appliesTo } : {}),
     ...(spec.releaseNotes ? { releaseNotes: spec.releaseNotes } : {}),
     targets,
     files,

@@ -29,6 +29,8 @@ export interface ReleaseDraft {
   versionSource: string;
   sequence?: number;
   securityVersion?: number;
+  /** SemVer range of device versions the release applies to (Release.appliesTo). */
+  appliesTo?: string;
   builds: DraftBuild[];
   files: DeclaredFile[];
   notes: ReleaseNote[];

@@ -104,6 +104,11 @@ export interface Release {
   builtAt?: string;
   sequence?: number;
   securityVersion?: number;
+  /**
+   * Distribution policy (native manifests only): a SemVer range over the version a device runs now, e.g.
+   * ">=1.2.0 <2.0.0"; a device outside it is not offered the release. Absent: any version.
+   */
+  appliesTo?: string;
   builds: Build[];
   files: ReleaseFile[];
   /** Everything the importer changed or wants a person to know (version normalised, chip id read from binary…). */

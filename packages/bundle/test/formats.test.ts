@@ -32,6 +32,13 @@ describe('ESP Web Tools manifests', () => {
     expect(release!.manifestPath).toBe('firmware/widget-manifest.json');
   });
 
+  it('carries no distribution policy, even when the manifest has an appliesTo key (only the native format has one)', async () => {
+    const files = [{ path: 'widget.bin', data: await app('ESP32') }, json('manifest.json', { name: 'Widget', version: '2.0.1', appliesTo: '>=9.0.0', builds: [{ chipFamily: 'ESP32', parts: [{ path: 'widget.bin', offset: 0x10000 }] }] })];
+    const [release] = await readBundle({ name: 'widget.zip', data: await zipFiles(files) });
+    expect(release!.format).toBe('esp-web-tools');
+    expect(release).not.toHaveProperty('appliesTo');
+  });
+
   it('yields one release per manifest in a zip holding several, whatever their names', async () => {
     const files: BundleFile[] = [
       { path: 'c3/app.bin', data: await app('ESP32-C3', '1.0.0', 'alpha') },

@@ -67,6 +67,21 @@ describe('native manifests', () => {
     expect(signed!.id).toBe(plain!.id);
   });
 
+  it('reads the distribution policy appliesTo, and refuses a range it cannot read, naming the field and value', async () => {
+    const [plain] = await readBundle({ name: 'a.zip', data: await zipFiles(await nativeFiles()) });
+    expect(plain!.appliesTo).toBeUndefined();
+    const [policy] = await readBundle({ name: 'b.zip', data: await zipFiles(await nativeFiles({ mutate: (m) => (m.appliesTo = '>=1.2.0 <2.0.0') })) });
+    expect(policy!.appliesTo).toBe('>=1.2.0 <2.0.0');
+    const [again] = await readBundle({ name: 'export.zip', data: await writeBundleZip(policy!) });
+    expect(again!.appliesTo).toBe('>=1.2.0 <2.0.0');
+    const bad = await bundleErrorOf(readBundle({ name: 'c.zip', data: await zipFiles(await nativeFiles({ mutate: (m) => (m.appliesTo = 'from 1.2 onwards') })) }));
+    expect(bad).toMatchObject({ code: 'invalid-manifest', field: 'appliesTo', file: 'fieldflash.json' });
+    expect(bad.message).toContain('"from 1.2 onwards"');
+    expect(bad.message).toContain('SemVer range');
+    const notText = await bundleErrorOf(readBundle({ name: 'd.zip', data: await zipFiles(await nativeFiles({ mutate: (m) => (m.appliesTo = 1) })) }));
+    expect(notText).toMatchObject({ code: 'invalid-manifest', field: 'appliesTo' });
+  });
+
   it('refuses a non-SemVer version and an unlisted file, naming the field', async () => {
     const bad = await bundleErrorOf(readBundle({ name: 'a.zip', data: await zipFiles(await nativeFiles({ mutate: (m) => (m.version = '1.2') })) }));
     expect(bad).toMatchObject({ code: 'invalid-manifest', field: 'version', file: 'fieldflash.json' });
@@ -108,6 +123,8 @@ describe('the JSON Schema and the parser agree', () => {
     ['absolute path', (m: any) => (m.files[0].path = '/bootloader.bin')],
     ['unknown field', (m: any) => (m.signedBy = 'me')],
     ['misspelt target field', (m: any) => (m.targets[0].hardwareRev = '1.0.0')],
+    ['appliesTo empty', (m: any) => (m.appliesTo = ' ')],
+    ['appliesTo as a list', (m: any) => (m.appliesTo = ['>=1.0.0'])],
   ])('both refuse: %s', (_, mutate) => {
     const manifest = structuredClone(docExamples[0]);
     mutate(manifest);
@@ -117,8 +134,8 @@ describe('the JSON Schema and the parser agree', () => {
 
   it('whatever the parser accepts, the schema accepts (random field changes)', () => {
     const base = docExamples[0];
-    const paths = ['product', 'version', 'sequence', 'securityVersion', 'targets.0.chipFamily', 'targets.0.board', 'targets.0.flash.erase', 'targets.0.flash.flashSize', 'targets.0.flash.flashMode', 'targets.0.flash.parts.0.offset', 'files.0.size', 'files.0.sha256', 'files.0.role'];
-    const value = fc.oneof(fc.string(), fc.integer({ min: -5, max: 2 ** 33 }), fc.constantFrom('0x1000', '4MB', 'dio', 'all', 'esp32-s3', '1.0.0', '', ' ', 'a'.repeat(64), null, true));
+    const paths = ['product', 'version', 'sequence', 'securityVersion', 'appliesTo', 'targets.0.chipFamily', 'targets.0.board', 'targets.0.flash.erase', 'targets.0.flash.flashSize', 'targets.0.flash.flashMode', 'targets.0.flash.parts.0.offset', 'files.0.size', 'files.0.sha256', 'files.0.role'];
+    const value = fc.oneof(fc.string(), fc.integer({ min: -5, max: 2 ** 33 }), fc.constantFrom('0x1000', '4MB', 'dio', 'all', 'esp32-s3', '1.0.0', '>=1.2.0 <2.0.0', '', ' ', 'a'.repeat(64), null, true));
     fc.assert(
       fc.property(fc.constantFrom(...paths), value, (path, v) => {
         const manifest = structuredClone(base);

@@ -17,7 +17,7 @@ export interface ReleasePlan {
 const same = (a: string | undefined, b: string | undefined) => a?.toLowerCase() === b?.toLowerCase();
 
 /** What the fit of a release is judged on: everything but its files' bytes (a library summary will do). */
-export type ReleaseTargets = Pick<Release, 'product' | 'version' | 'builds'>;
+export type ReleaseTargets = Pick<Release, 'product' | 'version' | 'builds' | 'appliesTo'>;
 
 function buildFor(release: ReleaseTargets, device: DeviceDocument): Build {
   const forChip = release.builds.filter((b) => same(b.target.chipFamily, device.chipFamily));
@@ -53,15 +53,20 @@ function appPart(release: Release, build: Build): ReleaseFile {
 }
 
 /**
- * The build of the release that fits the device (product, chip family, board, hardware revision), and the hardware
- * revision to offer; throws UpdateError saying why the release does not fit. Reads no file, so a view can ask it of
- * every release in the library before a byte is sent.
+ * The build of the release that fits the device (product, chip family, board, the release's `appliesTo` range over
+ * the device's version, hardware revision), and the hardware revision to offer; throws UpdateError saying why the
+ * release does not fit. Reads no file, so a view can ask it of every release in the library before a byte is sent.
  */
 export function fittingBuild(release: ReleaseTargets, device: DeviceDocument): { build: Build; hardwareRevision?: string } {
   if (release.product && !same(release.product, device.product)) {
     throw new UpdateError(`${release.product} ${release.version} is a release of ${release.product}; the device runs ${device.product}. Pick a release of ${device.product}.`);
   }
   const build = buildFor(release, device);
+  // The publisher's distribution policy: the device never sees it, so it is honoured here, before a byte is sent.
+  // A pre-release a device runs counts by its place in SemVer order, as everywhere else in FieldFlash.
+  if (release.appliesTo !== undefined && !semver.satisfies(device.version, release.appliesTo, { includePrerelease: true })) {
+    throw new UpdateError(`${release.product} ${release.version} applies to devices running ${release.appliesTo}; this one runs ${device.version}.`);
+  }
   const revisions = build.target.hardwareRevision;
   if (revisions === undefined) return { build };
   // The device compares one revision; a release may name a range, which is checked here instead.

@@ -14,7 +14,7 @@ export const NATIVE_FORMAT = 'fieldflash-release';
 export const NATIVE_FORMAT_VERSION = 1;
 
 const ROLES: readonly FileRole[] = ['bootloader', 'partition-table', 'app', 'data', 'ota-data', 'other'];
-const TOP_FIELDS = ['$schema', 'format', 'formatVersion', 'product', 'version', 'sequence', 'securityVersion', 'releaseNotes', 'targets', 'files'];
+const TOP_FIELDS = ['$schema', 'format', 'formatVersion', 'product', 'version', 'sequence', 'securityVersion', 'appliesTo', 'releaseNotes', 'targets', 'files'];
 const TARGET_FIELDS = ['chipFamily', 'board', 'hardwareRevision', 'ota', 'flash'];
 const FLASH_FIELDS = ['parts', 'erase', 'flashSize', 'flashMode', 'flashFreq'];
 const FILE_FIELDS = ['path', 'size', 'sha256', 'role'];
@@ -93,6 +93,10 @@ export function readNativeManifest(json: Json, manifestPath: string): ReleaseDra
   const sequence = asInteger(json.sequence, file, 'sequence');
   const securityVersion = asInteger(json.securityVersion, file, 'securityVersion', 0, 0xffffffff);
   optionalText(json.releaseNotes, file, 'releaseNotes');
+  const appliesTo = optionalText(json.appliesTo, file, 'appliesTo');
+  if (appliesTo !== undefined && semver.validRange(appliesTo) === null) {
+    throw invalid(file, 'appliesTo', 'must be a SemVer range of the device versions the release applies to, such as ">=1.2.0 <2.0.0"', appliesTo);
+  }
 
   const files: DeclaredFile[] = asArray(json.files, file, 'files', { nonEmpty: true }).map((raw, i) => {
     const field = `files[${i}]`;
@@ -152,6 +156,7 @@ export function readNativeManifest(json: Json, manifestPath: string): ReleaseDra
     versionSource: manifestPath,
     sequence,
     securityVersion,
+    ...(appliesTo !== undefined ? { appliesTo } : {}),
     builds,
     files,
     notes: [],
