@@ -2,13 +2,11 @@
 // at random times. After each restart the disk must hold a valid state (an active slot whose bytes hash to its
 // recorded SHA-256, no slot whose bytes differ from its record) and the update must complete, resuming where the
 // device says. FIELDFLASH_KILL_RUNS sets how many random-time kills run (default 4, one per phase; raise it for soak runs).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { type DeviceDocument, DeviceUpdate, parseDeviceDocument, type UpdateProgress, type UpdateVerdict } from '@fieldflash/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deviceDir, diskState, PASSWORD, release, type TestImage, testImage } from './agent-support.ts';
+import { type AgentProcess, deviceDir, diskState, PASSWORD, release, spawnAgent, type TestImage, testImage } from './agent-support.ts';
 
-const CLI = fileURLToPath(new URL('../../packages/agent/src/cli.ts', import.meta.url));
 const RANDOM_RUNS = Number(process.env.FIELDFLASH_KILL_RUNS ?? 4);
 /** Many small chunks, so kills land between and inside chunks, with eight in flight. */
 const SMALL_CHUNKS = ['--chunk-size', '65536', '--window', '8'];
@@ -17,28 +15,12 @@ afterEach(() => {
   for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-interface Agent {
-  child: ChildProcess;
-  url: string;
-  port: number;
-  exited: Promise<void>;
-}
+type Agent = AgentProcess;
 
 async function startAgent(dir: string, port: number, crashAt?: string): Promise<Agent> {
-  const env = { ...process.env, FIELDFLASH_AGENT_CRASH_AT: crashAt ?? '' };
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--dir', dir, '--port', String(port), '--password', PASSWORD, '--no-webrtc', ...SMALL_CHUNKS], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.push(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let out = '';
-  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
-      if (match) resolve({ child, url: match[1]!, port: Number(match[2]), exited });
-    });
-    void exited.then(() => reject(new Error(`agent exited before listening: ${out}`)));
-  });
+  const agent = await spawnAgent(dir, port, SMALL_CHUNKS, { ...process.env, FIELDFLASH_AGENT_CRASH_AT: crashAt ?? '' });
+  running.push(agent.child);
+  return agent;
 }
 
 function update(agent: Agent, image: TestImage, version: string, progress: UpdateProgress[] = []): Promise<UpdateVerdict> {

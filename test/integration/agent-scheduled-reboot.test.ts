@@ -1,14 +1,12 @@
 // Send now, apply later (docs/protocol.md §5.1) with the reference agent as a process: a reboot scheduled seconds
 // ahead boots the pending image at its time and confirms it; a cancelled one never fires; a schedule outlives a
 // kill -9 of the agent, the restart does not boot the image early, and the schedule still fires.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { type DeviceDocument, parseDeviceDocument, parseScheduledReboot } from '@fieldflash/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acceptableOffer, Probe, type Session } from '../../packages/conformance/src/probe.ts';
-import { deviceDir, diskState, PASSWORD, testImage } from './agent-support.ts';
+import { type AgentProcess, deviceDir, diskState, PASSWORD, spawnAgent, testImage } from './agent-support.ts';
 
-const CLI = fileURLToPath(new URL('../../packages/agent/src/cli.ts', import.meta.url));
 const running: ChildProcess[] = [];
 const probes: Probe[] = [];
 afterEach(() => {
@@ -16,31 +14,16 @@ afterEach(() => {
   for (const probe of probes.splice(0)) probe.close();
 });
 
-interface Agent {
-  child: ChildProcess;
-  url: string;
-  port: number;
-  exited: Promise<void>;
+interface Agent extends AgentProcess {
   probe: Probe;
 }
 
 async function startAgent(dir: string, port = 0): Promise<Agent> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--dir', dir, '--port', String(port), '--password', PASSWORD, '--no-webrtc'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.push(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let out = '';
-  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
-      if (!match) return;
-      const probe = new Probe(match[1]!, PASSWORD);
-      probes.push(probe);
-      resolve({ child, url: match[1]!, port: Number(match[2]), exited, probe });
-    });
-    void exited.then(() => reject(new Error(`agent exited before listening: ${out}`)));
-  });
+  const agent = await spawnAgent(dir, port);
+  running.push(agent.child);
+  const probe = new Probe(agent.url, PASSWORD);
+  probes.push(probe);
+  return { ...agent, probe };
 }
 
 /** Logs in, sends and commits a new image; it is then pending in slot b. */
