@@ -122,6 +122,16 @@ describe('Improv Serial on the demo app', () => {
     expect(strings(again.list[1]!.data)).toEqual(['http://10.1.2.3:8080/']);
   });
 
+  it('by default reports the first demo device on loopback, and prints no station address for it', async () => {
+    const { chip, host } = await runningBoard();
+    chip.setWifi({ connectMs: 0 });
+    const { list, from } = await ask(host, wifiSettings('FieldLab', chip.wifi.networks[0]!.password!), 3);
+    expect(strings(list[2]!.data)).toEqual(['http://127.0.0.1:8070/']);
+    const console = new TextDecoder().decode(Uint8Array.from(host.bytes.slice(from)));
+    expect(console).toContain('provisioned; reachable at http://127.0.0.1:8070/');
+    expect(console).not.toContain('sta ip');
+  });
+
   it('a wrong password ends in UNABLE_TO_CONNECT and back to ready, and the password never reaches the console', async () => {
     const { chip, host } = await runningBoard();
     chip.setWifi({ connectMs: 20 });

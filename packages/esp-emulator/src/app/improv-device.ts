@@ -150,10 +150,11 @@ export class ImprovSerialDevice {
   }
 }
 
+/** The station address a board would print for its URL; none for loopback, which names a device played on this computer. */
 function ipv4Of(url: string): string | undefined {
   try {
     const host = new URL(url).hostname;
-    return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) ? host : undefined;
+    return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) && !host.startsWith('127.') ? host : undefined;
   } catch {
     return undefined;
   }

@@ -25,7 +25,9 @@ export const DEFAULT_SIMULATED_WIFI: Readonly<SimulatedWifi> = Object.freeze({
     { ssid: 'Workshop 2.4GHz', rssi: -63, password: 'workshop-2024' },
     { ssid: 'Guest', rssi: -79 },
   ],
-  deviceUrl: 'http://192.168.4.57/',
+  // The first demo device `npm start` runs beside the app (scripts/demo-agents.ts), so the README's walk goes on
+  // from Wi-Fi setup to a LAN update with nothing to type.
+  deviceUrl: 'http://127.0.0.1:8070/',
   connectMs: 600,
   improvApps: ['fieldflash-demo'],
 });
