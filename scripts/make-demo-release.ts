@@ -11,6 +11,8 @@ import {
 export const DEMO_PRODUCT = 'FieldFlash Demo';
 export const DEMO_PROJECT = 'fieldflash-demo';
 export const DEMO_VERSION = '1.0.0';
+export const DEMO_CHIP_FAMILY = 'ESP32';
+export const DEMO_BOARD = 'esp32-devkitc';
 export const DEMO_ZIP_NAME = `${DEMO_PROJECT}-${DEMO_VERSION}.zip`;
 
 const BUILD_DATE = { date: 'Jan 15 2025', time: '09:30:00', idfVersion: 'v5.3.1' };
@@ -59,8 +61,8 @@ export async function buildDemoRelease(): Promise<{ name: string; zip: Uint8Arra
     releaseNotes: 'Demo firmware for trying FieldFlash without hardware.',
     targets: [
       {
-        chipFamily: 'ESP32',
-        board: 'esp32-devkitc',
+        chipFamily: DEMO_CHIP_FAMILY,
+        board: DEMO_BOARD,
         ota: { slot0: `ota/${DEMO_PROJECT}-slot0.bin`, slot1: `ota/${DEMO_PROJECT}-slot1.bin` },
         flash: {
           erase: 'all',
