@@ -115,6 +115,7 @@ describe('the five steps of the README, against the demo devices npm start runs'
       served.child.kill('SIGTERM');
       await served.exited;
     }
+    rmSync(demoDir, { recursive: true, force: true });
   });
 
   test('flash over USB, join Wi-Fi, add it in Devices, update it over the LAN, see a rollback on the second', async () => {
@@ -245,6 +246,7 @@ test('a demo port already taken is said plainly and the app is served all the sa
   } finally {
     served.child.kill('SIGKILL');
     await new Promise((resolve) => squatter.close(resolve));
+    rmSync(demoDir, { recursive: true, force: true });
   }
 });
 
@@ -259,5 +261,6 @@ test('a server killed outright takes its demo devices down: they notice it is go
     for (const url of [banner[1]!, banner[2]!]) expect(await refusesConnections(url)).toBe(true);
   } finally {
     served.child.kill('SIGKILL');
+    rmSync(demoDir, { recursive: true, force: true });
   }
 });
