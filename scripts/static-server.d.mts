@@ -3,4 +3,4 @@ export interface StaticServer {
   port: number;
   close(): Promise<void>;
 }
-export function startStaticServer(options: { root: string; host?: string; port?: number }): Promise<StaticServer>;
+export function startStaticServer(options: { root: string; host?: string; port?: number; tls?: { key: string; cert: string } }): Promise<StaticServer>;

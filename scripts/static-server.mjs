@@ -1,5 +1,6 @@
 // A small static file server for the built app: used by `npm start`, the e2e tests and the benchmarks.
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -19,11 +20,15 @@ const TYPES = {
   '.wasm': 'application/wasm',
 };
 
-/** @param {{root: string, host?: string, port?: number}} options */
-export async function startStaticServer({ root, host = '127.0.0.1', port = 0 }) {
+/**
+ * Serves over https when given `tls` (a PEM key and certificate), as a public FieldFlash would be.
+ * @param {{root: string, host?: string, port?: number, tls?: {key: string, cert: string}}} options
+ */
+export async function startStaticServer({ root, host = '127.0.0.1', port = 0, tls }) {
   const base = resolve(root);
   const sockets = new Set();
-  const server = createServer(async (req, res) => {
+  /** @type {import('node:http').RequestListener} */
+  const serve = async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     let path = normalize(join(base, decodeURIComponent(url.pathname)));
     if (!path.startsWith(base)) {
@@ -46,7 +51,8 @@ export async function startStaticServer({ root, host = '127.0.0.1', port = 0 }) 
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
-  });
+  };
+  const server = tls ? createTlsServer(tls, serve) : createServer(serve);
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -57,7 +63,7 @@ export async function startStaticServer({ root, host = '127.0.0.1', port = 0 }) 
   });
   const address = server.address();
   return {
-    url: `http://${host}:${address.port}/`,
+    url: `${tls ? 'https' : 'http'}://${host}:${address.port}/`,
     port: address.port,
     close: () =>
       new Promise((ok) => {

@@ -1,9 +1,9 @@
 // Why talking to a device failed, in a technician's words: what happened, and what to do next.
-import { DeviceRefusal, LinkError, PairingChanged, UpdateError } from '@fieldflash/protocol';
+import { DeviceRefusal, LinkError, PairingChanged, RequestBlocked, UpdateError } from '@fieldflash/protocol';
 import { StoreError } from '../store/index.ts';
 import { AddressProblem } from './device-address.ts';
 
-export type ProblemKind = 'no-answer' | 'not-fieldflash' | 'wrong-secret' | 'secret-changed' | 'refused' | 'failed';
+export type ProblemKind = 'no-answer' | 'blocked' | 'not-fieldflash' | 'wrong-secret' | 'secret-changed' | 'refused' | 'failed';
 
 export interface DeviceProblem {
   kind: ProblemKind;
@@ -28,6 +28,7 @@ export function describeProblem(error: unknown, url: string): DeviceProblem {
   if (error instanceof AddressProblem) {
     return { kind: 'failed', message: error.message, hint: 'Enter the address the device reported, e.g. http://192.168.1.40:8070.' };
   }
+  if (error instanceof RequestBlocked) return describeBlock(error, url);
   if (error instanceof NotFieldFlash) return { kind: 'not-fieldflash', message: `${error.message}.`, hint: CHECK_ADDRESS };
   if (error instanceof LinkError) {
     return {
@@ -69,4 +70,24 @@ function describeRefusal(refusal: DeviceRefusal, url: string): DeviceProblem {
     default:
       return { kind: 'refused', message: `The device at ${url} refused (${refusal.code}): ${refusal.message}`, hint: 'Nothing was changed on the device.' };
   }
+}
+
+/** The browser kept the request in the page: which rule, and what the technician can change. */
+function describeBlock(blocked: RequestBlocked, url: string): DeviceProblem {
+  if (blocked.reason === 'local-network-permission') {
+    const what = blocked.addressSpace === 'loopback' ? 'programs on this computer' : 'devices on the local network';
+    return {
+      kind: 'blocked',
+      message: `The browser did not let FieldFlash reach ${url}: the permission to reach ${what} (Local Network Access) was refused for this site. Nothing was sent to the device.`,
+      hint: 'Allow it in the site settings: click the icon left of the address bar, set Local network access to Allow, reload FieldFlash, then try again.',
+    };
+  }
+  return {
+    kind: 'blocked',
+    message: `The browser blocked the request to ${url} as mixed content: FieldFlash is open over https and the device answers over plain http. Nothing was sent to the device.`,
+    hint:
+      blocked.addressSpace === undefined
+        ? 'Add the device by its IP address (e.g. http://192.168.1.40:8070) or its .local name: FieldFlash then tells the browser the device is on the local network, and the browser lets the request through once local network access is allowed.'
+        : 'This browser blocks plain http devices from an https page: use Chrome or Edge 141 or later, which let the page reach them once local network access is allowed.',
+  };
 }

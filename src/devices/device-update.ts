@@ -10,6 +10,7 @@ import { describeProblem, type DeviceProblem } from './device-problems.ts';
 import { earlierVerdict, lastUpdateMark } from './interrupted-update.ts';
 import { noteAnswer } from './reachability.ts';
 import { RateMeter, type TransferRate } from './transfer-rate.ts';
+import { updateTransport } from './transport-choice.ts';
 
 /** The phases a person sees: the client's finer ones folded into what the device is doing. */
 export type UpdateStage = 'preparing' | 'sending' | 'verifying' | 'test-boot' | 'confirmed' | 'rolled-back' | 'failed';
@@ -79,7 +80,7 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
   const end = beginOperation(`Updating the device at ${new URL(device.url).host} to ${name}`);
   const meter = new RateMeter();
   const startedAt = Date.now();
-  const transport = device.transport ?? 'http';
+  const transport = updateTransport(device);
   let toVersion = '';
   try {
     if (!options.resumed) {

@@ -1,7 +1,8 @@
-// How a device's updates are sent: HTTP, or a WebRTC data channel where the device offers one (docs/protocol.md §8),
-// and an optional speed limit for a weak shared Wi-Fi.
+// How a device's updates are sent: Automatic (HTTP; transport-choice.ts says why), HTTP, or a WebRTC data channel
+// where the device offers one (docs/protocol.md §8); and an optional speed limit for a weak shared Wi-Fi.
 import { useEffect, useState } from 'preact/hooks';
-import { changeDeviceSettings, type DeviceSettings, type LanTransport, type PairedDevice } from '../store/index.ts';
+import { changeDeviceSettings, type DeviceSettings, type PairedDevice } from '../store/index.ts';
+import { type TransportChoice, transportChoice } from './transport-choice.ts';
 
 export function UpdateSettings({ device, disabled }: { device: PairedDevice; disabled: boolean }) {
   const [failed, setFailed] = useState<string | undefined>(undefined);
@@ -24,10 +25,14 @@ export function UpdateSettings({ device, disabled }: { device: PairedDevice; dis
         <label for={`transport-${device.id}`}>Send updates over</label>
         <select
           id={`transport-${device.id}`}
-          value={device.transport ?? 'http'}
+          value={transportChoice(device)}
           disabled={disabled}
-          onChange={(e) => keep({ transport: (e.currentTarget as HTMLSelectElement).value as LanTransport })}
+          onChange={(e) => {
+            const choice = (e.currentTarget as HTMLSelectElement).value as TransportChoice;
+            keep({ transport: choice === 'auto' ? undefined : choice });
+          }}
         >
+          <option value="auto">Automatic (HTTP)</option>
           <option value="http">HTTP</option>
           <option value="webrtc" disabled={!webrtc}>
             {webrtc ? 'WebRTC data channel' : 'WebRTC (not offered)'}

@@ -22,7 +22,7 @@ export interface PairedDevice {
   lastSeen: { at: number; transport: LanTransport };
   /** The base MAC of the board it was added from, when it came from a Wi-Fi setup in the Flash view. */
   boardMac?: string;
-  /** How updates reach it, as the technician chose; HTTP when unset. */
+  /** How updates reach it, as the technician chose; Automatic when unset (src/devices/transport-choice.ts). */
   transport?: LanTransport;
   /** A limit on its updates' sending speed in KiB/s, for a weak shared Wi-Fi; none when unset. */
   throttleKiBps?: number;

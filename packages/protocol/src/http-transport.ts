@@ -2,6 +2,7 @@
 
 import { type TargetAddressSpace, targetAddressSpace } from './address-space.ts';
 import { API_BASE, type Method, PROTOCOL_VERSION } from './api.ts';
+import { RequestBlocked, whyBlocked } from './blocked-request.ts';
 import { contentDigest } from './crypto.ts';
 import type { RequestSigner } from './request-auth.ts';
 import { type ChunkUpload, LinkError, type Reply, type Transport } from './transport.ts';
@@ -128,6 +129,10 @@ export class HttpTransport implements SignedTransport {
         signal: AbortSignal.timeout(this.target.timeoutMs ?? 30_000),
       });
     } catch (err) {
+      // A request the browser refused to send is no dropped link: retrying cannot help, and the person must act.
+      const declared = (this.target.fetchInit?.targetAddressSpace as TargetAddressSpace | undefined) ?? this.addressSpace.targetAddressSpace;
+      const blocked = await whyBlocked(url, declared, err);
+      if (blocked) throw new RequestBlocked(blocked, url, declared, { cause: err });
       throw new LinkError(`The device at ${new URL(url).host} did not answer (${describe(err)}).`, { cause: err });
     }
     let text: string;

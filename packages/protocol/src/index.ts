@@ -17,3 +17,4 @@ export { refusalOf, expectOk } from './replies.ts';
 export * from './updater.ts';
 export { fittingBuild, planRelease, type ReleasePlan, type ReleaseTargets } from './release-image.ts';
 export { targetAddressSpace, type TargetAddressSpace } from './address-space.ts';
+export { isMixedContent, localNetworkPermission, RequestBlocked, type BlockReason } from './blocked-request.ts';
