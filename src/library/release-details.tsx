@@ -15,6 +15,7 @@ const ROLES: Record<StoredFileInfo['role'], string> = {
   app: 'Application',
   data: 'Data',
   'ota-data': 'OTA data',
+  source: 'Source file',
   manifest: 'Manifest',
   signature: 'Signature',
   other: 'Other',
