@@ -18,7 +18,7 @@ export function releaseFit(release: ReleaseSummary, device: DeviceDocument): Rel
   } catch (error) {
     return no(error instanceof Error ? error.message : String(error));
   }
-  if (!build.ota && !release.files.some((f) => f.role === 'app' && !f.embedded?.length)) {
+  if (!build.ota && !build.sourceTree && !release.files.some((f) => f.role === 'app' && !f.embedded?.length)) {
     return no(`${name} has no app image to send over the LAN, only a first-install layout. Flash it over USB instead.`);
   }
   if (!isSemver(release.version)) return no(`${name} has no SemVer version, so the device cannot compare it with ${device.version}.`);

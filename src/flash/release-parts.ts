@@ -12,7 +12,7 @@ function baseName(path: string): string {
 export async function partsForBuild(release: Release, build: Build): Promise<PartImage[]> {
   const layout = build.flash;
   if (!layout || layout.parts.length === 0) {
-    throw new MissingLayoutError(`${release.product} ${release.version} has no first-install layout for ${build.target.chipFamily}: it can only be installed over the LAN.`);
+    throw new MissingLayoutError(`${release.product} ${release.version} has no first-install layout for ${build.target.chipFamily ?? 'this chip'}: it can only be installed over the LAN.`);
   }
   const parts: PartImage[] = [];
   for (const part of layout.parts) {

@@ -69,7 +69,7 @@ export function ReleasePicker(props: {
               {release.product} {release.version}
             </label>
             <span class="flash-release__meta">
-              {build ? `${build.target.chipFamily}, ${partCount(build.flash?.parts.length ?? 0)}` : ''}
+              {build ? `${build.target.chipFamily ?? props.chipFamily}, ${partCount(build.flash?.parts.length ?? 0)}` : ''}
               {app ? ` · app ${app}` : ''}
             </span>
             {reason && (

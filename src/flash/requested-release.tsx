@@ -1,5 +1,6 @@
 // The release chosen in the library with its row's Flash (#/flash?release=<id>): named before a board is
 // connected, kept when it fits the board, and when it does not, the reason and what was chosen instead.
+import { isSourceTreeRelease, sourceTreeInstallNote } from '@fieldflash/bundle/source-tree';
 import type { ReleaseSummary } from '../store/index.ts';
 import { useRoute } from '../routes.ts';
 import type { ReleaseOption } from './release-choice.ts';
@@ -15,7 +16,9 @@ export function RequestedBeforeConnect() {
   const release = releases.find((r) => r.id === requestedId);
   return (
     <p class="flash-requested" role="note" aria-label="Release chosen in the library">
-      {release
+      {release && isSourceTreeRelease(release)
+        ? `Chosen in the library: ${sourceTreeInstallNote(release)}`
+        : release
         ? `Chosen in the library: ${nameOf(release)}. Connect a board to flash it.`
         : 'The release chosen in the library is no longer on this device. Connect a board to choose another.'}
     </p>
@@ -43,7 +46,9 @@ export function RequestedReleaseNote({
   return (
     <p class="flash-requested flash-requested--refused" role="note" aria-label="Release chosen in the library">
       <strong>
-        {requested
+        {requested && isSourceTreeRelease(requested.release)
+          ? `Chosen in the library: ${nameOf(requested.release)}, a MicroPython source tree, not a flash image.`
+          : requested
           ? `Chosen in the library: ${nameOf(requested.release)}, but it does not fit the ${board}.`
           : 'The release chosen in the library is no longer on this device.'}
       </strong>{' '}

@@ -1,5 +1,6 @@
 // How the library writes sizes, offsets, dates and targets for people.
 import type { Target } from '@fieldflash/bundle';
+import { runtimeLabel } from '@fieldflash/bundle/source-tree';
 
 const UNITS = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -26,8 +27,10 @@ export function formatDate(ms: number): string {
   return dateFormat.format(ms);
 }
 
+/** "ESP32 · devkit"; a source tree for any chip is named by its runtime: "MicroPython 1.22.0 or later". */
 export function targetLabel(target: Target): string {
-  return target.board ? `${target.chipFamily} · ${target.board}` : target.chipFamily;
+  const what = target.chipFamily ?? (target.runtime ? runtimeLabel(target.runtime) : 'any chip');
+  return target.board ? `${what} · ${target.board}` : what;
 }
 
 const two = (n: number) => String(n).padStart(2, '0');

@@ -4,10 +4,12 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { Build, EspImageInfo, PartitionTable } from '@fieldflash/bundle';
 import { describeOffsetOrigin } from '@fieldflash/bundle/offset-origin';
 import { BUILD_TIME_ORDER_LABEL } from '@fieldflash/bundle/release-order';
+import { isSourceTreeRelease } from '@fieldflash/bundle/source-tree';
 import { hrefFor } from '../routes.ts';
 import type { ReleaseSummary, StoredFileInfo } from '../store/index.ts';
 import { formatBytes, formatDate, hexOffset, targetLabel } from './format.ts';
 import { releaseName, verificationOf } from './release-facts.ts';
+import { SourceTreeSection } from './source-tree-details.tsx';
 
 const ROLES: Record<StoredFileInfo['role'], string> = {
   bootloader: 'Bootloader',
@@ -15,6 +17,7 @@ const ROLES: Record<StoredFileInfo['role'], string> = {
   app: 'Application',
   data: 'Data',
   'ota-data': 'OTA data',
+  source: 'Source file',
   manifest: 'Manifest',
   signature: 'Signature',
   other: 'Other',
@@ -25,6 +28,7 @@ function Sha({ value }: { value: string }) {
 }
 
 function BuildSection({ build, files }: { build: Build; files: Map<string, StoredFileInfo> }) {
+  if (build.sourceTree) return <SourceTreeSection build={build} tree={build.sourceTree} files={[...files.values()]} />;
   const target = targetLabel(build.target);
   return (
     <section class="details-section" aria-label={`Build for ${target}`}>
@@ -185,9 +189,12 @@ export function ReleaseDetails({ release, onClose }: { release: ReleaseSummary; 
     <dialog ref={dialog} class="release-details" aria-labelledby="details-heading" onClose={onClose}>
       <header class="release-details__header">
         <h2 id="details-heading">{name}</h2>
-        <a class="button button--primary" href={hrefFor('flash', { release: release.id })} aria-label={`Flash ${name}`}>
-          Flash
-        </a>
+        {/* A source tree is not flashed as an image; its section says how it is installed. */}
+        {!isSourceTreeRelease(release) && (
+          <a class="button button--primary" href={hrefFor('flash', { release: release.id })} aria-label={`Flash ${name}`}>
+            Flash
+          </a>
+        )}
         <button type="button" class="button" onClick={() => dialog.current?.close()}>
           Close
         </button>

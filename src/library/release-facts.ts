@@ -18,9 +18,9 @@ export function verificationOf(release: ReleaseSummary): string {
   return declared > 0 ? `${base} (${declared} matched the manifest)` : base;
 }
 
-/** The chip families a release has builds for, each once, in the manifest's order. */
+/** The chip families a release has builds for, each once, in the manifest's order; "MicroPython" for a tree for any chip. */
 export function chipFamiliesOf(release: ReleaseSummary): string[] {
-  return [...new Set(release.builds.map((b) => b.target.chipFamily))];
+  return [...new Set(release.builds.map((b) => b.target.chipFamily ?? (b.target.runtime ? 'MicroPython' : 'any chip')))];
 }
 
 /** The boards a release names, each once; empty when its builds name none. */

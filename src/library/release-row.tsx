@@ -1,5 +1,6 @@
 // One release as a row of the library's list: what it is, how big, when added, verified, and what can be done with it.
 import { Component, Fragment } from 'preact';
+import { isSourceTreeRelease } from '@fieldflash/bundle/source-tree';
 import { hrefFor } from '../routes.ts';
 import type { ReleaseSummary } from '../store/index.ts';
 import { formatBytes, formatDate, formatShortDate } from './format.ts';
@@ -99,9 +100,12 @@ function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport,
         <button type="button" class="button button--small" tabIndex={tab} aria-label={`Details of ${name}`} onClick={() => onDetails(release)}>
           Details
         </button>
-        <a class="button button--small" href={hrefFor('flash', { release: release.id })} tabIndex={tab} aria-label={`Flash ${name}`}>
-          Flash
-        </a>
+        {/* A source tree is installed file by file, not flashed: the details say how. */}
+        {!isSourceTreeRelease(release) && (
+          <a class="button button--small" href={hrefFor('flash', { release: release.id })} tabIndex={tab} aria-label={`Flash ${name}`}>
+            Flash
+          </a>
+        )}
         <button type="button" class="button button--small" tabIndex={tab} aria-label={`Export ${name} as zip`} onClick={() => onExport(release)}>
           Export
         </button>

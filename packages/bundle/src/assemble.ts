@@ -8,6 +8,7 @@ import type { BundleFiles, DeclaredFile, DraftBuild, ReleaseDraft } from './rele
 import { releaseId } from './release-id.ts';
 import type { Build, FileRole, Release, ReleaseFile } from './release.ts';
 import { appBuildTime, normaliseVersion } from './version.ts';
+import { dirname } from './zip/entry-name.ts';
 
 function toReleaseFile(file: LoadedFile, role: FileRole, digestDeclared: boolean): ReleaseFile {
   const out: ReleaseFile = { path: file.path, size: file.size, sha256: file.sha256, digestDeclared, role, data: file.data };
@@ -112,6 +113,7 @@ export async function assembleRelease(draft: ReleaseDraft, files: BundleFiles, s
     const build: Build = { target: b.target };
     if (b.flash) build.flash = b.flash;
     if (b.ota) build.ota = b.ota;
+    if (b.sourceTree) build.sourceTree = b.sourceTree;
     return build;
   });
 
@@ -149,7 +151,7 @@ export async function assembleRelease(draft: ReleaseDraft, files: BundleFiles, s
     if (!releaseFiles.some((f) => f.path === extra.path)) releaseFiles.push(toReleaseFile(extra, 'other', false));
   }
   const release: Release = {
-    id: await releaseId(draft.product, normalised.version, idFiles, draft.manifestPath),
+    id: await releaseId(draft.product, normalised.version, idFiles, draft.manifestPath ? dirname(draft.manifestPath) : (draft.baseFolder ?? '')),
     format: draft.format,
     product: draft.product,
     version: normalised.version,

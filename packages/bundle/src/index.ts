@@ -19,3 +19,10 @@ export { fetchRelease, parseReleaseUrl, readBundleFetchingParts, namesRemotePart
 export { RemoteError, isRemoteError, type RemoteErrorCode } from './remote/remote-error.ts';
 export type { Fetch } from './remote/download.ts';
 export { compareWithKept, changedInPlaceError, describeChanges, type KnownRelease, type OfferedRelease, type ChangedInPlace, type ReleaseChanges, type FileChange } from './remote/release-changes.ts';
+export {
+  DEFAULT_DEVICE_LOCAL, DEFAULT_ENTRY, VERSION_FILE, devicePath, entryFiles, isDeviceLocal, isSourceTreeBuild, isSourceTreeRelease,
+  runtimeLabel, sourceTreeFiles, sourceTreeInstallNote, type SourceTreeFile,
+} from './source-tree.ts';
+export { UNVERSIONED } from './formats/source-tree-folder.ts';
+export { sourceTreeMismatch, type DeviceForTree, type DeviceRuntime } from './source-tree-fit.ts';
+export { sourceTreeDelta, describeSourceTreeDelta, type DeviceFileDigest, type SourceTreeDelta } from './source-tree-delta.ts';

@@ -6,7 +6,8 @@ import type { ErasePolicy, FileRole } from './release.ts';
 import { NATIVE_FORMAT, NATIVE_FORMAT_VERSION } from './formats/fieldflash.ts';
 
 export interface NativeTargetSpec {
-  chipFamily: ChipFamily;
+  /** Required for firmware images; optional for a source tree (which then runs on any chip). */
+  chipFamily?: ChipFamily;
   board?: string;
   hardwareRevision?: string;
   ota?: { slot0: string; slot1: string } | { image: string };
@@ -17,6 +18,8 @@ export interface NativeTargetSpec {
     flashMode?: 'keep' | 'qio' | 'qout' | 'dio' | 'dout';
     flashFreq?: string;
   };
+  runtime?: { name: 'micropython'; minVersion?: string };
+  sourceTree?: { root: string; entry?: string; deviceLocal?: string[] };
 }
 
 export interface NativeReleaseSpec {

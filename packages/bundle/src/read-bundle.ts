@@ -105,6 +105,8 @@ export async function readBundle(input: BundleInput, options: ReadOptions = {}):
     if (d.manifestPath) claimed.add(d.manifestPath);
     if (d.signature) claimed.add(d.signature.path);
     d.files.forEach((f) => claimed.add(f.path));
+    // Left out of the release on purpose (and said in a note): not carried along as extra files either.
+    d.excluded?.forEach((path) => claimed.add(path));
   }
   const extras = loaded.filter((f) => !claimed.has(f.path));
   const total = drafts.reduce((n, d) => n + d.files.length, 0);

@@ -7,6 +7,7 @@ import { isNativeManifest, readNativeManifest } from './formats/fieldflash.ts';
 import { isFlasherArgs, readFlasherArgs } from './formats/flasher-args.ts';
 import { isRiotJson, isRiotKeyValueText, parseKeyValues, readRiotManifest } from './formats/riot-ota.ts';
 import { readSignature, SIGNATURE_FORMAT } from './formats/signature.ts';
+import { readBareSourceTree } from './formats/source-tree-folder.ts';
 import { isObject, parseJson } from './manifest-fields.ts';
 import type { BundleFiles, ReleaseDraft } from './release-draft.ts';
 
@@ -40,6 +41,9 @@ export function recogniseManifests(files: BundleFiles, bundleName: string): Rele
   }
   if (drafts.length > 0) return drafts;
 
+  // A MicroPython project's main.py (or src/main.py) says what the bundle is before any image in it does.
+  const tree = readBareSourceTree(files, bundleName);
+  if (tree) return [tree];
   const candidates = files.list;
   const idfBuild = readEspIdfBuild(candidates, bundleName);
   if (idfBuild) return [idfBuild];
@@ -64,6 +68,6 @@ export function recogniseManifests(files: BundleFiles, bundleName: string): Rele
   const what = images.length > 1 ? `${images.length} app images but no manifest saying which is which` : 'no manifest FieldFlash recognises';
   throw new BundleError('no-manifest', `${files.list.length === 1 ? files.list[0]!.path : 'The bundle'} holds ${what}.`, {
     file: files.list.length === 1 ? files.list[0]!.path : undefined,
-    hint: 'FieldFlash reads fieldflash.json, ESP Web Tools manifest.json, ESP-IDF flasher_args.json, RIOT slot0/slot1 manifests, or a single ESP app .bin.',
+    hint: 'FieldFlash reads fieldflash.json, ESP Web Tools manifest.json, ESP-IDF flasher_args.json, RIOT slot0/slot1 manifests, a single ESP app .bin, or a MicroPython folder with main.py or src/main.py.',
   });
 }

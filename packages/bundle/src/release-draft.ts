@@ -1,6 +1,6 @@
 // What a manifest reader hands on: the release as its manifest describes it, before any byte is checked.
 import type { LoadedFile } from './loaded-file.ts';
-import type { FileRole, FlashLayout, ReleaseNote, SlotImages, SourceFormat, Target, DetachedSignature } from './release.ts';
+import type { FileRole, FlashLayout, ReleaseNote, SlotImages, SourceFormat, SourceTree, Target, DetachedSignature } from './release.ts';
 
 export interface DeclaredFile {
   /** Bundle path, resolved against the manifest's folder. */
@@ -16,6 +16,7 @@ export interface DraftBuild {
   target: Target;
   flash?: FlashLayout;
   ota?: SlotImages;
+  sourceTree?: SourceTree;
   /** Where the build sits in the manifest ("builds[1]"), for errors. */
   field: string;
 }
@@ -35,6 +36,13 @@ export interface ReleaseDraft {
   files: DeclaredFile[];
   notes: ReleaseNote[];
   signature?: DetachedSignature;
+  /**
+   * Without a manifest: the folder the release's paths are relative to, for its id ("blink/" when a zip holds the
+   * folder blink/), so that the same files give the same id from a zip, a folder or a re-export.
+   */
+  baseFolder?: string;
+  /** Files of the bundle that are not part of the release and are not kept (a source tree's folder around its src/). */
+  excluded?: string[];
 }
 
 /** The files of a bundle by path, as manifest readers see them. */

@@ -4,9 +4,10 @@ import type { EspImageInfo } from './esp-image.ts';
 import type { OffsetOrigin } from './offset-origin.ts';
 import type { PartitionTable } from './partition-table.ts';
 
-export type SourceFormat = 'fieldflash' | 'esp-web-tools' | 'esp-idf-flasher-args' | 'esp-idf-build' | 'riot-ota' | 'bare-image';
+export type SourceFormat = 'fieldflash' | 'esp-web-tools' | 'esp-idf-flasher-args' | 'esp-idf-build' | 'riot-ota' | 'bare-image' | 'source-tree';
 
-export type FileRole = 'bootloader' | 'partition-table' | 'app' | 'data' | 'ota-data' | 'manifest' | 'signature' | 'other';
+/** `source`: a file of a source tree (docs/bundle-format.md, "Source-tree releases"), installed as a file, not flashed. */
+export type FileRole = 'bootloader' | 'partition-table' | 'app' | 'data' | 'ota-data' | 'source' | 'manifest' | 'signature' | 'other';
 
 /** One file of a release, verified: its SHA-256 was computed, and matched the manifest where the manifest gave one. */
 export interface ReleaseFile {
@@ -61,17 +62,44 @@ export interface FlashLayout {
 export type SlotImages = { kind: 'per-slot'; slot0: string; slot1: string } | { kind: 'either'; image: string };
 
 export interface Target {
-  chipFamily: ChipFamily;
+  /** The chip the build is for. Absent only for a source tree that runs wherever its runtime runs. */
+  chipFamily?: ChipFamily;
   board?: string;
   /** SemVer range of hardware revisions, e.g. ">=2.0.0 <4.0.0". */
   hardwareRevision?: string;
+  /** The interpreter a source tree needs; present exactly when the build is a source tree. */
+  runtime?: RuntimeRequirement;
 }
 
-/** What one target gets: a first-install layout, OTA slot images, or both. */
+export type RuntimeName = 'micropython';
+
+export interface RuntimeRequirement {
+  name: RuntimeName;
+  /** Lowest runtime version the tree runs on (SemVer, "1.22.0"); absent: any. */
+  minVersion?: string;
+}
+
+/**
+ * An application that is a tree of files (MicroPython .py and .mpy), installed file by file into a directory on the
+ * device, as the MicroPython OTA updater installs its src/ folder. Its files are the release's `source` files
+ * under `root`; each lands on the device at its path relative to `root`.
+ */
+export interface SourceTree {
+  /** The bundle folder holding the tree, without a trailing '/' ("" for the bundle's root). */
+  root: string;
+  /** The module the device starts: "main" is main.py (or main.mpy) at the tree's root. */
+  entry: string;
+  /** Device paths an update never writes or removes (a file, or a folder written with a trailing '/'). */
+  deviceLocal: string[];
+}
+
+/** What one target gets: a first-install layout, OTA slot images, or both; or a source tree. */
 export interface Build {
   target: Target;
   flash?: FlashLayout;
   ota?: SlotImages;
+  /** Present for a source-tree build, which has neither `flash` nor `ota`. */
+  sourceTree?: SourceTree;
 }
 
 export interface ReleaseNote {

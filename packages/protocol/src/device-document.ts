@@ -43,6 +43,12 @@ export interface LastUpdate {
   reason?: string;
 }
 
+/** The interpreter the device's application runs on (a MicroPython agent reports `micropython`); absent for firmware images. */
+export interface DeviceRuntime {
+  name: string;
+  version: string;
+}
+
 export interface DeviceDocument {
   id: string;
   product: string;
@@ -66,6 +72,8 @@ export interface DeviceDocument {
   lastUpdate?: LastUpdate;
   /** Present while a reboot into the pending image is scheduled (§5.1, capability `scheduled-reboot`). */
   scheduledReboot?: ScheduledReboot;
+  /** Present on a device whose application is a source tree run by an interpreter (§2). */
+  runtime?: DeviceRuntime;
 }
 
 function slot(value: unknown, path: string): Slot {
@@ -121,6 +129,10 @@ export function parseDeviceDocument(json: unknown): DeviceDocument {
     doc.counterSources = { sequence: sources.oneOf('sequence', COUNTER_SOURCES), securityVersion: sources.oneOf('securityVersion', COUNTER_SOURCES) };
   }
   if (f.has('lastUpdate')) doc.lastUpdate = lastUpdate(f.object('lastUpdate'));
+  if (f.has('runtime')) {
+    const runtime = f.object('runtime');
+    doc.runtime = { name: runtime.string('name', { maxLength: 32 }), version: runtime.string('version', { maxLength: 64 }) };
+  }
   if (f.has('scheduledReboot')) doc.scheduledReboot = parseScheduledReboot(f.raw('scheduledReboot'), 'DeviceDocument.scheduledReboot');
   return doc;
 }

@@ -2,6 +2,8 @@
 // (one per slot, RIOT style, or one for either slot), or else the app part of its first-install layout.
 
 import type { Build, Release, ReleaseFile } from '@fieldflash/bundle';
+import { isSourceTreeBuild, sourceTreeInstallNote } from '@fieldflash/bundle/source-tree';
+import { sourceTreeMismatch } from '@fieldflash/bundle/source-tree-fit';
 import semver from 'semver';
 import { blobImage, type ImageSource } from './image-source.ts';
 import type { DeviceDocument } from './device-document.ts';
@@ -20,9 +22,15 @@ const same = (a: string | undefined, b: string | undefined) => a?.toLowerCase() 
 export type ReleaseTargets = Pick<Release, 'product' | 'version' | 'builds' | 'appliesTo'>;
 
 function buildFor(release: ReleaseTargets, device: DeviceDocument): Build {
-  const forChip = release.builds.filter((b) => same(b.target.chipFamily, device.chipFamily));
+  // A device that runs MicroPython takes the release's source tree when one fits it, else its firmware images.
+  const trees = release.builds.filter(isSourceTreeBuild);
+  const tree = trees.find((b) => sourceTreeMismatch(release, b, device) === undefined);
+  if (tree) return tree;
+  const images = release.builds.filter((b) => !isSourceTreeBuild(b));
+  if (images.length === 0 && trees.length > 0) throw new UpdateError(sourceTreeMismatch(release, trees[0]!, device)!);
+  const forChip = images.filter((b) => same(b.target.chipFamily, device.chipFamily));
   if (forChip.length === 0) {
-    const chips = [...new Set(release.builds.map((b) => b.target.chipFamily))].join(', ') || 'no chip';
+    const chips = [...new Set(images.map((b) => b.target.chipFamily))].join(', ') || 'no chip';
     throw new UpdateError(`${release.product} ${release.version} is built for ${chips}; the device is an ${device.chipFamily}. Pick a release made for ${device.chipFamily}.`);
   }
   const build = forChip.find((b) => same(b.target.board, device.board)) ?? forChip.find((b) => b.target.board === undefined);
@@ -81,7 +89,11 @@ export function fittingBuild(release: ReleaseTargets, device: DeviceDocument): {
 /** The offer's facts and the image(s) to send; throws UpdateError saying why a release does not suit the device. */
 export function planRelease(release: Release, device: DeviceDocument): ReleasePlan {
   const { build, hardwareRevision } = fittingBuild(release, device);
-  const facts: ReleaseFacts = { product: release.product, version: release.version, chipFamily: build.target.chipFamily };
+  if (isSourceTreeBuild(build)) {
+    // Sending a tree file by file is not part of this protocol edition yet; refused before anything is sent.
+    throw new UpdateError(`${sourceTreeInstallNote(release)} This FieldFlash cannot send a source tree over the LAN yet; nothing was sent.`);
+  }
+  const facts: ReleaseFacts = { product: release.product, version: release.version, chipFamily: build.target.chipFamily ?? device.chipFamily };
   if (release.sequence !== undefined) facts.sequence = release.sequence;
   if (release.securityVersion !== undefined) facts.securityVersion = release.securityVersion;
   if (build.target.board !== undefined) facts.board = build.target.board;

@@ -6,6 +6,7 @@ import {
 import { resolveManifestPath } from '../zip/entry-name.ts';
 import { BundleError } from '../errors.ts';
 import { isSemver } from '../version.ts';
+import { isSourceTreeTarget, markSourceTreeFiles, readSourceTreeTarget } from './source-tree-target.ts';
 import type { DeclaredFile, DraftBuild, ReleaseDraft } from '../release-draft.ts';
 import type { FileRole, FlashLayout, SlotImages, Target } from '../release.ts';
 
@@ -13,9 +14,9 @@ export const NATIVE_MANIFEST_NAME = 'fieldflash.json';
 export const NATIVE_FORMAT = 'fieldflash-release';
 export const NATIVE_FORMAT_VERSION = 1;
 
-const ROLES: readonly FileRole[] = ['bootloader', 'partition-table', 'app', 'data', 'ota-data', 'other'];
+const ROLES: readonly FileRole[] = ['bootloader', 'partition-table', 'app', 'data', 'ota-data', 'source', 'other'];
 const TOP_FIELDS = ['$schema', 'format', 'formatVersion', 'product', 'version', 'sequence', 'securityVersion', 'appliesTo', 'releaseNotes', 'targets', 'files'];
-const TARGET_FIELDS = ['chipFamily', 'board', 'hardwareRevision', 'ota', 'flash'];
+const TARGET_FIELDS = ['chipFamily', 'board', 'hardwareRevision', 'ota', 'flash', 'runtime', 'sourceTree'];
 const FLASH_FIELDS = ['parts', 'erase', 'flashSize', 'flashMode', 'flashFreq'];
 const FILE_FIELDS = ['path', 'size', 'sha256', 'role'];
 
@@ -129,7 +130,9 @@ export function readNativeManifest(json: Json, manifestPath: string): ReleaseDra
     const field = `targets[${i}]`;
     const t = asObject(raw, file, field);
     onlyFields(t, TARGET_FIELDS, file, field);
-    const target: Target = { chipFamily: asChipFamily(t.chipFamily, file, `${field}.chipFamily`) };
+    const tree = isSourceTreeTarget(t) ? readSourceTreeTarget(t, file, field, manifestPath) : undefined;
+    // A source tree runs wherever its runtime does; naming a chip family narrows it to that chip.
+    const target: Target = tree && t.chipFamily === undefined ? {} : { chipFamily: asChipFamily(t.chipFamily, file, `${field}.chipFamily`) };
     const board = optionalText(t.board, file, `${field}.board`);
     if (board !== undefined) target.board = board;
     const range = optionalText(t.hardwareRevision, file, `${field}.hardwareRevision`);
@@ -137,7 +140,11 @@ export function readNativeManifest(json: Json, manifestPath: string): ReleaseDra
       if (semver.validRange(range) === null) throw invalid(file, `${field}.hardwareRevision`, 'must be a SemVer range such as ">=2.0.0 <4.0.0"', range);
       target.hardwareRevision = range;
     }
-    if (t.ota === undefined && t.flash === undefined) throw invalid(file, field, 'needs "ota" images, a "flash" layout, or both', t);
+    if (tree) {
+      target.runtime = tree.runtime;
+      return { target, sourceTree: tree.sourceTree, field };
+    }
+    if (t.ota === undefined && t.flash === undefined) throw invalid(file, field, 'needs "ota" images, a "flash" layout, or both (or a "sourceTree" with its "runtime")', t);
     const build: DraftBuild = { target, field };
     if (t.ota !== undefined) build.ota = readOta(t.ota, file, `${field}.ota`, resolve);
     if (t.flash !== undefined) build.flash = readFlash(t.flash, file, `${field}.flash`, resolve);
@@ -147,6 +154,7 @@ export function readNativeManifest(json: Json, manifestPath: string): ReleaseDra
     }
     return build;
   });
+  markSourceTreeFiles(builds, files, file);
 
   return {
     format: 'fieldflash',
