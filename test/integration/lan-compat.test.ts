@@ -169,6 +169,15 @@ describe('npm run push -- --compat', () => {
     expect(run.code).toBe(2);
   });
 
+  it('says why a release linking one image per slot cannot go to a device that does not say which slot is free', async () => {
+    const dir = deviceDir();
+    const agent = await compatAgent(dir);
+    const bundle = await writeTestBundle(dir, { version: '1.4.0', perSlot: true });
+    const run = await pushCommand(agent.url, bundle.path, '--compat', 'esphome');
+    expect(run.stderr).toBe('failed: demo-sensor 1.4.0 links one image per slot, and a device in compatibility mode does not say which slot is free.\n');
+    expect(run.code).toBe(3);
+  });
+
   it('refuses protocol-only flags and an unknown system before reading anything', async () => {
     const bad = await pushCommand('http://127.0.0.1:1', 'x.zip', '--compat', 'arduino');
     expect([bad.code, bad.stderr.split('\n')[0]]).toEqual([64, '--compat must be esphome or elegantota, not arduino.']);
