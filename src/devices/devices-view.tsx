@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { useRoute } from '../routes.ts';
 import { AddDevicePanel } from './add-device-panel.tsx';
+import { CompatDevicesSection } from './compat-devices-section.tsx';
 import { DeviceCard } from './device-card.tsx';
 import { resumeInterruptedUpdates } from './device-update.ts';
 import { FieldReportPanel } from './field-report-panel.tsx';
@@ -44,6 +45,7 @@ export function DevicesView() {
         ))}
       </section>
       <AddDevicePanel paired={devices} initialLink={initialLink} initialBoard={route.board} />
+      <CompatDevicesSection />
       <FieldReportPanel />
     </div>
   );
