@@ -25,7 +25,8 @@ export function DevicesView() {
     // The pairing code arrived in the address (a label's app link): it goes into the form, not the history.
     if (route.pairingLink) history.replaceState(null, '', '#/devices');
   }, [route.pairingLink]);
-  const initialLink = route.pairingLink && `${location.origin}${location.pathname}${route.pairingLink}`;
+  const link = route.pairingLink;
+  const initialLink = link?.startsWith('#') ? `${location.origin}${location.pathname}${link}` : link;
   const devices = paired.state === 'ready' ? paired.devices : [];
   return (
     <div class="devices">
