@@ -2,7 +2,9 @@
 // the library for flashing travels in the same address (#/flash?release=<id>): the Flash view loads lazily and
 // reads it when it is ready, with no state shared between the two views' code. A board set up over USB travels to
 // the Devices view the same way (#/devices?board=<MAC>). A pairing link to the app (`#pair=<device URL>&code=<code>`,
-// from a device's label) opens the Devices view with that link filled in.
+// from a device's label) opens the Devices view with that link filled in; so does a `web+fieldflash://pair?…` link
+// the installed app is handed by its protocol handler (the manifest's `/#pair=%s`). Both travel in the fragment,
+// which never reaches the app's server.
 import { useEffect, useState } from 'preact/hooks';
 
 export const VIEWS = [
@@ -19,12 +21,21 @@ export interface Route {
   release: string | undefined;
   /** The board set up over USB to add as a device (the Devices view's `board`), by base MAC. */
   board?: string;
-  /** The fragment of a pairing link that opened the app (`#pair=…&code=…`), for the Devices view. */
+  /**
+   * The pairing link that opened the app, for the Devices view: the fragment of an app link (`#pair=…&code=…`), or
+   * the `web+fieldflash://pair?…` link the protocol handler passed on.
+   */
   pairingLink?: string;
 }
 
+const PROTOCOL_LINK = 'web+fieldflash:';
+
 export function routeFromHash(hash: string): Route {
-  if (hash.startsWith('#pair=')) return { view: 'devices', release: undefined, pairingLink: hash };
+  if (hash.startsWith('#pair=')) {
+    // The protocol handler puts the whole link, escaped, where an app link has the device's URL.
+    const handed = new URLSearchParams(hash.slice(1)).get('pair') ?? '';
+    return { view: 'devices', release: undefined, pairingLink: handed.startsWith(PROTOCOL_LINK) ? handed : hash };
+  }
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
   const view = VIEWS.find((v) => v.id === path)?.id ?? 'library';
   const params = new URLSearchParams(query);

@@ -1,5 +1,5 @@
 // How the Devices view writes times, durations, speeds and transports for people.
-import type { LanTransport } from '../store/index.ts';
+import type { LanTransport, ReportTransport } from '../store/index.ts';
 import { formatBytes } from '../library/format.ts';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
@@ -19,6 +19,9 @@ export function formatSpeed(bytesPerSecond: number): string {
 }
 
 export const TRANSPORT_LABEL: Record<LanTransport, string> = { http: 'HTTP', webrtc: 'WebRTC' };
+
+/** How an update in the field report went: a protocol transport, or a compatibility upload. */
+export const REPORT_TRANSPORT_LABEL: Record<ReportTransport, string> = { ...TRANSPORT_LABEL, esphome: 'ESPHome upload', elegantota: 'ElegantOTA upload' };
 
 export function hostOf(url: string): string {
   return new URL(url).host;

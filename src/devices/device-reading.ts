@@ -34,7 +34,7 @@ export async function readDeviceDocument(url: string, transport = deviceTranspor
  * Whether anything answers HTTP at the address. A reply the page may not read (no CORS) still resolves an opaque
  * `no-cors` fetch, while a closed port or a host that is not there rejects it.
  */
-async function answersAtAll(url: string): Promise<boolean> {
+export async function answersAtAll(url: string): Promise<boolean> {
   const space = targetAddressSpace(url);
   try {
     await fetch(url, { mode: 'no-cors', cache: 'no-store', signal: AbortSignal.timeout(CHECK_TIMEOUT_MS), ...(space ? { targetAddressSpace: space } : {}) } as RequestInit);

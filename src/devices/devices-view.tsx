@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { useRoute } from '../routes.ts';
 import { AddDevicePanel } from './add-device-panel.tsx';
+import { CompatDevicesSection } from './compat-devices-section.tsx';
 import { DeviceCard } from './device-card.tsx';
 import { resumeInterruptedUpdates } from './device-update.ts';
 import { FieldReportPanel } from './field-report-panel.tsx';
@@ -24,7 +25,8 @@ export function DevicesView() {
     // The pairing code arrived in the address (a label's app link): it goes into the form, not the history.
     if (route.pairingLink) history.replaceState(null, '', '#/devices');
   }, [route.pairingLink]);
-  const initialLink = route.pairingLink && `${location.origin}${location.pathname}${route.pairingLink}`;
+  const link = route.pairingLink;
+  const initialLink = link?.startsWith('#') ? `${location.origin}${location.pathname}${link}` : link;
   const devices = paired.state === 'ready' ? paired.devices : [];
   return (
     <div class="devices">
@@ -44,6 +46,7 @@ export function DevicesView() {
         ))}
       </section>
       <AddDevicePanel paired={devices} initialLink={initialLink} initialBoard={route.board} />
+      <CompatDevicesSection />
       <FieldReportPanel />
     </div>
   );

@@ -3,12 +3,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { listReportEntries, subscribeFieldReport, type FieldReportEntry } from '../store/index.ts';
 import { formatBytes } from '../library/format.ts';
-import { formatTime, hostOf, TRANSPORT_LABEL } from './device-format.ts';
+import { formatTime, hostOf, REPORT_TRANSPORT_LABEL } from './device-format.ts';
 import { downloadText, inScope, reportCsv, reportFileName, reportJson, type ReportScope } from './field-report-export.ts';
 
 type Loaded = { state: 'loading' } | { state: 'ready'; entries: FieldReportEntry[] } | { state: 'failed'; message: string };
 
-const RESULT_LABEL = { confirmed: 'Confirmed', 'rolled-back': 'Rolled back', failed: 'Failed' } as const;
+const RESULT_LABEL = {
+  confirmed: 'Confirmed', 'rolled-back': 'Rolled back', failed: 'Failed', 'new-version': 'Reports the new version', unverified: 'Sent, not verified',
+} as const;
 
 export function FieldReportPanel() {
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
@@ -65,12 +67,12 @@ export function FieldReportPanel() {
                 <td>
                   {entry.product} at {hostOf(entry.address)}
                 </td>
-                <td>{entry.fromVersion}</td>
+                <td>{entry.fromVersion || '—'}</td>
                 <td>
                   {entry.toVersion || '—'}
                   {entry.downgradeConfirmed && ' (downgrade, confirmed)'}
                 </td>
-                <td>{TRANSPORT_LABEL[entry.transport]}</td>
+                <td>{REPORT_TRANSPORT_LABEL[entry.transport]}</td>
                 <td>{formatBytes(entry.bytesSent)}</td>
                 <td>{((entry.endedAt - entry.startedAt) / 1000).toFixed(1)} s</td>
                 <td>

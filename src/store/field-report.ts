@@ -3,9 +3,17 @@
 // exported report can be mailed to anyone.
 import { database } from './schema.ts';
 import { storeErrorFrom } from './errors.ts';
+import type { CompatKind } from '@fieldflash/protocol';
 import type { LanTransport } from './paired-devices.ts';
 
-export type ReportResult = 'confirmed' | 'rolled-back' | 'failed';
+/**
+ * `new-version` and `unverified` end compatibility-mode pushes, which get no verdict from the device: it came back
+ * reporting the new version, or it reports no version at all.
+ */
+export type ReportResult = 'confirmed' | 'rolled-back' | 'failed' | 'new-version' | 'unverified';
+
+/** The FieldFlash protocol's transports, or the compatibility upload used (ESPHome, ElegantOTA). */
+export type ReportTransport = LanTransport | CompatKind;
 
 export interface FieldReportEntry {
   /** Generated here; the key of the object store. */
@@ -16,7 +24,7 @@ export interface FieldReportEntry {
   product: string;
   fromVersion: string;
   toVersion: string;
-  transport: LanTransport;
+  transport: ReportTransport;
   /** Bytes put on the wire by this page, retransmissions included. */
   bytesSent: number;
   startedAt: number;

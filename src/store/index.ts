@@ -8,6 +8,9 @@ export {
   savePairedDevice, listPairedDevices, recordDeviceAnswer, recordUpdateInProgress, changeDeviceSettings, forgetPairedDevice, subscribePairedDevices, type PairedDevice,
   type LanTransport, type UpdateInProgress, type DeviceSettings,
 } from './paired-devices.ts';
-export { addReportEntry, listReportEntries, subscribeFieldReport, type FieldReportEntry, type ReportResult } from './field-report.ts';
+export {
+  compatDeviceId, forgetCompatDevice, listCompatDevices, recordCompatAnswer, saveCompatDevice, subscribeCompatDevices, type CompatDevice,
+} from './compat-devices.ts';
+export { addReportEntry, listReportEntries, subscribeFieldReport, type FieldReportEntry, type ReportResult, type ReportTransport } from './field-report.ts';
 export { storageUsage, requestPersistentStorage, type StorageUsage } from './storage.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';

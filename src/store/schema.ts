@@ -2,12 +2,13 @@
 // so listing the library never reads megabytes of firmware.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Release, ReleaseFile } from '@fieldflash/bundle';
+import type { CompatDevice } from './compat-devices.ts';
 import type { DeviceRecord } from './devices.ts';
 import type { FieldReportEntry } from './field-report.ts';
 import type { PairedDevice } from './paired-devices.ts';
 
 export const DB_NAME = 'fieldflash';
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 /** A file of a stored release, without its bytes. */
 export type StoredFileInfo = Omit<ReleaseFile, 'data'>;
@@ -46,6 +47,8 @@ export interface FieldFlashSchema extends DBSchema {
   pairedDevices: { key: string; value: PairedDevice };
   /** One entry per LAN update run from the Devices view (version 4). */
   fieldReport: { key: string; value: FieldReportEntry };
+  /** Devices updated in compatibility mode (ESPHome, ElegantOTA), keyed by `<kind>:<host>` (version 5). */
+  compatDevices: { key: string; value: CompatDevice };
 }
 
 export type FieldFlashDatabase = IDBPDatabase<FieldFlashSchema>;
@@ -71,6 +74,9 @@ export function database(): Promise<FieldFlashDatabase> {
       }
       if (oldVersion < 4) {
         db.createObjectStore('fieldReport', { keyPath: 'id' });
+      }
+      if (oldVersion < 5) {
+        db.createObjectStore('compatDevices', { keyPath: 'id' });
       }
     },
     blocking() {

@@ -68,6 +68,12 @@ describe('agent command line', () => {
     const badVersion = await run('--dir', deviceDir(), '--password', PASSWORD, '--version', 'latest');
     expect(badVersion.code).toBe(2);
     expect(badVersion.out).toContain('--version: "latest" is not a SemVer version');
+    const badOrigin = await run('--dir', deviceDir(), '--password', PASSWORD, '--compat', '--compat-origin', 'http://127.0.0.1:4173/');
+    expect(badOrigin.code).toBe(2);
+    expect(badOrigin.out).toContain('--compat-origin: "http://127.0.0.1:4173/" is not a web origin like https://fieldflash.example (scheme, host and port only)');
+    const originAlone = await run('--dir', deviceDir(), '--password', PASSWORD, '--compat-origin', 'http://127.0.0.1:4173');
+    expect(originAlone.code).toBe(2);
+    expect(originAlone.out).toContain('--compat-origin goes with --compat');
   }, 30_000);
 
   it('says which port is taken and what to do', async () => {

@@ -81,6 +81,32 @@ describe('compatibility endpoints under attack', () => {
     expect(doc.lastUpdate).toMatchObject({ sha256: createHash('sha256').update(good).digest('hex'), outcome: 'confirmed' });
     expect(doc.securityVersion).toBe(2);
     expect(doc.counterSources?.securityVersion).toBe('image');
+    // As a real device running that firmware would, it now reports the version the app descriptor names.
+    expect(doc.version).toBe('2.0.0');
+  });
+
+  it('admits the pages of a web app named with --compat-origin: its preflight is granted and its replies readable; other pages stay refused', async () => {
+    const app = 'http://127.0.0.1:4173';
+    const { running, dir } = await compatAgent({ compatOrigins: [app] });
+    const preflight = (origin: string) =>
+      fetch(`${running.url}/update`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' } });
+    const granted = await preflight(app);
+    expect(granted.status).toBe(204);
+    expect(granted.headers.get('access-control-allow-origin')).toBe(app);
+    expect(granted.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type');
+    const stranger = await preflight('https://attacker.example');
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+
+    const image = makeImage(20_000).bytes;
+    const wrong = await upload(running.url, image, { ...basic('admin', 'guess'), Origin: app });
+    expect([wrong.status, wrong.headers.get('access-control-allow-origin')]).toEqual([401, app]);
+    const page = await upload(running.url, image, { ...basic('admin'), Origin: 'https://attacker.example' });
+    expect([page.status, page.headers.get('access-control-allow-origin')]).toEqual([403, null]);
+    expect(diskState(dir).journal.slots.b).toEqual({ state: 'empty' });
+    const accepted = await upload(running.url, image, { ...basic('admin'), Origin: app });
+    expect([accepted.text, accepted.headers.get('access-control-allow-origin')]).toEqual(['Update Successful!', app]);
+    await running.boot.settled();
+    expect(diskState(dir).journal.slots.b).toMatchObject({ state: 'active', sha256: createHash('sha256').update(image).digest('hex') });
   });
 
   it('waits for the owner: refused while another client holds the device, and while its committed image waits for the reboot', async () => {

@@ -24,6 +24,13 @@ describe('routes', () => {
     expect(routeFromHash(fragment)).toEqual({ view: 'devices', release: undefined, pairingLink: fragment });
   });
 
+  test('a web+fieldflash link handed over by the protocol handler (/#pair=%s) opens the Devices view with that link', () => {
+    const link = 'web+fieldflash://pair?device=http%3A%2F%2F192.168.1.40%3A8070&code=7KQ4-M2XD-9PWA-H3TN';
+    // Chrome escapes the link as a query value, spaces as +, so a + of its own arrives as %2B.
+    const handed = `#pair=${encodeURIComponent(link)}`;
+    expect(routeFromHash(handed)).toEqual({ view: 'devices', release: undefined, pairingLink: link });
+  });
+
   test('a board set up over USB travels in the Devices view address', () => {
     const href = hrefFor('devices', { board: '24:0a:c4:12:34:56' });
     expect(href).toBe('#/devices?board=24%3A0a%3Ac4%3A12%3A34%3A56');

@@ -23,6 +23,8 @@ const USAGE = `Usage: npm run agent -- --dir DIR [--password-file FILE] [options
   --compat                  also accept ESPHome (POST /update) and ElegantOTA (/ota/start, /ota/upload) uploads, with HTTP
                             Basic credentials: the user below and the pairing password
   --compat-user NAME        the Basic user name of --compat uploads (default ${DEFAULTS.compatUser})
+  --compat-origin ORIGIN    a web app (e.g. https://fieldflash.example) whose pages may make --compat uploads: its
+                            preflights are answered and replies carry CORS headers (repeatable; others stay refused)
   --host-name NAME          a name the device answers to, besides IP addresses, localhost and <id>.local (repeatable);
                             requests for other names are refused (DNS rebinding)
   --max-peers N             WebRTC peer connections at most (default ${DEFAULTS.maxPeers})
@@ -61,6 +63,7 @@ const { values } = parseArgs({
     'install-hook': { type: 'string' },
     compat: { type: 'boolean', default: false },
     'compat-user': { type: 'string' },
+    'compat-origin': { type: 'string', multiple: true },
     'host-name': { type: 'string', multiple: true },
     'max-peers': { type: 'string' },
     'test-hooks': { type: 'boolean', default: false },
@@ -118,6 +121,10 @@ delete process.env[SECRET_ENV];
 for (const warning of choice.warnings) process.stderr.write(`warning: ${warning}\n`);
 if (values.version !== undefined && !isSemver(values.version)) fail(`--version: "${values.version}" is not a SemVer version like 1.2.0`);
 if (values['compat-user']?.includes(':') || values['compat-user'] === '') fail(`--compat-user: "${values['compat-user']}" cannot be an HTTP Basic user name (no colon, not empty)`);
+for (const origin of values['compat-origin'] ?? []) {
+  if (!values.compat) fail('--compat-origin goes with --compat: it names a web app that may make compatibility uploads');
+  if (!URL.canParse(origin) || new URL(origin).origin !== origin) fail(`--compat-origin: "${origin}" is not a web origin like https://fieldflash.example (scheme, host and port only)`);
+}
 const seconds = (name: string, text: string | undefined): number | undefined => {
   const value = integer(name, text, 1);
   return value === undefined ? undefined : value * 1000;
@@ -138,6 +145,7 @@ const options = {
   installHook: values['install-hook'],
   compat: values.compat,
   compatUser: values['compat-user'],
+  compatOrigins: values['compat-origin'],
   hostNames: values['host-name'],
   maxPeers: integer('max-peers', values['max-peers'], 1, 64),
   testHooks: values['test-hooks'],

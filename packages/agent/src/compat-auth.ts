@@ -28,16 +28,19 @@ export async function hasCompatCredentials(headers: IncomingHttpHeaders, config:
 }
 
 /**
- * A web page may send a form to the device, and the browser would add Basic credentials it remembers for the
- * device; the tools that use these endpoints (curl, esphome, ElegantOTA's own page on the device) send no foreign
- * Origin. So a request whose Origin is not the device's own is refused before anything else.
+ * Where a compatibility request comes from, by its Origin header: a tool or the device's own page (`own`), a web app
+ * the device was told to admit with --compat-origin (`admitted`), or any other page (`foreign`). A web page may send
+ * a form to the device, and the browser would add Basic credentials it remembers for the device; the tools that use
+ * these endpoints (curl, esphome, ElegantOTA's own page on the device) send no foreign Origin. So a foreign one is
+ * refused before anything else; an admitted one is a FieldFlash app the device's owner named.
  */
-export function isCrossOrigin(headers: IncomingHttpHeaders): boolean {
+export function compatOrigin(headers: IncomingHttpHeaders, config: Pick<AgentConfig, 'compatOrigins'>): 'own' | 'admitted' | 'foreign' {
   const origin = headers.origin;
-  if (origin === undefined) return false;
+  if (origin === undefined) return 'own';
+  if (config.compatOrigins.includes(origin)) return 'admitted';
   try {
-    return new URL(origin).host !== headers.host;
+    return new URL(origin).host === headers.host ? 'own' : 'foreign';
   } catch {
-    return true;
+    return 'foreign';
   }
 }

@@ -3,8 +3,9 @@
 // through the same crash-safe path as a protocol update, then reboot into it like a normal update (test boot,
 // health check, confirm or roll back). As the originals do with authentication configured, they need HTTP Basic
 // credentials (compat-auth.ts), checked before the body is read; they respect another client's hold and a committed
-// image waiting for its reboot; an ESP app image gets the checks an offer would (image-claims.ts); and replies carry
-// no CORS headers, so no web page can read them.
+// image waiting for its reboot; an ESP app image gets the checks an offer would (image-claims.ts), and the device
+// then reports the version its app descriptor names, as a real device running that firmware would. Replies carry
+// no CORS headers, so no web page can read them, except the pages of a web app named with --compat-origin.
 //   ESPHome web_server: POST /update, multipart/form-data, one file part (field name not checked);
 //     200 "Update Successful!" or 200 "Update Failed!", then the device reboots.
 //   ElegantOTA v3: GET /ota/start?mode=fr&hash=<md5>, then POST /ota/upload multipart; 200 "OK" or 400 with the
@@ -19,7 +20,7 @@ import type { Authenticator } from './auth.ts';
 import type { Device } from './device.ts';
 import { fsyncDirectory, removeDurably } from './durable.ts';
 import { AgentRefusal } from './errors.ts';
-import { COMPAT_CLIENT_ID, hasCompatCredentials, isCrossOrigin } from './compat-auth.ts';
+import { COMPAT_CLIENT_ID, compatOrigin, hasCompatCredentials } from './compat-auth.ts';
 import { continueIfAsked, type ExtraRoutes, mustClose, sendReply } from './http-server.ts';
 import { checkWithoutOffer, readImageFacts } from './image-claims.ts';
 import type { ImageInfo } from './journal.ts';
@@ -64,15 +65,18 @@ async function receive(device: Device, req: IncomingMessage, onProgress: () => v
   fsyncDirectory(device.uploads.dir);
   const active = device.store.activeImage;
   const sha256 = sha.digest('hex');
-  // Foreign uploads carry no version: the device keeps its version, marked with the image it now runs.
-  const version = `${semver.parse(active.version)?.version ?? '0.0.0'}+compat.${sha256.slice(0, 12)}`;
+  let facts;
   let security;
   try {
-    security = checkWithoutOffer(device, await readImageFacts(path));
+    facts = await readImageFacts(path);
+    security = checkWithoutOffer(device, facts);
   } catch (error) {
     removeDurably(path);
     throw error;
   }
+  // Foreign uploads come without an offer. An ESP app image names its version in its app descriptor; any other
+  // file says nothing, and the device keeps its version, marked with the image it now runs.
+  const version = semver.valid(facts?.version ?? '') ?? `${semver.parse(active.version)?.version ?? '0.0.0'}+compat.${sha256.slice(0, 12)}`;
   const counterSources = { sequence: device.counterSources.sequence, securityVersion: security.source };
   return { path, md5: md5.digest('hex'), image: { sha256, size, version, sequence: active.sequence, securityVersion: security.securityVersion, counterSources } };
 }
@@ -81,6 +85,25 @@ async function receive(device: Device, req: IncomingMessage, onProgress: () => v
 function refuseIfPending(device: Device): void {
   const slot = device.store.pendingSlot;
   if (slot) throw new AgentRefusal('busy', `Slot ${slot} holds a committed image waiting for its reboot; reboot the device (or let its owner) first.`);
+}
+
+const COMPAT_PATHS = new Set(['/update', '/ota/start', '/ota/upload']);
+
+/** The preflight of an admitted web app: the methods and headers a compatibility upload needs (Basic, multipart). */
+function preflight(req: IncomingMessage, res: ServerResponse, deviceId: string): void {
+  const headers: Record<string, string> = {
+    'Access-Control-Allow-Origin': req.headers.origin!,
+    Vary: 'Origin',
+    'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+    'Access-Control-Max-Age': '600',
+    'Cache-Control': 'no-store',
+  };
+  if (req.headers['access-control-request-private-network'] === 'true') {
+    headers['Access-Control-Allow-Private-Network'] = 'true';
+    headers['Private-Network-Access-Name'] = deviceId;
+  }
+  res.writeHead(204, headers).end();
 }
 
 export function startCompat(device: Device, sessions: UpdateSessions, boot: BootController, auth: Authenticator): ExtraRoutes {
@@ -123,10 +146,18 @@ export function startCompat(device: Device, sessions: UpdateSessions, boot: Boot
 
   const routes = new Set(['POST /update', 'GET /ota/start', 'POST /ota/upload']);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    const origin = compatOrigin(req.headers, device.config);
+    if (req.method === 'OPTIONS' && COMPAT_PATHS.has(url.pathname)) {
+      // Only an admitted web app's preflight is granted; any other falls through to a 404 without CORS headers.
+      if (origin !== 'admitted') return false;
+      preflight(req, res, device.id);
+      return true;
+    }
     if (!routes.has(`${req.method} ${url.pathname}`)) return false;
-    // No CORS headers: nothing here is for a web page to read.
-    const text = (status: number, body: string, headers: Record<string, string> = {}): void => sendReply(req, res, { status, body, headers }, mustClose(req), false);
-    if (isCrossOrigin(req.headers)) {
+    // No CORS headers, unless for an admitted web app: nothing here is for any other web page to read.
+    const text = (status: number, body: string, headers: Record<string, string> = {}): void =>
+      sendReply(req, res, { status, body, headers }, mustClose(req), origin === 'admitted');
+    if (origin === 'foreign') {
       text(403, 'Uploads from a web page of another origin are refused.');
       return true;
     }

@@ -27,6 +27,11 @@ export interface AgentConfig extends DeviceIdentity {
   compat: boolean;
   /** The HTTP Basic user name of the compatibility endpoints; the password is the pairing secret. */
   compatUser: string;
+  /**
+   * Web origins (e.g. https://fieldflash.example) whose pages may use the compatibility endpoints: their preflights
+   * are answered and their replies carry CORS headers. Any other page's request is refused (§7.4).
+   */
+  compatOrigins: string[];
   testHooks: boolean;
   webrtc: boolean;
   /** How long a login lasts, and how long a challenge may wait for its answer. */
@@ -69,6 +74,7 @@ export const DEFAULTS = {
   securityVersion: 0,
   compat: false,
   compatUser: 'admin',
+  compatOrigins: [] as string[],
   testHooks: false,
   webrtc: true,
   sessionTtlSeconds: 300,

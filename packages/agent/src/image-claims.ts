@@ -13,6 +13,8 @@ export interface ImageFacts {
   chipFamily: string;
   /** The app descriptor's project name. */
   projectName: string;
+  /** The app descriptor's version string, as the build wrote it (not necessarily SemVer). */
+  version: string;
   secureVersion: number;
 }
 
@@ -26,7 +28,7 @@ export async function readImageFacts(path: string): Promise<ImageFacts | undefin
     const { bytesRead } = await file.read(head, 0, head.length, 0);
     const header = readEspAppHeader(head.subarray(0, bytesRead));
     if (!header) return undefined;
-    return { chipFamily: header.chipFamily ?? `chip id ${header.chipId}`, projectName: header.app.projectName, secureVersion: header.app.secureVersion };
+    return { chipFamily: header.chipFamily ?? `chip id ${header.chipId}`, projectName: header.app.projectName, version: header.app.version, secureVersion: header.app.secureVersion };
   } finally {
     await file.close();
   }

@@ -41,13 +41,13 @@ function buildFor(release: ReleaseTargets, device: DeviceDocument): Build {
   return build;
 }
 
-function fileOf(release: Release, path: string): ReleaseFile {
+export function fileOf(release: Release, path: string): ReleaseFile {
   const file = release.files.find((f) => f.path === path);
   if (!file) throw new UpdateError(`${release.sourceName} names ${path}, but holds no such file.`);
   return file;
 }
 
-function appPart(release: Release, build: Build): ReleaseFile {
+export function appPart(release: Release, build: Build): ReleaseFile {
   const parts = build.flash?.parts.map((p) => fileOf(release, p.path)) ?? release.files;
   const apps = parts.filter((f) => f.role === 'app' && !f.embedded?.length);
   if (apps.length !== 1) {
