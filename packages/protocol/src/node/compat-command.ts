@@ -24,7 +24,7 @@ export const COMPAT_LIMITS =
 function imageFor(release: Release, chip: string | undefined) {
   const images = compatImages(release);
   if (images.length === 1 && chip === undefined) return images[0]!;
-  const chips = release.builds.map((b) => b.target.chipFamily);
+  const chips = release.builds.map((b) => b.target.chipFamily ?? 'any chip');
   if (chip === undefined) throw new UpdateError(`${release.product} ${release.version} has builds for ${chips.join(', ')}; say which with --chip.`);
   const index = chips.findIndex((c) => c.toLowerCase() === chip.toLowerCase());
   if (index < 0) throw new UpdateError(`${release.product} ${release.version} has no build for ${chip}; it has ${chips.join(', ')}.`);
