@@ -4,9 +4,12 @@ import { useSharedState } from '../shared-state.ts';
 import { forgetPairedDevice, type PairedDevice } from '../store/index.ts';
 import { ConfirmDialog } from './confirm-dialog.tsx';
 import { DeviceFacts } from './device-facts.tsx';
+import { deviceSummary } from './device-summary.ts';
 import { formatTime, hostOf, TRANSPORT_LABEL } from './device-format.ts';
+import { selectedDevices, setSelected } from './device-selection.ts';
 import { deviceUpdates, isRunning } from './device-update.ts';
 import { checkDevice, reachability, type Reachability } from './reachability.ts';
+import { readScheduledVerdictNow } from './scheduled-verdict.ts';
 import { UpdateSettings } from './update-settings.tsx';
 import { UpdateChooser } from './update-chooser.tsx';
 import { UpdateStatus } from './update-status.tsx';
@@ -15,9 +18,11 @@ export function deviceLabel(device: PairedDevice): string {
   return `${device.document.product} at ${hostOf(device.url)}`;
 }
 
-export function DeviceCard({ device }: { device: PairedDevice }) {
+/** `compact`: one of many cards side by side, its facts folded under a one-line summary. */
+export function DeviceCard({ device, compact = false }: { device: PairedDevice; compact?: boolean }) {
   const reach = useSharedState(reachability)[device.id];
   const update = useSharedState(deviceUpdates)[device.id];
+  const selected = useSharedState(selectedDevices).has(device.id);
   const [forgetting, setForgetting] = useState(false);
   const [forgetFailed, setForgetFailed] = useState<string | undefined>(undefined);
   const label = deviceLabel(device);
@@ -25,6 +30,7 @@ export function DeviceCard({ device }: { device: PairedDevice }) {
   return (
     <article class="device-card" aria-label={label}>
       <header class="device-card__header">
+        <input type="checkbox" class="device-card__select" aria-label={`Select ${label}`} checked={selected} onChange={(e) => setSelected(device.id, (e.currentTarget as HTMLInputElement).checked)} />
         <h3>{label}</h3>
         <p class="device-card__url">
           <code>{device.url}</code>
@@ -35,23 +41,39 @@ export function DeviceCard({ device }: { device: PairedDevice }) {
         Last seen {formatTime(device.lastSeen.at)} over {TRANSPORT_LABEL[device.lastSeen.transport]}.
       </p>
       <div class="device-card__actions">
-        <button type="button" class="button" disabled={reach?.state === 'checking'} aria-label={`Check again: ${label}`} onClick={() => void checkDevice(device)}>
+        <button type="button" class="button" disabled={reach?.state === 'checking'} aria-label={`Check again: ${label}`} onClick={() => {
+            void checkDevice(device);
+            readScheduledVerdictNow(device.id);
+          }}
+        >
           Check again
         </button>
         <button type="button" class="button" disabled={updating} aria-label={`Forget ${label}`} onClick={() => setForgetting(true)}>
           Forget
         </button>
       </div>
-      <div class="device-card__columns">
-        <div>
-          <DeviceFacts document={device.document} />
-        </div>
-        <div>
+      {compact ? (
+        <>
+          <details class="device-card__more">
+            <summary>{deviceSummary(device.document)}</summary>
+            <DeviceFacts document={device.document} />
+          </details>
           {update && <UpdateStatus deviceId={device.id} update={update} />}
           <UpdateSettings device={device} disabled={updating} />
           <UpdateChooser device={device} disabled={updating} />
+        </>
+      ) : (
+        <div class="device-card__columns">
+          <div>
+            <DeviceFacts document={device.document} />
+          </div>
+          <div>
+            {update && <UpdateStatus deviceId={device.id} update={update} />}
+            <UpdateSettings device={device} disabled={updating} />
+            <UpdateChooser device={device} disabled={updating} />
+          </div>
         </div>
-      </div>
+      )}
       {forgetFailed && (
         <div role="alert" class="alert">
           <p class="alert__title">{forgetFailed}</p>

@@ -1,19 +1,26 @@
 // Updating one paired device from the library: the release's image for the device's inactive slot, sent with the
 // shared protocol client and the kept pairing key, registered as a running operation, ending on the device's own
-// verdict after its test boot. The state lives here, not in a component, so leaving the view does not lose it.
-import { KeptKeySource, type PeerConnectionLike, planRelease, updateDevice, type UpdateProgress } from '@fieldflash/protocol';
+// verdict after its test boot; or, sent now and applied later, after the reboot the device scheduled. The state
+// lives here, not in a component, so leaving the view does not lose it. update-runs.ts decides when one starts.
+import {
+  KeptKeySource, type PeerConnectionLike, planRelease, type ScheduledUpdate, scheduleUpdate, updateDevice, type UpdateOptions, type UpdateProgress, type UpdateVerdict,
+} from '@fieldflash/protocol';
 import { beginOperation } from '../operations.ts';
 import { SharedState } from '../shared-state.ts';
-import { addReportEntry, getRelease, recordDeviceAnswer, recordUpdateInProgress, type PairedDevice } from '../store/index.ts';
+import { addReportEntry, getRelease, recordDeviceAnswer, recordUpdateInProgress, type PairedDevice, type UpdateInProgress } from '../store/index.ts';
 import { clientId } from './client-id.ts';
 import { describeProblem, type DeviceProblem } from './device-problems.ts';
 import { earlierVerdict, lastUpdateMark } from './interrupted-update.ts';
 import { noteAnswer } from './reachability.ts';
+import { awaitScheduledVerdict } from './scheduled-verdict.ts';
 import { RateMeter, type TransferRate } from './transfer-rate.ts';
 import { updateTransport } from './transport-choice.ts';
 
-/** The phases a person sees: the client's finer ones folded into what the device is doing. */
-export type UpdateStage = 'preparing' | 'sending' | 'verifying' | 'test-boot' | 'confirmed' | 'rolled-back' | 'failed';
+/**
+ * The phases a person sees: the client's finer ones folded into what the device is doing. `waiting` is before the
+ * start, for a place under the concurrency limit; `scheduled` is committed, until the reboot the device scheduled.
+ */
+export type UpdateStage = 'waiting' | 'preparing' | 'sending' | 'verifying' | 'scheduled' | 'test-boot' | 'confirmed' | 'rolled-back' | 'failed';
 
 /** The release an update sends, by library id, and its name for people ("FieldFlash Demo 1.0.0"). */
 export interface UpdateTarget {
@@ -38,6 +45,20 @@ export interface DeviceUpdateState {
   problem?: DeviceProblem;
   /** Set when the technician confirmed sending an older version. */
   downgrade: boolean;
+  /** While `waiting`: its place in line, 1 for the next to start, of how many wait. */
+  queue?: { place: number; of: number };
+  /** Send now, apply later: the time the technician chose (ms since the epoch). */
+  applyAt?: number;
+  /** From `scheduled` on: when the device reboots into the image, as it said (ms since the epoch, this laptop's clock). */
+  appliesAt?: number;
+}
+
+/** What the technician asked for. */
+export interface UpdateRequest {
+  downgrade: boolean;
+  resumed?: boolean;
+  /** Send and commit now; the device reboots into the image at this time (ms since the epoch). */
+  applyAt?: number;
 }
 
 /** By device id. */
@@ -52,7 +73,10 @@ function stageOf(phase: UpdateProgress['phase'], previous: UpdateStage): UpdateS
     case 'sending':
       return 'sending';
     case 'committing':
+    case 'scheduling':
       return 'verifying';
+    case 'scheduled':
+      return 'scheduled';
     case 'rebooting':
     case 'waiting':
     case 'done':
@@ -65,34 +89,47 @@ function stageOf(phase: UpdateProgress['phase'], previous: UpdateStage): UpdateS
 
 /**
  * Runs the update; its state is in deviceUpdates[device.id], and the device's record says one runs until it ends
- * here, so one cut short by a reload is picked up again (resumeInterruptedUpdates). Resolves when the device gave its
- * verdict or the update failed.
+ * here, so one cut short by a reload is picked up again (update-runs.ts). Resolves when the device gave its
+ * verdict or the update failed. `sent` is called once the link is no longer needed: after the verdict, or as soon
+ * as the device has scheduled its reboot, so a place under the concurrency limit is not held for hours.
  */
-export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget, options: { downgrade: boolean; resumed?: boolean }): Promise<void> {
-  if (isRunning(deviceUpdates.get()[device.id])) return;
+export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget, options: UpdateRequest, sent: () => void = () => {}): Promise<void> {
+  const before = deviceUpdates.get()[device.id];
+  if (isRunning(before) && before!.stage !== 'waiting') return;
   const { name } = target;
-  let state: DeviceUpdateState = { release: target, resumed: options.resumed ?? false, stage: 'preparing', downgrade: options.downgrade };
+  const interrupted = options.resumed ? device.updateInProgress : undefined;
+  let state: DeviceUpdateState = {
+    release: target, resumed: options.resumed ?? false, stage: 'preparing', downgrade: options.downgrade, ...(options.applyAt !== undefined ? { applyAt: options.applyAt } : {}),
+  };
   const publish = (change: Partial<DeviceUpdateState>) => {
     state = { ...state, ...change };
     deviceUpdates.set({ ...deviceUpdates.get(), [device.id]: state });
   };
   publish({});
-  const end = beginOperation(`Updating the device at ${new URL(device.url).host} to ${name}`);
+  // An update waiting for its scheduled reboot holds nothing a reload could cut short: it is not a running operation.
+  const end = interrupted?.scheduled ? () => {} : beginOperation(`Updating the device at ${new URL(device.url).host} to ${name}`);
   const meter = new RateMeter();
-  const startedAt = Date.now();
+  const startedAt = interrupted?.scheduled ? interrupted.startedAt : Date.now();
   const transport = updateTransport(device);
-  let toVersion = '';
+  let toVersion = interrupted?.scheduled?.version ?? '';
+  let record: UpdateInProgress | undefined = interrupted;
   try {
     if (!options.resumed) {
-      const before = lastUpdateMark(device.document);
-      await recordUpdateInProgress(device.id, {
-        releaseId: target.id, releaseName: name, downgrade: options.downgrade, startedAt: Date.now(), ...(before ? { lastUpdateBefore: before } : {}),
-      });
+      const mark = lastUpdateMark(device.document);
+      record = {
+        releaseId: target.id, releaseName: name, downgrade: options.downgrade, startedAt: Date.now(),
+        ...(mark ? { lastUpdateBefore: mark } : {}), ...(options.applyAt !== undefined ? { applyAt: options.applyAt } : {}),
+      };
+      await recordUpdateInProgress(device.id, record);
+    }
+    if (interrupted?.scheduled) {
+      await ended(await waitScheduled(interrupted.scheduled));
+      return;
     }
     const release = await getRelease(target.id);
     if (!release) throw new Error(`${name} is no longer in the library.`);
     toVersion = release.version;
-    const earlier = options.resumed && device.updateInProgress ? await earlierVerdict(device.url, release, device.updateInProgress) : undefined;
+    const earlier = interrupted ? await earlierVerdict(device.url, release, interrupted) : undefined;
     if (earlier) {
       await recordDeviceAnswer(device.id, earlier.document, 'http');
       noteAnswer(device.id);
@@ -100,7 +137,7 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
       return;
     }
     const plan = planRelease(release, device.document);
-    const verdict = await updateDevice({
+    const update: UpdateOptions = {
       url: device.url,
       transport,
       ...(device.throttleKiBps ? { throttleKiBps: device.throttleKiBps } : {}),
@@ -116,17 +153,22 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
         change.retrying = progress.phase === 'retrying' ? progress.reason : undefined;
         publish(change);
       },
-    });
-    await recordDeviceAnswer(device.id, verdict.device, transport);
-    noteAnswer(device.id);
-    publish({
-      stage: verdict.outcome === 'confirmed' ? 'confirmed' : 'rolled-back',
-      verdict: { slot: verdict.slot, version: verdict.version, ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}) },
-      retrying: undefined,
-    });
+    };
+    if (options.applyAt === undefined) {
+      await ended(await updateDevice(update));
+      return;
+    }
+    const scheduled: ScheduledUpdate = await scheduleUpdate({ ...update, applyAt: new Date(options.applyAt) });
+    const kept = {
+      sha256: scheduled.sha256, version: scheduled.version, slot: scheduled.slot, appliesAt: scheduled.appliesAt.getTime(),
+      sentBytes: state.progress?.sentBytes ?? 0, fromVersion: device.document.version,
+    };
+    await recordUpdateInProgress(device.id, { ...record!, scheduled: kept });
+    await ended(await waitScheduled(kept));
   } catch (error) {
     publish({ stage: 'failed', problem: describeProblem(error, device.url), retrying: undefined });
   } finally {
+    sent();
     // Ended here, with a verdict or a failure shown: nothing is left to pick up after a reload.
     await recordUpdateInProgress(device.id, undefined).catch(() => undefined);
     // The field report gets every end, read back or sent, confirmed, rolled back or failed. A report that cannot be
@@ -135,10 +177,10 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
       deviceId: device.id,
       address: device.url,
       product: device.document.product,
-      fromVersion: device.document.version,
+      fromVersion: interrupted?.scheduled?.fromVersion ?? device.document.version,
       toVersion,
       transport: state.readBack ? 'http' : transport,
-      bytesSent: state.progress?.sentBytes ?? 0,
+      bytesSent: state.progress?.sentBytes ?? interrupted?.scheduled?.sentBytes ?? 0,
       startedAt,
       endedAt: Date.now(),
       result: state.stage === 'confirmed' || state.stage === 'rolled-back' ? state.stage : 'failed',
@@ -147,14 +189,30 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
     }).catch(() => undefined);
     end();
   }
-}
 
-/** Picks up the updates that a reload or a closed laptop cut short: the device continues from its own offset. */
-export function resumeInterruptedUpdates(devices: readonly PairedDevice[]): void {
-  for (const device of devices) {
-    const interrupted = device.updateInProgress;
-    if (!interrupted || isRunning(deviceUpdates.get()[device.id])) continue;
-    void runDeviceUpdate(device, { id: interrupted.releaseId, name: interrupted.releaseName }, { downgrade: interrupted.downgrade, resumed: true });
+  async function ended(verdict: UpdateVerdict): Promise<void> {
+    await recordDeviceAnswer(device.id, verdict.device, transport);
+    noteAnswer(device.id);
+    publish({
+      stage: verdict.outcome === 'confirmed' ? 'confirmed' : 'rolled-back',
+      verdict: { slot: verdict.slot, version: verdict.version, ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}) },
+      retrying: undefined,
+    });
+  }
+
+  /** The image is committed and the device reboots into it at its time: the link and the operation are let go. */
+  function waitScheduled(kept: NonNullable<UpdateInProgress['scheduled']>): Promise<UpdateVerdict> {
+    // After a reload there is no progress of this page's own: the slot and the bytes sent come from the record.
+    const progress = state.progress ?? { phase: 'scheduled', offset: 0, size: 0, sentBytes: kept.sentBytes, slot: kept.slot };
+    publish({ stage: 'scheduled', appliesAt: kept.appliesAt, progress, retrying: undefined });
+    sent();
+    end();
+    const scheduled: ScheduledUpdate = { ...kept, appliesAt: new Date(kept.appliesAt), deviceAt: '', device: device.document };
+    return awaitScheduledVerdict(device.id, {
+      url: device.url,
+      clientId: clientId(),
+      onProgress: (progress) => publish({ stage: stageOf(progress.phase, state.stage), ...(progress.appliesAt !== undefined ? { appliesAt: progress.appliesAt } : {}) }),
+    }, scheduled);
   }
 }
 

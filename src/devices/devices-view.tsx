@@ -4,12 +4,15 @@ import { useEffect, useRef } from 'preact/hooks';
 import { useRoute } from '../routes.ts';
 import { AddDevicePanel } from './add-device-panel.tsx';
 import { CompatDevicesSection } from './compat-devices-section.tsx';
+import { BulkUpdateBar } from './bulk-update-bar.tsx';
 import { DeviceCard } from './device-card.tsx';
-import { resumeInterruptedUpdates } from './device-update.ts';
+import { resumeInterruptedUpdates } from './update-runs.ts';
 import { FieldReportPanel } from './field-report-panel.tsx';
 import { checkDevices } from './reachability.ts';
 import { usePairedDevices } from './use-paired-devices.ts';
 import './devices.css';
+
+const COMPACT_FROM = 4;
 
 export function DevicesView() {
   const paired = usePairedDevices();
@@ -28,6 +31,8 @@ export function DevicesView() {
   const link = route.pairingLink;
   const initialLink = link?.startsWith('#') ? `${location.origin}${location.pathname}${link}` : link;
   const devices = paired.state === 'ready' ? paired.devices : [];
+  // From four devices on, cards go side by side with their facts folded, so a fleet fits on a screen or two.
+  const many = devices.length >= COMPACT_FROM;
   return (
     <div class="devices">
       <section class="devices__list" aria-labelledby="devices-heading">
@@ -41,9 +46,12 @@ export function DevicesView() {
           </div>
         )}
         {paired.state === 'ready' && devices.length === 0 && <p>No devices yet. Add one below with its address and pairing secret.</p>}
-        {devices.map((device) => (
-          <DeviceCard key={device.id} device={device} />
-        ))}
+        {devices.length > 0 && <BulkUpdateBar devices={devices} />}
+        <div class={many ? 'devices__cards devices__cards--many' : 'devices__cards'}>
+          {devices.map((device) => (
+            <DeviceCard key={device.id} device={device} compact={many} />
+          ))}
+        </div>
       </section>
       <AddDevicePanel paired={devices} initialLink={initialLink} initialBoard={route.board} />
       <CompatDevicesSection />

@@ -30,6 +30,9 @@ export async function earlierVerdict(url: string, release: StoredRelease, interr
     document.lastUpdate !== undefined && images.has(document.lastUpdate.sha256) && lastUpdateMark(document) !== interrupted.lastUpdateBefore;
   let document = await readDeviceDocument(url);
   if (!ours(document)) return undefined;
+  // Sent to apply later, the image stays pending until its time: the update goes on, and the device answers the
+  // offer and the commit as already done and takes the schedule again.
+  if (interrupted.applyAt !== undefined && document.lastUpdate?.outcome === 'pending') return undefined;
   const deadline = Date.now() + VERDICT_WAIT_MS;
   while (document.lastUpdate?.outcome === 'pending' && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

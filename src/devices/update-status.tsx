@@ -1,9 +1,12 @@
 // One device's update as it runs: phase, bytes, speed and time left; then the device's own verdict.
 import { formatBytes } from '../library/format.ts';
 import { dismissUpdate, type DeviceUpdateState, isRunning, type UpdateStage } from './device-update.ts';
-import { formatSecondsLeft, formatSpeed } from './device-format.ts';
+import { formatSecondsLeft, formatSpeed, formatTime } from './device-format.ts';
+import { withdrawDeviceUpdate } from './update-runs.ts';
 
 const STAGE_TEXT: Record<UpdateStage, string> = {
+  waiting: 'Waiting',
+  scheduled: 'Applies at',
   preparing: 'Preparing: reading the device and logging in',
   sending: 'Sending',
   verifying: 'Verifying: the device checks the image and commits it',
@@ -18,6 +21,12 @@ function rateText(update: DeviceUpdateState): string {
   return speed === undefined ? 'measuring speed' : `${formatSpeed(speed)} · ${formatSecondsLeft(update.rate?.secondsLeft)}`;
 }
 
+function stageText(update: DeviceUpdateState): string {
+  if (update.stage === 'waiting') return update.queue ? `Waiting (${update.queue.place} of ${update.queue.of})` : 'Waiting';
+  if (update.stage === 'scheduled') return update.appliesAt === undefined ? 'Scheduled' : `Applies at ${formatTime(update.appliesAt)}`;
+  return STAGE_TEXT[update.stage];
+}
+
 export function UpdateStatus({ deviceId, update }: { deviceId: string; update: DeviceUpdateState }) {
   const running = isRunning(update);
   const p = update.progress;
@@ -25,14 +34,29 @@ export function UpdateStatus({ deviceId, update }: { deviceId: string; update: D
     <div class="device-update">
       {running && (
         <div role="status" aria-label="Update progress">
-          {update.resumed && (
+          {update.resumed && update.appliesAt === undefined && (
             <p>Picking up the update to {update.release.name} that the page was reloaded or closed during: the device continues from what it has.</p>
           )}
           <p>
-            {STAGE_TEXT[update.stage]}: {update.release.name}
+            {stageText(update)}: {update.release.name}
             {update.downgrade ? ' (downgrade confirmed)' : ''}
+            {update.applyAt !== undefined && update.stage !== 'scheduled' ? `, to apply at ${formatTime(update.applyAt)}` : ''}
           </p>
-          {p && p.size > 0 && (
+          {update.stage === 'waiting' && (
+            <>
+              <p>It starts when an update ahead of it ends, under the limit of updates at once.</p>
+              <button type="button" class="button" onClick={() => withdrawDeviceUpdate(deviceId)}>
+                Take out of the queue
+              </button>
+            </>
+          )}
+          {update.stage === 'scheduled' && (
+            <p>
+              Sent and committed{p?.slot ? ` into slot ${p.slot}` : ''}; the device restarts into it then, runs its health check and reports its verdict. Check
+              again reads it at once.
+            </p>
+          )}
+          {p && p.size > 0 && update.stage !== 'scheduled' && (
             <>
               <progress aria-label="Bytes the device has" max={p.size} value={p.offset} />
               <p>
@@ -55,7 +79,10 @@ export function UpdateStatus({ deviceId, update }: { deviceId: string; update: D
           {update.stage === 'rolled-back' && update.verdict && (
             <p class="device-update__verdict">Rolled back: {update.verdict.reason ?? 'the device gave no reason'}</p>
           )}
-          {update.resumed && (
+          {update.appliesAt !== undefined && update.verdict && (
+            <p>Sent earlier; the device applied it at the restart it had scheduled.</p>
+          )}
+          {update.resumed && update.appliesAt === undefined && (
             <p>
               Picked up again after the page was reloaded or closed;{' '}
               {update.readBack ? 'the device had finished the update meanwhile, and nothing was sent again.' : 'the device continued from what it had.'}

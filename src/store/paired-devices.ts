@@ -39,6 +39,23 @@ export interface UpdateInProgress {
   startedAt: number;
   /** The device's last update when this one started ("<sha256> <outcome>"), to tell this one from it afterwards. */
   lastUpdateBefore?: string;
+  /** Send now, apply later: when the technician wants the device to reboot into the image (ms since the epoch). */
+  applyAt?: number;
+  /** Set once the device has scheduled that reboot: what waiting for its verdict needs, after a reload too. */
+  scheduled?: ScheduledInProgress;
+}
+
+export interface ScheduledInProgress {
+  sha256: string;
+  version: string;
+  /** The slot the image waits in. */
+  slot: string;
+  /** When the device reboots into it, by this laptop's clock (ms since the epoch). */
+  appliesAt: number;
+  /** Bytes this page put on the wire to send it, for the field report. */
+  sentBytes: number;
+  /** The version the device ran when the image was committed, for the field report. */
+  fromVersion: string;
 }
 
 type ChangeListener = () => void;
@@ -68,6 +85,15 @@ export async function savePairedDevice(device: PairedDevice): Promise<void> {
     throw storeErrorFrom(error, `remember the device at ${device.url}`);
   }
   notify(true);
+}
+
+/** One paired device as kept now, or undefined when it was forgotten. */
+export async function getPairedDevice(id: string): Promise<PairedDevice | undefined> {
+  try {
+    return await (await database()).get('pairedDevices', id);
+  } catch (error) {
+    throw storeErrorFrom(error, `read the device ${id}`);
+  }
 }
 
 /** Every paired device, in the order they were paired. */

@@ -95,6 +95,17 @@ describe('send now, apply later', () => {
     expect(phases).not.toContain('rebooting');
   });
 
+  it('a page that comes back long after the time reads the verdict the device gave meanwhile', async () => {
+    const agent = await agentAt();
+    const scheduled = await scheduleUpdate(options(agent, new Date(Date.now() + 60_000)));
+    await moveSchedule(agent, 1);
+    await expect.poll(() => agent.device.document().lastUpdate?.outcome, { timeout: 15_000 }).toBe('confirmed');
+    // As a laptop opened the next morning: the time and the whole wait for a verdict are long past.
+    const overnight = { ...scheduled, appliesAt: new Date(Date.now() - 8 * 3_600_000) };
+    const verdict = await waitForScheduledVerdict({ url: agent.url, clientId: 'next-morning', verdictTimeoutMs: 500 }, overnight);
+    expect(verdict).toMatchObject({ outcome: 'confirmed', sha256: scheduled.sha256, slot: 'b' });
+  });
+
   it('a cancelled schedule ends the wait with the reason, and the image stays pending', async () => {
     const agent = await agentAt();
     const scheduled = await scheduleUpdate(options(agent, new Date(Date.now() + 60_000)));
