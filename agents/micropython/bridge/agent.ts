@@ -35,21 +35,20 @@ export async function startMicroPythonAgent(options: MicroPythonAgentOptions): P
   let rebooting: Promise<void> = Promise.resolve();
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
 
-  /** Boots until the board stays up (a boot may reset again: a rollback, a test hook's power cut), then listens. */
+  /** Boots and listens; a board that resets while starting (a rollback, a power-cut test hook) is booted by `reset`. */
   const bootAndListen = async (): Promise<void> => {
-    while (!closed && !(await board.boot())) await new Promise((resolve) => setTimeout(resolve, RESET_MS));
-    if (!closed) port = await bridge.listen(port);
+    if ((await board.boot()) && !closed) port = await bridge.listen(port);
   };
   board.on.reset = () => {
     rebooting = (async () => {
+      await board.halt();
       await bridge.down();
       await new Promise((resolve) => setTimeout(resolve, RESET_MS));
-      await bootAndListen();
+      if (!closed) await bootAndListen();
     })().catch((error: unknown) => log(`the board did not come back: ${error instanceof Error ? error.message : String(error)}`));
   };
   if (options.secret !== undefined) await board.pair(options.secret);
   else if (!board.paired) throw new Error(`the board in ${options.dir} is not paired: give it a pairing secret`);
-  await bootAndListen();
   const settled = async (): Promise<void> => {
     let current;
     do {
@@ -57,6 +56,8 @@ export async function startMicroPythonAgent(options: MicroPythonAgentOptions): P
       await current;
     } while (current !== rebooting);
   };
+  await bootAndListen();
+  await settled();
   return {
     url: `http://${host}:${port}`,
     port,

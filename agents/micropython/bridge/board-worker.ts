@@ -16,6 +16,9 @@ const AGENT_SOURCE = fileURLToPath(new URL('../fieldflash/', import.meta.url));
 const STAND_INS = fileURLToPath(new URL('./py/', import.meta.url));
 
 export interface WorkerStart {
+  /** Bytes arrived per connection (slot conn % ARRIVALS), counted by the bridge as they arrive: what the board's
+   *  network stack knows before its messages are read. */
+  arrivals: SharedArrayBuffer;
   dir: string;
   uniqueId: string;
   settings: Record<string, unknown>;
@@ -59,9 +62,13 @@ function copyPython(FS: any, from: string, to: string): void {
 interface Inbox {
   queue: Uint8Array[];
   queued: number;
+  /** Bytes the board read so far. */
+  read: number;
   ended: boolean;
   peer: string;
 }
+export const ARRIVALS = 4096;
+const arrivals = new Int32Array(start.arrivals);
 const inboxes = new Map<number, Inbox>();
 
 const flash = new Flash(start.dir, String(start.settings.version ?? '1.0.0'));
@@ -101,6 +108,7 @@ function recv(conn: number, max: number, untilNewline: boolean): Uint8Array | nu
     if (untilNewline && parts[parts.length - 1]![n - 1] === 0x0a) break;
   }
   inbox.queued -= taken;
+  inbox.read += taken;
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
@@ -149,6 +157,10 @@ mp.registerJsModule('ffboard', {
     return 0;
   },
   net_peer: (conn: number) => inboxes.get(conn)?.peer ?? 'unknown',
+  net_pending: (conn: number) => {
+    const inbox = inboxes.get(conn);
+    return inbox ? Atomics.load(arrivals, conn % ARRIVALS) - (inbox.read | 0) : 0;
+  },
 });
 
 const FS = mp.FS;
@@ -164,7 +176,7 @@ const loop = () => mp.pyimport('bridge_loop') as { accept(conn: number): void; n
 port.on('message', (message: ToBoard) => {
   if (!alive) return;
   if (message.type === 'accept') {
-    inboxes.set(message.conn, { queue: [], queued: 0, ended: false, peer: message.peer });
+    inboxes.set(message.conn, { queue: [], queued: 0, read: 0, ended: false, peer: message.peer });
     loop().accept(message.conn);
   } else if (message.type === 'data' || message.type === 'end') {
     const inbox = inboxes.get(message.conn);

@@ -24,6 +24,8 @@ export class Board {
   private worker: Worker | null = null;
   private pending = new Map<number, (reply: { value?: string; error?: string }) => void>();
   private nextEval = 0;
+  /** Bytes arrived per connection, shared with the board's thread (see WorkerStart.arrivals). */
+  readonly arrivals = new Int32Array(new SharedArrayBuffer(4 * 4096));
   on: BoardEvents = { log: (line) => process.stdout.write(`${line}\n`), send: () => {}, close: () => {}, reset: () => {} };
 
   constructor(
@@ -61,7 +63,7 @@ export class Board {
   }
 
   private power(extra: Partial<WorkerStart>): Promise<boolean> {
-    const start: WorkerStart = { dir: this.dir, uniqueId: this.uniqueId, settings: this.settings, heapSize: HEAP_SIZE, ...extra };
+    const start: WorkerStart = { arrivals: this.arrivals.buffer as SharedArrayBuffer, dir: this.dir, uniqueId: this.uniqueId, settings: this.settings, heapSize: HEAP_SIZE, ...extra };
     const worker = new Worker(new URL('./board-thread.mjs', import.meta.url), { workerData: start });
     this.worker = worker;
     return new Promise((resolve, reject) => {
@@ -83,7 +85,7 @@ export class Board {
             return;
           case 'reset':
             resolve(false);
-            void this.halt().then(() => this.on.reset());
+            this.on.reset();
         }
       });
       worker.once('error', reject);

@@ -48,7 +48,11 @@ export class Bridge {
     this.sockets.set(conn, socket);
     const address = socket.remoteAddress ?? 'unknown';
     this.board.post({ type: 'accept', conn, peer: address.startsWith('::ffff:') ? address.slice(7) : address });
-    socket.on('data', (bytes: Buffer) => this.board.post({ type: 'data', conn, bytes }));
+    Atomics.store(this.board.arrivals, conn % 4096, 0);
+    socket.on('data', (bytes: Buffer) => {
+      Atomics.add(this.board.arrivals, conn % 4096, bytes.length);
+      this.board.post({ type: 'data', conn, bytes });
+    });
     socket.on('end', () => this.board.post({ type: 'end', conn }));
     socket.on('error', () => undefined);
     socket.on('close', () => {

@@ -101,7 +101,8 @@ class Request:
 
 
 class Connections:
-    """At most `limit` connections; at the cap a new one closes the longest-idle one, or gets 503 (§10)."""
+    """At most `limit` connections; at the cap a new one closes the one idle the longest, or gets 503 (§10). A
+    connection whose next request has arrived but is not read yet is not idle (streams that can tell say so)."""
 
     def __init__(self, limit):
         self.limit = limit
@@ -109,7 +110,7 @@ class Connections:
 
     def admit(self, writer):
         if len(self.open) >= self.limit:
-            idle = [c for c in self.open if not c[1]]
+            idle = [c for c in self.open if not c[1] and not _arrived(c[0])]
             if not idle:
                 return None
             oldest = idle[0]
@@ -118,13 +119,18 @@ class Connections:
                     oldest = c
             self.open.remove(oldest)
             oldest[0].close()
-        entry = [writer, False, clock.now()]
+        entry = [writer, False, clock.now(), 0]  # writer, busy, idle since, requests served
         self.open.append(entry)
         return entry
 
     def leave(self, entry):
         if entry in self.open:
             self.open.remove(entry)
+
+
+def _arrived(writer):
+    pending = getattr(writer, 'pending', None)
+    return pending is not None and pending()
 
 
 def _is_ipv4(name):
@@ -264,6 +270,7 @@ class Server:
                     break
                 entry[1] = True
                 served += 1
+                entry[3] = served
                 if not await self._exchange(reader, writer, request):
                     break
         except (Closed, OSError, EOFError, UnicodeError):

@@ -67,6 +67,10 @@ class Stream:
     async def wait_closed(self):
         pass
 
+    def pending(self):
+        """Whether bytes arrived that were not read yet, as the board's network stack knows."""
+        return ffboard.net_pending(self.conn) > 0
+
     def get_extra_info(self, name):
         return (ffboard.net_peer(self.conn), 0) if name == 'peername' else None
 
