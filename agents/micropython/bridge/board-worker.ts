@@ -172,7 +172,15 @@ FS.writeFile('/board.json', JSON.stringify({ uniqueId: start.uniqueId, running, 
 mirrorChanges(FS, join(start.dir, 'flash'), () => alive);
 mp.runPython("import sys\nsys.path.insert(0, '/lib')");
 
-const loop = () => mp.pyimport('bridge_loop') as { accept(conn: number): void; notify(conn: number): void };
+// Looked up once: every lookup from JavaScript keeps a proxy on the board's heap until JavaScript collects it.
+let entry: { accept(conn: number): void; notify(conn: number): void } | undefined;
+const loop = () => {
+  if (!entry) {
+    const module = mp.pyimport('bridge_loop') as { accept(conn: number): void; notify(conn: number): void };
+    entry = { accept: module.accept, notify: module.notify };
+  }
+  return entry;
+};
 port.on('message', (message: ToBoard) => {
   if (!alive) return;
   if (message.type === 'accept') {
