@@ -1,0 +1,92 @@
+# The device as the protocol sees it: identity, limits, slots and the document that describes them (§2).
+import machine
+
+from fieldflash import store
+from fieldflash.crypto import hex
+from fieldflash.journal import Journal
+from fieldflash.updates.firmware import BLOCK, FirmwareSlots
+from fieldflash.uploads import UploadStore
+
+AGENT_VERSION = '0.1.0'
+
+
+class Buffers:
+    """Flash-block buffers for the requests in flight: allocated once, so uploads do not churn the heap."""
+
+    def __init__(self, count):
+        self.free = [bytearray(BLOCK) for _ in range(count)]
+
+    def take(self):
+        return self.free.pop() if self.free else bytearray(BLOCK)
+
+    def give(self, buf):
+        self.free.append(buf)
+
+
+class Device:
+    def __init__(self, config, log):
+        self.config = config
+        self.log = log
+        store.ensure_dir(config.state_dir)
+        self.id = 'ff-' + hex(machine.unique_id())
+        self.host_names = set(['localhost', self.id + '.local'] + [n.lower().rstrip('.') for n in config.host_names])
+        self.slots = FirmwareSlots()
+        self.buffers = Buffers(config.window)
+        self.journal = Journal(config.state_dir)
+        if not self.journal.exists:
+            running = self.slots.running_slot()
+            self.journal.create(running, self.describe_running())
+            log('new device: the running image %s in slot %s' % (config.version, running))
+        self.uploads = UploadStore(config.state_dir)
+        self.max_image_size = self.slots.capacity()
+        self.boot = None
+
+    def describe_running(self):
+        """The running image as the journal records it: the factory settings, and the SHA-256 of its bytes."""
+        config = self.config
+        slot = self.slots.running_slot()
+        buf = self.buffers.take()
+        try:
+            size = self.slots.image_size(slot, buf) or self.slots.partition(slot).info()[3]
+            sha256 = self.slots.digest(slot, size, buf)
+        finally:
+            self.buffers.give(buf)
+        return {'sha256': sha256, 'size': size, 'version': config.version, 'sequence': config.sequence,
+                'securityVersion': config.security_version, 'counterSources': {'sequence': 'factory', 'securityVersion': 'factory'}}
+
+    def restart_now(self):
+        """A restart the agent chose: what was written is recorded first."""
+        self.uploads.record(True)
+        machine.reset()
+
+    def counter_sources(self):
+        journal = self.journal
+        active = journal.active_image
+        own = active.get('counterSources') or {'sequence': 'offer', 'securityVersion': 'offer'}
+        floor = journal.state['securityFloor'] > active['securityVersion']
+        return {'sequence': own['sequence'], 'securityVersion': journal.state.get('securityFloorSource', 'offer') if floor else own['securityVersion']}
+
+    def document(self):
+        config = self.config
+        journal = self.journal
+        active = journal.active_image
+        slots = []
+        for name in ('a', 'b'):
+            record = journal.slot(name)
+            if record['state'] == 'empty':
+                slots.append({'name': name, 'state': 'empty'})
+            else:
+                slots.append({'name': name, 'state': record['state'], 'version': record['version'], 'sha256': record['sha256'], 'size': record['size']})
+        capabilities = ['http', 'resume', 'pipeline', 'slot-images']
+        if config.test_hooks:
+            capabilities.append('test-hooks')
+        doc = {
+            'id': self.id, 'product': config.product, 'chipFamily': config.chip_family, 'board': config.board,
+            'hardwareRevision': config.hardware_revision, 'version': active['version'], 'sequence': active['sequence'],
+            'securityVersion': journal.security_version, 'counterSources': self.counter_sources(), 'agentVersion': AGENT_VERSION,
+            'protocol': {'versions': [1]}, 'capabilities': capabilities, 'maxImageSize': self.max_image_size,
+            'chunk': {'size': config.chunk_size, 'window': config.window}, 'maxConnections': config.max_connections, 'slots': slots,
+        }
+        if journal.last_update is not None:
+            doc['lastUpdate'] = dict(journal.last_update)
+        return doc
