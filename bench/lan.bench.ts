@@ -58,6 +58,10 @@ try {
   for (let trial = 0; trial < TRIALS; trial++) {
     curl.push(await curlSeconds(link, one.url, file, image.source));
     http.push(await clientSeconds(link.http, image.source));
+    // Node's fetch does not send again on a kept-alive connection the device closed (Chromium does, and node:http
+    // does in NodeHttpTransport): with node:http's idle connections still open, the agent's connection cap (§1.3)
+    // would evict fetch's idle ones, the oldest, just as fetch reuses one, and the trial would fail.
+    link.http.close();
     fetched.push(await clientSeconds(link.fetch, image.source));
     webrtc.push(await clientSeconds(channel, image.source));
   }

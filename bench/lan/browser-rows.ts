@@ -19,10 +19,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const rate = (bytes: number, seconds: number) => `${(bytes / MiB / seconds).toFixed(1)} MiB/s`;
 const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 const row = (label: string, seconds: number, bytes: number) => `${label.padEnd(52)}${seconds.toFixed(3)} s  ${rate(bytes, seconds).padStart(11)}`;
-/** A ratio and its target, marked met or MISSED; `at most` for a bound. */
+/** A ratio and its target, marked met or MISSED; `at most` for a bound. Three decimals, so 0.498 never shows as 0.50. */
 const verdict = (ratio: number, target: number, unit = '', bound: 'at least' | 'at most' = 'at least') => {
   const met = bound === 'at least' ? ratio >= target : ratio <= target;
-  return `${ratio.toFixed(2)}${unit} (target ${bound === 'at least' ? '>=' : '<='} ${target}${unit}: ${met ? 'met' : 'MISSED'})`;
+  return `${ratio.toFixed(3)}${unit} (target ${bound === 'at least' ? '>=' : '<='} ${target}${unit}: ${met ? 'met' : 'MISSED'})`;
 };
 
 export interface BrowserRowsSetup {
