@@ -1,7 +1,8 @@
 // LAN benchmark: a 16 MiB image to reference agents on loopback (each in its own process), measured in one run
 // against curl uploading the same bytes to the same agent in one request (the single-request upload of
 // docs/protocol.md §4.6). Every request is signed (§3.3), curl's too; the MAC work alone gets its own row.
-// Medians of interleaved trials; ratios against the baselines of the same run.
+// Medians of interleaved trials; ratios against the baselines of the same run. Then the browser rows: the client in
+// Chromium, from a page on its own origin, against curl and its own HTTP, eight device-like links, and page memory.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { DEFAULTS } from '../packages/agent/src/index.ts';
 import { BenchAgent, type MemoryPeak } from './lan/agents.ts';
 import { macSeconds } from './lan/auth-cost.ts';
 import { bareChannelSeconds } from './lan/bare-channel.ts';
+import { browserRows } from './lan/browser-rows.ts';
 import { clientSeconds, connect, curlSeconds } from './lan/uploads.ts';
 
 const PASSWORD = 'bench password';
@@ -43,7 +45,8 @@ try {
   const link = await connect(one.url, PASSWORD);
   const channel = await webrtcTo(link);
   const image = newImage(SIZE);
-  const file = join(mkdtempSync(join(tmpdir(), 'fieldflash-bench-')), 'image.bin');
+  const dir = mkdtempSync(join(tmpdir(), 'fieldflash-bench-'));
+  const file = join(dir, 'image.bin');
   writeFileSync(file, image.bytes);
 
   // 1. curl vs the client over HTTP vs over WebRTC, interleaved so the machine's load hits all three alike.
@@ -55,6 +58,10 @@ try {
   for (let trial = 0; trial < TRIALS; trial++) {
     curl.push(await curlSeconds(link, one.url, file, image.source));
     http.push(await clientSeconds(link.http, image.source));
+    // Node's fetch does not send again on a kept-alive connection the device closed (Chromium does, and node:http
+    // does in NodeHttpTransport): with node:http's idle connections still open, the agent's connection cap (§1.3)
+    // would evict fetch's idle ones, the oldest, just as fetch reuses one, and the trial would fail.
+    link.http.close();
     fetched.push(await clientSeconds(link.fetch, image.source));
     webrtc.push(await clientSeconds(channel, image.source));
   }
@@ -143,6 +150,15 @@ try {
     `  On raw loopback one transfer already keeps both cores busy (client hashing and sending, agent hashing and writing),\n` +
       `  so ${PARALLEL} at once share the same CPU; when devices' links are the limit, as on a real LAN, they add up.`,
   );
+
+  // 4. The same from a web page: Chromium against the same agents, and one that takes a 64 MiB image (browser-rows.ts).
+  const large = await BenchAgent.start(PASSWORD, undefined, 64 * MiB);
+  try {
+    const image16 = { path: file, name: 'image.bin', size: SIZE, sha256: image.sha256 };
+    await browserRows({ password: PASSWORD, trials: TRIALS, dir, one, link: await connect(one.url, PASSWORD), image: image16, many: agents, large });
+  } finally {
+    await large.close();
+  }
 } finally {
   await Promise.all(agents.map((a) => a.close()));
 }

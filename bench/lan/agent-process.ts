@@ -1,10 +1,20 @@
 // One reference agent in its own process, for the LAN benchmark. It reports its URL over IPC and, between
 // 'mem-start' and 'mem-stop', samples its own heap + external memory every 5 ms twice over: as found (garbage not
-// yet collected included), and right after a forced GC (what it actually holds).
+// yet collected included), and right after a forced GC (what it actually holds). Asked for a link limit, it puts a
+// rate-limited proxy in front of itself (link-limit.ts) and reports the proxy's URL.
 import { startAgent } from '../../packages/agent/src/index.ts';
+import { type LinkLimit, startLinkLimit } from './link-limit.ts';
 
-const [dir, password, chunkSize, window] = process.argv.slice(2);
-const agent = await startAgent({ dir: dir!, password: password!, port: 0, chunkSize: Number(chunkSize), window: Number(window), log: () => {} });
+const [dir, password, chunkSize, window, maxImageSize] = process.argv.slice(2);
+const agent = await startAgent({
+  dir: dir!,
+  password: password!,
+  port: 0,
+  chunkSize: Number(chunkSize),
+  window: Number(window),
+  maxImageSize: Number(maxImageSize),
+  log: () => {},
+});
 const gc = (globalThis as { gc?: () => void }).gc!;
 
 const used = () => {
@@ -17,9 +27,16 @@ let peakLive = 0;
 let lowLive = 0;
 let samples = 0;
 let sampler: ReturnType<typeof setInterval> | undefined;
+let limit: LinkLimit | undefined;
 
-process.on('message', (message: string) => {
-  if (message === 'mem-start') {
+process.on('message', (message: string | { linkKiBps: number }) => {
+  if (typeof message === 'object') {
+    void (async () => {
+      await limit?.close();
+      limit = await startLinkLimit(agent.url, message.linkKiBps);
+      process.send!({ url: limit.url });
+    })();
+  } else if (message === 'mem-start') {
     gc();
     base = peakFound = peakLive = lowLive = used();
     samples = 0;
@@ -38,7 +55,7 @@ process.on('message', (message: string) => {
     // otherwise hide the peak below the starting point.
     process.send!({ found: peakFound - lowLive, live: peakLive - lowLive, samples, base: lowLive });
   } else if (message === 'close') {
-    void agent.close().then(() => process.exit(0));
+    void Promise.all([limit?.close(), agent.close()]).then(() => process.exit(0));
   }
 });
 process.send!({ url: agent.url });

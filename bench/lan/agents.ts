@@ -24,9 +24,11 @@ export class BenchAgent {
     readonly url: string,
   ) {}
 
-  static async start(password: string, chunk = { size: DEFAULTS.chunkSize, window: DEFAULTS.window }): Promise<BenchAgent> {
+  /** `maxImageSize`: the default 16 MiB, or more for the page's 64 MiB memory row. */
+  static async start(password: string, chunk = { size: DEFAULTS.chunkSize, window: DEFAULTS.window }, maxImageSize = DEFAULTS.maxImageSize): Promise<BenchAgent> {
     const dir = mkdtempSync(join(tmpdir(), 'fieldflash-bench-agent-'));
-    const child = fork(fileURLToPath(new URL('./agent-process.ts', import.meta.url)), [dir, password, String(chunk.size), String(chunk.window)], {
+    const args = [dir, password, String(chunk.size), String(chunk.window), String(maxImageSize)];
+    const child = fork(fileURLToPath(new URL('./agent-process.ts', import.meta.url)), args, {
       execArgv: ['--expose-gc', '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -42,6 +44,13 @@ export class BenchAgent {
     this.child.send('mem-stop');
     const [memory] = (await once(this.child, 'message')) as [MemoryPeak];
     return { result, memory };
+  }
+
+  /** The URL of a proxy in front of this agent that carries at most `kibPerSecond` through all its connections. */
+  async linkLimited(kibPerSecond: number): Promise<string> {
+    this.child.send({ linkKiBps: kibPerSecond });
+    const [reply] = (await once(this.child, 'message')) as [{ url: string }];
+    return reply.url;
   }
 
   async close(): Promise<void> {

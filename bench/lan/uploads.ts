@@ -2,23 +2,9 @@
 // Each starts from a fresh session at offset 0 and checks the device acknowledged every byte.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import {
-  authenticate,
-  type Credentials,
-  expectOk,
-  HttpTransport,
-  type ImageSource,
-  PairingKeys,
-  parseChunkAck,
-  parseUpdateSession,
-  pumpChunks,
-  Throttle,
-  type Transport,
-  type UpdateSession,
-} from '@fieldflash/protocol';
+import { authenticate, type Credentials, HttpTransport, type ImageSource, PairingKeys, parseChunkAck, pumpChunks, Throttle, type Transport } from '@fieldflash/protocol';
 import { NodeHttpTransport } from '@fieldflash/protocol/node';
-
-export const CLIENT_ID = 'bench-lan';
+import { CLIENT_ID, freshSession } from './session.ts';
 
 export interface Link {
   /** node:http, as `npm run push` uses. */
@@ -35,15 +21,6 @@ export async function connect(url: string, password: string): Promise<Link> {
   return { http, fetch: new HttpTransport({ url, clientId: CLIENT_ID, signer: credentials.signer }), credentials };
 }
 
-/** A new session for the image, at offset 0 (any earlier partial of it is discarded first). */
-export async function freshSession(transport: Transport, image: ImageSource): Promise<UpdateSession> {
-  await transport.request('DELETE', `/updates/${image.sha256}`);
-  const offer = { sha256: image.sha256, size: image.size, version: '1.0.0', chipFamily: 'ESP32', securityVersion: 1 };
-  const session = expectOk(await transport.request('POST', '/updates', offer), parseUpdateSession, 'the offer');
-  if (session.offset !== 0) throw new Error(`expected a fresh session, the device is at ${session.offset}`);
-  return session;
-}
-
 /** Seconds the client's pipelined transfer takes, first chunk to last acknowledgement. */
 export async function clientSeconds(transport: Transport, image: ImageSource, throttleKiBps?: number): Promise<number> {
   const session = await freshSession(transport, image);
@@ -55,7 +32,7 @@ export async function clientSeconds(transport: Transport, image: ImageSource, th
 }
 
 /** Seconds curl takes to PUT the whole file in one request (its own time_total), after the same offer. */
-export async function curlSeconds(link: Link, url: string, file: string, image: ImageSource): Promise<number> {
+export async function curlSeconds(link: Link, url: string, file: string, image: Pick<ImageSource, 'sha256' | 'size'>): Promise<number> {
   await freshSession(link.http, image);
   const target = `/fieldflash/v1/updates/${image.sha256}?offset=0`;
   const authorization = await link.credentials.signer.authorization('PUT', target, '');

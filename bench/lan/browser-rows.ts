@@ -1,0 +1,112 @@
+// The browser rows of the LAN benchmark: the protocol client in Debian Chromium (bench page, page/) against reference
+// agents on loopback, each row a ratio against a baseline measured in the same run, with its target.
+import { DEFAULTS } from '../../packages/agent/src/index.ts';
+import type { BenchAgent } from './agents.ts';
+import { bareChannelFromPageSeconds } from './bare-channel.ts';
+import { BenchPage } from './browser-page.ts';
+import { type ImageFile, writeImageFile } from './image-files.ts';
+import { curlSeconds, type Link } from './uploads.ts';
+
+const MiB = 1024 * 1024;
+/** A device's own Wi-Fi link: an ESP32 in the field takes about 1–2 MiB/s. */
+const DEVICE_LINK_KIBPS = 1536;
+const LIMITED_IMAGE = 6 * MiB;
+const MEMORY_IMAGE = 64 * MiB;
+/** What the client may hold unacknowledged: the agent's announced window × chunk size. */
+const WINDOW_BYTES = DEFAULTS.window * DEFAULTS.chunkSize;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rate = (bytes: number, seconds: number) => `${(bytes / MiB / seconds).toFixed(1)} MiB/s`;
+const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+const row = (label: string, seconds: number, bytes: number) => `${label.padEnd(52)}${seconds.toFixed(3)} s  ${rate(bytes, seconds).padStart(11)}`;
+/** A ratio and its target, marked met or MISSED; `at most` for a bound. Three decimals, so 0.498 never shows as 0.50. */
+const verdict = (ratio: number, target: number, unit = '', bound: 'at least' | 'at most' = 'at least') => {
+  const met = bound === 'at least' ? ratio >= target : ratio <= target;
+  return `${ratio.toFixed(3)}${unit} (target ${bound === 'at least' ? '>=' : '<='} ${target}${unit}: ${met ? 'met' : 'MISSED'})`;
+};
+
+export interface BrowserRowsSetup {
+  password: string;
+  trials: number;
+  /** Where image files go. */
+  dir: string;
+  /** The agent the Node rows used, its Node link (for curl), and the 16 MiB image on disk. */
+  one: BenchAgent;
+  link: Link;
+  image: ImageFile;
+  /** Agents to update at once through device-like links. */
+  many: BenchAgent[];
+  /** An agent that takes images of 64 MiB. */
+  large: BenchAgent;
+}
+
+export async function browserRows(setup: BrowserRowsSetup): Promise<void> {
+  const { password, trials, one, link, image } = setup;
+  const limited = await writeImageFile(setup.dir, 'limited.bin', LIMITED_IMAGE);
+  const big = await writeImageFile(setup.dir, 'large.bin', MEMORY_IMAGE);
+  const page = await BenchPage.open();
+  try {
+    await page.useImages([image, limited, big]);
+    console.log(`\nChromium ${await page.version()}: the bench page on its own origin, fetch through CORS, its own RTCDataChannel, Files read a chunk at a time as the app reads its stored releases.`);
+
+    // 1. curl, Chromium over HTTP and over its data channel to the same agent, interleaved; with the rows that say
+    //    where the time goes: one PUT of the whole File from the page, and the chunks sent from memory.
+    await page.connect(one.url, password);
+    await page.openChannel(one.url);
+    await page.send([one.url], image.name, 'http'); // warm-ups, untimed
+    await page.send([one.url], image.name, 'http', 'memory');
+    await page.send([one.url], image.name, 'webrtc');
+    await page.onePut(one.url, image.name);
+    const [curl, http, onePut, memory, webrtc] = [[], [], [], [], []] as [number[], number[], number[], number[], number[]];
+    for (let trial = 0; trial < trials; trial++) {
+      curl.push(await curlSeconds(link, one.url, image.path, image));
+      http.push((await page.send([one.url], image.name, 'http')).seconds);
+      onePut.push(await page.onePut(one.url, image.name));
+      memory.push((await page.send([one.url], image.name, 'http', 'memory')).seconds);
+      webrtc.push((await page.send([one.url], image.name, 'webrtc')).seconds);
+    }
+    await page.closeChannel(one.url);
+    await page.dropMemoryCopies();
+    const bare: number[] = [];
+    for (let trial = 0; trial < Math.max(3, Math.floor(trials / 3)); trial++) bare.push(await bareChannelFromPageSeconds(page, image.size, DEFAULTS.chunkSize));
+    const [tCurl, tHttp, tOne, tMemory, tRtc, tBare] = [curl, http, onePut, memory, webrtc, bare].map((xs) => median(xs)) as [number, number, number, number, number, number];
+    const size = image.size;
+    console.log(row('curl -T, one PUT (baseline)', tCurl, size));
+    console.log(`${row('Chromium over HTTP (fetch), as the app sends', tHttp, size)}  -> ${verdict(tCurl / tHttp, 0.8)} of curl's throughput`);
+    console.log(`${row('  Chromium, one PUT of the whole File (its limit)', tOne, size)}  -> ${(tCurl / tOne).toFixed(2)} of curl's; the chunks move ${(tOne / tHttp).toFixed(2)} of it`);
+    console.log(`${row('  Chromium chunks from memory, no Blob reads', tMemory, size)}  -> ${(tCurl / tMemory).toFixed(2)} of curl's; reading the File costs ${(100 * (1 - tMemory / tHttp)).toFixed(0)}% of the time`);
+    console.log(`${row("Chromium over WebRTC (its own RTCDataChannel)", tRtc, size)}  -> ${verdict(tHttp / tRtc, 0.5)} of Chromium over HTTP`);
+    console.log(`${row('  bare data channel from Chromium (its limit)', tBare, size)}  -> the client over WebRTC moves ${(tBare / tRtc).toFixed(2)} of it`);
+
+    // 2. Eight agents from one page, each behind its own device-like link, against one through the same link.
+    const urls = await Promise.all(setup.many.map((a) => a.linkLimited(DEVICE_LINK_KIBPS)));
+    for (const url of urls) await page.connect(url, password);
+    const alone: number[] = [];
+    const together: number[] = [];
+    for (let trial = 0; trial < Math.max(3, Math.floor(trials / 3)); trial++) {
+      alone.push((await page.send(urls.slice(0, 1), limited.name, 'http')).seconds);
+      together.push((await page.send(urls, limited.name, 'http')).seconds);
+    }
+    const aggOne = limited.size / MiB / median(alone);
+    const aggAll = (urls.length * limited.size) / MiB / median(together);
+    console.log(
+      `${urls.length} agents from one page over HTTP, each behind its own ${(DEVICE_LINK_KIBPS / 1024).toFixed(1)} MiB/s link (a proxy in the agent's process), ${LIMITED_IMAGE / MiB} MiB each:\n` +
+        `  one ${aggOne.toFixed(2)} MiB/s (baseline), ${urls.length} at once ${aggAll.toFixed(2)} MiB/s in all -> ${verdict(aggAll / aggOne, 7, 'x')}`,
+    );
+
+    // 3. The page's memory while it sends 64 MiB, after one untimed send (code compiled, connections open): as found,
+    //    then with a full GC before each sample (what the page holds).
+    await page.connect(setup.large.url, password);
+    await page.send([setup.large.url], big.name, 'http');
+    const found = await page.memoryDuring(() => page.send([setup.large.url], big.name, 'http'), 'found');
+    const held = await page.memoryDuring(() => page.send([setup.large.url], big.name, 'http'), 'held');
+    const window = `${DEFAULTS.window} x ${kib(DEFAULTS.chunkSize)} = ${kib(WINDOW_BYTES)}`;
+    console.log(
+      `Page memory while sending ${MEMORY_IMAGE / MiB} MiB over HTTP (JS heap + ArrayBuffers over CDP, above the idle page after a GC, ${(found.memory.idle / MiB).toFixed(1)} MiB; window ${window}; the image is ${(MEMORY_IMAGE / WINDOW_BYTES).toFixed(0)}x it):\n` +
+        `  held (a GC before each of ${held.memory.samples} samples) +${kib(held.memory.peak)} -> ${verdict(held.memory.peak / WINDOW_BYTES, 4, 'x', 'at most')} the window\n` +
+        `  as found (${found.memory.samples} samples, ${rate(big.size, found.result.seconds)}) +${kib(found.memory.peak)} = ${(found.memory.peak / WINDOW_BYTES).toFixed(2)}x: with the ArrayBuffers of chunks already sent, which V8 frees lazily`,
+    );
+  } finally {
+    await page.close();
+  }
+}
