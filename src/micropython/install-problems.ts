@@ -38,7 +38,7 @@ export function cablePulled(at: InstallPoint): InstallProblem {
     : '.';
   return new InstallProblem(
     'cable-pulled',
-    `The USB connection was lost${where} ${at.written} of ${at.total} files had been copied.`,
+    `The USB connection was lost${where} ${at.written} of ${at.total} files were done (copied, or already on the board).`,
     'Plug the board back in, connect, reset it into MicroPython and install again: files already on the board are skipped.',
   );
 }

@@ -16,6 +16,7 @@ export interface ExecResult {
 
 export const RAW_BANNER = 'raw REPL; CTRL-B to exit\r\n>';
 const ENTER_TIMEOUT_MS = 3000;
+const ENTER_ATTEMPTS = 3;
 const EXEC_TIMEOUT_MS = 15_000;
 const PIECE = 256;
 const PIECE_INTERVAL_MS = 10;
@@ -31,6 +32,8 @@ export class RawRepl {
   /** undefined until the first command asks the board. */
   private rawPaste: boolean | undefined;
   private lastPieceAt = 0;
+  /** False once softReset() has left the raw REPL. */
+  private inRaw = true;
 
   private constructor(
     private readonly reader: ByteReader,
@@ -40,20 +43,26 @@ export class RawRepl {
   /** Interrupts the running program and enters the raw REPL; NotMicroPython when no raw-REPL prompt comes. */
   static async enter(link: ByteLink): Promise<RawRepl> {
     const repl = new RawRepl(new ByteReader(link.readable), link.writable.getWriter());
+    let heard = '';
     try {
-      await repl.write('\r\x03\x03');
-      await repl.reader.collect(100);
-      await repl.write('\r\x01');
-      await repl.reader.until(RAW_BANNER, ENTER_TIMEOUT_MS, 'raw REPL prompt');
-    } catch (error) {
-      if (error instanceof NoAnswer) {
-        await repl.release();
-        throw new NotMicroPython(error.received);
+      // A board still starting drops what arrives before its REPL runs: ask again, a few times.
+      for (let attempt = 0; attempt < ENTER_ATTEMPTS; attempt++) {
+        await repl.write('\r\x03\x03');
+        heard += await repl.reader.collect(100);
+        await repl.write('\r\x01');
+        try {
+          await repl.reader.until(RAW_BANNER, ENTER_TIMEOUT_MS / ENTER_ATTEMPTS, 'raw REPL prompt');
+          return repl;
+        } catch (error) {
+          if (!(error instanceof NoAnswer)) throw error;
+          heard += error.received;
+        }
       }
+      throw new NotMicroPython(heard.slice(-200));
+    } catch (error) {
       await repl.release();
       throw error;
     }
-    return repl;
   }
 
   get lost(): boolean {
@@ -81,6 +90,7 @@ export class RawRepl {
   /** Leaves the raw REPL for the friendly one (Ctrl-B), then soft-resets (Ctrl-D): boot.py and main.py run. */
   async softReset(): Promise<void> {
     await this.write('\x02');
+    this.inRaw = false;
     await this.reader.until('>>> ', ENTER_TIMEOUT_MS, 'friendly REPL prompt');
     this.reader.discard();
     await this.write('\x04');
@@ -99,7 +109,7 @@ export class RawRepl {
 
   /** Back to the friendly REPL (when still in the raw one) and lets go of the stream. */
   async leave(): Promise<void> {
-    if (!this.reader.lost) await this.write('\x02').catch(() => undefined);
+    if (this.inRaw && !this.reader.lost) await this.write('\x02').catch(() => undefined);
     await this.release();
   }
 

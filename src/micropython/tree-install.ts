@@ -62,6 +62,7 @@ export async function installTree(repl: RawRepl, tree: SourceTree, onProgress: (
     for (const p of progress) p.state = 'checking';
     show();
     const onBoard = await boardDigests(repl, [...tree.files.map((f) => f.path), VERSION_FILE]);
+    for (const p of progress) p.state = 'waiting';
     for (const [i, file] of tree.files.entries()) {
       const entry = progress[i]!;
       const current = onBoard.get(file.path);
