@@ -6,7 +6,7 @@ import type { EmscriptenFs } from './board-files.ts';
 /** pyexec's PYEXEC_FORCED_EXIT: Ctrl-D on an empty line, a soft reset. */
 export const FORCED_EXIT = 0x100;
 
-/** A generic ESP32 without PSRAM has about this much heap free at the REPL. */
+/** The heap a generic ESP32 without PSRAM starts with; this port grows its heap on demand, so it is no cap. */
 const HEAP_BYTES = 128 * 1024;
 
 export class Interpreter {
