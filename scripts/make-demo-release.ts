@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   pseudoRandomBytes, readBundle, writeAppImage, writeBootloaderImage, writeBundleZip, writeNativeManifest, writePartitionTable,
 } from '../packages/bundle/src/index.ts';
+import { buildMicroPythonDemoRelease } from './micropython-demo-release.ts';
 
 export const DEMO_PRODUCT = 'FieldFlash Demo';
 export const DEMO_PROJECT = 'fieldflash-demo';
@@ -94,6 +95,10 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, demo.name), demo.zip);
   writeFileSync(join(outDir, 'index.json'), `${JSON.stringify([demo.name], null, 2)}\n`);
   console.log(`demo release: public/demo/${demo.name} (${(demo.zip.length / 1024).toFixed(0)} KiB, id ${demo.id.slice(0, 12)})`);
+  // Served beside it but not listed: "Load demo release" stays one release; the MicroPython path adds it by URL.
+  const micropython = await buildMicroPythonDemoRelease();
+  writeFileSync(join(outDir, micropython.name), micropython.zip);
+  console.log(`MicroPython demo release: public/demo/${micropython.name} (${(micropython.zip.length / 1024).toFixed(0)} KiB)`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -34,8 +34,11 @@ class FlashController {
   };
 
   private readonly boot = new BootReporter(this.log);
+  /** While a file copy speaks the raw REPL, its traffic stays off the console. */
+  private consoleMuted = false;
 
   private appendConsole = (text: string): void => {
+    if (this.consoleMuted) return;
     flashState.console.update((all) => (all + text).slice(-CONSOLE_LIMIT));
     this.boot.push(text);
   };
@@ -204,6 +207,10 @@ class FlashController {
 
   clearConsole(): void {
     flashState.console.set('');
+  }
+
+  muteConsole(muted: boolean): void {
+    this.consoleMuted = muted;
   }
 
   // The simulated device panel.

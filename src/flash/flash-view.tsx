@@ -7,6 +7,7 @@ import { ConnectPanel } from './connect-panel.tsx';
 import { flashState, useWatched } from './flash-state.ts';
 import { FlashLog } from './flash-log.tsx';
 import { InstallPanel } from './install-panel.tsx';
+import { MicroPythonPanel } from './micropython-panel.tsx';
 import { ProblemAlert, ProgressPanel } from './progress-panel.tsx';
 import { RequestedBeforeConnect } from './requested-release.tsx';
 import { SerialConsole } from './serial-console.tsx';
@@ -29,6 +30,7 @@ export function FlashView() {
         </div>
         <div>
           <ProgressPanel />
+          <MicroPythonPanel />
           <WifiAfterInstall />
           <SerialConsole connected={connected} />
           <SimulatedPanel />

@@ -2,6 +2,8 @@
 import type { EspEmulator, FaultPlan, SimulatedWifi } from '@fieldflash/esp-emulator';
 import { SIMULATED_CHIPS, type SimulatedChip } from './flash-state.ts';
 import type { BootFault } from '@fieldflash/esp-emulator';
+// The simulated board's MicroPython runs the WebAssembly port; Vite serves its .wasm as an asset of this build.
+import micropythonWasmUrl from '@micropython/micropython-webassembly-pyscript/micropython.wasm?url';
 
 /** Faults a demo can switch on and leave on (unlike a pulled cable, which happens once). */
 export interface LastingFaults {
@@ -27,7 +29,7 @@ export class SimulatedDevice {
   static async create(chip: SimulatedChip, flashSize: number): Promise<SimulatedDevice> {
     const { EspEmulator, EmulatedSerialPort } = await import('@fieldflash/esp-emulator');
     // A fresh board straight from the factory: its ROM waits in download mode only when reset with BOOT held.
-    const emulator = new EspEmulator({ chip, flashSize, wireTime: true });
+    const emulator = new EspEmulator({ chip, flashSize, wireTime: true, micropythonWasmUrl });
     return new SimulatedDevice(chip, flashSize, emulator, (e) => new EmulatedSerialPort(e) as unknown as SerialPort);
   }
 

@@ -26,6 +26,11 @@ export class ConsoleText {
     const incomplete = INCOMPLETE_ESCAPE.exec(text);
     this.carry = incomplete ? incomplete[0] : '';
     if (incomplete) text = text.slice(0, incomplete.index);
+    // A "\r\n" split across two reads is one line end, not two: keep a trailing "\r" for the next read.
+    else if (text.endsWith('\r')) {
+      this.carry = '\r';
+      text = text.slice(0, -1);
+    }
     return text
       .replace(ESCAPE, '')
       .replace(/\r\n?/g, '\n')

@@ -26,6 +26,8 @@ export interface EspEmulatorOptions {
   powerOnBoot?: 'app' | 'download';
   /** The networks around the board and the URL its app reports; which apps speak Improv Serial. */
   wifi?: Partial<SimulatedWifi>;
+  /** Where the page serves MicroPython's micropython.wasm (a Vite `?url` import); Node needs none. */
+  micropythonWasmUrl?: string;
 }
 
 /** The board as built: chip, flash size, MAC, USB side and strapping. The flash size is checked by the flash itself. */

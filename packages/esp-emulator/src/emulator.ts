@@ -51,7 +51,10 @@ export class EspEmulator extends EventTarget {
     this.flash = new NorFlash(this.flashSize, { timed: () => this.flashTime, now: () => this.core.now() });
     this.app = new FlashedApp(options.wifi ?? {}, {
       chipFamily: this.chip.family,
+      chip: this.chip.name,
       mac: this.mac,
+      flash: this.flash,
+      micropythonWasmUrl: options.micropythonWasmUrl,
       transmit: (bytes) => this.line.transmit(bytes),
     });
     this.faults = new FaultInjector(options.faults);
@@ -111,6 +114,11 @@ export class EspEmulator extends EventTarget {
   /** Whether the running app answers Improv Serial (false while not running an app). */
   get speaksImprov(): boolean {
     return this.app.speaksImprov;
+  }
+
+  /** Whether the running app is MicroPython, with its REPL on the console (false while not running an app). */
+  get runsMicroPython(): boolean {
+    return this.app.runsMicroPython;
   }
 
   setFaults(plan: FaultPlan): void {

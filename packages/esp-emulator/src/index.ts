@@ -14,3 +14,4 @@ export { romCrc32Le } from './boot/partition-table.ts';
 export { chipEraseMs, FLASH_TIMING } from './flash-timing.ts';
 export { DEFAULT_SIMULATED_WIFI, type SimulatedNetwork, type SimulatedWifi } from './app/simulated-wifi.ts';
 export { encodeImprovPacket, ImprovError, ImprovPacketReader, ImprovState, PacketType as ImprovPacketType, RpcCommand as ImprovRpcCommand } from './app/improv-packet.ts';
+export { decodeVfsImage, type BoardEntry, type VfsContents } from './micropython/vfs-image.ts';
