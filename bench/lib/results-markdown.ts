@@ -71,6 +71,17 @@ function machineTable(m: Machine): string[] {
   ];
 }
 
+/** A sentence when other work ran on the machine meanwhile: its figures then move more from run to run. */
+function busyMachine(m: Machine): string[] {
+  const { start, end } = m.loadAverage;
+  if (Math.max(start, end) <= m.cores) return [];
+  return [
+    `The machine was shared: its load average (${start.toFixed(1)} at the start, ${end.toFixed(1)} at the end) was above its ` +
+      `${m.cores} cores, so other work ran during these benchmarks; the spread over runs shows how far the figures moved.`,
+    '',
+  ];
+}
+
 export function resultsMarkdown(results: Results): string {
   const measured = results.runs.flatMap((run) => run.rows.filter((r) => r.source === undefined).map((row) => ({ bench: run.name, row })));
   const references = results.runs.flatMap((run) => run.rows.filter((r) => r.source !== undefined));
@@ -90,6 +101,7 @@ export function resultsMarkdown(results: Results): string {
     `${withTarget.length - missed} of ${withTarget.length} targets met${missed ? `, ${missed} missed` : ''}` +
       `${failed.length ? `; ${failed.map((r) => r.name).join(', ')} did not finish (exit code ${failed.map((r) => r.exitCode).join(', ')}), its rows are those measured before` : ''}.`,
     '',
+    ...busyMachine(results.machine),
     '## Machine',
     '',
     ...machineTable(results.machine),

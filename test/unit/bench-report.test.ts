@@ -76,6 +76,12 @@ describe('bench/RESULTS.md', () => {
     expect(line('| esptool v5.3.1')).toBe('| esptool v5.3.1 write-flash at 921600 baud | 12.8 s | 12.66 s (full write at 921600 baud) | esptool against the same emulator |');
   });
 
+  it('says when other work ran on the machine meanwhile, and not when it was quiet', () => {
+    expect(md).not.toContain('The machine was shared');
+    const busy = resultsMarkdown({ startedAt: new Date(), commit: 'abc1234', machine: { ...machine, loadAverage: { start: 11.4, end: 14.6 } }, runs: [] });
+    expect(busy).toContain('its load average (11.4 at the start, 14.6 at the end) was above its 2 cores');
+  });
+
   it("keeps each benchmark's own output", () => {
     expect(md).toContain('<details><summary>flash: its own output</summary>');
     expect(md).toContain('```text\nflash output\n```');
