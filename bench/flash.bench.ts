@@ -7,6 +7,8 @@ import { build } from 'vite';
 import { startStaticServer } from '../scripts/static-server.mjs';
 import { launchBrowser } from '../test/e2e/browser.ts';
 import type { WriteFigures } from './flash/bench-page.ts';
+import { ESPTOOL_SOURCE, ESPTOOL_WRITE_FLASH } from './lib/reference-figures.ts';
+import { reportReference, reportRow } from './lib/report-rows.ts';
 
 const OUT = '.bench/flash';
 const APP = '../shared/fixtures/esp-web-tools-logibus-dualout/firmware_esp-idf-v5.1/Application.bin';
@@ -75,6 +77,17 @@ try {
   const app = full[0]!.f;
   console.log(`Full write of the app, ${kib(app.imageBytes)} (${kib(app.compressedBytes)} deflated), MD5-verified:`);
   console.log(table(full));
+  // For bench/RESULTS.md: each write against its binding limit; the goal holds from 921600 baud up.
+  for (const { f } of full) {
+    const l = limits(f);
+    const name = `full write of the app at ${f.baud} baud`;
+    const note = f.linkBaud !== f.baud ? `fell back to ${f.linkBaud} baud` : undefined;
+    reportRow({ name, value: f.writeSeconds, unit: 's', baseline: { name: `${l.binds} limit`, value: Math.max(l.wire, l.flash), unit: 's' }, ratio: l.ratio, ratioOf: 'limit / write', target: f.baud >= 921600 ? { atLeast: 0.95 } : undefined, note });
+  }
+  for (const e of ESPTOOL_WRITE_FLASH) {
+    console.log(`  reference: esptool v5.3.1 write-flash at ${e.baud} baud, ${s(e.seconds)} (${ESPTOOL_SOURCE})`);
+    reportReference({ name: `esptool v5.3.1 write-flash at ${e.baud} baud`, value: e.seconds, unit: 's', source: ESPTOOL_SOURCE, beside: `full write of the app at ${e.baud} baud` });
+  }
 
   console.log('\nFast re-flash at 921600 baud: the app changed in 4 places (64 bytes each), written over the old one:');
   const { full: whole, fast } = await page.evaluate((b) => window.flashBench.reflash(b), 921600);
@@ -89,6 +102,17 @@ try {
       `${s(whole.flashBusySeconds)}; done in ${s(fast.writeSeconds)} instead of ${s(whole.writeSeconds)} ` +
       `(${(whole.writeSeconds / fast.writeSeconds).toFixed(1)}x faster, the erases it avoids included).`,
   );
+  const reflash = limits(fast);
+  const reflashLimit = Math.max(reflash.wire, reflash.flash);
+  reportRow({
+    name: 'fast re-flash at 921600 baud, app changed in 4 places',
+    value: fast.writeSeconds,
+    unit: 's',
+    baseline: { name: `${reflash.binds} limit`, value: reflashLimit, unit: 's' },
+    ratio: fast.writeSeconds / reflashLimit,
+    ratioOf: 'write / limit',
+    target: { atMost: 3 },
+  });
 } finally {
   await browser.close();
   await server.close();

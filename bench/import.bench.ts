@@ -15,6 +15,7 @@ import { benchReleaseFiles, zipRelease } from './lib/firmware-bundle.ts';
 import { importShelfOneByOne, type ImportFigures, type ShelfImportFigures } from './lib/shelf-import.ts';
 import { shelfReleases } from '../test/e2e/shelf.support.ts';
 import { extract, nativeCheckSeconds, requireTools } from './lib/native-baseline.ts';
+import { reportRow } from './lib/report-rows.ts';
 
 const OUT = resolve('.bench/import');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -87,6 +88,10 @@ for (const [label, figures] of [
     `    peak JS memory (V8 heap + ArrayBuffers) ${mib(peak)} = ${heapRatio.toFixed(2)}x bundle size (target <= 3x: ${verdict(heapRatio <= 3)}); ` +
       `growth during the import ${mib(peak - before)}; V8 heap alone ${mib(peakHeapOnly)}`,
   );
+  const what = label.trim();
+  const baseline = { name: 'unzip -t + sha256sum', value: nativeTotal, unit: 's' };
+  reportRow({ name: `${what}: 32 MiB bundle`, value: importTime, unit: 's', baseline, ratio: timeRatio, ratioOf: 'x baseline', target: { atMost: 2 }, runs: figures.map((a, i) => a.importSeconds / native[i]!.total) });
+  reportRow({ name: `${what}: peak JS memory`, value: peak / MiB, unit: 'MiB', baseline: { name: 'bundle size', value: filesSize / MiB, unit: 'MiB' }, ratio: heapRatio, ratioOf: 'x bundle size', target: { atMost: 3 }, runs: figures.map((a) => a.peakHeapBytes / filesSize) });
 }
 
 // A shelf of 50: does an import cost more as the library grows? Each pass starts from an empty library in a
@@ -119,4 +124,14 @@ for (const [label, pick] of [
     `  ${label.padEnd(36)} ${ratio.toFixed(2)}x; into an empty library ${baseline.toFixed(2)}x; growth ${growth.toFixed(2)}x${target}` +
       `   [into 0-9 -> into ${lastTen} releases: ${passes.map((p) => `${ms(p.early)} -> ${ms(p.late)}`).join('; ')}]`,
   );
+  reportRow({
+    name: `shelf of ${shelfSize}, ${label.trim()}: last 10 imports / first 10`,
+    value: ratio,
+    unit: 'x',
+    baseline: { name: 'the same imports into an empty library', value: baseline, unit: 'x' },
+    ratio: growth,
+    ratioOf: 'growth beyond the empty library',
+    target: label.startsWith(' ') ? undefined : { atMost: 1.5 },
+    runs: passes.map((p) => p.ratio / p.baseline),
+  });
 }

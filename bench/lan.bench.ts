@@ -15,6 +15,7 @@ import { macSeconds } from './lan/auth-cost.ts';
 import { bareChannelSeconds } from './lan/bare-channel.ts';
 import { browserRows } from './lan/browser-rows.ts';
 import { clientSeconds, connect, curlSeconds } from './lan/uploads.ts';
+import { reportRow } from './lib/report-rows.ts';
 
 const PASSWORD = 'bench password';
 const MiB = 1024 * 1024;
@@ -69,6 +70,8 @@ try {
   const row = (label: string, t: number) => `${label.padEnd(52)}${t.toFixed(3)} s  ${rate(SIZE, t).padStart(11)}`;
   console.log(`\n${row('curl -T, one PUT, no chunk digests (baseline)', tCurl)}`);
   console.log(`${row('client over HTTP (node:http, as push)', tHttp)}  -> ${(tCurl / tHttp).toFixed(2)} of curl's throughput (goal >= 0.9)`);
+  const curlRow = { name: 'curl -T, one PUT', value: tCurl, unit: 's' };
+  reportRow({ name: 'client over HTTP (node:http), 16 MiB', value: tHttp, unit: 's', baseline: curlRow, ratio: tCurl / tHttp, ratioOf: "of curl's throughput", target: { atLeast: 0.9 }, runs: http.map((t, i) => curl[i]! / t) });
   console.log(`${row("client over HTTP (Node's built-in fetch)", tFetch)}  -> ${(tCurl / tFetch).toFixed(2)} of curl's throughput`);
   const chunks = Math.ceil(SIZE / DEFAULTS.chunkSize);
   const tMac = await macSeconds(chunks);
@@ -77,6 +80,7 @@ try {
       `-> ${((100 * tMac) / tHttp).toFixed(2)}% of the client's HTTP transfer (${chunks} requests, ${((tMac / chunks) * 1e6).toFixed(0)} µs each)`,
   );
   console.log(`${row('client over WebRTC (node-datachannel)', tRtc)}  -> ${(tHttp / tRtc).toFixed(2)} of HTTP's throughput (goal >= 0.5)`);
+  reportRow({ name: 'client over WebRTC (node-datachannel), 16 MiB', value: tRtc, unit: 's', baseline: { name: 'client over HTTP', value: tHttp, unit: 's' }, ratio: tHttp / tRtc, ratioOf: "of HTTP's throughput", target: { atLeast: 0.5 }, runs: webrtc.map((t, i) => http[i]! / t) });
   const bare: number[] = [];
   for (let trial = 0; trial < Math.max(3, Math.floor(TRIALS / 3)); trial++) bare.push(await bareChannelSeconds(SIZE, DEFAULTS.chunkSize));
   const tBare = median(bare);
@@ -125,6 +129,7 @@ try {
   console.log(`\nAgent memory while receiving ${SIZE / MiB} MiB (heap + external, sampled every 5 ms; chunk window ${kib(WINDOW_BYTES)}, goal: under 2x the window, ${kib(2 * WINDOW_BYTES)}):`);
   for (const { label, memory } of memories) {
     console.log(`  ${label.padEnd(40)} held (after GC) +${kib(memory.live)} = ${(memory.live / WINDOW_BYTES).toFixed(2)}x window; as found, garbage included +${kib(memory.found)} = ${(memory.found / WINDOW_BYTES).toFixed(2)}x; ${memory.samples} samples from ${(memory.base / MiB).toFixed(1)} MiB`);
+    reportRow({ name: `agent memory held while receiving, ${label}`, value: memory.live / 1024, unit: 'KiB', baseline: { name: 'chunk window', value: WINDOW_BYTES / 1024, unit: 'KiB' }, ratio: memory.live / WINDOW_BYTES, ratioOf: 'x window', target: { atMost: 2 } });
   }
 
   // 3. Eight devices at once against one, first on raw loopback, then with each device's link carrying 4 MiB/s.
@@ -143,9 +148,13 @@ try {
   const loopOne = await aggregate(1, SIZE);
   const loopAll = await aggregate(PARALLEL, SIZE);
   console.log(`  raw loopback, ${SIZE / MiB} MiB each:        one ${loopOne.toFixed(1)} MiB/s, ${PARALLEL} at once ${loopAll.toFixed(1)} MiB/s -> ${(loopAll / loopOne).toFixed(2)}x`);
+  const aggregateRow = (name: string, one: number, all: number, note?: string) =>
+    reportRow({ name, value: all, unit: 'MiB/s', baseline: { name: 'one agent', value: one, unit: 'MiB/s' }, ratio: all / one, ratioOf: 'x one agent', ...(note ? { note } : { target: { atLeast: 4 } }) });
+  aggregateRow(`${PARALLEL} agents at once over raw loopback`, loopOne, loopAll, 'one transfer already keeps the cores busy, so more at once share the same CPU');
   const linkOne = await aggregate(1, 4 * MiB, 4096);
   const linkAll = await aggregate(PARALLEL, 4 * MiB, 4096);
   console.log(`  4 MiB/s device links, 4 MiB each:  one ${linkOne.toFixed(1)} MiB/s, ${PARALLEL} at once ${linkAll.toFixed(1)} MiB/s -> ${(linkAll / linkOne).toFixed(2)}x`);
+  aggregateRow(`${PARALLEL} agents at once behind 4 MiB/s device links`, linkOne, linkAll);
   console.log(
     `  On raw loopback one transfer already keeps both cores busy (client hashing and sending, agent hashing and writing),\n` +
       `  so ${PARALLEL} at once share the same CPU; when devices' links are the limit, as on a real LAN, they add up.`,

@@ -7,4 +7,4 @@ render(<App />, document.getElementById('app')!);
 consumeLaunchedFiles();
 // Only the development server has hot reloading, and it has no built service worker. Any build registers it,
 // whatever NODE_ENV the build ran under (Vitest sets "test").
-if (!import.meta.hot) startServiceWorker();
+if (!import.meta.hot) void startServiceWorker();

@@ -6,6 +6,7 @@ import { bareChannelFromPageSeconds } from './bare-channel.ts';
 import { BenchPage } from './browser-page.ts';
 import { type ImageFile, writeImageFile } from './image-files.ts';
 import { curlSeconds, type Link } from './uploads.ts';
+import { reportRow } from '../lib/report-rows.ts';
 
 const MiB = 1024 * 1024;
 /** A device's own Wi-Fi link: an ESP32 in the field takes about 1–2 MiB/s. */
@@ -77,6 +78,9 @@ export async function browserRows(setup: BrowserRowsSetup): Promise<void> {
     console.log(`${row('  Chromium chunks from memory, no Blob reads', tMemory, size)}  -> ${(tCurl / tMemory).toFixed(2)} of curl's; reading the File costs ${(100 * (1 - tMemory / tHttp)).toFixed(0)}% of the time`);
     console.log(`${row("Chromium over WebRTC (its own RTCDataChannel)", tRtc, size)}  -> ${verdict(tHttp / tRtc, 0.5)} of Chromium over HTTP`);
     console.log(`${row('  bare data channel from Chromium (its limit)', tBare, size)}  -> the client over WebRTC moves ${(tBare / tRtc).toFixed(2)} of it`);
+    const perTrial = (xs: number[], over: number[]) => xs.map((x, i) => over[i]! / x);
+    reportRow({ name: 'Chromium over HTTP (fetch), 16 MiB', value: tHttp, unit: 's', baseline: { name: 'curl -T, one PUT', value: tCurl, unit: 's' }, ratio: tCurl / tHttp, ratioOf: "of curl's throughput", target: { atLeast: 0.8 }, runs: perTrial(http, curl) });
+    reportRow({ name: 'Chromium over WebRTC, 16 MiB', value: tRtc, unit: 's', baseline: { name: 'Chromium over HTTP', value: tHttp, unit: 's' }, ratio: tHttp / tRtc, ratioOf: "of HTTP's throughput", target: { atLeast: 0.5 }, runs: perTrial(webrtc, http) });
 
     // 2. Eight agents from one page, each behind its own device-like link, against one through the same link.
     const urls = await Promise.all(setup.many.map((a) => a.linkLimited(DEVICE_LINK_KIBPS)));
@@ -93,6 +97,7 @@ export async function browserRows(setup: BrowserRowsSetup): Promise<void> {
       `${urls.length} agents from one page over HTTP, each behind its own ${(DEVICE_LINK_KIBPS / 1024).toFixed(1)} MiB/s link (a proxy in the agent's process), ${LIMITED_IMAGE / MiB} MiB each:\n` +
         `  one ${aggOne.toFixed(2)} MiB/s (baseline), ${urls.length} at once ${aggAll.toFixed(2)} MiB/s in all -> ${verdict(aggAll / aggOne, 7, 'x')}`,
     );
+    reportRow({ name: `${urls.length} agents from one page, each behind a ${(DEVICE_LINK_KIBPS / 1024).toFixed(1)} MiB/s link`, value: aggAll, unit: 'MiB/s', baseline: { name: 'one agent', value: aggOne, unit: 'MiB/s' }, ratio: aggAll / aggOne, ratioOf: 'x one agent', target: { atLeast: 7 } });
 
     // 3. The page's memory while it sends 64 MiB, after one untimed send (code compiled, connections open): as found,
     //    then with a full GC before each sample (what the page holds).
@@ -106,6 +111,7 @@ export async function browserRows(setup: BrowserRowsSetup): Promise<void> {
         `  held (a GC before each of ${held.memory.samples} samples) +${kib(held.memory.peak)} -> ${verdict(held.memory.peak / WINDOW_BYTES, 4, 'x', 'at most')} the window\n` +
         `  as found (${found.memory.samples} samples, ${rate(big.size, found.result.seconds)}) +${kib(found.memory.peak)} = ${(found.memory.peak / WINDOW_BYTES).toFixed(2)}x: with the ArrayBuffers of chunks already sent, which V8 frees lazily`,
     );
+    reportRow({ name: `page memory held while sending ${MEMORY_IMAGE / MiB} MiB over HTTP`, value: held.memory.peak / 1024, unit: 'KiB', baseline: { name: 'chunk window', value: WINDOW_BYTES / 1024, unit: 'KiB' }, ratio: held.memory.peak / WINDOW_BYTES, ratioOf: 'x window', target: { atMost: 4 } });
   } finally {
     await page.close();
   }

@@ -1,8 +1,20 @@
 // "Add from URL": the address field, what the download is doing (bytes and parts), and why it failed.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useSharedState } from '../shared-state.ts';
-import { addFromUrl, addFromUrlStatus, cancelAddFromUrl, type AddFromUrlStatus } from './add-from-url.ts';
+import { addFromUrlStatus, type AddFromUrlStatus } from './add-from-url-status.ts';
 import { formatBytes } from './format.ts';
+import { deferredCode, loadWhenIdle, partNotLoaded, withCode } from '../deferred-code.ts';
+
+// The code that fetches, verifies and stores: the library's first paint does not need it.
+const adding = deferredCode(() => import('./add-from-url.ts'));
+
+function addFromUrl(address: string): void {
+  const cannotLoad = (error: unknown) =>
+    addFromUrlStatus.set({ state: 'failed', url: address.trim(), file: undefined, ...partNotLoaded('code that adds releases', error) });
+  void withCode(adding, (code) => code.addFromUrl(address), cannotLoad);
+}
+
+const cancelAddFromUrl = () => void withCode(adding, (code) => code.cancelAddFromUrl(), () => undefined);
 
 function names(list: ReadonlyArray<{ product: string; version: string }>): string {
   return list.map((r) => `${r.product} ${r.version}`).join(', ');
@@ -45,10 +57,11 @@ function Progress({ status }: { status: Extract<AddFromUrlStatus, { state: 'runn
 export function AddFromUrlForm() {
   const status = useSharedState(addFromUrlStatus);
   const [address, setAddress] = useState('');
+  useEffect(() => loadWhenIdle(adding), []);
   const busy = status.state === 'running';
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    void addFromUrl(address);
+    addFromUrl(address);
   };
   return (
     <div class="add-from-url">

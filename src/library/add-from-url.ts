@@ -1,18 +1,9 @@
 // Adds a release from a web address: download and verify everything first (bundle package), then store it with
 // its source in one transaction. A release whose bytes changed under the same version is refused, never replaced.
-import type { FetchProgress } from '@fieldflash/bundle';
 import { beginOperation } from '../operations.ts';
-import { SharedState } from '../shared-state.ts';
 import { listReleases, saveReleases, StoreError, type ReleaseSummary } from '../store/index.ts';
+import { addFromUrlStatus, type AddFromUrlStatus } from './add-from-url-status.ts';
 import { browserNetwork, isExplained } from './web-network.ts';
-
-export type AddFromUrlStatus =
-  | { state: 'idle' }
-  | { state: 'running'; url: string; progress: FetchProgress | { phase: 'save' } | { phase: 'start' } }
-  | { state: 'finished'; url: string; added: ReleaseSummary[]; alreadyStored: ReleaseSummary[] }
-  | { state: 'failed'; url: string; message: string; hint: string; file: string | undefined };
-
-export const addFromUrlStatus = new SharedState<AddFromUrlStatus>({ state: 'idle' });
 
 let running: AbortController | undefined;
 

@@ -1,7 +1,7 @@
 // Lets a release be dropped anywhere on the window, with an overlay saying what a drop will do.
 import { useEffect, useState } from 'preact/hooks';
 import { droppedFiles } from './dropped-files.ts';
-import { importPicked, reportUnreadableFiles } from './import-release.ts';
+import { withImportCode } from './import-status.ts';
 
 function carriesFiles(event: DragEvent): boolean {
   return event.dataTransfer?.types.includes('Files') ?? false;
@@ -32,7 +32,11 @@ export function DropOverlay() {
       setVisible(false);
       if (!event.dataTransfer || !carriesFiles(event)) return;
       event.preventDefault(); // otherwise the browser would open the zip and leave FieldFlash
-      droppedFiles(event.dataTransfer).then(importPicked, (error: unknown) => reportUnreadableFiles('the dropped files', error));
+      const name = 'the dropped files';
+      droppedFiles(event.dataTransfer).then(
+        (picked) => withImportCode(name, (code) => code.importPicked(picked)),
+        (error: unknown) => withImportCode(name, (code) => code.reportUnreadableFiles(name, error)),
+      );
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragover', onOver);

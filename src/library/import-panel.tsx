@@ -1,7 +1,9 @@
 // The ways into the library (pick files, pick a folder, the demo) and what the import is doing.
 import { useEffect, useRef } from 'preact/hooks';
 import { useSharedState } from '../shared-state.ts';
-import { importDemoReleases, importPicked, importStatus, preloadBundleReader, type ImportPhase, type ImportStatus } from './import-release.ts';
+import type { ImportPhase, ImportStatus } from './import-release.ts';
+import { importCode, importStatus, withImportCode } from './import-status.ts';
+import { loadWhenIdle } from '../deferred-code.ts';
 import { formatBytes } from './format.ts';
 import { pickedFromInput } from './picked-files.ts';
 
@@ -55,14 +57,14 @@ export function ImportPanel() {
   useEffect(() => {
     // A folder picker for unzipped releases; set as a property because JSX has no typed attribute for it.
     if (folderInput.current) folderInput.current.webkitdirectory = true;
-    preloadBundleReader();
+    loadWhenIdle(importCode, (code) => code.preloadBundleReader());
   }, []);
 
   const onPicked = (event: Event) => {
     const input = event.currentTarget as HTMLInputElement;
     const picked = input.files ? pickedFromInput(input.files) : [];
     input.value = ''; // picking the same file again must fire another change
-    void importPicked(picked);
+    void withImportCode('the picked files', (code) => code.importPicked(picked));
   };
 
   return (
@@ -92,7 +94,7 @@ export function ImportPanel() {
           aria-label="Unzipped release folder"
           onChange={onPicked}
         />
-        <button type="button" class="button" disabled={busy} onClick={() => void importDemoReleases()}>
+        <button type="button" class="button" disabled={busy} onClick={() => void withImportCode('the demo release', (code) => code.importDemoReleases())}>
           Load demo release
         </button>
       </div>

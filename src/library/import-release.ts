@@ -3,7 +3,7 @@
 import type { BundleError } from '@fieldflash/bundle';
 import { saveReleases, StoreError, type ReleaseSummary } from '../store/index.ts';
 import { beginOperation } from '../operations.ts';
-import { SharedState } from '../shared-state.ts';
+import { importStatus } from './import-status.ts';
 import { importSources, type ImportSource, type PickedFile } from './picked-files.ts';
 import { browserNetwork, isExplained } from './web-network.ts';
 import { ImportStalled, unlessAborted, watchImport } from './import-watchdog.ts';
@@ -15,8 +15,6 @@ export type ImportStatus =
   | { state: 'running'; name: string; phase: ImportPhase; done: number; total: number; queued: number; bytes?: number }
   | { state: 'finished'; added: ReleaseSummary[]; alreadyStored: ReleaseSummary[] }
   | { state: 'failed'; name: string; message: string; file: string | undefined; hint: string };
-
-export const importStatus = new SharedState<ImportStatus>({ state: 'idle' });
 
 const queue: Array<() => Promise<void>> = [];
 let draining = false;

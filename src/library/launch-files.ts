@@ -1,5 +1,6 @@
 // Files opened with FieldFlash from the operating system (manifest file_handlers) land in the library.
-import { importPicked, reportUnreadableFiles } from './import-release.ts';
+import { withImportCode } from './import-status.ts';
+import type { PickedFile } from './picked-files.ts';
 import { runningOperations } from '../operations.ts';
 
 interface LaunchParams {
@@ -14,7 +15,7 @@ export function consumeLaunchedFiles(): void {
   if (!launchQueue) return;
   launchQueue.setConsumer((params) => {
     void (async () => {
-      const picked = [];
+      const picked: PickedFile[] = [];
       try {
         for (const handle of params.files) {
           if (handle.kind !== 'file') continue;
@@ -22,13 +23,13 @@ export function consumeLaunchedFiles(): void {
           picked.push({ path: file.name, file });
         }
       } catch (error) {
-        reportUnreadableFiles('the opened file', error);
+        await withImportCode('the opened file', (code) => code.reportUnreadableFiles('the opened file', error));
         return;
       }
       if (picked.length === 0) return;
       // The import shows its progress in the library; but never leave a view while it is flashing.
       if (runningOperations().length === 0 && window.location.hash && !window.location.hash.startsWith('#/library')) window.location.hash = '#/library';
-      await importPicked(picked);
+      await withImportCode('the opened files', (code) => code.importPicked(picked));
     })();
   });
 }

@@ -1,17 +1,23 @@
 // The package library: add releases, see what is on this device, inspect, export and delete them.
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { deferredCode, loadWhenIdle } from '../deferred-code.ts';
+import { LazyPart } from '../lazy-view.tsx';
 import type { ReleaseSummary } from '../store/index.ts';
 import { DropOverlay } from './drop-overlay.tsx';
 import { ImportPanel } from './import-panel.tsx';
-import { ReleaseDetails } from './release-details.tsx';
 import { ReleaseList } from './release-list.tsx';
 import { StoragePanel } from './storage-panel.tsx';
 import { useLibrary } from './use-library.ts';
 import { WebReleasesPanel } from './web-releases-panel.tsx';
 import './library.css';
 
+// The details bring the flash-layout, image and source-tree readers, which the list's first paint does not need.
+const detailsCode = deferredCode(() => import('./release-details.tsx'));
+const loadReleaseDetails = () => detailsCode.load().then((code) => code.ReleaseDetails);
+
 export function LibraryView() {
   const library = useLibrary();
+  useEffect(() => loadWhenIdle(detailsCode), []);
   const [detailsOf, setDetailsOf] = useState<string | undefined>(undefined);
   const openDetails = useCallback((release: ReleaseSummary) => setDetailsOf(release.id), []);
   const shown: ReleaseSummary | undefined =
@@ -35,7 +41,7 @@ export function LibraryView() {
         {library.state === 'ready' && <ReleaseList releases={library.releases} onDetails={openDetails} />}
       </section>
       <StoragePanel />
-      {shown && <ReleaseDetails key={shown.id} release={shown} onClose={() => setDetailsOf(undefined)} />}
+      {shown && <LazyPart key={shown.id} load={loadReleaseDetails} what="release details" quiet props={{ release: shown, onClose: () => setDetailsOf(undefined) }} />}
     </div>
   );
 }

@@ -1,11 +1,22 @@
 // "Check for newer versions" of releases added from the web: what each address offers now, newest first,
 // and releases whose bytes changed under the same version. Each offer is added only by its own button.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { OfferedRelease } from '@fieldflash/bundle';
 import { useSharedState } from '../shared-state.ts';
 import type { ReleaseSummary } from '../store/index.ts';
 import { formatDate } from './format.ts';
-import { addOffered, checkNewerVersions, newerVersionsStatus, sourceUrls, type Described, type SourceCheck } from './newer-versions.ts';
+import { newerVersionsStatus, sourceUrls, type Described, type SourceCheck } from './newer-versions-status.ts';
+import { deferredCode, loadWhenIdle, partNotLoaded, withCode } from '../deferred-code.ts';
+
+// The code that fetches and compares: the library's first paint does not need it.
+const checkCode = deferredCode(() => import('./newer-versions.ts'));
+
+const addOffered = (url: string, offer: OfferedRelease) => withCode(checkCode, (code) => code.addOffered(url, offer));
+
+function checkNewerVersions(): void {
+  const cannotLoad = (error: unknown) => newerVersionsStatus.set({ state: 'failed', ...partNotLoaded('code that checks for newer versions', error) });
+  void withCode(checkCode, (code) => code.checkNewerVersions(), cannotLoad);
+}
 
 function Offer({ url, offer, added }: { url: string; offer: Described<OfferedRelease>; added: boolean }) {
   const [problem, setProblem] = useState<string | undefined>(undefined);
@@ -63,6 +74,7 @@ function SourceResult({ source, added }: { source: SourceCheck; added: readonly 
 
 export function NewerVersionsPanel({ releases }: { releases: readonly ReleaseSummary[] }) {
   const status = useSharedState(newerVersionsStatus);
+  useEffect(() => loadWhenIdle(checkCode), []);
   const urls = sourceUrls(releases);
   const fromWeb = releases.filter((r) => r.source).length;
   const checking = status.state === 'checking';
@@ -74,7 +86,7 @@ export function NewerVersionsPanel({ releases }: { releases: readonly ReleaseSum
         {fromWeb === 0
           ? 'No release in the library came from a web address yet.'
           : `${fromWeb} ${fromWeb === 1 ? 'release' : 'releases'} came from ${urls.length === 1 ? 'one web address' : `${urls.length} web addresses`}.`}{' '}
-        <button type="button" class="button" disabled={fromWeb === 0 || checking} onClick={() => void checkNewerVersions()}>
+        <button type="button" class="button" disabled={fromWeb === 0 || checking} onClick={checkNewerVersions}>
           Check for newer versions
         </button>
       </p>

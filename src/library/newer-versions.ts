@@ -1,35 +1,11 @@
 // "Check for newer versions": re-reads the address of every release added from the web, compares what is there now
 // with what the library keeps, and offers the differences. Nothing is stored until the technician adds an offer.
-import type { ChangedInPlace, OfferedRelease } from '@fieldflash/bundle';
+import type { OfferedRelease } from '@fieldflash/bundle';
 import { beginOperation } from '../operations.ts';
-import { SharedState } from '../shared-state.ts';
 import { listReleases, saveReleases, StoreError, type ReleaseSummary } from '../store/index.ts';
 import { keptFrom } from './add-from-url.ts';
+import { newerVersionsStatus, sourceUrls, type SourceCheck } from './newer-versions-status.ts';
 import { browserNetwork, isExplained } from './web-network.ts';
-
-/** An offer or a changed release, with its file changes told in words. */
-export type Described<T> = T & { described: string };
-
-export interface SourceCheck {
-  url: string;
-  offers: Array<Described<OfferedRelease>>;
-  changedInPlace: Array<Described<ChangedInPlace>>;
-  /** Set when this address could not be read. */
-  problem?: { message: string; hint: string };
-}
-
-export type NewerVersionsStatus =
-  | { state: 'idle' }
-  | { state: 'checking'; url: string; done: number; total: number }
-  | { state: 'checked'; checkedAt: number; sources: SourceCheck[]; added: string[] }
-  | { state: 'failed'; message: string; hint: string };
-
-export const newerVersionsStatus = new SharedState<NewerVersionsStatus>({ state: 'idle' });
-
-/** Addresses of releases added from the web, each once. */
-export function sourceUrls(releases: readonly ReleaseSummary[]): string[] {
-  return [...new Set(releases.flatMap((r) => (r.source ? [r.source.url] : [])))].sort();
-}
 
 export async function checkNewerVersions(): Promise<void> {
   if (newerVersionsStatus.get().state === 'checking') return;

@@ -1,14 +1,19 @@
 // The library's releases: a filter, a live count, and the sortable list, with what can be done to each release.
-import { useCallback, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { deferredCode, loadWhenIdle, withCode } from '../deferred-code.ts';
 import type { ReleaseSummary } from '../store/index.ts';
 import { ConfirmDelete } from './confirm-delete.tsx';
 import { useListTiming } from './list-timing.ts';
-import { exportRelease, removeRelease } from './release-actions.ts';
 import { releaseName } from './release-facts.ts';
 import { chipFamilyCounts, filterReleases, isFiltering, NO_FILTER, type ReleaseFilter } from './release-filter.ts';
 import { DEFAULT_ORDER, sortReleases, type SortOrder } from './release-order.ts';
 import { ReleaseTable } from './release-table.tsx';
 import './release-list.css';
+
+// Export and delete: the library's first paint does not need them.
+const actions = deferredCode(() => import('./release-actions.ts'));
+const exportRelease = (release: ReleaseSummary) => withCode(actions, (code) => code.exportRelease(release));
+const removeRelease = (release: ReleaseSummary) => withCode(actions, (code) => code.removeRelease(release));
 
 function countText(shown: number, total: number, filtering: boolean): string {
   const noun = total === 1 ? 'release' : 'releases';
@@ -59,6 +64,7 @@ export function ReleaseList({ releases, onDetails }: { releases: readonly Releas
   const [order, setOrder] = useState<SortOrder>(DEFAULT_ORDER);
   const [deleting, setDeleting] = useState<ReleaseSummary | undefined>(undefined);
   const [problem, setProblem] = useState<string | undefined>(undefined);
+  useEffect(() => loadWhenIdle(actions), []);
   const shown = useMemo(() => sortReleases(filterReleases(releases, filter), order), [releases, filter, order]);
   useListTiming(shown.length);
   // Stable handlers: a library change then re-renders only the rows that changed.

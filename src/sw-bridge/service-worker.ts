@@ -1,6 +1,7 @@
 // Registers the service worker and turns its life cycle into what a technician needs to know:
 // "ready to work offline" and "update available". The page decides when to update, never mid-operation.
-import { Workbox } from 'workbox-window';
+// Only the type: workbox-window loads once the page has painted (startServiceWorker), never before it.
+import type { Workbox } from 'workbox-window';
 import { SharedState } from '../shared-state.ts';
 import { whenNoOperationRuns } from '../operations.ts';
 
@@ -19,18 +20,28 @@ const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 let workbox: Workbox | undefined;
 let updateRequested = false;
 
+function notInstalled(error: unknown): string {
+  return `Offline use is not available: the service worker did not install (${error instanceof Error ? error.message : String(error)}).`;
+}
+
 async function reloadWhenIdle(): Promise<void> {
   // An update swaps every script on the page: wait for imports and flashes to end first.
   await whenNoOperationRuns();
   window.location.reload();
 }
 
-export function startServiceWorker(scriptUrl = '/sw.js'): void {
+export async function startServiceWorker(scriptUrl = '/sw.js'): Promise<void> {
   if (!('serviceWorker' in navigator)) {
     serviceWorkerStatus.set({ state: 'unsupported' });
     return;
   }
-  const wb = new Workbox(scriptUrl);
+  let wb: Workbox;
+  try {
+    wb = new (await import('workbox-window')).Workbox(scriptUrl);
+  } catch (error) {
+    serviceWorkerStatus.set({ state: 'failed', message: notInstalled(error) });
+    return;
+  }
   workbox = wb;
   let controlled = navigator.serviceWorker.controller !== null;
   const controlledAtStart = controlled;
@@ -54,10 +65,7 @@ export function startServiceWorker(scriptUrl = '/sw.js'): void {
       setInterval(() => void wb.update().catch(() => undefined), UPDATE_CHECK_INTERVAL_MS);
     })
     .catch((error: unknown) => {
-      serviceWorkerStatus.set({
-        state: 'failed',
-        message: `Offline use is not available: the service worker did not install (${error instanceof Error ? error.message : String(error)}).`,
-      });
+      serviceWorkerStatus.set({ state: 'failed', message: notInstalled(error) });
     });
 }
 

@@ -130,6 +130,9 @@ beforeAll(async () => {
   pages.put(`/logibus-dualout/broken/${FOLDER}/bootloader.bin`, bytesOf('bootloader.bin'));
   app = await openApp('/');
   await app.page.setViewportSize({ width: 1280, height: 800 });
+  // Offline, code the page has not used yet (adding from the web, the bundle reader) comes from the service worker,
+  // as after any first visit: the offline cases below start once it controls the page.
+  await app.page.getByRole('status').getByText('Ready to work offline').waitFor({ timeout: 60_000 });
   await libraryReady(app.page);
 });
 afterAll(async () => {

@@ -32,6 +32,7 @@ test('with the web server stopped and the browser offline, the app still starts 
   await releaseRow(page).waitFor();
   await releaseRow(page).getByRole('button', { name: `Details of ${RELEASE}` }).click();
   const dialog = page.getByRole('dialog', { name: RELEASE });
+  await dialog.waitFor();
   const rows = await dialog.getByRole('table', { name: 'Flash parts for ESP32' }).getByRole('row').allInnerTexts();
   expect(rows.slice(1).map((r) => r.split('\t')[0]!.trim())).toEqual(PARTS.map((p) => p.offset));
   await dialog.getByRole('button', { name: 'Close' }).click();

@@ -1,0 +1,89 @@
+// `npm run bench`: builds the app once, runs every benchmark one after another (each repeats its own trials), and
+// writes bench/RESULTS.md: the machine, each ratio beside its same-run baseline and its target, other tools'
+// reference figures with their source, and each benchmark's own output. `npm run bench -- flash lan` runs only
+// those. The machine has two cores: nothing else should run meanwhile.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CHROMIUM } from '../test/e2e/browser.ts';
+import { resultsMarkdown, rowsOf, type BenchRun, type Machine } from './lib/results-markdown.ts';
+
+const BENCHES = [
+  { name: 'first-load', script: 'bench/first-load.bench.ts', what: 'JavaScript before the Library view first paints, gzipped, from the production build' },
+  { name: 'import', script: 'bench/import.bench.ts', what: 'a 32 MiB bundle imported in Chromium against unzip -t + sha256sum; 50 small releases one after another' },
+  { name: 'flash', script: 'bench/flash.bench.ts', what: 'a 2 MiB app written into the emulated ESP32 against the wire and flash limits; the fast re-flash' },
+  { name: 'lan', script: 'bench/lan.bench.ts', what: 'a 16 MiB image to agents on loopback against curl, from Node and from Chromium; memory; many agents at once' },
+];
+
+const ROWS_DIR = resolve('.bench/rows');
+const REPORT = 'bench/RESULTS.md';
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !BENCHES.some((b) => b.name === name));
+if (unknown.length) {
+  console.error(`No benchmark called ${unknown.join(', ')}. There are: ${BENCHES.map((b) => b.name).join(', ')}.`);
+  process.exit(2);
+}
+const chosen = asked.length ? BENCHES.filter((b) => asked.includes(b.name)) : BENCHES;
+
+function firstLine(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0] ?? '';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machine(): Machine {
+  const debian = existsSync('/etc/debian_version') ? `Debian ${readFileSync('/etc/debian_version', 'utf8').trim()}, ` : '';
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryBytes: totalmem(),
+    os: `${debian}Linux ${release()}`,
+    node: process.version,
+    chromium: firstLine(CHROMIUM, ['--version']).replace(/ built on .*/, ''),
+    loadAverage: { start: loadavg()[0] ?? 0, end: 0 },
+  };
+}
+
+/** Runs one benchmark, its output shown as it comes and kept for the report. */
+function run(script: string, env: NodeJS.ProcessEnv): Promise<{ exitCode: number; output: string }> {
+  return new Promise((done) => {
+    const child = spawn('npx', ['tsx', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
+      to.write(chunk);
+      output += chunk.toString('utf8');
+    };
+    child.stdout.on('data', keep(process.stdout));
+    child.stderr.on('data', keep(process.stderr));
+    child.on('close', (code, signal) => done({ exitCode: code ?? (signal ? 128 : 1), output: output.replace(/\x1b\[[0-9;]*m/g, '') }));
+  });
+}
+
+const startedAt = new Date();
+const commit = firstLine('git', ['describe', '--always', '--dirty']);
+const host = machine();
+// One production build for all: the first-load and import benchmarks read the same dist/.
+execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+rmSync(ROWS_DIR, { recursive: true, force: true });
+mkdirSync(ROWS_DIR, { recursive: true });
+
+const runs: BenchRun[] = [];
+for (const bench of chosen) {
+  const rowsFile = join(ROWS_DIR, `${bench.name}.json`);
+  console.log(`\n=== ${bench.name}: ${bench.what}\n`);
+  const started = performance.now();
+  const { exitCode, output } = await run(bench.script, { ...process.env, BENCH_NAME: bench.name, BENCH_ROWS_FILE: rowsFile, FIELDFLASH_SKIP_BUILD: '1' });
+  const rows = rowsOf(existsSync(rowsFile) ? readFileSync(rowsFile, 'utf8') : undefined);
+  runs.push({ name: bench.name, what: bench.what, exitCode, seconds: (performance.now() - started) / 1000, output, rows });
+}
+
+host.loadAverage.end = loadavg()[0] ?? 0;
+writeFileSync(REPORT, resultsMarkdown({ startedAt, commit, machine: host, runs }));
+const missed = runs.flatMap((r) => r.rows.filter((row) => row.met === false).map((row) => `${r.name}: ${row.name}`));
+console.log(`\nWrote ${REPORT}.${missed.length ? ` Targets missed: ${missed.join('; ')}.` : ' Every target met.'}`);
+// A missed target is a finding the report states; a benchmark that did not finish is a failure of the run.
+process.exit(runs.some((r) => r.exitCode !== 0) ? 1 : 0);
