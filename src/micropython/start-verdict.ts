@@ -30,8 +30,8 @@ export function judgeStart(console: string, entry: string): StartVerdict {
   const verdict = judgeOutput(console, entry);
   const after = afterReboot(normalise(console)) ?? '';
   const banner = BANNER.exec(after);
-  const agent = (banner ? after.slice(0, banner.index) : after)
-    .split('\n').filter((l) => AGENT_LINE.test(l)).map((l) => l.replace(AGENT_LINE, '').trim());
+  const lines = (banner ? after.slice(0, banner.index) : after).split('\n');
+  const agent = lines.filter((l) => AGENT_LINE.test(l)).map((l) => l.replace(AGENT_LINE, '').trim());
   return agent.length > 0 ? { ...verdict, agent: agent.join('\n') } : verdict;
 }
 
