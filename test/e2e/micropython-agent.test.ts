@@ -85,6 +85,15 @@ test('installed with the FieldFlash agent, the application starts from /app; the
   const { page } = app;
   await panel(page).getByLabel('Source tree').selectOption({ label: 'Bench Sensor 1.0.0' });
   await panel(page).getByLabel('Install the FieldFlash agent with it (LAN updates)').check();
+  // A code anyone could guess is refused before a byte goes to the board.
+  await panel(page).getByLabel('Pairing code').fill('demo');
+  await panel(page).getByRole('button', { name: 'Copy to board' }).click();
+  const problem = page.getByRole('alert', { name: 'Copy problem' });
+  await problem.waitFor();
+  expect((await problem.innerText()).replace(/\s+/g, ' ')).toBe(
+    'That pairing code is too easy to guess: about 18 bits, and the agent needs 80. Nothing was copied. Use the generated code (write it on the board’s label), or a passphrase of five or more words.',
+  );
+  await panel(page).getByRole('button', { name: 'New code' }).click();
   const code = await panel(page).getByLabel('Pairing code').inputValue();
   expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
   await panel(page).getByRole('button', { name: 'Copy to board' }).click();

@@ -2,8 +2,10 @@
 // interpreter: the agent's package, its settings and pairing key (derived by the installer, never the code itself)
 // and the board's main.py land on the board beside the application in /app; main.py starts the application, saying
 // the agent cannot listen on a board with no network module. The board's saved flash then runs on the agent's Node
-// bridge (`npm run agent:micropython -- --flash-file`), which answers as that board and takes the pairing code.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// bridge (`npm run agent:micropython -- --flash-file`), which answers as that board and takes the pairing code; an
+// image that holds no board is refused in plain words.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,7 +19,16 @@ import { RawRepl } from '../../src/micropython/raw-repl.ts';
 import { judgeStart, startSettled } from '../../src/micropython/start-verdict.ts';
 import { installTree, sha256Hex, type SourceTree } from '../../src/micropython/tree-install.ts';
 import { SerialMonitor } from '../../src/serial/serial-monitor.ts';
+import { deviceDir } from './agent-support.ts';
 import { logsIn, runSavedBoard, type RunningBridge } from './micropython-bridge.support.ts';
+
+const AGENT_CLI = fileURLToPath(new URL('../../agents/micropython/bridge/cli.ts', import.meta.url));
+
+/** The command to its end: its exit code and everything it printed. */
+function runCli(...args: string[]): { code: number | null; out: string } {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', AGENT_CLI, ...args], { encoding: 'utf8' });
+  return { code: run.status, out: run.stdout + run.stderr };
+}
 
 const AGENT_DIR = fileURLToPath(new URL('../../agents/micropython/fieldflash/', import.meta.url));
 const BOARD_MAIN = fileURLToPath(new URL('../../agents/micropython/board/main.py', import.meta.url));
@@ -130,4 +141,29 @@ describe('the FieldFlash agent installed over USB', () => {
   it('refuses a pairing code that is easy to guess before anything is copied', async () => {
     await expect(withAgent(await appTree(), IDENTITY, 'demo')).rejects.toThrow(/too easy to guess: about \d+ bits, and the agent needs 80\. Nothing was copied\./);
   });
+
+  it('says what is wrong with a flash image that holds no board, or a DIR that holds one already', async () => {
+    const dir = deviceDir();
+    const noTable = `${dir}-blank.bin`;
+    writeFileSync(noTable, new Uint8Array(0x400000).fill(0xff));
+    let run = runCli('--dir', dir, '--flash-file', noTable);
+    expect(run.code).toBe(2);
+    expect(run.out).toContain('The flash image has no readable partition table at 0x8000');
+    expect(run.out).toContain('Save the flash of a board flashed with MicroPython.');
+
+    const chip = await flashedChip();
+    const erased = `${dir}-erased.bin`;
+    writeFileSync(erased, chip.readFlash(0, 0x400000));
+    chip.dispose();
+    run = runCli('--dir', dir, '--flash-file', erased);
+    expect(run.code).toBe(2);
+    expect(run.out).toContain("The board's filesystem is empty (its vfs partition is erased)");
+
+    mkdirSync(join(dir, 'flash'), { recursive: true });
+    writeFileSync(join(dir, 'flash', 'main.py'), 'print(1)\n');
+    run = runCli('--dir', dir, '--flash-file', erased);
+    expect(run.code).toBe(2);
+    expect(run.out).toContain(`${join(dir, 'flash')} already holds a board's files. Give a new --dir for the saved board`);
+  });
 });
+
