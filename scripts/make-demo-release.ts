@@ -1,12 +1,15 @@
-// Builds the demo release shipped with FieldFlash: public/demo/fieldflash-demo-<version>.zip, a native
+// Builds the demo releases shipped with FieldFlash: public/demo/fieldflash-demo-<version>.zip, a native
 // FieldFlash release for ESP32 (bootloader, partition table with factory/ota_0/ota_1/otadata, app, and two
-// OTA slot images), plus public/demo/index.json listing it. Same bytes on every run.
+// OTA slot images), the demo MicroPython application in two versions (bench-sensor-<version>.zip, source trees),
+// plus public/demo/index.json listing them; and beside them, unlisted, MicroPython for the simulated ESP32.
+// Same bytes on every run.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   pseudoRandomBytes, readBundle, writeAppImage, writeBootloaderImage, writeBundleZip, writeNativeManifest, writePartitionTable,
 } from '../packages/bundle/src/index.ts';
+import { buildMicroPythonAppRelease, MICROPYTHON_APP_VERSIONS } from './micropython-app-release.ts';
 import { buildMicroPythonDemoRelease } from './micropython-demo-release.ts';
 
 export const DEMO_PRODUCT = 'FieldFlash Demo';
@@ -93,9 +96,13 @@ async function main(): Promise<void> {
   for (const old of readdirSync(outDir)) if (/\.zip$/.test(old)) rmSync(join(outDir, old));
   const demo = await buildDemoRelease();
   writeFileSync(join(outDir, demo.name), demo.zip);
-  writeFileSync(join(outDir, 'index.json'), `${JSON.stringify([demo.name], null, 2)}\n`);
   console.log(`demo release: public/demo/${demo.name} (${(demo.zip.length / 1024).toFixed(0)} KiB, id ${demo.id.slice(0, 12)})`);
-  // Served beside it but not listed: "Load demo release" stays one release; the MicroPython path adds it by URL.
+  const apps = await Promise.all(MICROPYTHON_APP_VERSIONS.map((version) => buildMicroPythonAppRelease(version)));
+  for (const app of apps) writeFileSync(join(outDir, app.name), app.zip);
+  console.log(`MicroPython application: ${apps.map((a) => `public/demo/${a.name}`).join(', ')}`);
+  writeFileSync(join(outDir, 'index.json'), `${JSON.stringify([demo.name, ...apps.map((a) => a.name)], null, 2)}\n`);
+  // Served beside them but not listed: the Flash view would choose it over the demo release, being the newest
+  // version that fits an ESP32; the MicroPython path adds it by URL.
   const micropython = await buildMicroPythonDemoRelease();
   writeFileSync(join(outDir, micropython.name), micropython.zip);
   console.log(`MicroPython demo release: public/demo/${micropython.name} (${(micropython.zip.length / 1024).toFixed(0)} KiB)`);

@@ -1,7 +1,8 @@
 // The Flash view's copy of a MicroPython source tree onto the connected board: over the open console's shared
 // port (the monitor keeps the port), its raw-REPL traffic kept off the console, then a soft reset whose output
-// the console shows and the start verdict reads. Offered once the board has printed MicroPython's banner.
-import { demoTree, DEMO_VERSIONS } from '../micropython/demo-trees.ts';
+// the console shows and the start verdict reads. Offered once the board has printed MicroPython's banner, whose
+// version decides which of the library's trees suit it. With the agent, the tree goes in beside it (agent-install.ts).
+import { withAgent } from '../micropython/agent-install.ts';
 import { explainTransferError, InstallProblem, notMicroPython } from '../micropython/install-problems.ts';
 import { RawRepl } from '../micropython/raw-repl.ts';
 import { judgeStart, startSettled, type StartVerdict } from '../micropython/start-verdict.ts';
@@ -9,35 +10,32 @@ import { installTree, type FileProgress, type InstallReport, type SourceTree } f
 import { beginOperation } from '../operations.ts';
 import { flashController } from './flash-controller.ts';
 import { flashState, Watched } from './flash-state.ts';
+import type { TreeChoice } from './micropython-trees.ts';
 
-/** A tree the panel offers: its label, and how to get its files when chosen. */
-export interface TreeChoice {
-  id: string;
-  label: string;
-  load(): Promise<SourceTree>;
+/** The agent to install with the tree: the pairing code it will answer to, and the board's name. */
+export interface AgentChoice {
+  secret: string;
+  board: string;
 }
 
 export type CopyState =
   | { status: 'idle' }
   | { status: 'copying'; label: string; files: readonly FileProgress[] }
   | { status: 'starting'; label: string; files: readonly FileProgress[]; report: InstallReport }
-  | { status: 'done'; label: string; files: readonly FileProgress[]; report: InstallReport; verdict: StartVerdict }
+  | { status: 'done'; label: string; files: readonly FileProgress[]; report: InstallReport; verdict: StartVerdict; agentInstalled: boolean }
   | { status: 'failed'; label: string; files: readonly FileProgress[]; message: string; nextStep: string };
 
 /** How long the entry module gets to show it started before the verdict is read. */
 const START_WATCH_MS = 8000;
-const BANNER = /MicroPython v\d[^\n]* on [^\n]*; [^\n]* with /;
+const BANNER = /MicroPython v(\d[^\s]*) on [^\n]*; [^\n]* with /;
 
 export const micropythonState = {
   /** The board on the console printed MicroPython's banner since it was connected. */
   seen: new Watched<boolean>(false),
+  /** MicroPython's version as the last banner gave it ("1.27.0"). */
+  version: new Watched<string | undefined>(undefined),
   copy: new Watched<CopyState>({ status: 'idle' }),
 };
-
-/** The demo app in each version; source-tree releases from the library join this list. */
-export function treeChoices(): TreeChoice[] {
-  return DEMO_VERSIONS.map((version) => ({ id: `demo-${version}`, label: `Demo app ${version}`, load: () => demoTree(version) }));
-}
 
 // A different board, or the same one after a pulled cable, must show its banner again before a copy is offered.
 flashState.connection.subscribe((connection) => {
@@ -52,7 +50,11 @@ let consoleLength = 0;
 flashState.console.subscribe((text) => {
   const added = text.length >= consoleLength ? text.slice(Math.max(0, consoleLength - 200)) : text;
   consoleLength = text.length;
-  if (!micropythonState.seen.get() && flashState.activity.get() === 'monitoring' && BANNER.test(added)) micropythonState.seen.set(true);
+  const banner = flashState.activity.get() === 'monitoring' ? BANNER.exec(added) : null;
+  if (!micropythonState.seen.get() && banner) {
+    micropythonState.version.set(banner[1]);
+    micropythonState.seen.set(true);
+  }
 });
 
 /**
@@ -66,7 +68,7 @@ export function consoleShowsMicroPython(console: string): boolean {
   return apps[apps.length - 1]?.[1] === 'micropython';
 }
 
-export async function copyTree(choice: TreeChoice): Promise<void> {
+export async function copyTree(choice: TreeChoice, agent?: AgentChoice): Promise<void> {
   const state = micropythonState.copy;
   if (state.get().status === 'copying' || state.get().status === 'starting') return;
   const log = flashController.log;
@@ -75,7 +77,8 @@ export async function copyTree(choice: TreeChoice): Promise<void> {
   const end = beginOperation(`Copying ${choice.label} to the board`);
   let repl: RawRepl | undefined;
   try {
-    const tree = await choice.load();
+    const app = await choice.load();
+    const tree = agent ? await withAgent(app, { ...choice.identity, chipFamily: boardChip(), board: agent.board }, agent.secret) : app;
     const view = flashController.sharedConsole();
     if (!view) throw notMicroPython();
     log(`Copying ${tree.label} (${tree.files.length} files) to the board over the raw REPL.`);
@@ -91,7 +94,7 @@ export async function copyTree(choice: TreeChoice): Promise<void> {
     await repl.softReset();
     const verdict = judgeStart(await repl.watch(START_WATCH_MS, startSettled), tree.entry);
     log(`Start after the copy: ${verdict.title}`);
-    state.set({ status: 'done', label: choice.label, files, report, verdict });
+    state.set({ status: 'done', label: choice.label, files, report, verdict, agentInstalled: agent !== undefined });
   } catch (error) {
     const copying = files.find((f) => f.state === 'writing' || f.state === 'failed');
     const done = files.filter((f) => f.state === 'written' || f.state === 'unchanged' || f.state === 'kept').length;
@@ -106,4 +109,10 @@ export async function copyTree(choice: TreeChoice): Promise<void> {
     await repl?.leave();
     end();
   }
+}
+
+/** The chip the serial bootloader reported, as the agent names it ("ESP32-S3"); ESP32 when it is not known. */
+function boardChip(): string {
+  const connection = flashState.connection.get();
+  return (connection.status === 'connected' && connection.identity.chipFamily) || 'ESP32';
 }

@@ -1,10 +1,15 @@
 // Step 5 for a board running MicroPython: copy a source tree onto it over USB (the raw REPL), file by file, then
-// its start after a soft reset. Stays on screen after a failure (a pulled cable included) so nothing said is lost.
-import { useState } from 'preact/hooks';
+// its start after a soft reset. The library's source trees that suit the board's MicroPython are offered, the others
+// listed with the reason; the FieldFlash agent can go on with the tree. Stays on screen after a failure (a pulled
+// cable included) so nothing said is lost.
+import { useMemo, useState } from 'preact/hooks';
 import type { FileProgress } from '../micropython/tree-install.ts';
 import { flashState, useWatched } from './flash-state.ts';
-import { copyTree, micropythonState, treeChoices, type CopyState } from './micropython-install.ts';
+import { copyTree, micropythonState, type CopyState } from './micropython-install.ts';
+import { AgentFields, AgentOutcome, useAgentChoice } from './micropython-agent-fields.tsx';
+import { treeChoicesFor } from './micropython-trees.ts';
 import { kib } from './progress-panel.tsx';
+import { useLibraryReleases } from './release-picker.tsx';
 
 const STATE_WORDS: Record<FileProgress['state'], string> = {
   waiting: 'not copied yet',
@@ -18,45 +23,70 @@ const STATE_WORDS: Record<FileProgress['state'], string> = {
 
 export function MicroPythonPanel() {
   const seen = useWatched(micropythonState.seen);
+  const version = useWatched(micropythonState.version);
   const copy = useWatched(micropythonState.copy);
   const connection = useWatched(flashState.connection);
   const activity = useWatched(flashState.activity);
-  const [choices] = useState(treeChoices);
-  const [chosen, setChosen] = useState(choices[0]?.id ?? '');
+  const library = useLibraryReleases();
+  const chipFamily = connection.status === 'connected' ? connection.identity.chipFamily : undefined;
+  const { offered, refused } = useMemo(
+    () => treeChoicesFor(library.releases ?? [], { version: version ?? '0.0.0', chipFamily }),
+    [library.releases, version, chipFamily],
+  );
+  const [chosen, setChosen] = useState('');
+  const choice = offered.find((c) => c.id === chosen) ?? offered[0];
+  const agent = useAgentChoice(choice?.identity.board);
   const ready = seen && connection.status === 'connected' && activity === 'monitoring';
   if (!ready && copy.status === 'idle') return null;
   const busy = copy.status === 'copying' || copy.status === 'starting';
-  const choice = choices.find((c) => c.id === chosen);
 
   return (
     <section class="flash-step" aria-labelledby="micropython-heading">
       <h3 id="micropython-heading">Copy files to MicroPython</h3>
       <p class="flash-hint">
-        The board runs MicroPython. FieldFlash copies a source tree onto its filesystem over the raw REPL: each file to a temporary
-        name, checked with SHA-256 on the board, then put in place. Files already there are skipped; env.py is never overwritten.
+        The board runs MicroPython{version ? ` ${version}` : ''}. FieldFlash copies a source tree onto its filesystem over the raw REPL: each file
+        to a temporary name, checked with SHA-256 on the board, then put in place. Files already there are skipped; env.py is never overwritten.
       </p>
       <div class="flash-row">
         <label>
           Source tree{' '}
-          <select value={chosen} disabled={busy} onChange={(e) => setChosen(e.currentTarget.value)}>
-            {choices.map((c) => (
+          <select value={choice?.id ?? ''} disabled={busy} onChange={(e) => setChosen(e.currentTarget.value)}>
+            {offered.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.label}
               </option>
             ))}
           </select>
         </label>
-        <button type="button" class="button button--primary" disabled={!ready || busy || !choice} onClick={() => choice && void copyTree(choice)}>
+      </div>
+      {refused.length > 0 && (
+        <div class="flash-hint">
+          <p id="micropython-refused">Not offered for this board:</p>
+          <ul aria-labelledby="micropython-refused">
+            {refused.map((r) => (
+              <li key={r.id}>{r.reason}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <AgentFields choice={agent} disabled={busy} />
+      <div class="flash-row">
+        <button
+          type="button"
+          class="button button--primary"
+          disabled={!ready || busy || !choice}
+          onClick={() => choice && void copyTree(choice, agent.enabled ? { secret: agent.secret, board: agent.board } : undefined)}
+        >
           Copy to board
         </button>
       </div>
       {!ready && !busy && <p class="flash-hint">Connect the board and reset it into MicroPython to copy again.</p>}
-      <CopyProgress copy={copy} />
+      <CopyProgress copy={copy} simulated={connection.status === 'connected' && connection.simulated} />
     </section>
   );
 }
 
-function CopyProgress({ copy }: { copy: CopyState }) {
+function CopyProgress({ copy, simulated }: { copy: CopyState; simulated: boolean }) {
   if (copy.status === 'idle') return null;
   return (
     <>
@@ -81,6 +111,7 @@ function CopyProgress({ copy }: { copy: CopyState }) {
             {copy.report.kept} kept.
           </p>
           {copy.verdict.outcome === 'crashed' && <pre class="flash-console">{copy.verdict.detail}</pre>}
+          {copy.agentInstalled && <AgentOutcome verdict={copy.verdict} simulated={simulated} />}
         </div>
       )}
       {copy.status === 'failed' && (

@@ -1,6 +1,7 @@
 // FieldFlash's demo MicroPython app in two versions, for trying an install over USB without a release of one's
 // own: main.py prints a start line, lib/ holds its modules (one of a few KiB, so a copy takes a while), and env.py
-// is the board's own settings file, which an install never overwrites.
+// is the board's own settings file, which an install never overwrites. Modules are imported as lib.<name>, so the
+// app runs from the board's root and from /app, where the FieldFlash agent keeps it.
 import { sha256Hex, type SourceTree, type TreeFile } from './tree-install.ts';
 
 export const DEMO_VERSIONS = ['1.0.0', '1.1.0'] as const;
@@ -11,8 +12,8 @@ function sources(version: DemoVersion): Record<string, string> {
   return {
     'main.py': `# FieldFlash demo app ${version}
 import env
-from greeting import greet
-import messages
+from lib.greeting import greet
+from lib import messages
 
 print(greet(env.BOARD_NAME, "${version}"), "-", len(messages.TIPS), "tips loaded")
 `,

@@ -3,7 +3,8 @@
 import { LinkLost, NoAnswer } from './byte-reader.ts';
 import { NotMicroPython } from './raw-repl.ts';
 
-export type InstallProblemCode = 'not-micropython' | 'cable-pulled' | 'filesystem-full' | 'digest-mismatch' | 'board-error' | 'no-answer' | 'bad-tree';
+export type InstallProblemCode =
+  | 'not-micropython' | 'cable-pulled' | 'filesystem-full' | 'digest-mismatch' | 'board-error' | 'no-answer' | 'bad-tree' | 'bad-pairing';
 
 export class InstallProblem extends Error {
   constructor(

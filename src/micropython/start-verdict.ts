@@ -1,5 +1,6 @@
 // After an install and a soft reset: did the entry module start? Read from what the board prints between
 // "MPY: soft reboot" and the REPL's banner (an app that ends) or the end of the watch (an app that keeps running).
+// Lines the FieldFlash agent prints ("fieldflash: …") are its own, told apart from the application's.
 
 export type StartOutcome = 'started' | 'crashed' | 'silent';
 
@@ -9,7 +10,11 @@ export interface StartVerdict {
   title: string;
   /** What the entry module printed (first lines), or the traceback. */
   detail: string;
+  /** What the FieldFlash agent said as the board started, when it is installed. */
+  agent?: string;
 }
+
+const AGENT_LINE = /^fieldflash: /;
 
 const SOFT_REBOOT = 'MPY: soft reboot';
 const BANNER = /^MicroPython v\S+ on [^\n]*\n(Type "help\(\)" for more information\.\n)?/m;
@@ -22,7 +27,16 @@ export function startSettled(console: string): boolean {
 }
 
 export function judgeStart(console: string, entry: string): StartVerdict {
-  const module = `${entry}.py`;
+  const verdict = judgeOutput(console, entry);
+  const after = afterReboot(normalise(console)) ?? '';
+  const banner = BANNER.exec(after);
+  const lines = (banner ? after.slice(0, banner.index) : after).split('\n');
+  const agent = lines.filter((l) => AGENT_LINE.test(l)).map((l) => l.replace(AGENT_LINE, '').trim());
+  return agent.length > 0 ? { ...verdict, agent: agent.join('\n') } : verdict;
+}
+
+function judgeOutput(console: string, entry: string): StartVerdict {
+  const module = `${entry.split('.').join('/')}.py`;
   const after = afterReboot(normalise(console));
   if (after === undefined) {
     return { outcome: 'silent', title: `The board did not restart after the install, so ${module} was not seen starting.`, detail: '' };
@@ -40,7 +54,7 @@ export function judgeStart(console: string, entry: string): StartVerdict {
       detail: output.slice(traceback.index).trim(),
     };
   }
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l && !AGENT_LINE.test(l));
   if (lines.length === 0) {
     return {
       outcome: 'silent',

@@ -23,8 +23,10 @@ export interface SourceTree {
   files: readonly TreeFile[];
   /** Paths an install never overwrites (the board's own settings and secrets). */
   deviceLocal: readonly string[];
-  /** The module the board starts ("main"). */
+  /** The module the board starts ("main"; "app/main" for an application under /app). */
   entry: string;
+  /** Where the installed version is recorded: `.version` at the root unless the tree lives in a folder. */
+  versionFile?: string;
 }
 
 export type FileState = 'waiting' | 'checking' | 'writing' | 'written' | 'unchanged' | 'kept' | 'failed';
@@ -61,7 +63,8 @@ export async function installTree(repl: RawRepl, tree: SourceTree, onProgress: (
     await run(repl, BOARD_HELPERS, 'preparing the board');
     for (const p of progress) p.state = 'checking';
     show();
-    const onBoard = await boardDigests(repl, [...tree.files.map((f) => f.path), VERSION_FILE]);
+    const versionFile = tree.versionFile ?? VERSION_FILE;
+    const onBoard = await boardDigests(repl, [...tree.files.map((f) => f.path), versionFile]);
     for (const p of progress) p.state = 'waiting';
     for (const [i, file] of tree.files.entries()) {
       const entry = progress[i]!;
@@ -91,7 +94,7 @@ export async function installTree(repl: RawRepl, tree: SourceTree, onProgress: (
     }
     const version = new TextEncoder().encode(tree.version);
     const versionDigest = await sha256Hex(version);
-    if (onBoard.get(VERSION_FILE) !== versionDigest) await writeFile(repl, VERSION_FILE, version, versionDigest, () => undefined);
+    if (onBoard.get(versionFile) !== versionDigest) await writeFile(repl, versionFile, version, versionDigest, () => undefined);
     return report;
   } catch (error) {
     const current = progress.find((p) => p.state === 'writing');

@@ -1,8 +1,12 @@
 // After one online visit FieldFlash works with the network gone: the shell starts, the library and its
-// releases are there, details open, the lazily loaded Flash view opens, the demo release loads.
+// releases are there, details open, the lazily loaded Flash view opens, the demo releases load.
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 import { fixtureZip, libraryReady, pickFiles, PARTS, RELEASE, releaseRow, releaseRows } from './library.support.ts';
+
+/** What public/demo/index.json lists (scripts/make-demo-release.ts): the demo firmware and the MicroPython application. */
+const DEMO_RELEASES = ['FieldFlash Demo 1.0.0', 'Bench Sensor 1.0.0', 'Bench Sensor 1.1.0'];
 
 let app: AppSession;
 
@@ -45,6 +49,15 @@ test('offline, the lazily loaded Flash view still opens', async () => {
   expect(await page.getByText(/could not load/).count()).toBe(0);
 });
 
+test('offline, the MicroPython agent that the Flash view installs over USB is at hand', async () => {
+  const { page } = app;
+  // Bundled at build time into a chunk of its own, loaded only when someone installs the agent.
+  const chunk = readdirSync('dist/assets').find((name) => /^agent-files-.*\.js$/.test(name));
+  expect(chunk).toBeDefined();
+  const source = await page.evaluate((url) => fetch(url).then((r) => (r.ok ? r.text() : `HTTP ${r.status}`)), `/assets/${chunk}`);
+  expect(source).toContain('def hmac_sha256(key, message):');
+});
+
 test('offline, the lazily loaded Devices view still opens', async () => {
   const { page } = app;
   await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Devices' }).click();
@@ -52,11 +65,11 @@ test('offline, the lazily loaded Devices view still opens', async () => {
   expect(await page.getByText(/could not load/).count()).toBe(0);
 });
 
-test('offline, the demo release (precached with the app) still loads', async () => {
+test('offline, the demo releases (precached with the app) still load', async () => {
   const { page } = app;
   await page.getByRole('link', { name: 'Library' }).click();
   await page.getByRole('button', { name: 'Load demo release' }).click();
-  const demo = releaseRow(page, /^FieldFlash Demo /);
-  await demo.waitFor({ timeout: 30_000 });
-  expect(await releaseRows(page).count()).toBe(2);
+  for (const name of DEMO_RELEASES) await releaseRow(page, name).waitFor({ timeout: 30_000 });
+  // Each one next to the release imported online, and nothing else.
+  expect(await releaseRows(page).count()).toBe(1 + DEMO_RELEASES.length);
 });

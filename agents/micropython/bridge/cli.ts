@@ -3,11 +3,16 @@
 import { parseArgs } from 'node:util';
 import { isSemver, MAX_SECURITY_VERSION, MAX_SEQUENCE } from '@fieldflash/protocol';
 import { chooseSecret, SECRET_ENV, SecretError } from '../../../packages/agent/src/secret-source.ts';
+import { readFileSync } from 'node:fs';
 import { startMicroPythonAgent } from './agent.ts';
 import { Board } from './board.ts';
+import { BoardImageError, boardSettings, unpackBoardImage } from './board-image.ts';
 
 const USAGE = `Usage: npm run agent:micropython -- --dir DIR [--password-file FILE] [options]
   --dir DIR                 the simulated board: its flash filesystem (DIR/flash) and OTA partitions (DIR/partitions)
+  --flash-file FILE         start from a board FieldFlash set up over USB: the files in the vfs partition of the flash
+                            image its Flash view saved go into DIR/flash (a new DIR); the board's key, what it is
+                            (fieldflash/agent.json) and its application (/app) come with them
   --password-file FILE      the pairing secret, read from FILE (or from ${SECRET_ENV}); the board stores only its key.
                             Without either, a new board generates a pairing code and prints it once
   --password P              the pairing secret on the command line, for demos: visible in ps and shell history
@@ -28,6 +33,7 @@ function fail(message: string): never {
 const { values } = parseArgs({
   options: {
     dir: { type: 'string' },
+    'flash-file': { type: 'string' },
     password: { type: 'string' },
     'password-file': { type: 'string' },
     'allow-weak-password': { type: 'boolean', default: false },
@@ -63,6 +69,24 @@ function integer(name: string, text: string | undefined, min: number, max = Numb
 
 const dir = values.dir ?? fail('--dir: say where the simulated board keeps its flash, e.g. --dir ./board');
 if (values.version !== undefined && !isSemver(values.version)) fail(`--version: "${values.version}" is not a SemVer version like 1.2.0`);
+let fromBoard: ReturnType<typeof boardSettings>;
+try {
+  if (values['flash-file'] !== undefined) {
+    let image: Uint8Array;
+    try {
+      image = readFileSync(values['flash-file']);
+    } catch (error) {
+      fail(`--flash-file: ${values['flash-file']} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+    const unpacked = unpackBoardImage(image, dir);
+    process.stdout.write(`Unpacked ${unpacked.files.length} files of the saved board into ${dir}/flash; the bridge runs its own main.py and agent code in place of ${unpacked.left.length} files in main.py and lib/.\n`);
+  }
+  fromBoard = boardSettings(dir);
+} catch (error) {
+  if (error instanceof BoardImageError) fail(error.message);
+  throw error;
+}
+// Flags win over what the board says it is (fieldflash/agent.json, from FieldFlash's USB install).
 const settings = Object.fromEntries(
   Object.entries({
     product: values.product,
@@ -79,6 +103,7 @@ const settings = Object.fromEntries(
     challenge_ttl: integer('challenge-ttl', values['challenge-ttl'], 1),
   }).filter(([, value]) => value !== undefined),
 ) as Record<string, string | number | boolean | string[]>;
+for (const [name, value] of Object.entries(fromBoard?.settings ?? {})) settings[name] ??= value;
 
 let choice;
 try {
@@ -101,7 +126,7 @@ try {
   const agent = await startMicroPythonAgent({
     dir,
     host: values.host ?? '127.0.0.1',
-    port: integer('port', values.port, 0, 65535) ?? 8070,
+    port: integer('port', values.port, 0, 65535) ?? fromBoard?.port ?? 8070,
     settings,
     ...(choice.secret === undefined ? {} : { secret: choice.secret }),
   });

@@ -1,7 +1,9 @@
-// The demo release the app offers: deterministic, and a valid native ESP32 release.
+// The demo releases the app offers: deterministic, a valid native ESP32 release and a MicroPython source tree.
 import { describe, expect, it } from 'vitest';
 import { buildDemoRelease, DEMO_ZIP_NAME } from '../../../scripts/make-demo-release.ts';
+import { buildMicroPythonAppRelease, MICROPYTHON_APP_VERSIONS, microPythonAppTree } from '../../../scripts/micropython-app-release.ts';
 import { readBundle } from '../src/index.ts';
+import { isSourceTreeRelease, sourceTreeFiles } from '../src/source-tree.ts';
 
 describe('the demo release', () => {
   it('is the same bytes on every build and imports as FieldFlash Demo for ESP32', async () => {
@@ -25,5 +27,22 @@ describe('the demo release', () => {
     expect(apps.every((f) => f.image?.app?.projectName === 'fieldflash-demo' && f.image.chipFamily === 'ESP32' && f.image.appendedHashValid)).toBe(true);
     expect(new Set(apps.map((f) => f.sha256)).size).toBe(3);
     expect(release!.notes).toEqual([]);
+  });
+});
+
+describe('the demo MicroPython application', () => {
+  it('is a source tree for MicroPython 1.22.0 or later in two versions, the same bytes on every build', async () => {
+    for (const [i, version] of MICROPYTHON_APP_VERSIONS.entries()) {
+      const a = await buildMicroPythonAppRelease(version);
+      expect(Buffer.compare(a.zip, (await buildMicroPythonAppRelease(version)).zip)).toBe(0);
+      expect(a.name).toBe(`bench-sensor-${version}.zip`);
+      const [release] = await readBundle({ name: a.name, data: new Blob([a.zip as BlobPart]) });
+      expect(release).toMatchObject({ id: a.id, product: 'Bench Sensor', version, sequence: i + 1, notes: [] });
+      expect(isSourceTreeRelease(release!)).toBe(true);
+      const build = release!.builds[0]!;
+      expect(build.target.runtime).toEqual({ name: 'micropython', minVersion: '1.22.0' });
+      expect(build.sourceTree).toEqual({ root: 'src', entry: 'main', deviceLocal: ['env.py'] });
+      expect(sourceTreeFiles(release!.files, build.sourceTree!).map((f) => f.path).sort()).toEqual(Object.keys(microPythonAppTree(version)).sort());
+    }
   });
 });
