@@ -162,6 +162,7 @@ def _json(value):
 
 
 async def send(writer, status, body=None, headers=None, origin=None, cors=True, close=False):
+    """A reply: `body` is a JSON value, or an object whose stream(send) writes the JSON text in pieces (sent chunked)."""
     lines = ['HTTP/1.1 %d %s' % (status, REASONS.get(status, 'Status'))]
     if cors:
         lines.append('Access-Control-Allow-Origin: ' + (origin or '*'))
@@ -170,10 +171,14 @@ async def send(writer, status, body=None, headers=None, origin=None, cors=True, 
     for name, value in (headers or {}).items():
         lines.append('%s: %s' % (name, value))
     payload = b''
-    if body is not None:
+    streamed = body is not None and hasattr(body, 'stream')
+    if streamed:
+        lines.append('Content-Type: application/json')
+        lines.append('Transfer-Encoding: chunked')
+    elif body is not None:
         payload = _json(body).encode()
         lines.append('Content-Type: application/json')
-    if status != 204 and status >= 200:
+    if status != 204 and status >= 200 and not streamed:
         lines.append('Content-Length: %d' % len(payload))
     lines.append('Cache-Control: no-store')
     if close:
@@ -181,6 +186,16 @@ async def send(writer, status, body=None, headers=None, origin=None, cors=True, 
     writer.write(('\r\n'.join(lines) + '\r\n\r\n').encode())
     if payload:
         writer.write(payload)
+    if streamed:
+        async def piece(text):
+            data = text.encode()
+            writer.write(('%x\r\n' % len(data)).encode())
+            writer.write(data)
+            writer.write(b'\r\n')
+            await writer.drain()
+
+        await body.stream(piece)
+        writer.write(b'0\r\n\r\n')
     await writer.drain()
 
 
