@@ -3,7 +3,7 @@
 // and those the new tree drops), and builds the payload of that delta. Done once per update: an update resumed after
 // any interruption offers the same payload, so the device continues it from its offset.
 
-import { type SourceTreeDelta, sourceTreeDelta } from '@fieldflash/bundle/source-tree-delta';
+import { describeSourceTreeDelta, type SourceTreeDelta, sourceTreeDelta } from '@fieldflash/bundle/source-tree-delta';
 import type { SourceTreeFile } from '@fieldflash/bundle/source-tree';
 import { bytesImage, type ImageSource } from './image-source.ts';
 import { expectOk } from './replies.ts';
@@ -31,6 +31,8 @@ export interface TreeDeltaSummary {
   /** Bytes of files the device already holds, not sent. */
   bytesSaved: number;
   totalBytes: number;
+  /** In words: "Sends 3 of 12 files (4.1 KiB of 52.0 KiB): 47.9 KiB saved." */
+  description: string;
 }
 
 export function isSourceTreeImage(image: unknown): image is SourceTreeImage {
@@ -45,6 +47,7 @@ export function summariseDelta(delta: SourceTreeDelta): TreeDeltaSummary {
     bytesToSend: delta.bytesToSend,
     bytesSaved: delta.bytesSaved,
     totalBytes: delta.totalBytes,
+    description: describeSourceTreeDelta(delta),
   };
 }
 
