@@ -10,8 +10,6 @@ import os
 from fieldflash import store
 from fieldflash.crypto import hex
 from fieldflash.errors import Refusal, bad_request
-from fieldflash.updates.tree_payload import VERSION_FILE, Malformed, Payload, is_local, payload_digest
-from fieldflash.updates.tree_swap import Swap
 
 KIND = 'source-tree'
 SLOT = 'tree'
@@ -20,6 +18,15 @@ SLOT = 'tree'
 CHUNK = 4096
 WINDOW = 1
 LOG_FILE = 'tree-records.txt'
+VERSION_FILE = '.version'
+
+
+def is_local(path, local):
+    """Whether a device path is device-local: named exactly, or inside a device-local folder ("data/")."""
+    for entry in local:
+        if path == entry or (entry.endswith('/') and path.startswith(entry)):
+            return True
+    return False
 
 
 class SourceTree:
@@ -33,8 +40,14 @@ class SourceTree:
         self.log_path = config.state_dir + '/' + LOG_FILE
         self.device_local = list(config.device_local)
 
+    # The payload's parser and the swap are loaded when an update needs them, not kept in the heap at every boot.
     def swap(self):
+        from fieldflash.updates.tree_swap import Swap
         return Swap(self.root, self.staging, self.backup, self.log_path)
+
+    def leftovers(self):
+        """Whether a staging area, a backup or a records log is on the filesystem."""
+        return store.exists(self.staging) or store.exists(self.backup) or store.exists(self.log_path)
 
     def capacity(self):
         """Bytes the filesystem has free for staging a payload."""
@@ -90,6 +103,7 @@ class SourceTree:
     def payload(self, upload):
         """The payload's parser for an upload: fresh at offset 0, else resumed from its recorded boundary."""
         if upload.payload is None:
+            from fieldflash.updates.tree_payload import Payload
             p = Payload(self.staging, self.log_path, self.device_local)
             extra = upload.tree
             if upload.contiguous == 0:
@@ -100,6 +114,7 @@ class SourceTree:
         return upload.payload
 
     def feed(self, upload, mv):
+        from fieldflash.updates.tree_payload import Malformed
         try:
             self.payload(upload).feed(mv)
         except Malformed as error:
@@ -136,6 +151,7 @@ class SourceTree:
     # --- commit ------------------------------------------------------------------------------------------------------
     def check_staged(self, upload, sha256, buf):
         """At commit: the payload ended where it should, and what is staged hashes to it. Returns the staged record's facts."""
+        from fieldflash.updates.tree_payload import payload_digest
         payload = self.payload(upload)
         if not payload.ended:
             raise bad_request('The source-tree payload has every byte but no end record; nothing of it was kept. Build it again.')

@@ -19,9 +19,8 @@ class TreeBoot:
         journal = self.device.journal
         state = journal.tree
         phase = state['phase']
-        swap = self.tree.swap()
         if phase == 'cleaning':
-            swap.finish()
+            self.tree.swap().finish()
             journal.tree_cleaned()
             return False
         if phase in ('swapping', 'trial', 'undoing'):
@@ -29,6 +28,7 @@ class TreeBoot:
             version = state['staged']['version']
             if phase != 'undoing':
                 journal.tree_phase('undoing', reason)
+            swap = self.tree.swap()
             swap.undo()
             journal.roll_back_tree(reason)
             swap.discard()
@@ -36,13 +36,13 @@ class TreeBoot:
             return False
         if state['staged'] is not None:
             journal.tree_phase('swapping')
-            swap.forward()
+            self.tree.swap().forward()
             journal.tree_phase('trial')
             self.device.log('swapped in the source tree %s for its test boot' % state['staged']['version'])
             return True
         upload = self.device.uploads.current
-        if upload is None or upload.kind != 'source-tree' or not upload.tree.get('prepared'):
-            swap.discard()  # whatever an interrupted rollback or cleanup left; no-op on a clean board
+        if self.tree.leftovers() and (upload is None or upload.kind != 'source-tree' or not upload.tree.get('prepared')):
+            self.tree.swap().discard()  # whatever an interrupted rollback or cleanup left
         return False
 
     def confirm(self):

@@ -7,24 +7,16 @@ import hashlib
 
 from fieldflash import semver, store
 from fieldflash.crypto import hex
+from fieldflash.updates.source_tree import VERSION_FILE, is_local
 
 MAGIC = 'fieldflash-tree 1'
 LINE_LIMIT = 512
-VERSION_FILE = '.version'
 MAX_PATH = 255
 _HEX = '0123456789abcdef'
 
 
 class Malformed(Exception):
     """The payload breaks its format: sending it again cannot help."""
-
-
-def is_local(path, local):
-    """Whether a device path is device-local: named exactly, or inside a device-local folder ("data/")."""
-    for entry in local:
-        if path == entry or (entry.endswith('/') and path.startswith(entry)):
-            return True
-    return False
 
 
 def check_path(path, what):

@@ -14,7 +14,8 @@
 import os
 
 from fieldflash import store
-from fieldflash.updates.tree_payload import VERSION_FILE, read_records
+from fieldflash.updates.source_tree import VERSION_FILE
+from fieldflash.updates.tree_payload import read_records
 
 
 class Swap:
