@@ -150,4 +150,16 @@ describe('a source-tree payload on the wire', () => {
     expect(commit.body).toMatchObject({ error: { code: 'digest-mismatch', actual: sent.sha256 } });
     expect((await session.request('GET', `updates/${offered.sha256}`)).status).toBe(404);
   });
+
+  it('rolls back a tree whose entry module is not in it, at its test boot', async () => {
+    const session = await probe.login('no-entry');
+    const payload = await buildTreePayload({ version: '2.1.0', entry: 'app.main', deviceLocal: ['env.py'], write: files(2), remove: [] });
+    expectOk(await session.request('POST', 'updates', offerOf(payload, { version: '2.1.0' })), 'the offer');
+    await session.sendFrom({ bytes: payload.bytes, sha256: payload.sha256 }, 0, 4096);
+    expectOk(await session.request('POST', `updates/${payload.sha256}/commit`, {}), 'the commit');
+    expectOk(await session.request('POST', 'reboot', {}), 'the reboot');
+    while (boardJournal(dir).lastUpdate?.outcome !== 'rolled-back') await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(boardJournal(dir).lastUpdate).toMatchObject({ version: '2.1.0', reason: 'the source tree has no app/main.py to start' });
+    expect(Object.keys(boardTree(dir))).toEqual(['env.py']);
+  }, 60_000);
 });

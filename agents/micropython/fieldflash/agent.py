@@ -111,9 +111,15 @@ class Agent:
         """Imports the source tree's entry module; False when there is none. During a test boot, an entry module that
         raises while it starts fails the health check at once; later it calls fieldflash.confirm() once it runs well."""
         tree = self.device.tree
-        record = self.device.journal.tree['active'] if tree is not None else None
+        if tree is None:
+            return False
+        # During a tree's test boot the tree in place is the staged one, whose entry it names.
+        state = self.device.journal.tree
+        record = state['staged'] if self.boot.trial == 'tree' else state['active']
         entry = (record or {}).get('entry') or 'main'
-        if tree is None or not tree.has_entry(entry):
+        if not tree.has_entry(entry):
+            if self.boot.trial == 'tree':
+                self.boot.failed('the source tree has no %s.py to start' % entry.replace('.', '/'))
             return False
         if tree.root not in sys.path:
             sys.path.insert(0, tree.root)
