@@ -22,6 +22,12 @@ export function DeviceFacts({ document }: { document: DeviceDocument }) {
         <dd>{document.hardwareRevision}</dd>
         <dt>Version</dt>
         <dd>{document.version}</dd>
+        {document.runtime && (
+          <>
+            <dt>Runtime</dt>
+            <dd>{runtimeText(document.runtime)}</dd>
+          </>
+        )}
         <dt>Security version</dt>
         <dd>{document.securityVersion}</dd>
         <dt>Sequence</dt>
@@ -54,6 +60,11 @@ export function DeviceFacts({ document }: { document: DeviceDocument }) {
       </p>
     </>
   );
+}
+
+/** "MicroPython 1.27.0": what runs the device's source tree. */
+function runtimeText(runtime: { name: string; version: string }): string {
+  return `${runtime.name === 'micropython' ? 'MicroPython' : runtime.name} ${runtime.version}`;
 }
 
 export function lastUpdateText(last: LastUpdate | undefined): string {

@@ -1,4 +1,5 @@
 // One device's update as it runs: phase, bytes, speed and time left; then the device's own verdict.
+import type { TreeDeltaSummary } from '@fieldflash/protocol';
 import { formatBytes } from '../library/format.ts';
 import { dismissUpdate, type DeviceUpdateState, isRunning, type UpdateStage } from './device-update.ts';
 import { formatSecondsLeft, formatSpeed, formatTime } from './device-format.ts';
@@ -15,6 +16,12 @@ const STAGE_TEXT: Record<UpdateStage, string> = {
   'rolled-back': 'Rolled back',
   failed: 'Stopped',
 };
+
+/** A source tree's delta: "sent 4 of 7 files, 3.2 KiB saved" (the files the device already had were not sent). */
+function treeText(tree: TreeDeltaSummary, sending: boolean): string {
+  const removed = tree.removed > 0 ? `, ${tree.removed} removed` : '';
+  return `${sending ? 'Sending' : 'Sent'} ${tree.filesSent} of ${tree.files} ${tree.files === 1 ? 'file' : 'files'}, ${formatBytes(tree.bytesSaved)} saved${removed}`;
+}
 
 function rateText(update: DeviceUpdateState): string {
   const speed = update.rate?.bytesPerSecond;
@@ -56,6 +63,7 @@ export function UpdateStatus({ deviceId, update }: { deviceId: string; update: D
               again reads it at once.
             </p>
           )}
+          {p?.tree && <p aria-label="Source-tree delta">{treeText(p.tree, update.stage === 'sending')}.</p>}
           {p && p.size > 0 && update.stage !== 'scheduled' && (
             <>
               <progress aria-label="Bytes the device has" max={p.size} value={p.offset} />
@@ -73,12 +81,13 @@ export function UpdateStatus({ deviceId, update }: { deviceId: string; update: D
         <div role="status" aria-label="Update result" class={`device-update__result device-update__result--${update.stage}`}>
           {update.stage === 'confirmed' && update.verdict && (
             <p class="device-update__verdict">
-              Confirmed: {update.release.name} in slot {update.verdict.slot}.
+              Confirmed: {update.release.name} {update.verdict.slot === 'tree' ? 'as its source tree' : `in slot ${update.verdict.slot}`}.
             </p>
           )}
           {update.stage === 'rolled-back' && update.verdict && (
             <p class="device-update__verdict">Rolled back: {update.verdict.reason ?? 'the device gave no reason'}</p>
           )}
+          {p?.tree && <p aria-label="Source-tree delta">{treeText(p.tree, false)}.</p>}
           {update.appliesAt !== undefined && update.verdict && (
             <p>Sent earlier; the device applied it at the restart it had scheduled.</p>
           )}
@@ -89,7 +98,9 @@ export function UpdateStatus({ deviceId, update }: { deviceId: string; update: D
             </p>
           )}
           {update.stage === 'rolled-back' && update.verdict && (
-            <p>The device runs its previous image again; {update.release.name} was kept off it.</p>
+            <p>
+              The device runs its previous {update.verdict.slot === 'tree' ? 'source tree' : 'image'} again; {update.release.name} was kept off it.
+            </p>
           )}
           {update.stage === 'failed' && update.problem && (
             <>

@@ -25,6 +25,12 @@ export interface WorkerStart {
   heapSize: number;
   /** Pair with this secret instead of booting. */
   secret?: string;
+  /**
+   * Fault injection: the board loses power just before its flash change number `powerCutAt + 1` since power-on (a
+   * file written, created, renamed or removed, a partition or otadata written), so the first `powerCutAt` changes
+   * happen and nothing after them. The tests step it through every change of a boot.
+   */
+  powerCutAt?: number;
 }
 
 /** Messages from the bridge to the board. */
@@ -49,6 +55,19 @@ const start = workerData as WorkerStart;
 const port = parentPort!;
 const post = (message: FromBoard): void => port.postMessage(message);
 let alive = true;
+let flashChanges = 0;
+
+/** Whether the board may make its next flash change: false once it has no power (then the change fails with EIO). */
+function flashChange(): boolean {
+  if (!alive) return false;
+  if (start.powerCutAt !== undefined && flashChanges >= start.powerCutAt) {
+    alive = false;
+    post({ type: 'reset' });
+    return false;
+  }
+  flashChanges++;
+  return true;
+}
 
 function copyPython(FS: any, from: string, to: string): void {
   FS.mkdir(to);
@@ -122,11 +141,12 @@ mp.registerJsModule('ffboard', {
     if (got >= 0) copyIn(addr, bytes);
     return got;
   },
-  part_write: (index: number, offset: number, addr: number, n: number) => (alive ? flash.write(index, offset, copyOut(addr, n)) : -1),
-  part_erase: (index: number, offset: number, n: number) => (alive ? flash.write(index, offset, new Uint8Array(n).fill(0xff)) : -1),
-  set_boot: (index: number) => (alive ? (flash.setBoot(index), 0) : -1),
+  part_write: (index: number, offset: number, addr: number, n: number) => (flashChange() ? flash.write(index, offset, copyOut(addr, n)) : -1),
+  part_erase: (index: number, offset: number, n: number) => (flashChange() ? flash.write(index, offset, new Uint8Array(n).fill(0xff)) : -1),
+  set_boot: (index: number) => (flashChange() ? (flash.setBoot(index), 0) : -1),
   boot_index: () => (alive ? flash.bootIndex : -1),
-  mark_valid: () => (alive ? (flash.markValid(running), 0) : -1),
+  mark_valid: () => (flashChange() ? (flash.markValid(running), 0) : -1),
+  flash_changes: () => flashChanges,
   urandom: (addr: number, n: number) => {
     const bytes = new Uint8Array(n);
     randomFillSync(bytes);
@@ -169,7 +189,7 @@ FS.mkdir('/lib');
 copyPython(FS, AGENT_SOURCE, '/lib/fieldflash');
 for (const name of ['esp32.py', 'machine.py', 'bridge_loop.py']) FS.writeFile(`/lib/${name}`, readFileSync(join(STAND_INS, name)));
 FS.writeFile('/board.json', JSON.stringify({ uniqueId: start.uniqueId, running, partitions: flash.partitions, agent: start.settings }));
-mirrorChanges(FS, join(start.dir, 'flash'), () => alive);
+mirrorChanges(FS, join(start.dir, 'flash'), flashChange);
 mp.runPython("import sys\nsys.path.insert(0, '/lib')");
 
 // Looked up once: every lookup from JavaScript keeps a proxy on the board's heap until JavaScript collects it.

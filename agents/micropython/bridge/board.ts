@@ -51,9 +51,17 @@ export class Board {
     return this.worker !== null;
   }
 
-  /** Powers the board on; resolves once main.py runs, or with false when it reset while starting. */
-  boot(): Promise<boolean> {
-    return this.power({});
+  /**
+   * Powers the board on; resolves once main.py runs, or with false when it reset while starting. `powerCutAt`
+   * cuts the power before that flash change (WorkerStart.powerCutAt); the board then reports a reset.
+   */
+  boot(faults: { powerCutAt?: number } = {}): Promise<boolean> {
+    return this.power(faults.powerCutAt === undefined ? {} : { powerCutAt: faults.powerCutAt });
+  }
+
+  /** How many flash changes the board made since it was powered on. */
+  flashChanges(): Promise<number> {
+    return this.eval('import ffboard\nresult = ffboard.flash_changes()') as Promise<number>;
   }
 
   /** Pairs the board with `secret` in the interpreter: the key is derived once and stored, never the secret. */

@@ -1,7 +1,8 @@
 // The board's filesystem (LittleFS on an ESP32) as a host directory: the interpreter's in-memory filesystem is
 // filled from DIR/flash at each boot, and every change the board makes (write, truncate, create, rename, remove)
 // is written through to it at once, so a restart (a fresh interpreter) finds what the board had written. After
-// the board loses power, changes fail with EIO, as writes to flash do.
+// the board loses power, changes fail with EIO, as writes to flash do; each change asks first (`change()`), which
+// is where a test cuts the power between two of them.
 import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -42,15 +43,15 @@ function existsIn(FS: EmFs, path: string): boolean {
   }
 }
 
-/** Writes every later change under mirrored paths through to `hostDir`; `alive()` false makes them fail (EIO). */
-export function mirrorChanges(FS: EmFs, hostDir: string, alive: () => boolean): void {
+/** Writes every later change under mirrored paths through to `hostDir`; `change()` false makes one fail (EIO). */
+export function mirrorChanges(FS: EmFs, hostDir: string, change: () => boolean): void {
   FS.writeFile('/tmp/.mirror-probe', '');
   const file = FS.lookupPath('/tmp/.mirror-probe').node;
   const dir = FS.lookupPath('/tmp').node;
   const host = (path: string): string => join(hostDir, path);
   const guard = (path: string): boolean => {
     if (!mirrored(path)) return false;
-    if (!alive()) throw new FS.ErrnoError(EIO);
+    if (!change()) throw new FS.ErrnoError(EIO);
     return true;
   };
   const child = (parent: unknown, name: string): string => `${FS.getPath(parent) === '/' ? '' : FS.getPath(parent)}/${name}`;

@@ -4,8 +4,10 @@
 #   agent = fieldflash.Agent(product='demo-sensor', board='devkitc-v4', version='1.0.0')
 #   agent.start()                     # settles the last restart; may restart the board to roll back
 #   asyncio.create_task(agent.serve_forever(port=8070))   # server.py: the socket loop
+#   agent.start_application()         # imports the source tree's entry module (/app/main.py), if there is one
 #   ...once the application runs well:  fieldflash.confirm()
 import asyncio
+import sys
 
 from fieldflash import pairing
 from fieldflash.auth import Authenticator
@@ -41,6 +43,9 @@ class Config:
         self.hold_idle_s = 30
         self.hold_total_s = 900
         self.confirm_within_s = 30
+        # The application as a source tree (docs/protocol.md §4.8): its folder, and the files an update never touches.
+        self.tree_dir = '/app'
+        self.device_local = ['env.py']
         self.reboot_ms = 1500
         self.test_hooks = False
         for name, value in values.items():
@@ -101,6 +106,28 @@ class Agent:
 
     def confirm(self):
         self.boot.confirm()
+
+    def start_application(self):
+        """Imports the source tree's entry module; False when there is none. During a test boot, an entry module that
+        raises while it starts fails the health check at once; later it calls fieldflash.confirm() once it runs well."""
+        tree = self.device.tree
+        if tree is None:
+            return False
+        # During a tree's test boot the tree in place is the staged one, whose entry it names.
+        state = self.device.journal.tree
+        record = state['staged'] if self.boot.trial == 'tree' else state['active']
+        entry = (record or {}).get('entry') or 'main'
+        if not tree.has_entry(entry):
+            if self.boot.trial == 'tree':
+                self.boot.failed('the source tree has no %s.py to start' % entry.replace('.', '/'))
+            return False
+        if tree.root not in sys.path:
+            sys.path.insert(0, tree.root)
+        try:
+            __import__(entry)
+        except Exception as error:  # the application's own failure, in one line for the rollback's reason
+            self.boot.failed('%s.py raised %s: %s' % (entry.replace('.', '/'), type(error).__name__, error))
+        return True
 
 
 def current():

@@ -1,4 +1,6 @@
 # The device as the protocol sees it: identity, limits, slots and the document that describes them (§2).
+import sys
+
 import machine
 
 from fieldflash import store
@@ -31,6 +33,10 @@ class Device:
         self.id = 'ff-' + hex(machine.unique_id())
         self.host_names = set(['localhost', self.id + '.local'] + [n.lower().rstrip('.') for n in config.host_names])
         self.slots = FirmwareSlots()
+        self.tree = None
+        if config.tree_dir:
+            from fieldflash.updates.source_tree import SourceTree
+            self.tree = SourceTree(config)
         self.buffers = Buffers(config.window)
         self.journal = Journal(config.state_dir)
         if not self.journal.exists:
@@ -61,7 +67,7 @@ class Device:
 
     def counter_sources(self):
         journal = self.journal
-        active = journal.active_image
+        active = journal.current_image
         own = active.get('counterSources') or {'sequence': 'offer', 'securityVersion': 'offer'}
         floor = journal.state['securityFloor'] > active['securityVersion']
         return {'sequence': own['sequence'], 'securityVersion': journal.state.get('securityFloorSource', 'offer') if floor else own['securityVersion']}
@@ -69,7 +75,7 @@ class Device:
     def document(self):
         config = self.config
         journal = self.journal
-        active = journal.active_image
+        active = journal.current_image
         slots = []
         for name in ('a', 'b'):
             record = journal.slot(name)
@@ -78,6 +84,8 @@ class Device:
             else:
                 slots.append({'name': name, 'state': record['state'], 'version': record['version'], 'sha256': record['sha256'], 'size': record['size']})
         capabilities = ['http', 'resume', 'pipeline', 'slot-images']
+        if self.tree is not None:
+            capabilities.append('source-tree')
         if config.test_hooks:
             capabilities.append('test-hooks')
         doc = {
@@ -89,4 +97,13 @@ class Device:
         }
         if journal.last_update is not None:
             doc['lastUpdate'] = dict(journal.last_update)
+        if self.tree is not None:
+            doc['runtime'] = {'name': 'micropython', 'version': runtime_version()}
         return doc
+
+
+def runtime_version():
+    """MicroPython's version as SemVer: (1, 27, 0, '') is 1.27.0; a preview build keeps its tag (1.28.0-preview)."""
+    v = sys.implementation.version
+    text = '%d.%d.%d' % (v[0], v[1], v[2])
+    return text + '-' + v[3] if len(v) > 3 and v[3] else text

@@ -4,7 +4,7 @@
 STATUS = {
     'unauthenticated': 401, 'session-expired': 401, 'bad-mac': 401, 'replayed': 401, 'bad-proof': 401,
     'rate-limited': 429, 'incompatible-chip': 409, 'incompatible-board': 409, 'incompatible-hardware': 409,
-    'incompatible-product': 409, 'image-mismatch': 422, 'downgrade': 409, 'sequence-too-low': 409,
+    'incompatible-product': 409, 'incompatible-runtime': 409, 'image-mismatch': 422, 'downgrade': 409, 'sequence-too-low': 409,
     'security-version-too-low': 409, 'too-large': 413, 'digest-mismatch': 422, 'chunk-corrupt': 400,
     'offset-mismatch': 409, 'busy': 409, 'unknown-session': 404, 'nothing-to-commit': 409, 'not-pending': 409,
     'unsupported-protocol': 400, 'install-failed': 422, 'bad-request': 400, 'unknown-host': 421,

@@ -18,10 +18,12 @@ def _sha_path(rest):
     return len(rest) == 64 and all(c in '0123456789abcdef' for c in rest)
 
 
-def route(path, test_hooks):
+def route(path, test_hooks, trees=False):
     """(methods the path answers, sha256 or None, kind) or None when the device has no such path."""
     if path == API + '/device':
         return ('GET',), None, 'device'
+    if trees and path == API + '/tree':
+        return ('GET',), None, 'tree'
     if path in (API + '/auth/challenge', API + '/auth/response'):
         return ('POST',), None, path[len(API) + 6:]
     if path == API + '/updates':
@@ -66,7 +68,7 @@ class Handler:
         protocol = request.header('fieldflash-protocol')
         if protocol is not None and protocol.strip() != '1':
             raise Refusal('unsupported-protocol', 'This device speaks FieldFlash protocol version 1, not %s.' % protocol, {'supported': [1]})
-        found = route(request.path, self.device.config.test_hooks)
+        found = route(request.path, self.device.config.test_hooks, self.device.tree is not None)
         if found is None:
             raise Refusal('bad-request', 'The device has no %s.' % request.path, None, 404)
         methods, request.sha256, request.kind = found
@@ -102,6 +104,10 @@ class Handler:
         sessions = self.sessions
         if kind == 'device':
             return 200, self.device.document(), None
+        if kind == 'tree':
+            from fieldflash.updates.source_tree import Listing
+            tree = self.device.tree
+            return 200, Listing(tree, tree.local(self.device.journal.tree['active']), self.device.buffers), None
         if kind == 'session' and request.method == 'PUT':
             return 200, await self._put(request), None
         body = await self._json(request)

@@ -1,103 +1,22 @@
 # HTTP/1.1 for the agent, on asyncio streams (asyncio.start_server on a board; the Node bridge's streams in the
-# interpreter). Framing only: the request head is read and checked (Host, chunked bodies, the connection cap),
-# the handler admits a request from its head before any body byte is read, and bodies are read by the handler in
-# pieces, never whole (docs/protocol.md §1.2, §1.3, §7, §10).
+# interpreter). Framing only: the request head is read (http_request.py) and checked (Host, chunked bodies, the
+# connection cap), the handler admits a request from its head before any body byte is read, and bodies are read by
+# the handler in pieces, never whole (docs/protocol.md §1.2, §1.3, §7, §10). One watchdog task keeps the read
+# deadlines of every connection.
 import asyncio
 
 from fieldflash import clock
 from fieldflash.errors import Refusal, bad_request
+from fieldflash.http_request import HEAD_TIMEOUT_MS, WATCH_MS, Body, Closed, Watch, read_head
 
 API = '/fieldflash/v1'
-JSON_LIMIT = 4096  # no protocol message a board without WebRTC takes comes near it (§1.3)
 DISCARD_LIMIT = 65536  # a refused request's unread body up to this size is read and dropped; a larger one closes
-HEAD_TIMEOUT_MS = 10000
 KEEP_ALIVE_MS = 5000
 REASONS = {100: 'Continue', 200: 'OK', 202: 'Accepted', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized',
            404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 409: 'Conflict', 411: 'Length Required',
            413: 'Content Too Large', 421: 'Misdirected Request', 422: 'Unprocessable Content', 429: 'Too Many Requests',
            500: 'Internal Server Error', 503: 'Service Unavailable'}
 ALLOW_HEADERS = 'Authorization, Content-Type, Content-Digest, FieldFlash-Client, FieldFlash-Protocol'
-
-
-class Closed(Exception):
-    """The peer went away, or the connection must close without a reply."""
-
-
-class Body:
-    """A request body read in pieces: never more than Content-Length, each piece within the idle timeout."""
-
-    def __init__(self, reader, length, idle_ms):
-        self.reader = reader
-        self.length = length
-        self.remaining = length
-        self.idle_ms = idle_ms
-        self.deadline = None
-
-    async def readinto(self, mv):
-        n = min(len(mv), self.remaining)
-        if n == 0:
-            return 0
-        wait = self.idle_ms if self.deadline is None else min(self.idle_ms, clock.left_ms(self.deadline))
-        try:
-            got = await asyncio.wait_for_ms(self.reader.readinto(mv[:n]), wait)
-        except asyncio.TimeoutError:
-            raise Refusal('timeout', 'The request body stopped arriving; the device closed the request. Continue from the offset it reports.')
-        if not got:
-            raise Closed('the connection closed in the middle of the body')
-        self.remaining -= got
-        return got
-
-    async def read_json_text(self, deadline_ms):
-        """At most JSON_LIMIT bytes of a JSON body, all within `deadline_ms` (§10)."""
-        from fieldflash.fields import MAX_DEPTH
-        self.deadline = clock.after(deadline_ms)
-        buf = bytearray(min(self.length, JSON_LIMIT))
-        mv = memoryview(buf)
-        got = 0
-        while got < len(buf):
-            got += await self.readinto(mv[got:])
-        if self.length > JSON_LIMIT:
-            # Nesting is judged first, so an attack on parsers gets the same 400 on every device.
-            depth = 0
-            for c in buf:
-                if c == 0x5B or c == 0x7B:
-                    depth += 1
-                    if depth > MAX_DEPTH:
-                        raise bad_request('The request body is JSON nested deeper than %d levels.' % MAX_DEPTH)
-            raise Refusal('too-large', 'A request body may be at most %d bytes on this device; this one is %d.' % (JSON_LIMIT, self.length))
-        return buf
-
-    async def discard(self):
-        scratch = bytearray(256)
-        mv = memoryview(scratch)
-        while self.remaining:
-            await self.readinto(mv)
-
-
-class Request:
-    def __init__(self, method, target, version, headers, peer):
-        self.method = method
-        self.target = target
-        self.version = version
-        self.headers = headers
-        self.peer = peer
-        q = target.find('?')
-        self.path = target if q < 0 else target[:q]
-        self.query = '' if q < 0 else target[q + 1:]
-        self.body = None
-        self.login = None
-        self.json = None
-
-    def header(self, name):
-        return self.headers.get(name)
-
-    def query_values(self, name):
-        values = []
-        for part in self.query.split('&') if self.query else ():
-            eq = part.find('=')
-            if (part[:eq] if eq >= 0 else part) == name:
-                values.append(part[eq + 1:] if eq >= 0 else '')
-        return values
 
 
 class Connections:
@@ -162,6 +81,7 @@ def _json(value):
 
 
 async def send(writer, status, body=None, headers=None, origin=None, cors=True, close=False):
+    """A reply: `body` is a JSON value, or an object whose stream(send) writes the JSON text in pieces (sent chunked)."""
     lines = ['HTTP/1.1 %d %s' % (status, REASONS.get(status, 'Status'))]
     if cors:
         lines.append('Access-Control-Allow-Origin: ' + (origin or '*'))
@@ -170,10 +90,14 @@ async def send(writer, status, body=None, headers=None, origin=None, cors=True, 
     for name, value in (headers or {}).items():
         lines.append('%s: %s' % (name, value))
     payload = b''
-    if body is not None:
+    streamed = body is not None and hasattr(body, 'stream')
+    if streamed:
+        lines.append('Content-Type: application/json')
+        lines.append('Transfer-Encoding: chunked')
+    elif body is not None:
         payload = _json(body).encode()
         lines.append('Content-Type: application/json')
-    if status != 204 and status >= 200:
+    if status != 204 and status >= 200 and not streamed:
         lines.append('Content-Length: %d' % len(payload))
     lines.append('Cache-Control: no-store')
     if close:
@@ -181,6 +105,16 @@ async def send(writer, status, body=None, headers=None, origin=None, cors=True, 
     writer.write(('\r\n'.join(lines) + '\r\n\r\n').encode())
     if payload:
         writer.write(payload)
+    if streamed:
+        async def piece(text):
+            data = text.encode()
+            writer.write(('%x\r\n' % len(data)).encode())
+            writer.write(data)
+            writer.write(b'\r\n')
+            await writer.drain()
+
+        await body.stream(piece)
+        writer.write(b'0\r\n\r\n')
     await writer.drain()
 
 
@@ -190,45 +124,6 @@ async def send_refusal(writer, refusal, origin=None, cors=True, close=False):
     if retry is not None:
         headers['Retry-After'] = str(retry)
     await send(writer, refusal.status, refusal.body(), headers, origin, cors, close)
-
-
-async def _line(reader, timeout_ms):
-    try:
-        line = await asyncio.wait_for_ms(reader.readline(), max(1, timeout_ms))
-    except asyncio.TimeoutError:
-        return None
-    if not line:
-        raise Closed('the peer closed the connection')
-    return line
-
-
-async def read_head(reader, first_wait_ms, peer):
-    """The next request's head, or None when the connection stayed idle or closed."""
-    try:
-        line = await _line(reader, first_wait_ms)
-    except Closed:
-        return None
-    if line is None:
-        return None
-    deadline = clock.after(HEAD_TIMEOUT_MS)
-    parts = line.decode().strip().split(' ')
-    if len(parts) != 3 or not parts[2].startswith('HTTP/1.'):
-        raise Closed('not an HTTP/1.1 request line')
-    headers = {}
-    while True:
-        line = await _line(reader, clock.left_ms(deadline))
-        if line is None:
-            raise Closed('the request head did not arrive in time')
-        text = line.decode().strip()
-        if not text:
-            break
-        colon = text.find(':')
-        if colon < 1 or len(headers) >= 64:
-            raise Closed('a malformed header line')
-        name = text[:colon].strip().lower()
-        value = text[colon + 1:].strip()
-        headers[name] = headers[name] + ', ' + value if name in headers else value
-    return Request(parts[0], parts[1], parts[2], headers, peer)
 
 
 def preflight_headers(request, device_id):
@@ -248,6 +143,19 @@ class Server:
         self.config = config
         self.log = log
         self.connections = Connections(config.max_connections)
+        self.watches = []
+        self.watchdog = None
+
+    async def _watch(self):
+        # Runs while there are connections: cancels the read of any connection past its deadline.
+        while self.watches:
+            await asyncio.sleep_ms(WATCH_MS)
+            for watch in self.watches:
+                if watch.due is not None and clock.passed(watch.due):
+                    watch.due = None
+                    watch.fired = True
+                    watch.task.cancel()
+        self.watchdog = None
 
     async def serve(self, reader, writer):
         entry = self.connections.admit(writer)
@@ -261,21 +169,26 @@ class Server:
         peer = writer.get_extra_info('peername')
         address = peer[0] if isinstance(peer, tuple) else str(peer)
         served = 0
+        watch = Watch()
+        self.watches.append(watch)
+        if self.watchdog is None:
+            self.watchdog = asyncio.create_task(self._watch())
         try:
             while True:
                 entry[1] = False
                 entry[2] = clock.now()
-                request = await read_head(reader, KEEP_ALIVE_MS if served else HEAD_TIMEOUT_MS, address)
+                request = await read_head(reader, KEEP_ALIVE_MS if served else HEAD_TIMEOUT_MS, address, watch)
                 if request is None:
                     break
                 entry[1] = True
                 served += 1
                 entry[3] = served
-                if not await self._exchange(reader, writer, request):
+                if not await self._exchange(reader, writer, request, watch):
                     break
         except (Closed, OSError, EOFError, UnicodeError):
             pass
         finally:
+            self.watches.remove(watch)
             self.connections.leave(entry)
             try:
                 writer.close()
@@ -283,7 +196,7 @@ class Server:
             except OSError:
                 pass
 
-    async def _exchange(self, reader, writer, request):
+    async def _exchange(self, reader, writer, request, watch):
         """Answers one request; False when the connection must close afterwards."""
         origin = request.header('origin')
         keep = request.version == 'HTTP/1.1' and (request.header('connection') or '').lower() != 'close'
@@ -291,7 +204,7 @@ class Server:
         if not length_text.isdigit():
             await send_refusal(writer, bad_request('Content-Length is not a number of bytes.'), origin, True, True)
             return False
-        request.body = Body(reader, int(length_text), int(self.config.hold_idle_s * 1000))
+        request.body = Body(reader, int(length_text), int(self.config.hold_idle_s * 1000), watch)
         if not own_host(request.header('host'), self.handler.host_names()):
             refusal = Refusal('unknown-host', 'This device does not answer to the name %s. Use its IP address, localhost or one of its own names.' % request.header('host'))
             return await self._finish(writer, request, refusal, None, keep, cors=False)

@@ -1,8 +1,10 @@
 # The journal: which slot runs, what each slot holds, a test boot under way, the last update's outcome and the
-# security-version floor. One JSON record replaced whole on every change (store.py).
+# security-version floor; and for source trees, the running tree's record, a staged tree and the swap's direction
+# (updates/tree_boot.py). One JSON record replaced whole on every change (store.py).
 from fieldflash import store
 
 FILE = 'journal.json'
+NO_TREE = {'active': None, 'staged': None, 'phase': None, 'reason': None}
 
 
 def other(slot):
@@ -43,6 +45,12 @@ class Journal:
     def active_image(self):
         return self.slot(self.active)
 
+    @property
+    def current_image(self):
+        """What the board's application is: the running source tree once one was confirmed, else the running image."""
+        tree = self.tree['active']
+        return tree if tree is not None and self.state.get('application') == 'tree' else self.active_image
+
     def pending_slot(self):
         for name in ('a', 'b'):
             if self.slot(name)['state'] == 'pending':
@@ -59,9 +67,20 @@ class Journal:
 
     @property
     def security_version(self):
-        return max(self.state['securityFloor'], self.active_image['securityVersion'])
+        return max(self.state['securityFloor'], self.current_image['securityVersion'])
+
+    @property
+    def tree(self):
+        if 'tree' not in self.state:
+            self.state['tree'] = dict(NO_TREE)
+        return self.state['tree']
 
     # --- changes -----------------------------------------------------------
+    def _raise_floor(self, record):
+        if record['securityVersion'] > self.state['securityFloor']:
+            self.state['securityFloor'] = record['securityVersion']
+            self.state['securityFloorSource'] = record.get('counterSources', {}).get('securityVersion', 'offer')
+
     def forget(self, slot):
         if self.slot(slot)['state'] != 'empty':
             self.state['slots'][slot] = {'state': 'empty'}
@@ -70,6 +89,7 @@ class Journal:
     def record_pending(self, slot, image):
         self.state['slots'][slot] = dict(image, state='pending')
         self.state['lastUpdate'] = {'sha256': image['sha256'], 'version': image['version'], 'outcome': 'pending'}
+        self.tree['staged'] = None  # a committed image replaces a staged tree (docs/protocol.md §5)
         self.save()
 
     def begin_test_boot(self, slot):
@@ -85,9 +105,8 @@ class Journal:
             previous['state'] = 'confirmed'
         self.state['active'] = trial['slot']
         self.state['testBoot'] = None
-        if record['securityVersion'] > self.state['securityFloor']:
-            self.state['securityFloor'] = record['securityVersion']
-            self.state['securityFloorSource'] = record.get('counterSources', {}).get('securityVersion', 'offer')
+        self.state['application'] = 'firmware'
+        self._raise_floor(record)
         self.state['lastUpdate'] = {'sha256': record['sha256'], 'version': record['version'], 'outcome': 'confirmed'}
         self.save()
 
@@ -112,4 +131,49 @@ class Journal:
         if previous['state'] != 'empty':
             previous['state'] = 'confirmed'
         self.state['active'] = slot
+        self.save()
+
+    # --- source trees ------------------------------------------------------
+    def record_tree_staged(self, record, dropped_slot=None):
+        """A committed tree waits for its test boot; it replaces a pending image (`dropped_slot`) in the same change."""
+        if dropped_slot is not None:
+            self.state['slots'][dropped_slot] = {'state': 'empty'}
+        self.tree['staged'] = record
+        self.state['lastUpdate'] = {'sha256': record['sha256'], 'version': record['version'], 'outcome': 'pending'}
+        self.save()
+
+    def drop_staged_tree(self):
+        if self.tree['staged'] is not None:
+            self.tree['staged'] = None
+            self.save()
+
+    def tree_phase(self, phase, reason=None):
+        self.tree['phase'] = phase
+        if reason is not None:
+            self.tree['reason'] = reason
+        self.save()
+
+    def confirm_tree(self):
+        tree = self.tree
+        record = tree['staged']
+        tree['active'] = record
+        tree['staged'] = None
+        tree['phase'] = 'cleaning'
+        tree['reason'] = None
+        self.state['application'] = 'tree'
+        self._raise_floor(record)
+        self.state['lastUpdate'] = {'sha256': record['sha256'], 'version': record['version'], 'outcome': 'confirmed'}
+        self.save()
+
+    def roll_back_tree(self, reason):
+        tree = self.tree
+        record = tree['staged']
+        tree['staged'] = None
+        tree['phase'] = None
+        tree['reason'] = None
+        self.state['lastUpdate'] = {'sha256': record['sha256'], 'version': record['version'], 'outcome': 'rolled-back', 'reason': reason}
+        self.save()
+
+    def tree_cleaned(self):
+        self.tree['phase'] = None
         self.save()

@@ -4,6 +4,7 @@ from fieldflash import semver
 from fieldflash.errors import Refusal, bad_request
 from fieldflash.fields import Fields
 
+KINDS = ('firmware', 'source-tree')
 MAX_SEQUENCE = 0xFFFFFFFF
 MAX_SECURITY_VERSION = 255
 CHIP_IDS = {0: 'ESP32', 2: 'ESP32-S2', 5: 'ESP32-C3', 9: 'ESP32-S3', 12: 'ESP32-C2', 13: 'ESP32-C6', 16: 'ESP32-H2'}
@@ -17,8 +18,16 @@ def parse(json):
         'securityVersion': f.optional('securityVersion', f.int, 0, MAX_SECURITY_VERSION),
         'chipFamily': f.string('chipFamily', 128), 'board': f.optional('board', f.string, 128),
         'hardwareRevision': f.optional('hardwareRevision', f.string, 128), 'force': f.optional('force', f.bool) or False,
-        'images': None,
+        'images': None, 'kind': 'firmware', 'runtime': None,
     }
+    if f.has('kind'):
+        kind = f.string('kind', 32)
+        if kind not in KINDS:
+            raise bad_request('UpdateOffer.kind: expected %s, not %s.' % (' or '.join(KINDS), kind))
+        offer['kind'] = kind
+    if f.has('runtime'):
+        g = Fields(json['runtime'], 'UpdateOffer.runtime')
+        offer['runtime'] = {'name': g.string('name', 32), 'minVersion': g.optional('minVersion', g.version)}
     if f.has('images'):
         images = json['images']
         if not isinstance(images, list) or not 1 <= len(images) <= 8:
@@ -47,7 +56,6 @@ def check_security(device_version, image_version):
 def check(device, offer):
     """The image the device will receive (with `images`, the one for its inactive slot)."""
     config = device.config
-    active = device.journal.active_image
     if not _same(offer['chipFamily'], config.chip_family):
         raise _differs('incompatible-chip', 'the chip', offer['chipFamily'], config.chip_family)
     if offer['board'] is not None and not _same(offer['board'], config.board):
@@ -58,16 +66,21 @@ def check(device, offer):
         raise Refusal('incompatible-product', 'The image is a release of %s; this device runs %s.' % (offer['product'], config.product),
                       {'device': config.product, 'image': offer['product']})
     target = {'sha256': offer['sha256'], 'size': offer['size']}
+    if offer['kind'] == 'source-tree':
+        capacity = _check_tree(device, offer)
+    else:
+        capacity = device.max_image_size
     if offer['images'] is not None:
         slot = device.slots.inactive_slot()
         found = [i for i in offer['images'] if i['slot'] == slot]
         if not found:
             raise bad_request('The offer links images for slots %s, but this device writes slot %s.' % (', '.join(i['slot'] for i in offer['images']), slot))
         target = {'sha256': found[0]['sha256'], 'size': found[0]['size']}
-    capacity = device.max_image_size
     if target['size'] > capacity:
-        raise Refusal('too-large', 'The image is %d bytes; this device holds at most %d.' % (target['size'], capacity), {'maxImageSize': capacity})
+        what = 'The source-tree payload is %d bytes; the filesystem has room for %d.' if offer['kind'] == 'source-tree' else 'The image is %d bytes; this device holds at most %d.'
+        raise Refusal('too-large', what % (target['size'], capacity), {'maxImageSize': capacity})
     check_security(device.journal.security_version, offer['securityVersion'] or 0)
+    active = device.journal.current_image
     if offer['sequence'] is not None and offer['sequence'] < active['sequence']:
         raise Refusal('sequence-too-low', 'The image has sequence %d; this device runs sequence %d and never goes back.' % (offer['sequence'], active['sequence']),
                       {'device': active['sequence'], 'image': offer['sequence']})
@@ -75,6 +88,25 @@ def check(device, offer):
         raise Refusal('downgrade', 'The device runs %s; %s is older. Send with force to downgrade.' % (active['version'], offer['version']),
                       {'device': active['version'], 'image': offer['version']})
     return target
+
+
+def _check_tree(device, offer):
+    """A source tree's own checks (§4.8): the device takes trees, runs the runtime named, at or above its minimum."""
+    tree = device.tree
+    if tree is None:
+        raise bad_request('This device takes firmware images only; it has no source tree to update.')
+    if offer['images'] is not None:
+        raise bad_request('A source-tree offer links no slot images.')
+    runtime = offer['runtime']
+    if runtime is not None:
+        from fieldflash.device import runtime_version
+        own = runtime_version()
+        if runtime['name'].lower() != 'micropython':
+            raise Refusal('incompatible-runtime', 'The source tree runs on %s; this device runs MicroPython.' % runtime['name'], {'device': 'micropython', 'image': runtime['name']})
+        if runtime['minVersion'] is not None and semver.compare(own, runtime['minVersion']) < 0:
+            raise Refusal('incompatible-runtime', 'The source tree needs MicroPython %s or later; this device runs %s. Update MicroPython on it first.' % (runtime['minVersion'], own),
+                          {'device': own, 'image': runtime['minVersion']})
+    return tree.capacity()
 
 
 def image_facts(head):

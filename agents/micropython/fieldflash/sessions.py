@@ -1,18 +1,20 @@
 # Update sessions, keyed by the image's SHA-256 (docs/protocol.md §4-§5): the hold on the device, the offer, chunks
-# and a single-request stream written straight into the inactive slot, and commit. A session is the stored partial
-# upload: it outlives holds and restarts. Commit runs without awaiting, so concurrent commits of one image get
-# the same answer in turn.
+# and a single-request stream written straight into the inactive slot (or, for a source tree, parsed into the staging
+# folder: updates/source_tree.py), and commit. A session is the stored partial upload: it outlives holds and restarts.
+# Commit runs without awaiting, so concurrent commits of one image get the same answer in turn. One image waits for
+# its test boot at a time: committing an image or a tree replaces whichever was pending.
 import hashlib
 
 from fieldflash import clock, offer as offers
 from fieldflash.errors import Refusal
+from fieldflash.updates.tree_sessions import TreeSessions
 
 
 def _busy(holder, config):
     return Refusal('busy', 'Another client (%s) is updating this device. Wait until it finishes, or until its session lapses after %d s without data.' % (holder, config.hold_idle_s))
 
 
-class Sessions:
+class Sessions(TreeSessions):
     def __init__(self, device):
         self.device = device
         self.hold = None  # [client id, sha256, started, last activity]
@@ -61,15 +63,24 @@ class Sessions:
             raise Refusal('busy', 'The device is rebooting or deciding on a test boot. Wait until the device document shows the verdict, then try again.')
 
     # --- sessions ----------------------------------------------------------
-    def _session(self, sha256, size, offset):
-        return {'sha256': sha256, 'size': size, 'slot': self.device.slots.inactive_slot(), 'offset': offset,
-                'chunkSize': self.config.chunk_size, 'window': self.config.window, 'state': 'complete' if offset >= size else 'receiving'}
+    def _session(self, sha256, size, offset, kind='firmware'):
+        if kind == 'source-tree':
+            from fieldflash.updates.source_tree import CHUNK, SLOT, WINDOW
+            slot, chunk, window = SLOT, CHUNK, WINDOW
+        else:
+            slot, chunk, window = self.device.slots.inactive_slot(), self.config.chunk_size, self.config.window
+        return {'sha256': sha256, 'size': size, 'slot': slot, 'offset': offset, 'chunkSize': chunk, 'window': window,
+                'state': 'complete' if offset >= size else 'receiving'}
 
     def _committed(self, sha256):
+        """The record of an image or tree committed and waiting for its test boot, with its kind."""
         journal = self.device.journal
         slot = journal.pending_slot()
         record = journal.slot(slot) if slot else None
-        return record if record is not None and record['sha256'] == sha256 else None
+        if record is not None and record['sha256'] == sha256:
+            return record
+        staged = journal.tree['staged'] if self.device.tree is not None else None
+        return dict(staged, kind='source-tree') if staged is not None and staged['sha256'] == sha256 else None
 
     def offer(self, client_id, offer):
         hold = self.holder()
@@ -79,20 +90,20 @@ class Sessions:
         self.take(client_id, target['sha256'])
         done = self._committed(target['sha256'])
         if done is not None:
-            return self._session(done['sha256'], done['size'], done['size'])
+            return self._session(done['sha256'], done['size'], done['size'], done.get('kind', 'firmware'))
         uploads = self.device.uploads
         upload = uploads.get(target['sha256'])
-        if upload is not None and upload.size != target['size']:
+        if upload is not None and (upload.size != target['size'] or upload.kind != offer['kind']):
             upload = None
         if upload is None:
-            active = self.device.journal.active_image
-            meta = {'sha256': target['sha256'], 'size': target['size'], 'version': offer['version'],
+            active = self.device.journal.current_image
+            meta = {'sha256': target['sha256'], 'size': target['size'], 'version': offer['version'], 'kind': offer['kind'],
                     'sequence': offer['sequence'] if offer['sequence'] is not None else active['sequence'],
                     'securityVersion': offer['securityVersion'] or 0, 'offeredSecurityVersion': offer['securityVersion'],
                     'sequenceSource': 'offer' if offer['sequence'] is not None else self.device.counter_sources()['sequence']}
             upload = uploads.create(meta)
         self.device.log('%s: update to %s (%s...), %d bytes, continuing at %d' % (client_id, offer['version'], target['sha256'][:12], target['size'], upload.contiguous))
-        return self._session(target['sha256'], target['size'], upload.contiguous)
+        return self._session(target['sha256'], target['size'], upload.contiguous, upload.kind)
 
     def _upload(self, client_id, sha256):
         self.check_free(client_id)
@@ -105,9 +116,9 @@ class Sessions:
     def status(self, client_id, sha256):
         done = self._committed(sha256)
         if done is not None:
-            return self._session(sha256, done['size'], done['size'])
+            return self._session(sha256, done['size'], done['size'], done.get('kind', 'firmware'))
         upload = self._upload(client_id, sha256)
-        return self._session(sha256, upload.size, upload.contiguous)
+        return self._session(sha256, upload.size, upload.contiguous, upload.kind)
 
     def _prepare_slot(self):
         # The inactive slot is about to change: a pending or confirmed image there is gone from this moment, so
@@ -124,6 +135,8 @@ class Sessions:
         config = self.config
         upload = self._upload(client_id, sha256)
         length = body.length
+        if upload.kind == 'source-tree':
+            return await self._tree_chunk(client_id, upload, offset, claimed, body)
         if offset < upload.contiguous or offset >= upload.contiguous + config.window * config.chunk_size or offset >= upload.size:
             raise Refusal('offset-mismatch', 'The device expects chunks from offset %d (window %d x %d bytes); this one starts at %d.' % (upload.contiguous, config.window, config.chunk_size, offset),
                           {'offset': upload.contiguous})
@@ -152,17 +165,22 @@ class Sessions:
             raise Refusal('offset-mismatch', 'A streamed upload must start where the device is, at %d; this one starts at %d.' % (upload.contiguous, offset), {'offset': upload.contiguous})
         if offset + body.length > upload.size:
             raise Refusal('bad-request', "The upload runs past the image's %d bytes." % upload.size, {'offset': upload.contiguous})
-        slot = self._prepare_slot()
         uploads = self.device.uploads
+        tree = self._prepare_staging(upload) if upload.kind == 'source-tree' else None
+        slot = None if tree is not None else self._prepare_slot()
 
         def advanced(position):
-            upload.written(upload.contiguous, position)
+            if tree is None:
+                upload.written(upload.contiguous, position)
             uploads.record()
             self.take(client_id, sha256)
 
         buf = self.device.buffers.take()
         try:
-            await self.device.slots.receive(slot, body, offset, body.length, buf, None, advanced)
+            if tree is not None:
+                await self._fed(upload, tree.stream(upload, body, buf, advanced))
+            else:
+                await self.device.slots.receive(slot, body, offset, body.length, buf, None, advanced)
         finally:
             self.device.buffers.give(buf)
             uploads.record(True)
@@ -173,7 +191,7 @@ class Sessions:
     def commit(self, client_id, sha256):
         done = self._committed(sha256)
         if done is not None:
-            return {'slot': self.device.journal.pending_slot(), 'state': 'pending'}
+            return {'slot': self.device.journal.pending_slot() or 'tree', 'state': 'pending'}
         if self.device.uploads.get(sha256) is None and self.last_commit is not None and self.last_commit[0] == sha256 and self.last_commit[1]:
             raise self.last_commit[1]
         try:
@@ -190,6 +208,8 @@ class Sessions:
         upload = self._upload(client_id, sha256)
         if not upload.complete:
             raise Refusal('nothing-to-commit', 'The device has %d of %d bytes; send the rest before committing.' % (upload.contiguous, upload.size), {'offset': upload.contiguous})
+        if upload.kind == 'source-tree':
+            return self._commit_tree(client_id, upload)
         slot = device.slots.inactive_slot()
         buf = device.buffers.take()
         try:
@@ -214,7 +234,10 @@ class Sessions:
             device.uploads.discard()
             self.release()
             raise
+        staged_tree = device.tree is not None and device.journal.tree['staged'] is not None
         device.journal.record_pending(slot, image)
+        if staged_tree:
+            device.tree.discard()
         device.uploads.discard()
         self.release()
         device.log('%s: %s committed into slot %s, pending its test boot' % (client_id, meta['version'], slot))
@@ -223,7 +246,10 @@ class Sessions:
     def cancel(self, client_id, sha256):
         """DELETE: no partial upload of the image remains and the caller's hold is released; 204 either way."""
         self.check_free(client_id)
-        if self.device.uploads.get(sha256) is not None:
+        upload = self.device.uploads.get(sha256)
+        if upload is not None:
+            if upload.kind == 'source-tree' and (upload.payload is not None or upload.tree.get('prepared')):
+                self.device.tree.discard(upload)
             self.device.uploads.discard()
         if self.hold is not None and self.hold[0] == client_id:
             self.release()

@@ -1,7 +1,9 @@
-# The partial upload: one image at a time, written straight into the inactive slot, described by upload.json (what
-# the image claims and the offset whose bytes are surely in flash). Chunks may arrive out of order within the
-# window: ranges beyond a gap wait in RAM until the gap closes. After a restart only the recorded offset counts,
-# rounded down to a flash block, since rewriting a block erases it first (docs/protocol.md §4.3 allows a lower offset).
+# The partial upload: one image at a time, described by upload.json (what the image claims and the offset whose
+# bytes are surely on flash). A firmware image is written straight into the inactive slot; chunks may arrive out of
+# order within the window, and ranges beyond a gap wait in RAM until the gap closes. After a restart only the
+# recorded offset counts, rounded down to a flash block, since rewriting a block erases it first (docs/protocol.md
+# §4.3 allows a lower offset). A source-tree payload is parsed in order into the staging folder; its recorded offset
+# is the end of its last complete record, with the records log's length at that point (updates/tree_payload.py).
 from fieldflash import store
 from fieldflash.updates.firmware import BLOCK
 
@@ -11,11 +13,14 @@ RECORD_EVERY = 65536
 
 
 class Upload:
-    def __init__(self, meta, offset):
+    def __init__(self, meta, offset, tree=None):
         self.meta = meta
         self.contiguous = offset
         self.recorded = offset
         self.ahead = []  # [start, end) ranges written past a gap
+        # For a source tree: {'log', 'records', 'prepared'} as recorded; the parser itself lives in RAM.
+        self.tree = tree if tree is not None else {}
+        self.payload = None
 
     @property
     def sha256(self):
@@ -24,6 +29,10 @@ class Upload:
     @property
     def size(self):
         return self.meta['size']
+
+    @property
+    def kind(self):
+        return self.meta.get('kind', 'firmware')
 
     @property
     def complete(self):
@@ -46,6 +55,15 @@ class Upload:
         """A chunk that failed its digest was written over [start, end): ranges it touched no longer count."""
         self.ahead = [r for r in self.ahead if r[1] <= start or r[0] >= end]
 
+    def durable(self):
+        """(offset, extra fields) of what a restart can resume from."""
+        if self.kind != 'source-tree':
+            return self.contiguous, None
+        if self.payload is None:
+            return self.recorded, self.tree
+        offset, log, records = self.payload.boundary
+        return offset, {'log': log, 'records': records, 'prepared': True}
+
 
 class UploadStore:
     def __init__(self, state_dir):
@@ -54,23 +72,38 @@ class UploadStore:
         record = store.read_json(self.path)
         if record is not None:
             offset = min(record.get('offset', 0), record['size'])
-            self.current = Upload(record['meta'] if 'meta' in record else record, offset - offset % BLOCK)
+            meta = record['meta'] if 'meta' in record else record
+            if meta.get('kind') == 'source-tree':
+                self.current = Upload(meta, offset, record.get('tree') or {})
+            else:
+                self.current = Upload(meta, offset - offset % BLOCK)
 
     def get(self, sha256):
         return self.current if self.current is not None and self.current.sha256 == sha256 else None
 
     def create(self, meta):
         self.current = Upload(meta, 0)
-        store.write_json(self.path, {'meta': meta, 'size': meta['size'], 'offset': 0})
+        self._write(self.current, 0, None)
         return self.current
+
+    def _write(self, upload, offset, tree):
+        record = {'meta': upload.meta, 'size': upload.size, 'offset': offset}
+        if tree is not None:
+            record['tree'] = tree
+        store.write_json(self.path, record)
+        upload.recorded = offset
 
     def record(self, force=False):
         upload = self.current
-        if upload is None or upload.contiguous == upload.recorded:
+        if upload is None:
             return
-        if force or upload.contiguous - upload.recorded >= RECORD_EVERY:
-            store.write_json(self.path, {'meta': upload.meta, 'size': upload.size, 'offset': upload.contiguous})
-            upload.recorded = upload.contiguous
+        offset, tree = upload.durable()
+        if offset == upload.recorded and (tree is None or tree == upload.tree):
+            return
+        if force or offset - upload.recorded >= RECORD_EVERY:
+            self._write(upload, offset, tree)
+            if tree is not None:
+                upload.tree = tree
 
     def discard(self):
         self.current = None

@@ -1,6 +1,7 @@
 // Finishing the transfer (docs/protocol.md §5): commit the complete image to its slot as pending, then reboot into
 // it. Either reply may be lost on the way back; the device document then says whether the step already happened.
 
+import type { DeviceDocument } from './device-document.ts';
 import { DeviceRefusal } from './error-codes.ts';
 import { expectOk } from './replies.ts';
 import { parseCommitReply, parseRebootReply, type UpdateSession } from './update-messages.ts';
@@ -13,7 +14,7 @@ export async function commitImage(run: UpdateRun, session: UpdateSession): Promi
   if (reply.status === 409 || reply.status === 404) {
     // A commit whose reply was lost: the device already holds the image as pending.
     run.device = await run.link.readDevice();
-    if (run.device.slots.some((s) => s.state === 'pending' && s.sha256 === session.sha256)) return true;
+    if (isPending(run.device, session.sha256)) return true;
   }
   try {
     expectOk(reply, parseCommitReply, 'the commit');
@@ -33,8 +34,14 @@ export async function rebootDevice(run: UpdateRun, session: UpdateSession): Prom
   const reply = await run.link.http.request('POST', '/reboot', {}).catch(async (err: unknown) => {
     // The reply may be lost because the device is already rebooting; only ask again if the image still waits.
     run.device = await run.link.readDevice().catch(() => run.device);
-    if (run.device.slots.some((s) => s.state === 'pending' && s.sha256 === session.sha256) && run.device.lastUpdate?.outcome === 'pending') throw err;
+    if (isPending(run.device, session.sha256) && run.device.lastUpdate?.outcome === 'pending') throw err;
     return undefined;
   });
   if (reply) expectOk(reply, parseRebootReply, 'the reboot request');
+}
+
+/** Whether the device holds the image committed, waiting for its test boot: in a slot, or (a source tree, which has no slot) as its last update. */
+function isPending(device: DeviceDocument, sha256: string): boolean {
+  if (device.slots.some((s) => s.state === 'pending' && s.sha256 === sha256)) return true;
+  return device.lastUpdate?.sha256 === sha256 && device.lastUpdate.outcome === 'pending';
 }

@@ -11,7 +11,7 @@ export type SlotState = (typeof SLOT_STATES)[number];
 export const UPDATE_OUTCOMES = ['pending', 'confirmed', 'rolled-back'] as const;
 export type UpdateOutcome = (typeof UPDATE_OUTCOMES)[number];
 
-export const CAPABILITIES = ['http', 'webrtc', 'resume', 'pipeline', 'slot-images', 'scheduled-reboot'] as const;
+export const CAPABILITIES = ['http', 'webrtc', 'resume', 'pipeline', 'slot-images', 'scheduled-reboot', 'source-tree'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 /**

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   'incompatible-board': { status: 409, message: 'The image is built for another board than this device.' },
   'incompatible-hardware': { status: 409, message: 'The image does not support this hardware revision.' },
   'incompatible-product': { status: 409, message: 'The image is a release of another product than this device runs.' },
+  'incompatible-runtime': { status: 409, message: 'The source tree needs another runtime, or a newer one, than this device runs.' },
   'image-mismatch': { status: 422, message: 'The image itself says something else than the offer claimed; the upload was discarded.' },
   downgrade: { status: 409, message: 'The image is older than what the device runs. Send with force to downgrade.' },
   'sequence-too-low': { status: 409, message: 'The image sequence number is below the device\'s; the device refuses to go back.' },

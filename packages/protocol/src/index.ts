@@ -16,6 +16,8 @@ export { pumpChunks } from './sender.ts';
 export { refusalOf, expectOk } from './replies.ts';
 export * from './updater.ts';
 export { fittingBuild, planRelease, type ReleasePlan, type ReleaseTargets } from './release-image.ts';
+export { isSourceTreeImage, summariseDelta, type SourceTreeImage, type TreeDeltaSummary } from './tree-update.ts';
+export { buildTreePayload, TREE_LINE_LIMIT, TREE_PAYLOAD_MAGIC, type TreePayload, type TreePayloadFile, type TreePayloadSpec } from './tree-payload.ts';
 export { targetAddressSpace, type TargetAddressSpace } from './address-space.ts';
 export { isMixedContent, localNetworkPermission, RequestBlocked, type BlockReason } from './blocked-request.ts';
 export { basicAuthorization, fetchSend, multipartBody, xhrSend, type CompatReply, type CompatRequest, type CompatSend } from './compat-http.ts';

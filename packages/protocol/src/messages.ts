@@ -9,4 +9,5 @@ export * from './update-messages.ts';
 export * from './reboot-schedule-messages.ts';
 export * from './webrtc-messages.ts';
 export * from './frame-messages.ts';
+export * from './tree-messages.ts';
 export { BASE64, HEX_MAC, MessageError } from './fields.ts';

@@ -2,16 +2,17 @@
 // (one per slot, RIOT style, or one for either slot), or else the app part of its first-install layout.
 
 import type { Build, Release, ReleaseFile } from '@fieldflash/bundle';
-import { isSourceTreeBuild, sourceTreeInstallNote } from '@fieldflash/bundle/source-tree';
+import { isSourceTreeBuild, sourceTreeFiles } from '@fieldflash/bundle/source-tree';
 import { sourceTreeMismatch } from '@fieldflash/bundle/source-tree-fit';
 import semver from 'semver';
 import { blobImage, type ImageSource } from './image-source.ts';
 import type { DeviceDocument } from './device-document.ts';
+import type { SourceTreeImage } from './tree-update.ts';
 import { type ReleaseFacts, UpdateError } from './update-options.ts';
 
 export interface ReleasePlan {
   release: ReleaseFacts;
-  image: ImageSource | [ImageSource, ImageSource];
+  image: ImageSource | [ImageSource, ImageSource] | SourceTreeImage;
   /** In words: what will be sent, for the person running the update. */
   description: string;
 }
@@ -89,15 +90,12 @@ export function fittingBuild(release: ReleaseTargets, device: DeviceDocument): {
 /** The offer's facts and the image(s) to send; throws UpdateError saying why a release does not suit the device. */
 export function planRelease(release: Release, device: DeviceDocument): ReleasePlan {
   const { build, hardwareRevision } = fittingBuild(release, device);
-  if (isSourceTreeBuild(build)) {
-    // Sending a tree file by file is not part of this protocol edition yet; refused before anything is sent.
-    throw new UpdateError(`${sourceTreeInstallNote(release)} This FieldFlash cannot send a source tree over the LAN yet; nothing was sent.`);
-  }
   const facts: ReleaseFacts = { product: release.product, version: release.version, chipFamily: build.target.chipFamily ?? device.chipFamily };
   if (release.sequence !== undefined) facts.sequence = release.sequence;
   if (release.securityVersion !== undefined) facts.securityVersion = release.securityVersion;
   if (build.target.board !== undefined) facts.board = build.target.board;
   if (hardwareRevision !== undefined) facts.hardwareRevision = hardwareRevision;
+  if (isSourceTreeBuild(build)) return planTree(release, build, facts, device);
   const ota = build.ota;
   if (ota?.kind === 'per-slot') {
     const slot0 = fileOf(release, ota.slot0);
@@ -110,4 +108,25 @@ export function planRelease(release: Release, device: DeviceDocument): ReleasePl
   }
   const file = ota?.kind === 'either' ? fileOf(release, ota.image) : appPart(release, build);
   return { release: facts, image: blobImage(file.data, file.sha256), description: file.path };
+}
+
+/** A source tree goes to a device that takes trees over the LAN; which of its files are sent is known once logged in. */
+function planTree(release: Release, build: Build & { sourceTree: NonNullable<Build['sourceTree']> }, facts: ReleaseFacts, device: DeviceDocument): ReleasePlan {
+  if (!device.capabilities.includes('source-tree')) {
+    throw new UpdateError(
+      `${release.product} ${release.version} is a source tree, and this device's agent takes no source trees over the LAN (it lists no source-tree capability). Update the agent, or install the tree over USB; nothing was sent.`,
+    );
+  }
+  const tree = build.sourceTree;
+  const files = sourceTreeFiles(release.files, tree).map((f) => ({ ...f, data: fileOf(release, f.bundlePath).data }));
+  facts.kind = 'source-tree';
+  facts.runtime = { name: build.target.runtime!.name, ...(build.target.runtime!.minVersion ? { minVersion: build.target.runtime!.minVersion } : {}) };
+  const image: SourceTreeImage = {
+    kind: 'source-tree',
+    version: release.version,
+    entry: tree.entry,
+    deviceLocal: tree.deviceLocal,
+    files,
+  };
+  return { release: facts, image, description: `the source tree's ${files.length} ${files.length === 1 ? 'file' : 'files'}, those that differ from the device's` };
 }

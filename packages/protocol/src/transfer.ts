@@ -4,15 +4,19 @@
 import type { ImageSource } from './image-source.ts';
 import { expectOk } from './replies.ts';
 import { pumpChunks } from './sender.ts';
+import { isSourceTreeImage, treeImage } from './tree-update.ts';
 import { parseUpdateSession, type UpdateOffer, type UpdateSession } from './update-messages.ts';
-import { UpdateError, type UpdateOptions, type UpdateRun } from './update-options.ts';
+import { UpdateError, type UpdateRun } from './update-options.ts';
 
 /** Offers the release; the reply is the device's session: the image it chose, its slot and its offset. */
 export async function offerUpdate(run: UpdateRun): Promise<UpdateSession> {
   const link = await run.link.ensureLink();
   const { image, force, release } = run.options;
   let offer: UpdateOffer;
-  if (Array.isArray(image)) {
+  if (isSourceTreeImage(image)) {
+    run.treePayload ??= await treeImage(run, image);
+    offer = { ...release, sha256: run.treePayload.sha256, size: run.treePayload.size };
+  } else if (Array.isArray(image)) {
     const names = run.device.slots.map((s) => s.name);
     if (names.length < 2) throw new UpdateError(`The release has one image per slot, but the device has ${names.length} slot(s).`);
     const images = image.map((img, i) => ({ slot: names[i]!, sha256: img.sha256, size: img.size }));
@@ -25,8 +29,9 @@ export async function offerUpdate(run: UpdateRun): Promise<UpdateSession> {
 }
 
 /** The release's image the device's session asks for. */
-export function imageFor(options: UpdateOptions, session: UpdateSession): ImageSource {
-  const candidates = Array.isArray(options.image) ? options.image : [options.image];
+export function imageFor(run: UpdateRun, session: UpdateSession): ImageSource {
+  const { options } = run;
+  const candidates = run.treePayload ? [run.treePayload] : Array.isArray(options.image) ? options.image : isSourceTreeImage(options.image) ? [] : [options.image];
   const image = candidates.find((c) => c.sha256 === session.sha256 && c.size === session.size);
   if (!image) throw new UpdateError(`The device asked for an image (${session.sha256.slice(0, 12)}…, ${session.size} bytes) that this release does not have.`);
   return image;

@@ -10,6 +10,16 @@ export interface SlotImage {
   size: number;
 }
 
+/** What an update carries (docs/protocol.md §4.8): a firmware image (the default), or a source-tree payload. */
+export const UPDATE_KINDS = ['firmware', 'source-tree'] as const;
+export type UpdateKind = (typeof UPDATE_KINDS)[number];
+
+/** The runtime a source tree needs: its name and lowest version (SemVer), as the release says. */
+export interface OfferedRuntime {
+  name: string;
+  minVersion?: string;
+}
+
 export interface UpdateOffer {
   sha256: string;
   size: number;
@@ -23,6 +33,10 @@ export interface UpdateOffer {
   force?: boolean;
   /** One image per slot (RIOT style); the device picks the one for its inactive slot. */
   images?: SlotImage[];
+  /** `source-tree`: the image is a source-tree payload (§4.8); sent only to a device with the `source-tree` capability. */
+  kind?: UpdateKind;
+  /** For a source tree: the runtime it needs, which the device checks (409 incompatible-runtime). */
+  runtime?: OfferedRuntime;
 }
 
 /**
@@ -84,7 +98,13 @@ export function parseUpdateOffer(json: unknown): UpdateOffer {
     hardwareRevision: f.optional('hardwareRevision', (g, n) => g.string(n, { maxLength: MAX_NAME_LENGTH })),
     force: f.optional('force', (g, n) => g.boolean(n)),
     images: f.optional('images', (g, n) => g.array(n, slotImage, 1)),
+    kind: f.optional('kind', (g, n) => g.oneOf(n, UPDATE_KINDS)),
+    runtime: f.optional('runtime', (g, n) => offeredRuntime(g.object(n))),
   });
+}
+
+function offeredRuntime(f: Fields): OfferedRuntime {
+  return defined({ name: f.string('name', { maxLength: 32 }), minVersion: f.optional('minVersion', (g, n) => g.semver(n)) });
 }
 
 export function parseUpdateSession(json: unknown): UpdateSession {

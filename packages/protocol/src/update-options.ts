@@ -8,6 +8,7 @@ import type { HttpTarget, SignedTransport } from './http-transport.ts';
 import type { ImageSource } from './image-source.ts';
 import type { Retries } from './retries.ts';
 import type { Throttle } from './throttle.ts';
+import type { SourceTreeImage } from './tree-update.ts';
 import type { UpdateOffer } from './update-messages.ts';
 import type { ProgressReport, UpdateProgress } from './update-progress.ts';
 import type { PeerConnectionFactory } from './webrtc.ts';
@@ -25,8 +26,11 @@ export interface UpdateOptions {
   /** Stable per installation of the client, so a reloaded client resumes its own session instead of being `busy`. */
   clientId: string;
   release: ReleaseFacts;
-  /** One image, or one per slot (RIOT style: slot0 for the device's first slot, slot1 for its second). */
-  image: ImageSource | [ImageSource, ImageSource];
+  /**
+   * One image, or one per slot (RIOT style: slot0 for the device's first slot, slot1 for its second), or a source
+   * tree, whose payload is built from the delta against the device's files once logged in (tree-update.ts).
+   */
+  image: ImageSource | [ImageSource, ImageSource] | SourceTreeImage;
   force?: boolean;
   transport?: 'http' | 'webrtc';
   /** Needed for `webrtc`: makes an RTCPeerConnection (the browser's, or node-datachannel's polyfill). */
@@ -81,4 +85,6 @@ export interface UpdateRun {
   device: DeviceDocument;
   /** Set once the device found the image's digest wrong and the client sent it again (it does so once). */
   digestRetried: boolean;
+  /** A source-tree update's payload, built once from the device's files (tree-update.ts). */
+  treePayload?: ImageSource;
 }

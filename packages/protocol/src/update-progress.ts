@@ -1,4 +1,5 @@
 // What an update reports while it runs: the phase it is in, where the device is, and the bytes put on the wire.
+import type { TreeDeltaSummary } from './tree-update.ts';
 
 export type UpdatePhase =
   | 'reading'
@@ -31,6 +32,8 @@ export interface UpdateProgress {
   reason?: string;
   /** From `scheduled` on: when the device reboots into the image (ms since the epoch, this client's clock). */
   appliesAt?: number;
+  /** A source-tree update, once the delta against the device's files is known: what it sends and what it saves. */
+  tree?: TreeDeltaSummary;
 }
 
 /** The progress so far; each change goes to the caller's `onProgress`. `attempt` and `reason` belong to `retrying` only. */

@@ -79,7 +79,7 @@ export class DeviceUpdate {
       refuseOtherProduct(run.options.release.product, run.device);
       if (run.options.applyAt) checkSchedulable(run.device);
       let session = await retries.retrying('offering', () => offerUpdate(run));
-      const image = imageFor(run.options, session);
+      const image = imageFor(run, session);
       progress.report({ phase: 'sending', sha256: session.sha256, slot: session.slot, size: session.size, offset: session.offset });
       while (true) {
         session = await sendImage(run, session, image);

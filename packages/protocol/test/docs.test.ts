@@ -26,6 +26,7 @@ import {
   parseRebootReply,
   parseScheduledReboot,
   parseScheduleRequest,
+  parseTreeListing,
   parseReplyFrame,
   parseRequestFrame,
   parseUpdateOffer,
@@ -57,6 +58,7 @@ const parsers: Record<string, (json: unknown) => unknown> = {
   'request-frame': parseRequestFrame,
   'reply-frame': parseReplyFrame,
   'chunk-frame-header': parseChunkFrameHeader,
+  'tree-listing': parseTreeListing,
 };
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { readBundle, type Release } from '@fieldflash/bundle';
-import { fittingBuild, MessageError, parseDeviceDocument, planRelease, type DeviceDocument, type ReleaseTargets, UpdateError } from '../src/index.ts';
+import { fittingBuild, isSourceTreeImage, MessageError, parseDeviceDocument, planRelease, type DeviceDocument, type ReleaseTargets, UpdateError } from '../src/index.ts';
 import { treeRelease } from '../../../test/fixtures/micropython-app.ts';
 
 const device = (runtime?: { name: string; version: string }, chipFamily = 'ESP32'): DeviceDocument => ({
@@ -58,10 +58,17 @@ describe('a source-tree release', () => {
     expect(fittingBuild(both, device()).build.ota).toEqual({ kind: 'either', image: 'micropython.bin' });
   });
 
-  test('is refused before anything is sent, while the LAN cannot carry a tree', async () => {
+  test('goes to a device that takes trees as the files of its tree, offered as a source tree for its runtime', async () => {
+    const [release] = await readBundle({ name: 'greenhouse.zip', files: (await treeRelease()).map((f) => ({ path: f.path, data: new Blob([f.data as BlobPart]) })) });
+    const plan = planRelease(release as Release, { ...device(micropython()), capabilities: ['http', 'source-tree'] });
+    expect(plan.release).toMatchObject({ product: 'Greenhouse Sensor', version: '1.3.0', kind: 'source-tree', runtime: { name: 'micropython', minVersion: '1.22.0' } });
+    expect(isSourceTreeImage(plan.image) && plan.image.files.map((f) => f.path)).toEqual(['main.py', 'lib/sensor.py', 'lib/report.py', 'lib/__init__.py']);
+  });
+
+  test('is refused before anything is sent to an agent that takes no trees over the LAN', async () => {
     const [release] = await readBundle({ name: 'greenhouse.zip', files: (await treeRelease()).map((f) => ({ path: f.path, data: new Blob([f.data as BlobPart]) })) });
     expect(() => planRelease(release as Release, device(micropython()))).toThrow(
-      'Greenhouse Sensor 1.3.0 is a MicroPython source tree: installed by the agent over the LAN or onto a MicroPython board, not flashed as an image. This FieldFlash cannot send a source tree over the LAN yet; nothing was sent.',
+      "Greenhouse Sensor 1.3.0 is a source tree, and this device's agent takes no source trees over the LAN (it lists no source-tree capability). Update the agent, or install the tree over USB; nothing was sent.",
     );
   });
 });

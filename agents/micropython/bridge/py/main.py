@@ -1,6 +1,8 @@
-# The board's main.py on the Node bridge: the agent, and an application that confirms a test boot once it runs.
-# A real board's main.py is the same but for server.serve_forever() in place of bridge_loop.listen().
+# The board's main.py on the Node bridge: the agent, then the application: the source tree's entry module in /app
+# when there is one, else a stand-in that confirms a test boot once it runs. A real board's main.py is the same but
+# for server.serve_forever() in place of bridge_loop.listen().
 import asyncio
+import gc
 import json
 import sys
 
@@ -12,7 +14,11 @@ import fieldflash.agent  # noqa: E402
 
 settings = json.load(open('/board.json'))['agent']
 agent = fieldflash.Agent(**settings)
+# What start() allocates, collected or not (the swap of a staged tree included): bench/micropython-heap.bench.ts.
+gc.collect()
+boot_heap = {'before': gc.mem_alloc()}
 agent.start()
+boot_heap['after'] = gc.mem_alloc()
 bridge_loop.listen(agent)
 
 
@@ -21,4 +27,5 @@ async def application():
     fieldflash.confirm()
 
 
-fieldflash.agent.spawn(application())
+if not agent.start_application():
+    fieldflash.agent.spawn(application())

@@ -25,6 +25,7 @@ export class ProgressView {
   private lastDraw = 0;
   private readonly started = performance.now();
   private sendingSince: { at: number; offset: number } | undefined;
+  private treeShown = false;
 
   constructor(private readonly out: NodeJS.WriteStream) {}
 
@@ -44,6 +45,11 @@ export class ProgressView {
   }
 
   update(p: UpdateProgress): void {
+    if (p.tree && !this.treeShown) {
+      // A source tree's delta, once known: what is sent and what the device already had.
+      this.treeShown = true;
+      this.out.write(`${this.tty && this.lastPhase !== undefined ? '\n' : ''}delta against the device's files: ${p.tree.description}\n`);
+    }
     if (p.phase === 'sending' && !this.sendingSince) this.sendingSince = { at: performance.now(), offset: p.offset };
     const phaseChanged = p.phase !== this.lastPhase;
     this.lastPhase = p.phase;

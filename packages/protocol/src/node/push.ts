@@ -2,7 +2,8 @@
 //   [--apply-at TIME [--wait]]
 // npm run push -- URL bundle.zip --compat esphome|elegantota [--user NAME] [--password-file F] [--chip FAMILY]
 // Updates one device from a terminal with the same client the app uses, and ends with the device's verdict, or with
-// the time of the reboot the device scheduled (docs/protocol.md §5.1). With --compat, a device already in the field
+// the time of the reboot the device scheduled (docs/protocol.md §5.1). A source-tree release goes to a device that
+// takes trees as the files that differ from the device's, and push says how many bytes that saved (§4.8). With --compat, a device already in the field
 // running ESPHome or ElegantOTA instead (compat-command.ts).
 
 import { openAsBlob } from 'node:fs';
@@ -30,7 +31,8 @@ const USAGE = `Usage: npm run push -- URL bundle.zip [--password-file FILE] [--f
        npm run push -- URL bundle.zip --compat esphome|elegantota [--user NAME] [--password-file FILE] [--chip FAMILY]
 
 Updates the device at URL (e.g. http://192.168.1.40:8070) with the release in bundle.zip over the FieldFlash LAN
-protocol, then reboots it and reports whether the new image was confirmed or rolled back.
+protocol, then reboots it and reports whether the new image was confirmed or rolled back. A MicroPython source
+tree goes to an agent that takes trees as only the files that differ from the device's.
 The device's pairing code or password is read from FILE or from the ${SECRET_ENV} environment variable;
 --password P gives it on the command line, for demos (anyone who lists processes can read it).
 --apply-at TIME sends and commits now and has the device reboot into the image at TIME, 1 s to 7 days ahead:
@@ -103,10 +105,13 @@ function parse(argv: string[]) {
 
 export function verdictLine(verdict: UpdateVerdict): string {
   const { device } = verdict;
+  // A source tree is in no slot: the device runs it from its tree's folder (docs/protocol.md §4.8).
+  const tree = verdict.slot === 'tree';
+  const where = tree ? 'as its source tree' : `in slot ${verdict.slot}`;
+  if (verdict.outcome === 'confirmed') return `confirmed: ${device.product} ${verdict.version} ${where}`;
   const running = device.slots.find((s) => s.state === 'active');
-  if (verdict.outcome === 'confirmed') return `confirmed: ${device.product} ${verdict.version} in slot ${verdict.slot}`;
-  const now = running ? `; the device runs ${running.version} in slot ${running.name}` : '';
-  return `rolled back: ${device.product} ${verdict.version} in slot ${verdict.slot} did not pass its test boot (${verdict.reason ?? 'no reason given'})${now}`;
+  const now = tree ? `; the device runs ${device.version} again` : running ? `; the device runs ${running.version} in slot ${running.name}` : '';
+  return `rolled back: ${device.product} ${verdict.version} ${where} did not pass its test boot (${verdict.reason ?? 'no reason given'})${now}`;
 }
 
 async function readRelease(path: string): Promise<Release> {

@@ -1,0 +1,53 @@
+# Upload offsets (docs/protocol.md §4.3): chunks out of order within the window, a damaged chunk, what a restart
+# resumes from (a flash block for firmware, the last whole record of a source-tree payload).
+from fieldflash import store
+from fieldflash.uploads import Upload, UploadStore
+
+STATE = '/tests-state'
+
+
+def _fresh():
+    store.remove_tree(STATE)
+    store.ensure_dir(STATE)
+
+
+def test_out_of_order_chunks_move_the_offset_when_the_gap_closes():
+    u = Upload({'sha256': 'a' * 64, 'size': 100000}, 0)
+    assert u.written(16384, 32768) == 0
+    assert u.written(49152, 65536) == 0
+    assert u.written(0, 16384) == 32768
+    assert u.written(32768, 49152) == 65536
+    assert u.ahead == []
+
+
+def test_a_damaged_chunk_drops_the_ranges_it_touched():
+    u = Upload({'sha256': 'a' * 64, 'size': 100000}, 0)
+    u.written(16384, 32768)
+    u.damaged(20000, 24000)
+    assert u.written(0, 16384) == 16384
+
+
+def test_a_restart_resumes_firmware_from_a_flash_block():
+    _fresh()
+    uploads = UploadStore(STATE)
+    u = uploads.create({'sha256': 'b' * 64, 'size': 200000})
+    u.written(0, 70000)
+    uploads.record(True)
+    again = UploadStore(STATE)
+    assert again.get('b' * 64).contiguous == 69632  # 70000 rounded down to 4096
+
+
+def test_a_restart_resumes_a_tree_from_its_last_whole_record():
+    _fresh()
+    uploads = UploadStore(STATE)
+    u = uploads.create({'sha256': 'c' * 64, 'size': 5000, 'kind': 'source-tree'})
+
+    class Parsed:
+        boundary = (1234, 200, 5)
+
+    u.payload = Parsed()
+    u.contiguous = 1500  # parsed past the boundary, into a file not finished
+    uploads.record(True)
+    again = UploadStore(STATE).get('c' * 64)
+    assert again.contiguous == 1234
+    assert again.tree == {'log': 200, 'records': 5, 'prepared': True}

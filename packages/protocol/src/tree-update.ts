@@ -1,0 +1,69 @@
+// A source-tree update's image (docs/protocol.md §4.8): once logged in, the client reads the files of the device's
+// running tree (GET /tree), works out the delta against the release's tree (only the files whose SHA-256 differs,
+// and those the new tree drops), and builds the payload of that delta. Done once per update: an update resumed after
+// any interruption offers the same payload, so the device continues it from its offset.
+
+import { describeSourceTreeDelta, type SourceTreeDelta, sourceTreeDelta } from '@fieldflash/bundle/source-tree-delta';
+import type { SourceTreeFile } from '@fieldflash/bundle/source-tree';
+import { bytesImage, type ImageSource } from './image-source.ts';
+import { expectOk } from './replies.ts';
+import { parseTreeListing } from './tree-messages.ts';
+import { buildTreePayload } from './tree-payload.ts';
+import type { UpdateRun } from './update-options.ts';
+
+/** What a source-tree update sends from: the release's tree, every file with its bytes. */
+export interface SourceTreeImage {
+  kind: 'source-tree';
+  version: string;
+  entry: string;
+  deviceLocal: readonly string[];
+  files: ReadonlyArray<SourceTreeFile & { data: Blob }>;
+}
+
+/** The delta in numbers, as the progress and the verdict report it. */
+export interface TreeDeltaSummary {
+  /** Files sent, of `files` in the release's tree. */
+  filesSent: number;
+  files: number;
+  /** Files on the device the new tree no longer has. */
+  removed: number;
+  bytesToSend: number;
+  /** Bytes of files the device already holds, not sent. */
+  bytesSaved: number;
+  totalBytes: number;
+  /** In words: "Sends 3 of 12 files (4.1 KiB of 52.0 KiB): 47.9 KiB saved." */
+  description: string;
+}
+
+export function isSourceTreeImage(image: unknown): image is SourceTreeImage {
+  return typeof image === 'object' && image !== null && (image as { kind?: unknown }).kind === 'source-tree';
+}
+
+export function summariseDelta(delta: SourceTreeDelta): TreeDeltaSummary {
+  return {
+    filesSent: delta.send.length,
+    files: delta.send.length + delta.unchanged.length,
+    removed: delta.removed.length,
+    bytesToSend: delta.bytesToSend,
+    bytesSaved: delta.bytesSaved,
+    totalBytes: delta.totalBytes,
+    description: describeSourceTreeDelta(delta),
+  };
+}
+
+/** Reads the device's tree and builds the payload of the delta; reports the delta with the progress. */
+export async function treeImage(run: UpdateRun, tree: SourceTreeImage): Promise<ImageSource> {
+  const link = await run.link.ensureLink();
+  const listing = expectOk(await link.request('GET', '/tree'), parseTreeListing, 'the source-tree listing');
+  const delta = sourceTreeDelta(tree.files, listing.files, tree.deviceLocal);
+  const data = new Map(tree.files.map((f) => [f.path, f.data]));
+  const payload = await buildTreePayload({
+    version: tree.version,
+    entry: tree.entry,
+    deviceLocal: tree.deviceLocal,
+    write: delta.send.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, data: data.get(f.path)! })),
+    remove: delta.removed,
+  });
+  run.progress.report({ tree: summariseDelta(delta) });
+  return bytesImage(payload.bytes, payload.sha256);
+}

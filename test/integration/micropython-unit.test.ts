@@ -1,0 +1,55 @@
+// The MicroPython agent's unit tests (agents/micropython/tests), run inside the MicroPython interpreter
+// (@micropython/micropython-webassembly-pyscript): the protocol's test vectors, the replay window, upload offsets, the
+// source-tree payload and the swap journal. Each Python test is one case here, with its traceback when it fails.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript/micropython.mjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const AGENT = fileURLToPath(new URL('../../agents/micropython/', import.meta.url));
+const MODULES = ['test_crypto', 'test_replay', 'test_uploads', 'test_tree'];
+const doc = readFileSync(fileURLToPath(new URL('../../docs/protocol.md', import.meta.url)), 'utf8');
+const vectors = /<!-- vectors -->\s*```json\n([\s\S]*?)```/.exec(doc)![1]!;
+
+let results: Array<[string, string | null]> = [];
+
+function copyTree(FS: any, from: string, to: string): void {
+  FS.mkdir(to);
+  for (const name of readdirSync(from)) {
+    const path = join(from, name);
+    if (statSync(path).isDirectory()) copyTree(FS, path, `${to}/${name}`);
+    else if (name.endsWith('.py')) FS.writeFile(`${to}/${name}`, readFileSync(path));
+  }
+}
+
+beforeAll(async () => {
+  const output: string[] = [];
+  const mp = await loadMicroPython({ heapsize: 1024 * 1024, stdout: (line) => output.push(line), stderr: (line) => output.push(line) });
+  mp.FS.mkdir('/lib');
+  copyTree(mp.FS, join(AGENT, 'fieldflash'), '/lib/fieldflash');
+  copyTree(mp.FS, join(AGENT, 'tests'), '/tests');
+  mp.FS.writeFile('/tests/vectors.json', vectors);
+  // The WebAssembly port has no os.urandom; the tests need no cryptographic randomness.
+  mp.runPython(`
+import sys, os, random, json
+sys.path[:0] = ['/tests', '/tests/stubs', '/lib']
+os.urandom = lambda n: bytes(random.getrandbits(8) for _ in range(n))
+import runner
+result = json.dumps(runner.run(${JSON.stringify(MODULES)}))`);
+  results = JSON.parse(mp.globals.get('result') as string) as Array<[string, string | null]>;
+}, 120_000);
+
+describe('the MicroPython agent, tested inside the interpreter', () => {
+  it('runs every test of every module', () => {
+    expect(new Set(results.map(([name]) => name.split('.')[0]))).toEqual(new Set(MODULES));
+    expect(results.length).toBeGreaterThan(15);
+  });
+
+  for (const module of MODULES) {
+    it(`${module}: every test passes`, () => {
+      const failed = results.filter(([name, error]) => name.startsWith(`${module}.`) && error !== null);
+      expect(failed.map(([name, error]) => `${name}\n${error}`)).toEqual([]);
+    });
+  }
+});
