@@ -146,11 +146,12 @@ function PushForm({ device, disabled }: { device: CompatDevice; disabled: boolea
   const [password, setPassword] = useState('');
   if (library.state !== 'ready') return <p>{library.state === 'loading' ? 'Reading the library…' : `The library could not be read: ${library.message}`}</p>;
   const targets: CompatTarget[] = library.releases.flatMap((release) =>
-    release.builds.map((build, buildIndex) => ({
+    // ESPHome and ElegantOTA take one app image: a MicroPython source tree is not one.
+    release.builds.flatMap((build, buildIndex) => (build.sourceTree ? [] : [{
       releaseId: release.id,
       buildIndex,
       name: `${release.product} ${release.version}${release.builds.length > 1 ? ` (${compatBuildName(build)})` : ''}`,
-    })),
+    }])),
   );
   if (targets.length === 0) return <p>The library holds no releases. Add the device's release in Library first.</p>;
   const key = (t: CompatTarget) => `${t.releaseId}/${t.buildIndex}`;
