@@ -1,6 +1,7 @@
 // Imports a zip through FieldFlash's own library view in Debian Chromium (the real file input, the real
 // store) while sampling the page's JavaScript memory over CDP.
 import type { Browser, CDPSession, Page } from 'playwright-core';
+import { watchImportOutcome } from './import-outcome.ts';
 
 export interface AppImportFigures {
   /** Whole import as the page measured it (User Timing): read and verify, then store. */
@@ -11,6 +12,7 @@ export interface AppImportFigures {
   peakHeapBytes: number;
   peakHeapOnlyBytes: number;
   heapBeforeBytes: number;
+  /** Heap samples that arrived while the import ran: with too few, the peak may have been missed. */
   samples: number;
 }
 
@@ -20,18 +22,21 @@ interface HeapUsage {
   backingStorageSize?: number;
 }
 
+interface HeapSample {
+  /** When the answer arrived (epoch ms). */
+  at: number;
+  total: number;
+  heapOnly: number;
+}
+
 /** Samples Runtime.getHeapUsage back to back until stopped; V8 answers between tasks and on interrupts. */
-function sampleHeap(cdp: CDPSession): { stop: () => Promise<{ peak: number; peakHeapOnly: number; samples: number }> } {
+function sampleHeap(cdp: CDPSession): { stop: () => Promise<HeapSample[]> } {
   let running = true;
-  let peak = 0;
-  let peakHeapOnly = 0;
-  let samples = 0;
+  const samples: HeapSample[] = [];
   const loop = (async () => {
     while (running) {
       const usage = (await cdp.send('Runtime.getHeapUsage')) as HeapUsage;
-      peak = Math.max(peak, usage.usedSize + (usage.backingStorageSize ?? 0));
-      peakHeapOnly = Math.max(peakHeapOnly, usage.usedSize);
-      samples++;
+      samples.push({ at: Date.now(), total: usage.usedSize + (usage.backingStorageSize ?? 0), heapOnly: usage.usedSize });
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   })();
@@ -39,7 +44,7 @@ function sampleHeap(cdp: CDPSession): { stop: () => Promise<{ peak: number; peak
     async stop() {
       running = false;
       await loop;
-      return { peak, peakHeapOnly, samples };
+      return samples;
     },
   };
 }
@@ -48,25 +53,29 @@ async function importOnce(page: Page, cdp: CDPSession, zipPath: string): Promise
   // No forced garbage collection here: a memory-reducing GC discards compiled code, and the first import would
   // then measure V8 recompiling the reader, which no technician's browser does.
   await page.evaluate(() => performance.clearMeasures());
+  const outcome = await watchImportOutcome(page, 600_000);
   const before = (await cdp.send('Runtime.getHeapUsage')) as HeapUsage;
   const sampler = sampleHeap(cdp);
   // The same file input the "Choose release files…" button opens; Chromium reads the zip from disk.
   await page.getByLabel('Release zip or .bin files').setInputFiles(zipPath);
-  const failure = page.getByRole('alert').filter({ hasText: 'Could not import' });
-  await page.getByText(/^Added .* to the library\./).or(failure).first().waitFor({ timeout: 600_000 });
+  const settled = await outcome();
   const heap = await sampler.stop();
-  if (await failure.count()) throw new Error(`the import failed: ${await failure.innerText()}`);
+  if (!settled.added) throw new Error(`the import failed: ${settled.failure}`);
   const measures = await page.evaluate(() =>
     Object.fromEntries(performance.getEntriesByType('measure').filter((m) => m.name.startsWith('fieldflash:import')).map((m) => [m.name, m.duration / 1000])),
   );
+  const [startsAt, endsAt] = await page.evaluate(() => {
+    const m = performance.getEntriesByName('fieldflash:import', 'measure').at(-1)!;
+    return [performance.timeOrigin + m.startTime, performance.timeOrigin + m.startTime + m.duration];
+  });
   return {
     importSeconds: measures['fieldflash:import']!,
     readSeconds: measures['fieldflash:import:read']!,
     saveSeconds: measures['fieldflash:import:save']!,
-    peakHeapBytes: heap.peak,
-    peakHeapOnlyBytes: heap.peakHeapOnly,
+    peakHeapBytes: Math.max(...heap.map((h) => h.total)),
+    peakHeapOnlyBytes: Math.max(...heap.map((h) => h.heapOnly)),
     heapBeforeBytes: before.usedSize + (before.backingStorageSize ?? 0),
-    samples: heap.samples,
+    samples: heap.filter((h) => h.at >= startsAt && h.at <= endsAt).length,
   };
 }
 

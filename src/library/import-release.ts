@@ -99,6 +99,8 @@ async function importOne(source: ImportSource, queuedAfter: number): Promise<{ a
     performance.measure('fieldflash:import:read', { start: started.startTime, end: read.startTime, detail: source.name });
     performance.measure('fieldflash:import:save', { start: read.startTime, end: saved.startTime, detail: source.name });
     performance.measure('fieldflash:import', { start: started.startTime, end: saved.startTime, detail: source.name });
+    // The marks only place the measures (DevTools records both as they happen); kept, they would pile up with every import.
+    for (const mark of [started, read, saved]) performance.clearMarks(mark.name);
     return outcome;
   } finally {
     watch.stop();

@@ -1,6 +1,6 @@
 // The store: the only code in FieldFlash that knows IndexedDB (and the view settings kept in localStorage).
-export { saveReleases, listReleases, getRelease, getReleaseSummary, deleteRelease, subscribeLibrary } from './releases.ts';
-export type { SaveOptions, SaveOutcome, StoredRelease } from './releases.ts';
+export { saveReleases, listReleases, addedNewestFirst, getRelease, getReleaseSummary, deleteRelease, subscribeLibrary } from './releases.ts';
+export type { LibraryChange, SaveOptions, SaveOutcome, StoredRelease } from './releases.ts';
 export type { ReleaseSource, ReleaseSummary, StoredFileInfo } from './schema.ts';
 export { DB_NAME, DB_VERSION } from './schema.ts';
 export { saveDevice, getDevice, listDevices, type DeviceRecord } from './devices.ts';

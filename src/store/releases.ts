@@ -16,15 +16,27 @@ export interface SaveOutcome {
   alreadyStored: ReleaseSummary[];
 }
 
-type ChangeListener = () => void;
+/**
+ * What changed, so that a list already read can follow without reading the whole library again: the releases a
+ * save in this window added, the release a delete in this window removed, or something else (another window's
+ * change, a stored release given its web address).
+ */
+export type LibraryChange = { kind: 'added'; releases: readonly ReleaseSummary[] } | { kind: 'deleted'; id: string } | { kind: 'other' };
+
+type ChangeListener = (change: LibraryChange) => void;
 const listeners = new Set<ChangeListener>();
 // Other FieldFlash windows on this device hear about changes too.
 const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel('fieldflash-library');
-channel?.addEventListener('message', () => notify(false));
+channel?.addEventListener('message', () => notify({ kind: 'other' }, false));
 
-function notify(broadcast: boolean): void {
-  for (const listener of [...listeners]) listener();
+function notify(change: LibraryChange, broadcast: boolean): void {
+  for (const listener of [...listeners]) listener(change);
   if (broadcast) channel?.postMessage('changed');
+}
+
+/** The library's own order (listReleases): the latest added first, then by product. */
+export function addedNewestFirst(a: ReleaseSummary, b: ReleaseSummary): number {
+  return b.addedAt - a.addedAt || a.product.localeCompare(b.product);
 }
 
 /** Calls the listener whenever releases are added or deleted (in this window or another). */
@@ -126,7 +138,8 @@ export async function saveReleases(releases: readonly Release[], options: SaveOp
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }
-  if (outcome.added.length > 0 || sourced) notify(true);
+  if (sourced) notify({ kind: 'other' }, true);
+  else if (outcome.added.length > 0) notify({ kind: 'added', releases: outcome.added }, true);
   return outcome;
 }
 
@@ -135,7 +148,7 @@ export async function listReleases(): Promise<ReleaseSummary[]> {
   try {
     const db = await database();
     const all = await db.getAll('releases');
-    return all.sort((a, b) => b.addedAt - a.addedAt || a.product.localeCompare(b.product));
+    return all.sort(addedNewestFirst);
   } catch (error) {
     throw storeErrorFrom(error, 'read the library');
   }
@@ -201,6 +214,6 @@ export async function deleteRelease(id: string): Promise<boolean> {
     tx.done.catch(() => undefined);
     throw storeErrorFrom(tx.error ?? error, 'delete a release');
   }
-  if (found) notify(true);
+  if (found) notify({ kind: 'deleted', id }, true);
   return found;
 }

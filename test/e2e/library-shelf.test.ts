@@ -260,4 +260,28 @@ describe('a library of 50 releases', () => {
     expect(await storedRecords(page)).toMatchObject({ releases: 49 });
     await expect.poll(() => focusedName(page)).toBe('Cold Room Sensor 3.1.0');
   });
+
+  test('an import into the full library leaves the list where it is at every step, so the list is not repainted at each', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Clear filter' }).click();
+    await expect.poll(() => count(page)).toBe('49 releases');
+    // At every change of the import panel (progress, then the outcome), where the list's grid stands. As text: the
+    // page runs it as written.
+    await page.evaluate(`(() => {
+      const panel = [...document.querySelectorAll('h2')].find((h) => h.textContent === 'Add a release').closest('section');
+      const grid = document.querySelector('[role=grid][aria-label=Releases]');
+      window.listSteps = [];
+      new MutationObserver(() => {
+        window.listSteps.push({ status: panel.querySelector('[role=status]').textContent, top: grid.getBoundingClientRect().top });
+      }).observe(panel, { childList: true, subtree: true, characterData: true });
+    })()`);
+    const zip = shelf.find((r) => nameOf(r) === 'Cold Room Sensor 3.0.0')!;
+    await page.getByLabel('Release zip or .bin files').setInputFiles({ name: zip.zipName, mimeType: 'application/zip', buffer: zip.zip });
+    await page.getByText('Added Cold Room Sensor 3.0.0 to the library.').waitFor();
+    await expect.poll(() => count(page)).toBe('50 releases');
+    const steps = (await page.evaluate('window.listSteps')) as Array<{ status: string; top: number }>;
+    expect(steps.some((s) => s.status.startsWith(`Importing ${zip.zipName}`))).toBe(true);
+    expect(steps.at(-1)?.status).toMatch(/^Added Cold Room Sensor 3\.0\.0 to the library\./);
+    expect(new Set(steps.map((s) => s.top))).toEqual(new Set([steps[0]!.top]));
+  });
 });

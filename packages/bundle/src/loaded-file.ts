@@ -74,7 +74,7 @@ function inspectMerged(bytes: Uint8Array, pending: Promise<unknown>[]): Embedded
 }
 
 /**
- * Reads everything it needs from `bytes` before returning (the caller reuses the buffer for the next file);
+ * Reads everything it needs from `bytes` before returning (the caller reuses or discards the buffer once it returns);
  * the SHA-256 digests, which WebCrypto computes off the main thread, finish in the returned promise.
  */
 export function loadFile(path: string, bytes: Uint8Array, data: Blob, maxTextSize: number): Promise<LoadedFile> {

@@ -8,6 +8,7 @@ import { recogniseManifests } from './recognise.ts';
 import { BundleFiles } from './release-draft.ts';
 import type { Release, ReleaseNote } from './release.ts';
 import { startsLikeZip } from './zip/directory.ts';
+import { discardBytes } from './zip/discard-bytes.ts';
 import { checkEntryName } from './zip/entry-name.ts';
 import { unzipFiles } from './zip/unzip.ts';
 import { isOsClutter } from './os-clutter.ts';
@@ -52,7 +53,9 @@ async function loadFolder(input: { name: string; files: Array<{ path: string; da
   const kept = named.reduce((n, f) => n + f.data.size, 0);
   let done = 0;
   for (const { path, data } of named) {
-    loaded.push(loadFile(path, new Uint8Array(await data.arrayBuffer()), data, limits.maxManifestSize));
+    const bytes = new Uint8Array(await data.arrayBuffer());
+    loaded.push(loadFile(path, bytes, data, limits.maxManifestSize));
+    discardBytes(bytes); // loadFile has read all it needs, as for a file from a zip
     done += data.size;
     options.onProgress?.({ phase: 'unzip', done, total: kept });
   }
@@ -79,7 +82,9 @@ async function loadBlob(input: { name: string; data: Blob }, limits: BundleLimit
   const name = input.name.split(/[\\/]/).pop() || 'firmware.bin';
   const bytes = new Uint8Array(await input.data.arrayBuffer());
   options.onProgress?.({ phase: 'unzip', done: bytes.length, total: bytes.length });
-  return [await loadFile(name, bytes, input.data, limits.maxManifestSize)];
+  const loaded = loadFile(name, bytes, input.data, limits.maxManifestSize);
+  discardBytes(bytes);
+  return [await loaded];
 }
 
 function clutterNote(paths: readonly string[]): ReleaseNote {

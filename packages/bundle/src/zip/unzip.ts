@@ -5,6 +5,7 @@ import { BundleError } from '../errors.ts';
 import { formatBytes, type BundleLimits } from '../limits.ts';
 import { checkEntryName } from './entry-name.ts';
 import { readLocalHeader, readZipDirectory, type ZipEntry } from './directory.ts';
+import { discardBytes } from './discard-bytes.ts';
 
 export interface UnzippedFile {
   path: string;
@@ -119,10 +120,51 @@ async function planEntries(zip: Blob, zipName: string, limits: BundleLimits): Pr
   return planned;
 }
 
+/** How much of a zip is read at a time. */
+const PIECE_SIZE = 1 << 20;
+
 /**
- * Streams `source` (through `inflater`, if any) into `target`, refusing more or fewer bytes than it holds.
+ * The bytes of `blob`, a piece at a time, each piece a buffer of its own that nothing else holds (so it can be
+ * discarded once used). The next piece is read while the caller works on this one.
+ */
+async function* piecesOf(blob: Blob): AsyncGenerator<Uint8Array> {
+  const read = (at: number) => {
+    const piece = blob.slice(at, at + PIECE_SIZE).arrayBuffer();
+    piece.catch(() => undefined); // awaited below; a caller that stops early leaves it unobserved
+    return piece;
+  };
+  for (let at = 0, next = blob.size > 0 ? read(0) : undefined; next; ) {
+    const piece = new Uint8Array(await next);
+    at += PIECE_SIZE;
+    next = at < blob.size ? read(at) : undefined;
+    yield piece;
+  }
+}
+
+/** The packed bytes as a stream for the inflater; every piece handed over is kept in `handed` to be discarded later. */
+function packedStream(blob: Blob, handed: Uint8Array[]): ReadableStream<Uint8Array> {
+  const pieces = piecesOf(blob);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await pieces.next();
+        if (done) return controller.close();
+        handed.push(value);
+        controller.enqueue(value);
+      },
+      async cancel() {
+        await pieces.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * Copies `source` (through `inflater`, if any) into `target`, refusing more or fewer bytes than it holds.
  * Returns the CRC-32 of what arrived, computed chunk by chunk: one long call over a whole image runs in a slow
- * compiler tier on a fresh page, while short calls get optimised early.
+ * compiler tier on a fresh page, while short calls get optimised early. Every buffer read along the way is
+ * discarded as soon as it is no longer needed, so an import leaves nothing behind for the garbage collector.
  */
 async function readInto(source: Blob, inflater: DecompressionStream | undefined, target: Uint8Array, path: string, zipName: string, onBytes: (n: number) => void): Promise<number> {
   const expected = target.length;
@@ -130,23 +172,24 @@ async function readInto(source: Blob, inflater: DecompressionStream | undefined,
   let crc = 0;
   const lie = (why: string) =>
     new BundleError('size-mismatch', `${zipName}: ${path} ${why}.`, { file: path, hint: 'The zip header lies about the size. Ask the publisher for a new zip.' });
-  // Each packed chunk is handed to the inflater as its own buffer: a resolved write() only means the inflater
-  // accepted the chunk (Node's zlib reads it later, on its thread pool), so a buffer reused for the next read would
-  // be transferred away under it.
-  const feeding = inflater ? source.stream().pipeTo(inflater.writable as WritableStream<Uint8Array>) : undefined;
+  // Each packed piece is handed to the inflater as its own buffer and stays the inflater's until the entry has been
+  // unpacked: a resolved write() only means the inflater accepted it (Node's zlib reads it later, on its thread pool).
+  const handed: Uint8Array[] = [];
+  const feeding = inflater ? packedStream(source, handed).pipeTo(inflater.writable as WritableStream<Uint8Array>) : undefined;
   feeding?.catch(() => undefined);
-  const reader = (inflater ? inflater.readable : source.stream()).getReader();
+  const chunks: AsyncIterator<Uint8Array> = inflater ? readerIterator(inflater.readable.getReader()) : piecesOf(source);
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await chunks.next();
       if (done) break;
       if (filled + value.length > expected) {
-        await reader.cancel().catch(() => undefined);
+        await chunks.return?.(undefined)?.catch(() => undefined);
         throw lie(`unpacks to more than the ${expected} bytes its header declares`);
       }
       target.set(value, filled);
       crc = crc32(value, crc);
       filled += value.length;
+      discardBytes(value); // an inflated chunk, or a stored piece: copied, and the inflater is done with it
       onBytes(value.length);
     }
     await feeding;
@@ -158,8 +201,21 @@ async function readInto(source: Blob, inflater: DecompressionStream | undefined,
       cause: err,
     });
   }
+  // The inflater has read every packed piece (its output is complete); after a failure they are left to the collector.
+  handed.forEach(discardBytes);
   if (filled !== expected) throw lie(`unpacks to ${filled} bytes, but its header declares ${expected}`);
   return crc;
+}
+
+/** A stream reader as an iterator whose `return` cancels the stream. */
+function readerIterator(reader: ReadableStreamDefaultReader<Uint8Array>): AsyncIterator<Uint8Array> {
+  return {
+    next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
+    async return() {
+      await reader.cancel();
+      return { done: true, value: undefined };
+    },
+  };
 }
 
 /**
@@ -180,21 +236,26 @@ export async function* unzipFiles(
   const scratch = new Uint8Array(planned.reduce((max, p) => Math.max(max, p.entry.uncompressedSize), 0));
   let done = 0;
   onProgress?.(0, total);
-  for (const { path, entry, dataStart } of planned) {
-    const stored = zip.slice(dataStart, dataStart + entry.compressedSize);
-    const bytes = scratch.subarray(0, entry.uncompressedSize);
-    const inflater = entry.method === 8 ? new DecompressionStream('deflate-raw') : undefined;
-    const crc = await readInto(stored, inflater, bytes, path, zipName, (n) => {
-      done += n;
-    });
-    if (crc !== entry.crc32) {
-      throw new BundleError('crc-mismatch', `${zipName}: ${path} fails its CRC-32 check; the bytes are damaged.`, {
-        file: path,
-        hint: RETRY_HINT,
+  try {
+    for (const { path, entry, dataStart } of planned) {
+      const stored = zip.slice(dataStart, dataStart + entry.compressedSize);
+      const bytes = scratch.subarray(0, entry.uncompressedSize);
+      const inflater = entry.method === 8 ? new DecompressionStream('deflate-raw') : undefined;
+      const crc = await readInto(stored, inflater, bytes, path, zipName, (n) => {
+        done += n;
       });
+      if (crc !== entry.crc32) {
+        throw new BundleError('crc-mismatch', `${zipName}: ${path} fails its CRC-32 check; the bytes are damaged.`, {
+          file: path,
+          hint: RETRY_HINT,
+        });
+      }
+      onProgress?.(done, total);
+      // Stored entries stay a slice of the zip; inflated ones are copied once, out of the JS heap into a Blob.
+      yield { path, bytes, blob: entry.method === 0 ? stored : new Blob([bytes as Uint8Array<ArrayBuffer>]) };
     }
-    onProgress?.(done, total);
-    // Stored entries stay a slice of the zip; inflated ones are copied once, out of the JS heap into a Blob.
-    yield { path, bytes, blob: entry.method === 0 ? stored : new Blob([bytes as Uint8Array<ArrayBuffer>]) };
+  } finally {
+    // The caller was told each file's bytes are valid until it asks for the next: after the last, nobody reads them.
+    discardBytes(scratch);
   }
 }
