@@ -1,5 +1,6 @@
 // The protocol client in Debian Chromium, on a page served from another origin than the agent: real CORS
-// preflights, the browser's fetch, and the browser's RTCPeerConnection against the agent's node-datachannel.
+// preflights, the browser's fetch and XMLHttpRequest, and the browser's RTCPeerConnection against the agent's
+// node-datachannel.
 // Success is the agent's verdict and the bytes in its slot.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -34,33 +35,73 @@ afterAll(async () => {
   await stopServer?.();
 });
 
-async function withAgent(run: (agent: RunningAgent, dir: string) => Promise<void>, extra: { version?: string } = {}) {
+async function withAgent(run: (agent: RunningAgent, dir: string, lines: string[]) => Promise<void>, extra: { version?: string; singleRequest?: boolean } = {}) {
   const dir = deviceDir();
-  const agent = await startAgent({ dir, password: PASSWORD, version: extra.version ?? '1.0.0', log: () => {} });
+  const lines: string[] = [];
+  const agent = await startAgent({ dir, password: PASSWORD, version: extra.version ?? '1.0.0', log: (line) => lines.push(line), singleRequest: extra.singleRequest ?? true });
   try {
-    await run(agent, dir);
+    await run(agent, dir, lines);
   } finally {
     await agent.close();
   }
 }
 
-const update = (url: string, transport: 'http' | 'webrtc', size: number, version = '1.3.0', fetchInit?: Record<string, unknown>) =>
+/** The image PUTs the page made, as Chromium's own network events list them, while `work` ran. */
+async function imagePuts(work: () => Promise<unknown>): Promise<string[]> {
+  const puts: string[] = [];
+  const onRequest = (request: import('playwright-core').Request) => {
+    if (request.method() === 'PUT' && request.url().includes('/fieldflash/v1/updates/')) puts.push(new URL(request.url()).search);
+  };
+  page.on('request', onRequest);
+  try {
+    await work();
+  } finally {
+    page.off('request', onRequest);
+  }
+  return puts;
+}
+
+/** Where each single request the device received started, from its log. */
+const singleRequestsFrom = (lines: string[]) => lines.flatMap((line) => /: the rest of [0-9a-f]{12}… in one request, from (\d+)$/.exec(line)?.[1] ?? []).map(Number);
+
+const update = (url: string, transport: 'http' | 'webrtc', size: number, version = '1.3.0', fetchInit?: Record<string, unknown>, attempts = 1) =>
   page.evaluate(
-    ([u, p, t, s, v, f]) => (window as unknown as { lanUpdate: (...a: unknown[]) => Promise<PageUpdate> }).lanUpdate(u, p, t, s, v, f),
-    [url, PASSWORD, transport, size, version, fetchInit] as const,
+    ([u, p, t, s, v, f, a]) => (window as unknown as { lanUpdate: (...args: unknown[]) => Promise<PageUpdate> }).lanUpdate(u, p, t, s, v, f, a),
+    [url, PASSWORD, transport, size, version, fetchInit, attempts] as const,
   );
 
 const slotSha256 = (dir: string, slot: string) => createHash('sha256').update(readFileSync(join(dir, 'slots', `${slot}.img`))).digest('hex');
 
 describe('the protocol client in Chromium', () => {
-  it('updates an agent on another origin over fetch, through CORS preflights, to confirmed', async () => {
-    await withAgent(async (agent, dir) => {
+  it('updates an agent on another origin through CORS preflights, the image in one request, to confirmed', async () => {
+    await withAgent(async (agent, dir, lines) => {
       expect(new URL(agent.url).origin).not.toBe(new URL(page.url()).origin);
-      const result = await update(agent.url, 'http', 1024 * 1024 + 5);
+      let result!: PageUpdate;
+      const puts = await imagePuts(async () => (result = await update(agent.url, 'http', 1024 * 1024 + 5)));
       expect(result).toMatchObject({ outcome: 'confirmed', slot: 'b' });
       expect(result.phases).toEqual(['reading', 'offering', 'authenticating', 'offering', 'sending', 'committing', 'rebooting', 'waiting', 'done']);
+      // One PUT of the whole image (docs/protocol.md §4.6).
+      expect(puts).toEqual(['?offset=0']);
+      expect(singleRequestsFrom(lines)).toEqual([0]);
       expect(slotSha256(dir, 'b')).toBe(result.sha256);
     });
+  });
+
+  it('sends chunks to a device that refuses the single request, and gets it there', async () => {
+    await withAgent(
+      async (agent, dir, lines) => {
+        const size = 1024 * 1024 + 5;
+        let result!: PageUpdate;
+        const puts = await imagePuts(async () => (result = await update(agent.url, 'http', size, '1.3.0', undefined, 8)));
+        expect(result).toMatchObject({ outcome: 'confirmed', slot: 'b' });
+        // The refused single request, then the image in chunks of the device's size.
+        expect(puts[0]).toBe('?offset=0');
+        expect(puts.length).toBeGreaterThanOrEqual(1 + Math.ceil(size / (240 * 1024)));
+        expect(singleRequestsFrom(lines)).toEqual([]);
+        expect(slotSha256(dir, 'b')).toBe(result.sha256);
+      },
+      { singleRequest: false },
+    );
   });
 
   it("updates over the browser's own WebRTC data channel, with fingerprints bound to the session", async () => {

@@ -1,11 +1,13 @@
-// The HTTP transport: fetch, so the same code runs in the page and in Node.
+// The HTTP transport: fetch, so the same code runs in the page and in Node; in the page, the rest of an image goes
+// in one request with XMLHttpRequest (blob-upload.ts says why).
 
 import { type TargetAddressSpace, targetAddressSpace } from './address-space.ts';
 import { API_BASE, type Method, PROTOCOL_VERSION } from './api.ts';
 import { RequestBlocked, whyBlocked } from './blocked-request.ts';
+import { canReportUploadProgress, putBlobWithProgress, StalledUpload } from './blob-upload.ts';
 import { contentDigest } from './crypto.ts';
 import type { RequestSigner } from './request-auth.ts';
-import { type ChunkUpload, LinkError, type Reply, type Transport } from './transport.ts';
+import { type ChunkUpload, LinkError, type Reply, type RestUpload, type Transport } from './transport.ts';
 
 export interface HttpTarget {
   /** The device's base URL, e.g. `http://192.168.1.40:8070` (anything after the origin is ignored). */
@@ -15,6 +17,11 @@ export interface HttpTarget {
   signer?: RequestSigner;
   /** Per-request time limit; a device that does not answer in time counts as a dropped link. */
   timeoutMs?: number;
+  /**
+   * Whether the rest of an image may go in one request (docs/protocol.md §4.6). By default only where the upload
+   * reports its progress (XMLHttpRequest, in the page): with fetch, a progress bar would stand still until the end.
+   */
+  singleRequest?: boolean;
   /** Extra fetch options; `targetAddressSpace` for Chrome's Local Network Access is set from the URL unless given here. */
   fetchInit?: Record<string, unknown>;
   fetch?: typeof fetch;
@@ -51,6 +58,8 @@ export class RequestSlots {
 }
 
 const utf8 = new TextEncoder();
+/** Without upload progress, a single request's time limit allows its body at this rate on top of `timeoutMs`. */
+const SLOWEST_BYTES_PER_MS = 16;
 
 /**
  * The headers of one HTTP request: protocol version, client id, and once authenticated a Content-Digest of a JSON
@@ -95,6 +104,7 @@ export function replyOf(status: number, text: string, retryAfterHeader: string |
 export class HttpTransport implements SignedTransport {
   readonly kind = 'http';
   signer: RequestSigner | undefined;
+  readonly sendRest: ((upload: RestUpload) => Promise<Reply>) | undefined;
 
   /** Declared on every request so a public page may reach a device on the LAN (ignored where unsupported). */
   private readonly addressSpace: { targetAddressSpace?: TargetAddressSpace };
@@ -104,36 +114,37 @@ export class HttpTransport implements SignedTransport {
     this.signer = target.signer;
     const space = targetAddressSpace(target.url);
     this.addressSpace = space ? { targetAddressSpace: space } : {};
+    this.sendRest = (target.singleRequest ?? canReportUploadProgress()) ? (upload) => this.slots.run(() => this.putRest(upload)) : undefined;
   }
 
   limitConnections(count: number): void {
     this.slots.limit = Math.max(1, count);
   }
 
-  private send(method: Method, path: string, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>, json = false): Promise<Reply> {
-    return this.slots.run(() => this.fetchReply(method, path, headers, body, json));
+  private get timeoutMs(): number {
+    return this.target.timeoutMs ?? 30_000;
   }
 
-  private async fetchReply(method: Method, path: string, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>, json = false): Promise<Reply> {
-    const doFetch = this.target.fetch ?? globalThis.fetch;
-    const url = apiUrl(this.target.url, path);
+  private send(method: Method, path: string, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>, json = false): Promise<Reply> {
+    return this.slots.run(async () => {
+      const url = apiUrl(this.target.url, path);
+      const signed = await this.signed(method, url, headers, json ? body : undefined);
+      return this.fetchReply(url, { method, headers: signed, body, signal: AbortSignal.timeout(this.timeoutMs) });
+    });
+  }
+
+  private signed(method: Method, url: string, headers: Record<string, string>, jsonBody?: Uint8Array): Promise<Record<string, string>> {
     const target = new URL(url);
+    return requestHeaders(this.target.clientId, this.signer, method, target.pathname + target.search, headers, jsonBody);
+  }
+
+  private async fetchReply(url: string, init: { method: Method; headers: Record<string, string>; body: BodyInit | undefined; signal: AbortSignal }): Promise<Reply> {
+    const doFetch = this.target.fetch ?? globalThis.fetch;
     let response: Response;
     try {
-      response = await doFetch(url, {
-        ...this.addressSpace,
-        ...this.target.fetchInit,
-        method,
-        headers: await requestHeaders(this.target.clientId, this.signer, method, target.pathname + target.search, headers, json ? body : undefined),
-        body,
-        signal: AbortSignal.timeout(this.target.timeoutMs ?? 30_000),
-      });
+      response = await doFetch(url, { ...this.addressSpace, ...this.target.fetchInit, ...init });
     } catch (err) {
-      // A request the browser refused to send is no dropped link: retrying cannot help, and the person must act.
-      const declared = (this.target.fetchInit?.targetAddressSpace as TargetAddressSpace | undefined) ?? this.addressSpace.targetAddressSpace;
-      const blocked = await whyBlocked(url, declared, err);
-      if (blocked) throw new RequestBlocked(blocked, url, declared, { cause: err });
-      throw new LinkError(`The device at ${new URL(url).host} did not answer (${describe(err)}).`, { cause: err });
+      throw await this.failure(url, err);
     }
     let text: string;
     try {
@@ -142,6 +153,43 @@ export class HttpTransport implements SignedTransport {
       throw new LinkError(`The connection to ${new URL(url).host} broke while reading its reply (${describe(err)}).`, { cause: err });
     }
     return replyOf(response.status, text, response.headers.get('Retry-After'));
+  }
+
+  /** A request the browser refused to send is no dropped link: retrying cannot help, and the person must act. */
+  private async failure(url: string, err: unknown): Promise<Error> {
+    const declared = (this.target.fetchInit?.targetAddressSpace as TargetAddressSpace | undefined) ?? this.addressSpace.targetAddressSpace;
+    const blocked = await whyBlocked(url, declared, err);
+    if (blocked) return new RequestBlocked(blocked, url, declared, { cause: err });
+    return new LinkError(`The device at ${new URL(url).host} did not answer (${describe(err)}).`, { cause: err });
+  }
+
+  /**
+   * The rest of the image in one signed PUT without Content-Digest (§4.6): its MAC covers the method and the target
+   * with its offset; the whole image's SHA-256 at commit guards the bytes. The body is the Blob itself, read by the
+   * browser, never by script.
+   */
+  private async putRest({ sha256, offset, body, onSent, signal }: RestUpload): Promise<Reply> {
+    const url = apiUrl(this.target.url, `/updates/${sha256}?offset=${offset}`);
+    const headers = await this.signed('PUT', url, { 'Content-Type': 'application/octet-stream' });
+    if (!canReportUploadProgress()) {
+      // Nothing tells fetch's upload apart from a stalled one: its limit grows with the body instead.
+      const limit = AbortSignal.timeout(this.timeoutMs + Math.ceil(body.size / SLOWEST_BYTES_PER_MS));
+      try {
+        const reply = await this.fetchReply(url, { method: 'PUT', headers, body, signal: signal ? AbortSignal.any([signal, limit]) : limit });
+        onSent?.(body.size);
+        return reply;
+      } catch (err) {
+        throw signal?.aborted ? signal.reason : err;
+      }
+    }
+    try {
+      const raw = await putBlobWithProgress({ url, headers, body, stallMs: this.timeoutMs, ...(onSent ? { onSent } : {}), ...(signal ? { signal } : {}) });
+      return replyOf(raw.status, raw.text, raw.retryAfter);
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (err instanceof StalledUpload) throw new LinkError(`The device at ${new URL(url).host} stopped taking the upload (${err.message}).`, { cause: err });
+      throw await this.failure(url, err);
+    }
   }
 
   request(method: Method, path: string, body?: unknown): Promise<Reply> {

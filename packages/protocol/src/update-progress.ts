@@ -18,7 +18,11 @@ export type UpdatePhase =
 
 export interface UpdateProgress {
   phase: UpdatePhase;
-  /** Where the device is: bytes it has acknowledged. */
+  /**
+   * Where the device is: bytes it has acknowledged. While the rest of the image goes in one request (§4.6), the bytes
+   * sent in it count as they go, since the device writes them as they arrive; after a break the device's own offset
+   * replaces them.
+   */
   offset: number;
   size: number;
   /** The image being sent, once the device has chosen it. */

@@ -12,7 +12,9 @@ export interface PageUpdate {
   failure?: string;
 }
 
-async function lanUpdate(url: string, password: string, transport: 'http' | 'webrtc', size: number, version: string, fetchInit?: Record<string, unknown>): Promise<PageUpdate> {
+async function lanUpdate(
+  url: string, password: string, transport: 'http' | 'webrtc', size: number, version: string, fetchInit?: Record<string, unknown>, attempts = 1,
+): Promise<PageUpdate> {
   const bytes = new Uint8Array(size);
   for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65536)));
   const sha256 = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -27,7 +29,7 @@ async function lanUpdate(url: string, password: string, transport: 'http' | 'web
       release: { version, chipFamily: 'ESP32', securityVersion: 1 },
       image: bytesImage(bytes, sha256),
       onProgress: (p) => phases.at(-1) !== p.phase && phases.push(p.phase),
-      attempts: 1,
+      attempts,
       backoffMs: { first: 10, max: 10 },
       ...(fetchInit ? { fetchInit } : {}),
     });
