@@ -12,7 +12,7 @@ import { type RunningAgent, startAgent } from '../../packages/agent/src/index.ts
 import { startStaticServer } from '../../scripts/static-server.mjs';
 import { deviceDir, PASSWORD } from '../integration/agent-support.ts';
 import { launchBrowser } from './browser.ts';
-import type { PageUpdate } from './lan-page/lan-page.ts';
+import type { PageUpdate, UpdateExtras } from './lan-page/lan-page.ts';
 
 const OUT = '.tmp/lan-page';
 let browser: Browser;
@@ -64,10 +64,10 @@ async function imagePuts(work: () => Promise<unknown>): Promise<string[]> {
 /** Where each single request the device received started, from its log. */
 const singleRequestsFrom = (lines: string[]) => lines.flatMap((line) => /: the rest of [0-9a-f]{12}… in one request, from (\d+)$/.exec(line)?.[1] ?? []).map(Number);
 
-const update = (url: string, transport: 'http' | 'webrtc', size: number, version = '1.3.0', fetchInit?: Record<string, unknown>, attempts = 1) =>
+const update = (url: string, transport: 'http' | 'webrtc', size: number, version = '1.3.0', extras: UpdateExtras = {}) =>
   page.evaluate(
-    ([u, p, t, s, v, f, a]) => (window as unknown as { lanUpdate: (...args: unknown[]) => Promise<PageUpdate> }).lanUpdate(u, p, t, s, v, f, a),
-    [url, PASSWORD, transport, size, version, fetchInit, attempts] as const,
+    ([u, p, t, s, v, e]) => (window as unknown as { lanUpdate: (...args: unknown[]) => Promise<PageUpdate> }).lanUpdate(u, p, t, s, v, e),
+    [url, PASSWORD, transport, size, version, extras] as const,
   );
 
 const slotSha256 = (dir: string, slot: string) => createHash('sha256').update(readFileSync(join(dir, 'slots', `${slot}.img`))).digest('hex');
@@ -92,7 +92,7 @@ describe('the protocol client in Chromium', () => {
       async (agent, dir, lines) => {
         const size = 1024 * 1024 + 5;
         let result!: PageUpdate;
-        const puts = await imagePuts(async () => (result = await update(agent.url, 'http', size, '1.3.0', undefined, 8)));
+        const puts = await imagePuts(async () => (result = await update(agent.url, 'http', size, '1.3.0', { attempts: 8 })));
         expect(result).toMatchObject({ outcome: 'confirmed', slot: 'b' });
         // The refused single request, then the image in chunks of the device's size.
         expect(puts[0]).toBe('?offset=0');
@@ -102,6 +102,34 @@ describe('the protocol client in Chromium', () => {
       },
       { singleRequest: false },
     );
+  });
+
+  it('sends chunks read from a stored Blob under a speed limit, through full GCs in the middle of its reads', async () => {
+    await withAgent(async (agent, dir, lines) => {
+      // A GC forced again and again while chunks are read (a limit high enough not to slow them): a read whose stream
+      // was collected would never settle, and the update would hang.
+      const cdp = await page.context().newCDPSession(page);
+      let collecting = true;
+      let collections = 0;
+      const gc = (async () => {
+        while (collecting) {
+          await cdp.send('HeapProfiler.collectGarbage');
+          collections++;
+        }
+      })();
+      let result: PageUpdate;
+      try {
+        result = await update(agent.url, 'http', 12 * 1024 * 1024 + 5, '1.3.0', { fromBlob: true, throttleKiBps: 1024 * 1024 });
+      } finally {
+        collecting = false;
+        await gc;
+        await cdp.detach();
+      }
+      expect(result).toMatchObject({ outcome: 'confirmed', slot: 'b' });
+      expect(collections).toBeGreaterThan(3);
+      expect(singleRequestsFrom(lines)).toEqual([]);
+      expect(slotSha256(dir, 'b')).toBe(result.sha256);
+    });
   });
 
   it("updates over the browser's own WebRTC data channel, with fingerprints bound to the session", async () => {
@@ -115,7 +143,7 @@ describe('the protocol client in Chromium', () => {
 
   it('declares the agent loopback for Local Network Access; Chromium refuses a request declared otherwise', async () => {
     await withAgent(async (agent) => {
-      const wrong = await update(agent.url, 'http', 4096, '1.3.0', { targetAddressSpace: 'local' });
+      const wrong = await update(agent.url, 'http', 4096, '1.3.0', { fetchInit: { targetAddressSpace: 'local' } });
       expect(wrong.failure).toMatch(/did not answer/);
       expect(wrong.phases).toEqual(['reading', 'retrying', 'reading']);
     });
