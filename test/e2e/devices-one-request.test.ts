@@ -1,6 +1,6 @@
 // An update from the Devices view sends the image in one request (docs/protocol.md §4.6), as Chromium's own network
-// events and the device's log both tell; broken in the middle of that request, it goes on with another one from the
-// offset the device kept, and the device's slot ends up with the release's bytes.
+// events and the device's log both tell; its progress bar shows what the device says it has; broken in the middle of
+// that request, it goes on with another one from the offset the device kept, and the slot gets the release's bytes.
 import { createHash } from 'node:crypto';
 import type { Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -81,6 +81,9 @@ describe('the image in one request', () => {
 
     await relay.reached;
     await partialHolds(d.dir, createHash('sha256').update(image).digest('hex'), kept);
+    // The page has sent the whole image into the network's buffers; the bar shows what the device says it has.
+    const bar = card.getByRole('progressbar', { name: 'Bytes the device has' });
+    await expect.poll(async () => Number(await bar.getAttribute('value')), { timeout: 30_000 }).toBe(kept);
     relay.cut();
 
     expect(await updateResult(card)).toMatch(/^Confirmed: FieldFlash Demo 1\.0\.0 in slot b\./);

@@ -137,7 +137,8 @@ async function send(urls: string[], name: string, mode: SendMode, from: 'file' |
       let result: PumpResult;
       if (mode === 'http') {
         if (!canSendRest(transport, image)) throw new Error('this page cannot send the image in one request');
-        result = await sendRest({ transport, image, session });
+        // As the app: asking the device where it is every second while the request runs.
+        result = await sendRest({ transport, image, session, onDevice: () => {} });
       } else {
         result = await pumpChunks({ transport, image, session, ...(mode === 'chunks' ? { maxInFlight: a.maxConnections - 1 } : {}) });
       }

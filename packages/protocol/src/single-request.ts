@@ -8,15 +8,24 @@ import type { ImageSource } from './image-source.ts';
 import { expectOk } from './replies.ts';
 import type { PumpResult } from './sender.ts';
 import type { Transport } from './transport.ts';
-import { parseChunkAck, type UpdateSession } from './update-messages.ts';
+import { parseChunkAck, parseUpdateSession, type UpdateSession } from './update-messages.ts';
+
+/** How often the device is asked where it is while the request runs. */
+const ASK_EVERY_MS = 1_000;
 
 export interface RestOptions {
   transport: Transport;
   image: ImageSource;
   session: UpdateSession;
   signal?: AbortSignal;
-  /** Called as the body goes out: where the device will be once it has the bytes sent, and the bytes sent. */
-  onSent?(offset: number, sentBytes: number): void;
+  /** Called as the body goes out, with the bytes of it sent so far. */
+  onSent?(sentBytes: number): void;
+  /**
+   * Called with the device's offset while the request runs: the bytes it has, which only the device can say (what
+   * the client has sent may still sit in buffers on the way). A device that serves one request at a time answers
+   * once the upload is over.
+   */
+  onDevice?(offset: number): void;
 }
 
 /** Whether the rest can go in one request: over a link that has it (HTTP), from an image it can send as a body. */
@@ -25,14 +34,15 @@ export function canSendRest(transport: Transport, image: ImageSource): boolean {
 }
 
 /** Sends the rest of the image in one request; like pumpChunks, a failure is returned with the offset, not thrown. */
-export async function sendRest({ transport, image, session, signal, onSent }: RestOptions): Promise<PumpResult> {
+export async function sendRest({ transport, image, session, signal, onSent, onDevice }: RestOptions): Promise<PumpResult> {
   const from = session.offset;
+  const stopAsking = onDevice ? askWhereTheDeviceIs(transport, session.sha256, onDevice) : () => {};
   try {
     const reply = await transport.sendRest!({
       sha256: session.sha256,
       offset: from,
       body: image.rest!(from),
-      onSent: (sent) => onSent?.(from + sent, sent),
+      ...(onSent ? { onSent } : {}),
       ...(signal ? { signal } : {}),
     });
     const { offset } = expectOk(reply, parseChunkAck, 'the rest of the image in one request');
@@ -42,7 +52,32 @@ export async function sendRest({ transport, image, session, signal, onSent }: Re
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
     return { offset: from, failure: err instanceof Error ? err : new Error(String(err)) };
+  } finally {
+    stopAsking();
   }
+}
+
+/**
+ * Asks for the session (GET) every second, one question at a time, until stopped; answers after that are dropped.
+ * A question that fails says nothing: the upload's own reply decides how it went.
+ */
+function askWhereTheDeviceIs(transport: Transport, sha256: string, onDevice: (offset: number) => void): () => void {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout>;
+  const ask = async () => {
+    try {
+      const reply = await transport.request('GET', `/updates/${sha256}`);
+      if (!stopped && reply.status === 200) onDevice(parseUpdateSession(reply.body).offset);
+    } catch {
+      // Unanswered or unreadable: the next question, or the upload's reply, tells.
+    }
+    if (!stopped) timer = setTimeout(ask, ASK_EVERY_MS);
+  };
+  timer = setTimeout(ask, ASK_EVERY_MS);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 /** Statuses a device that does not take a body this large or without Content-Digest may answer (§4.6). */

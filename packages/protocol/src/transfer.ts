@@ -55,8 +55,16 @@ export async function sendImage(run: UpdateRun, start: UpdateSession, image: Ima
     const whole: boolean = single && !chunksThisTime && canSendRest(link, image);
     const report = (offset: number, sent: number) => progress.report({ phase: 'sending', offset, sentBytes: sentBefore + sent });
     const signal = options.signal ? { signal: options.signal } : {};
+    let deviceHas = from;
     const result: PumpResult = whole
-      ? await sendRest({ transport: link, image, session, ...signal, onSent: report })
+      ? await sendRest({
+          transport: link,
+          image,
+          session,
+          ...signal,
+          onSent: (sent) => report(deviceHas, sent),
+          onDevice: (offset) => progress.report({ phase: 'sending', offset: (deviceHas = Math.max(deviceHas, offset)) }),
+        })
       : await pumpChunks({
           transport: link,
           image,
@@ -68,6 +76,8 @@ export async function sendImage(run: UpdateRun, start: UpdateSession, image: Ima
           onAck: report,
         });
     sentBefore = progress.current.sentBytes;
+    // The single request's reply is its one acknowledgement.
+    if (whole && result.offset > deviceHas) progress.report({ phase: 'sending', offset: result.offset });
     if (!result.failure) break;
     if (whole && refusesSingleRequest(result.failure)) {
       // Refused before a byte of the body was taken: the device is where it was, and takes chunks.

@@ -19,9 +19,8 @@ export type UpdatePhase =
 export interface UpdateProgress {
   phase: UpdatePhase;
   /**
-   * Where the device is: bytes it has acknowledged. While the rest of the image goes in one request (§4.6), the bytes
-   * sent in it count as they go, since the device writes them as they arrive; after a break the device's own offset
-   * replaces them.
+   * Where the device is: bytes it has acknowledged. While the rest of the image goes in one request (§4.6), the
+   * offset the device gives when asked, every second; `sentBytes` counts the bytes as they go.
    */
   offset: number;
   size: number;
