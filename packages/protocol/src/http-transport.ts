@@ -1,10 +1,10 @@
 // The HTTP transport: fetch, so the same code runs in the page and in Node; in the page, the rest of an image goes
-// in one request with XMLHttpRequest (blob-upload.ts says why).
+// in one request with XMLHttpRequest, whose upload events are a page's only count of the bytes that left.
 
 import { type TargetAddressSpace, targetAddressSpace } from './address-space.ts';
 import { API_BASE, type Method, PROTOCOL_VERSION } from './api.ts';
 import { RequestBlocked, whyBlocked } from './blocked-request.ts';
-import { canReportUploadProgress, putBlobWithProgress, StalledUpload } from './blob-upload.ts';
+import { fetchSend, xhrSend } from './compat-http.ts';
 import { contentDigest } from './crypto.ts';
 import type { RequestSigner } from './request-auth.ts';
 import { type ChunkUpload, LinkError, type Reply, type RestUpload, type Transport } from './transport.ts';
@@ -58,8 +58,8 @@ export class RequestSlots {
 }
 
 const utf8 = new TextEncoder();
-/** Without upload progress, a single request's time limit allows its body at this rate on top of `timeoutMs`. */
-const SLOWEST_BYTES_PER_MS = 16;
+/** Where XMLHttpRequest reports an upload's progress: in a page. */
+const hasUploadProgress = () => typeof XMLHttpRequest !== 'undefined';
 
 /**
  * The headers of one HTTP request: protocol version, client id, and once authenticated a Content-Digest of a JSON
@@ -114,37 +114,37 @@ export class HttpTransport implements SignedTransport {
     this.signer = target.signer;
     const space = targetAddressSpace(target.url);
     this.addressSpace = space ? { targetAddressSpace: space } : {};
-    this.sendRest = (target.singleRequest ?? canReportUploadProgress()) ? (upload) => this.slots.run(() => this.putRest(upload)) : undefined;
+    this.sendRest = (target.singleRequest ?? hasUploadProgress()) ? (upload) => this.slots.run(() => this.putRest(upload)) : undefined;
   }
 
   limitConnections(count: number): void {
     this.slots.limit = Math.max(1, count);
   }
 
-  private get timeoutMs(): number {
-    return this.target.timeoutMs ?? 30_000;
-  }
-
   private send(method: Method, path: string, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>, json = false): Promise<Reply> {
-    return this.slots.run(async () => {
-      const url = apiUrl(this.target.url, path);
-      const signed = await this.signed(method, url, headers, json ? body : undefined);
-      return this.fetchReply(url, { method, headers: signed, body, signal: AbortSignal.timeout(this.timeoutMs) });
-    });
+    return this.slots.run(() => this.fetchReply(method, path, headers, body, json));
   }
 
-  private signed(method: Method, url: string, headers: Record<string, string>, jsonBody?: Uint8Array): Promise<Record<string, string>> {
-    const target = new URL(url);
-    return requestHeaders(this.target.clientId, this.signer, method, target.pathname + target.search, headers, jsonBody);
-  }
-
-  private async fetchReply(url: string, init: { method: Method; headers: Record<string, string>; body: BodyInit | undefined; signal: AbortSignal }): Promise<Reply> {
+  private async fetchReply(method: Method, path: string, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>, json = false): Promise<Reply> {
     const doFetch = this.target.fetch ?? globalThis.fetch;
+    const url = apiUrl(this.target.url, path);
+    const target = new URL(url);
     let response: Response;
     try {
-      response = await doFetch(url, { ...this.addressSpace, ...this.target.fetchInit, ...init });
+      response = await doFetch(url, {
+        ...this.addressSpace,
+        ...this.target.fetchInit,
+        method,
+        headers: await requestHeaders(this.target.clientId, this.signer, method, target.pathname + target.search, headers, json ? body : undefined),
+        body,
+        signal: AbortSignal.timeout(this.target.timeoutMs ?? 30_000),
+      });
     } catch (err) {
-      throw await this.failure(url, err);
+      // A request the browser refused to send is no dropped link: retrying cannot help, and the person must act.
+      const declared = (this.target.fetchInit?.targetAddressSpace as TargetAddressSpace | undefined) ?? this.addressSpace.targetAddressSpace;
+      const blocked = await whyBlocked(url, declared, err);
+      if (blocked) throw new RequestBlocked(blocked, url, declared, { cause: err });
+      throw new LinkError(`The device at ${new URL(url).host} did not answer (${describe(err)}).`, { cause: err });
     }
     let text: string;
     try {
@@ -155,41 +155,21 @@ export class HttpTransport implements SignedTransport {
     return replyOf(response.status, text, response.headers.get('Retry-After'));
   }
 
-  /** A request the browser refused to send is no dropped link: retrying cannot help, and the person must act. */
-  private async failure(url: string, err: unknown): Promise<Error> {
-    const declared = (this.target.fetchInit?.targetAddressSpace as TargetAddressSpace | undefined) ?? this.addressSpace.targetAddressSpace;
-    const blocked = await whyBlocked(url, declared, err);
-    if (blocked) return new RequestBlocked(blocked, url, declared, { cause: err });
-    return new LinkError(`The device at ${new URL(url).host} did not answer (${describe(err)}).`, { cause: err });
-  }
-
   /**
    * The rest of the image in one signed PUT without Content-Digest (§4.6): its MAC covers the method and the target
    * with its offset; the whole image's SHA-256 at commit guards the bytes. The body is the Blob itself, read by the
-   * browser, never by script.
+   * browser, never by script. Sent as compatibility uploads are: XMLHttpRequest, for its upload progress, in a page;
+   * fetch elsewhere. A request the page may not make fails as a dropped link here, and the chunks sent next over
+   * fetch say why.
    */
   private async putRest({ sha256, offset, body, onSent, signal }: RestUpload): Promise<Reply> {
     const url = apiUrl(this.target.url, `/updates/${sha256}?offset=${offset}`);
-    const headers = await this.signed('PUT', url, { 'Content-Type': 'application/octet-stream' });
-    if (!canReportUploadProgress()) {
-      // Nothing tells fetch's upload apart from a stalled one: its limit grows with the body instead.
-      const limit = AbortSignal.timeout(this.timeoutMs + Math.ceil(body.size / SLOWEST_BYTES_PER_MS));
-      try {
-        const reply = await this.fetchReply(url, { method: 'PUT', headers, body, signal: signal ? AbortSignal.any([signal, limit]) : limit });
-        onSent?.(body.size);
-        return reply;
-      } catch (err) {
-        throw signal?.aborted ? signal.reason : err;
-      }
-    }
-    try {
-      const raw = await putBlobWithProgress({ url, headers, body, stallMs: this.timeoutMs, ...(onSent ? { onSent } : {}), ...(signal ? { signal } : {}) });
-      return replyOf(raw.status, raw.text, raw.retryAfter);
-    } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      if (err instanceof StalledUpload) throw new LinkError(`The device at ${new URL(url).host} stopped taking the upload (${err.message}).`, { cause: err });
-      throw await this.failure(url, err);
-    }
+    const { pathname, search } = new URL(url);
+    const headers = await requestHeaders(this.target.clientId, this.signer, 'PUT', pathname + search, { 'Content-Type': 'application/octet-stream' });
+    const send = hasUploadProgress() ? xhrSend() : fetchSend(this.target.fetch);
+    const idleTimeoutMs = this.target.timeoutMs ?? 30_000;
+    const reply = await send({ method: 'PUT', url, headers, body, idleTimeoutMs, ...(onSent ? { onSent } : {}), ...(signal ? { signal } : {}) });
+    return replyOf(reply.status, reply.text, reply.retryAfter === undefined ? null : String(reply.retryAfter));
   }
 
   request(method: Method, path: string, body?: unknown): Promise<Reply> {
