@@ -1,9 +1,10 @@
 // The single-request upload (docs/protocol.md §4.6) from the update client against the reference agent, over real
 // sockets on 127.0.0.1: the rest of the image in one signed PUT, resumed from the offset the device kept after the
-// link broke in the middle of it, paced chunks under a speed limit, and chunks for a device that takes nothing else.
+// link broke in the middle of it or the agent was killed (-9) and restarted, paced chunks under a speed limit, and
+// chunks for a device that takes nothing else.
 // Node's fetch carries the single request here (the page uses XMLHttpRequest for its progress; lan-browser tests it).
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DeviceRefusal, HttpTransport, type HttpTarget, refusesSingleRequest, sendRest, updateDevice, type UpdateOptions, type UpdateProgress, type UpdateSession,
@@ -11,7 +12,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../packages/agent/src/index.ts';
 import { Probe } from '../../packages/conformance/src/probe.ts';
-import { deviceDir, PASSWORD, release, testImage } from './agent-support.ts';
+import { deviceDir, PASSWORD, release, spawnAgent, testImage } from './agent-support.ts';
 import { MidRequestCut, partialHolds } from './mid-request-cut.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -43,6 +44,13 @@ function options(url: string, image: ReturnType<typeof testImage>, extra: Partia
 
 /** Where each single request the device received started, from its log. */
 const singleRequestsFrom = (lines: string[]) => lines.flatMap((line) => /: the rest of [0-9a-f]{12}… in one request, from (\d+)$/.exec(line)?.[1] ?? []).map(Number);
+
+/** Waits until the agent in `dir` has recorded `offset` as durable for its partial upload of `sha256`. */
+async function durableAt(dir: string, sha256: string, offset: number): Promise<void> {
+  const record = join(dir, 'uploads', `${sha256}.progress`);
+  const last = () => (existsSync(record) ? Number(readFileSync(record, 'utf8').split('\n').filter(Boolean).at(-1) ?? 0) : 0);
+  await expect.poll(last, { timeout: 10_000 }).toBe(offset);
+}
 
 const slotSha256 = (dir: string, slot: string) => createHash('sha256').update(readFileSync(join(dir, 'slots', `${slot}.img`))).digest('hex');
 
@@ -77,6 +85,35 @@ describe('the rest of the image in one request', () => {
     expect(d.lines.filter((line) => line.startsWith('internal error'))).toEqual([]);
     expect(events.filter((e) => e.phase === 'retrying')).toHaveLength(1);
     expect(slotSha256(d.dir, 'b')).toBe(image.sha256);
+  });
+
+  it('after kill -9 of the agent in the middle, goes on from the offset the device had made durable', async () => {
+    const dir = deviceDir();
+    const lines: string[] = [];
+    const spawn = async (port: number) => {
+      const started = await spawnAgent(dir, port);
+      started.child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+      cleanups.push(async () => void started.child.kill('SIGKILL'));
+      return started;
+    };
+    const first = await spawn(0);
+    const image = testImage(4 * 1024 * 1024);
+    const kept = 2 * 1024 * 1024 + 5;
+    const relay = await MidRequestCut.start(first.port, `PUT /fieldflash/v1/updates/${image.sha256}?offset=0 `, kept);
+    cleanups.push(() => relay.close());
+    const update = updateDevice({ ...options(relay.url, image), backoffMs: { first: 250, max: 2_000 } });
+    await relay.reached;
+    // The stalled upload is made durable once the bytes stop coming (a group commit after a pause): a power cut then
+    // loses nothing of it.
+    await durableAt(dir, image.sha256, kept);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    lines.length = 0;
+    await spawn(first.port);
+    expect(await update).toMatchObject({ outcome: 'confirmed', sha256: image.sha256, slot: 'b' });
+    expect(lines.some((line) => line.endsWith(`continuing at ${kept}`))).toBe(true);
+    expect(singleRequestsFrom(lines)).toEqual([kept]);
+    expect(slotSha256(dir, 'b')).toBe(image.sha256);
   });
 
   it('with a speed limit, goes in paced chunks instead', async () => {
