@@ -5,7 +5,7 @@ import { build } from 'vite';
 import { startStaticServer } from '../../scripts/static-server.mjs';
 import { PipeBrowser, type PipePage } from './cdp-pipe.ts';
 import type { ImageFile } from './image-files.ts';
-import type { LanBench, SendFigures } from './page/bench-page.ts';
+import type { LanBench, SendFigures, SendMode } from './page/bench-page.ts';
 
 const OUT = '.tmp/lan-bench-page';
 
@@ -61,16 +61,12 @@ export class BenchPage {
     return this.call('closeChannel', url);
   }
 
-  send(urls: string[], image: string, over: 'http' | 'webrtc', from: 'file' | 'memory' = 'file'): Promise<SendFigures> {
-    return this.call('send', urls, image, over, from);
+  send(urls: string[], image: string, mode: SendMode, from: 'file' | 'memory' = 'file'): Promise<SendFigures> {
+    return this.call('send', urls, image, mode, from);
   }
 
   dropMemoryCopies(): Promise<void> {
     return this.call('dropMemoryCopies');
-  }
-
-  onePut(url: string, image: string): Promise<number> {
-    return this.call('onePut', url, image);
   }
 
   bareOffer(): Promise<string> {

@@ -1,12 +1,14 @@
 // Runs in Chromium on its own origin, for the browser rows of `npm run bench:lan`: the protocol client with the
-// browser's own fetch and RTCPeerConnection, reaching agents on another origin (real CORS preflights), sending Files
-// from the file input chunk by chunk as the app sends its stored releases (Blobs). The benchmark calls
-// window.lanBench over DevTools (Runtime.evaluate); the page times its own transfers, first chunk to last ack.
+// browser's own fetch, XMLHttpRequest and RTCPeerConnection, reaching agents on another origin (real CORS
+// preflights), sending files from the file input, kept in IndexedDB, as the app sends its stored releases: over HTTP
+// the rest of the image in one request, or chunk by chunk where the app sends chunks (a speed limit, a device that
+// refuses one request, WebRTC). The benchmark calls window.lanBench over DevTools (Runtime.evaluate); the page times
+// its own transfers, first byte sent to the device's last acknowledgement.
 import {
-  API_BASE,
   authenticate,
   blobImage,
   bytesImage,
+  canSendRest,
   type Credentials,
   expectOk,
   HttpTransport,
@@ -14,7 +16,9 @@ import {
   openDataChannel,
   PairingKeys,
   parseDeviceDocument,
+  type PumpResult,
   pumpChunks,
+  sendRest,
   type Transport,
 } from '@fieldflash/protocol';
 import { CLIENT_ID, freshSession } from '../session.ts';
@@ -35,8 +39,8 @@ export interface SendFigures {
 }
 
 const agents = new Map<string, Agent>();
-/** By file name: the File as the app's Blobs are read, and, made on demand, its bytes read whole into memory. */
-const images = new Map<string, { file: File; blob: ImageSource; bytes?: ImageSource }>();
+/** By file name: the file as IndexedDB keeps it, the image read from it, and, made on demand, its bytes in memory. */
+const images = new Map<string, { stored: Blob; blob: ImageSource; bytes?: ImageSource }>();
 
 function agent(url: string): Agent {
   const found = agents.get(url);
@@ -66,21 +70,45 @@ function closeChannel(url: string): void {
   delete agent(url).channel;
 }
 
-/** Takes the file of that name from the file input as an image; returns its size. */
-function useImage(name: string, sha256: string): number {
+/**
+ * Takes the file of that name from the file input and keeps it in IndexedDB, as the library keeps a release's files;
+ * the Blob read back is the image, as the app sends its stored releases (a File from the input would go on a path
+ * of its own: Chromium sends a whole File with a path from disk itself, cheaper than a Blob). Returns its size.
+ */
+async function useImage(name: string, sha256: string): Promise<number> {
   const input = document.querySelector<HTMLInputElement>('input[type=file]')!;
   const file = [...(input.files ?? [])].find((f) => f.name === name);
   if (!file) throw new Error(`no file ${name} in the file input`);
-  images.set(name, { file, blob: blobImage(file, sha256) });
-  return file.size;
+  const stored = await storedCopy(name, file);
+  images.set(name, { stored, blob: blobImage(stored, sha256) });
+  return stored.size;
 }
 
-/** The image read from its File a chunk at a time (as the app sends), or from a copy in memory (no reads timed). */
+async function storedCopy(name: string, file: File): Promise<Blob> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const open = indexedDB.open('lan-bench', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('files');
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  try {
+    const done = (tx: IDBTransaction) => new Promise((resolve, reject) => ((tx.oncomplete = resolve), (tx.onerror = () => reject(tx.error))));
+    const write = db.transaction('files', 'readwrite');
+    write.objectStore('files').put(file, name);
+    await done(write);
+    const read = db.transaction('files').objectStore('files').get(name);
+    return await new Promise<Blob>((resolve, reject) => ((read.onsuccess = () => resolve(read.result as Blob)), (read.onerror = () => reject(read.error))));
+  } finally {
+    db.close();
+  }
+}
+
+/** The image read from its stored Blob (as the app sends), or from a copy in memory (no reads timed). */
 async function imageOf(name: string, from: 'file' | 'memory'): Promise<ImageSource> {
   const image = images.get(name);
   if (!image) throw new Error(`no image ${name}`);
   if (from === 'file') return image.blob;
-  image.bytes ??= bytesImage(new Uint8Array(await image.file.arrayBuffer()), image.blob.sha256);
+  image.bytes ??= bytesImage(new Uint8Array(await image.stored.arrayBuffer()), image.blob.sha256);
   return image.bytes;
 }
 
@@ -89,40 +117,36 @@ function dropMemoryCopies(): void {
   for (const image of images.values()) delete image.bytes;
 }
 
+/**
+ * How a transfer goes: `http` as the app sends over HTTP without a speed limit (the rest in one request), `chunks`
+ * as it sends over HTTP with one (pipelined chunks, unpaced here), `webrtc` chunks over the data channel.
+ */
+export type SendMode = 'http' | 'chunks' | 'webrtc';
+
 /** Sends the image to every agent at once, each from a fresh session at offset 0. */
-async function send(urls: string[], name: string, over: 'http' | 'webrtc', from: 'file' | 'memory' = 'file'): Promise<SendFigures> {
+async function send(urls: string[], name: string, mode: SendMode, from: 'file' | 'memory' = 'file'): Promise<SendFigures> {
   const image = await imageOf(name, from);
   const sessions = await Promise.all(urls.map((url) => freshSession(agent(url).http, image)));
   const started = performance.now();
   const each = await Promise.all(
     urls.map(async (url, i) => {
       const a = agent(url);
-      const transport = over === 'webrtc' ? a.channel : a.http;
+      const transport = mode === 'webrtc' ? a.channel : a.http;
       if (!transport) throw new Error(`no data channel to ${url}`);
-      const result = await pumpChunks({ transport, image, session: sessions[i]!, ...(over === 'http' ? { maxInFlight: a.maxConnections - 1 } : {}) });
+      const session = sessions[i]!;
+      let result: PumpResult;
+      if (mode === 'http') {
+        if (!canSendRest(transport, image)) throw new Error('this page cannot send the image in one request');
+        // As the app: asking the device where it is every second while the request runs.
+        result = await sendRest({ transport, image, session, onDevice: () => {} });
+      } else {
+        result = await pumpChunks({ transport, image, session, ...(mode === 'chunks' ? { maxInFlight: a.maxConnections - 1 } : {}) });
+      }
       if (result.failure || result.offset !== image.size) throw new Error(`${url} stopped at ${result.offset}: ${result.failure?.message}`);
       return (performance.now() - started) / 1000;
     }),
   );
   return { seconds: (performance.now() - started) / 1000, each };
-}
-
-/**
- * The whole File in one signed PUT without chunk digests (docs/protocol.md §4.6), as curl sends it: what the browser's
- * HTTP stack does with one request, the limit of any chunked upload from the page. Seconds to the device's reply.
- */
-async function onePut(url: string, name: string): Promise<number> {
-  const image = images.get(name);
-  if (!image) throw new Error(`no image ${name}`);
-  const a = agent(url);
-  await freshSession(a.http, image.blob);
-  const target = `${API_BASE}/updates/${image.blob.sha256}?offset=0`;
-  const headers = { 'Content-Type': 'application/octet-stream', 'FieldFlash-Client': CLIENT_ID, Authorization: await a.credentials.signer.authorization('PUT', target, '') };
-  const started = performance.now();
-  const reply = await fetch(new URL(target, url), { method: 'PUT', body: image.file, headers });
-  const ack = (await reply.json()) as { offset?: number };
-  if (ack.offset !== image.file.size) throw new Error(`the one PUT stopped at ${ack.offset} (${reply.status})`);
-  return (performance.now() - started) / 1000;
 }
 
 let bare: { pc: RTCPeerConnection; channel: RTCDataChannel } | undefined;
@@ -167,7 +191,7 @@ async function bareSend(answer: string, total: number, messageSize: number, high
   }
 }
 
-const lanBench = { connect, openChannel, closeChannel, useImage, send, dropMemoryCopies, onePut, bareOffer, bareSend };
+const lanBench = { connect, openChannel, closeChannel, useImage, send, dropMemoryCopies, bareOffer, bareSend };
 export type LanBench = typeof lanBench;
 (window as unknown as { lanBench: LanBench }).lanBench = lanBench;
 document.title = 'lan bench ready';

@@ -41,6 +41,11 @@ export interface AgentConfig extends DeviceIdentity {
   chunkSize: number;
   window: number;
   /**
+   * Whether the rest of an image may come in one request without Content-Digest (§4.6). Off, the agent reads such a
+   * request as a chunk and refuses it (413 above chunkSize, else 400), as a device that takes chunks only does.
+   */
+  singleRequest: boolean;
+  /**
    * HTTP connections the device serves at once, announced in the device document so a client keeps within it (§1.3);
    * at the cap the longest-idle connection is closed for a new one, so idle strangers never lock the owner out (§10).
    */
@@ -84,6 +89,7 @@ export const DEFAULTS = {
   // enough that a chunk and its frame header fit one data-channel message (256 KiB in Chrome).
   chunkSize: 240 * 1024,
   window: 4,
+  singleRequest: true,
   // ESP-IDF's HTTP server serves 7 sockets by default; the reference agent announces a little more than its window
   // needs (4 chunks in flight and a control request).
   maxConnections: 8,

@@ -137,7 +137,7 @@ function requestHead(req: IncomingMessage, url: URL): AgentRequest {
  */
 async function readRequestBody(req: IncomingMessage, res: ServerResponse, request: AgentRequest, config: AgentConfig): Promise<void> {
   if (request.method === 'PUT' && request.path.startsWith(`${API_BASE}/updates/`)) {
-    if (request.headers.digest === undefined) request.stream = req as AsyncIterable<Uint8Array>;
+    if (request.headers.digest === undefined && config.singleRequest) request.stream = req as AsyncIterable<Uint8Array>;
     else request.bytes = await readBody(req, config.chunkSize, 'A chunk', { chunkSize: config.chunkSize });
   } else if (request.method === 'POST' || request.method === 'PUT' || request.method === 'DELETE') {
     const deadline = setTimeout(() => {

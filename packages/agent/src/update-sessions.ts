@@ -175,7 +175,8 @@ export class UpdateSessions {
   /**
    * One request carrying the rest of the image from the device's offset, streamed to storage as it arrives, with
    * no per-chunk digest: the whole image's SHA-256 at commit is the guard. Progress is made durable every MiB, so
-   * a broken connection leaves the offset at what is on disk.
+   * a broken connection leaves the offset at what is on disk. Each piece renews the hold, as each chunk does, so a
+   * slow link does not lose it in the middle of the request.
    */
   async stream(clientId: string, sha256: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<ChunkAck> {
     const upload = this.upload(clientId, sha256);
@@ -183,6 +184,7 @@ export class UpdateSessions {
     if (offset !== upload.offset) {
       throw new AgentRefusal('offset-mismatch', `A streamed upload must start where the device is, at ${upload.offset}; this one starts at ${offset}.`, { offset: upload.offset });
     }
+    this.config.log(`${clientId}: the rest of ${sha256.slice(0, 12)}… in one request, from ${offset}`);
     let at = offset;
     let unsynced = 0;
     try {
@@ -193,16 +195,20 @@ export class UpdateSessions {
         await upload.write(at, piece);
         at += piece.length;
         unsynced += piece.length;
+        this.take(clientId, sha256);
         if (unsynced >= 1 << 20) {
           unsynced = 0;
           await upload.sync();
-          this.take(clientId, sha256);
         }
       }
+    } catch (error) {
+      // The connection broke (the client's link, or the client gave up): no fault of the device's, nothing to log as one.
+      if ((error as { code?: string }).code !== 'ECONNRESET') throw error;
+      throw new AgentRefusal('bad-request', `The request broke off after ${at - offset} bytes; the device kept ${upload.offset}. Continue from its offset.`, { offset: upload.offset });
     } finally {
       await upload.sync();
+      if (at < size) this.config.log(`${clientId}: the request ended at ${at} of ${size} bytes; ${upload.offset} are on disk`);
     }
-    this.take(clientId, sha256);
     return { offset: upload.offset, size };
   }
 

@@ -1,5 +1,6 @@
 // HTTP for compatibility uploads (ESPHome, ElegantOTA): one request at a time, a multipart body counted as it
-// leaves, Basic credentials. Three senders, one per place FieldFlash runs: XMLHttpRequest in a page (its upload
+// leaves, Basic credentials; the single-request upload of the LAN protocol (docs/protocol.md §4.6) goes the same
+// way. Three senders, one per place FieldFlash runs: XMLHttpRequest in a page (its upload
 // events are the only way a page learns how many bytes left; fetch says nothing until the reply), fetch where
 // there is no XMLHttpRequest or where only fetch may go (an https page reaching an http device needs fetch's
 // `targetAddressSpace`), and node:http for the push command (node/compat-node-send.ts).
@@ -8,7 +9,7 @@ import { targetAddressSpace } from './address-space.ts';
 import { LinkError } from './transport.ts';
 
 export interface CompatRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   url: string;
   headers: Record<string, string>;
   body?: Blob;

@@ -1,7 +1,7 @@
 // The data-channel transport: requests as text frames, chunks as binary frames, replies matched by id.
 // Works with anything shaped like RTCDataChannel: the browser's, or node-datachannel's polyfill.
 
-import { decodeReplyFrame, encodeChunkFrame, encodeRequestFrame } from './frames.ts';
+import { decodeReplyFrame, encodeChunkFrame, encodeRequestFrame, MAX_FRAME_HEADER } from './frames.ts';
 import { API_BASE, type Method } from './api.ts';
 import { type ChunkUpload, LinkError, type Reply, type Transport } from './transport.ts';
 
@@ -31,6 +31,8 @@ export class DataChannelTransport implements Transport {
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
   private closedReason: string | undefined;
+  /** Where chunk frames are written: send() copies a message, so one buffer serves every chunk. */
+  private frame = new ArrayBuffer(0);
   /** Called when the channel closes, so the owner can close the peer connection too. */
   onClose: (() => void) | undefined;
 
@@ -112,9 +114,11 @@ export class DataChannelTransport implements Transport {
 
   async sendChunk(chunk: ChunkUpload): Promise<Reply> {
     await this.drain();
+    const room = 4 + MAX_FRAME_HEADER + chunk.bytes.length;
+    if (this.frame.byteLength < room) this.frame = new ArrayBuffer(room);
     return this.exchange((id) =>
       this.channel.send(
-        encodeChunkFrame({ id, method: 'PUT', path: `${API_BASE}/updates/${chunk.sha256}`, offset: chunk.offset, digest: chunk.digest }, chunk.bytes),
+        encodeChunkFrame({ id, method: 'PUT', path: `${API_BASE}/updates/${chunk.sha256}`, offset: chunk.offset, digest: chunk.digest }, chunk.bytes, this.frame),
       ),
     );
   }

@@ -28,11 +28,15 @@ export function encodeReplyFrame(frame: ReplyFrame): string {
 export const decodeRequestFrame = (text: string): RequestFrame => parseRequestFrame(parseJson(text, 'RequestFrame'));
 export const decodeReplyFrame = (text: string): ReplyFrame => parseReplyFrame(parseJson(text, 'ReplyFrame'));
 
-/** One binary frame: the header and the chunk copied behind it (the one copy a message needs). */
-export function encodeChunkFrame(header: ChunkFrameHeader, chunk: Uint8Array): Uint8Array<ArrayBuffer> {
+/**
+ * One binary frame: the header and the chunk copied behind it (the one copy a message needs). Written into `into`
+ * when it is large enough, so a sender whose channel copies on send can use one buffer for every frame.
+ */
+export function encodeChunkFrame(header: ChunkFrameHeader, chunk: Uint8Array, into?: ArrayBuffer): Uint8Array<ArrayBuffer> {
   const head = utf8.encode(JSON.stringify(header));
-  const frame = new Uint8Array(4 + head.length + chunk.length);
-  new DataView(frame.buffer).setUint32(0, head.length, false);
+  const length = 4 + head.length + chunk.length;
+  const frame = into && into.byteLength >= length ? new Uint8Array(into, 0, length) : new Uint8Array(length);
+  new DataView(frame.buffer, frame.byteOffset).setUint32(0, head.length, false);
   frame.set(head, 4);
   frame.set(chunk, 4 + head.length);
   return frame;

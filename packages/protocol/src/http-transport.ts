@@ -1,11 +1,13 @@
-// The HTTP transport: fetch, so the same code runs in the page and in Node.
+// The HTTP transport: fetch, so the same code runs in the page and in Node; in the page, the rest of an image goes
+// in one request with XMLHttpRequest, whose upload events are a page's only count of the bytes that left.
 
 import { type TargetAddressSpace, targetAddressSpace } from './address-space.ts';
 import { API_BASE, type Method, PROTOCOL_VERSION } from './api.ts';
 import { RequestBlocked, whyBlocked } from './blocked-request.ts';
+import { fetchSend, xhrSend } from './compat-http.ts';
 import { contentDigest } from './crypto.ts';
 import type { RequestSigner } from './request-auth.ts';
-import { type ChunkUpload, LinkError, type Reply, type Transport } from './transport.ts';
+import { type ChunkUpload, LinkError, type Reply, type RestUpload, type Transport } from './transport.ts';
 
 export interface HttpTarget {
   /** The device's base URL, e.g. `http://192.168.1.40:8070` (anything after the origin is ignored). */
@@ -15,6 +17,11 @@ export interface HttpTarget {
   signer?: RequestSigner;
   /** Per-request time limit; a device that does not answer in time counts as a dropped link. */
   timeoutMs?: number;
+  /**
+   * Whether the rest of an image may go in one request (docs/protocol.md §4.6). By default only where the upload
+   * reports its progress (XMLHttpRequest, in the page): with fetch, a progress bar would stand still until the end.
+   */
+  singleRequest?: boolean;
   /** Extra fetch options; `targetAddressSpace` for Chrome's Local Network Access is set from the URL unless given here. */
   fetchInit?: Record<string, unknown>;
   fetch?: typeof fetch;
@@ -51,6 +58,8 @@ export class RequestSlots {
 }
 
 const utf8 = new TextEncoder();
+/** Where XMLHttpRequest reports an upload's progress: in a page. */
+const hasUploadProgress = () => typeof XMLHttpRequest !== 'undefined';
 
 /**
  * The headers of one HTTP request: protocol version, client id, and once authenticated a Content-Digest of a JSON
@@ -95,6 +104,7 @@ export function replyOf(status: number, text: string, retryAfterHeader: string |
 export class HttpTransport implements SignedTransport {
   readonly kind = 'http';
   signer: RequestSigner | undefined;
+  readonly sendRest: ((upload: RestUpload) => Promise<Reply>) | undefined;
 
   /** Declared on every request so a public page may reach a device on the LAN (ignored where unsupported). */
   private readonly addressSpace: { targetAddressSpace?: TargetAddressSpace };
@@ -104,6 +114,7 @@ export class HttpTransport implements SignedTransport {
     this.signer = target.signer;
     const space = targetAddressSpace(target.url);
     this.addressSpace = space ? { targetAddressSpace: space } : {};
+    this.sendRest = (target.singleRequest ?? hasUploadProgress()) ? (upload) => this.slots.run(() => this.putRest(upload)) : undefined;
   }
 
   limitConnections(count: number): void {
@@ -142,6 +153,23 @@ export class HttpTransport implements SignedTransport {
       throw new LinkError(`The connection to ${new URL(url).host} broke while reading its reply (${describe(err)}).`, { cause: err });
     }
     return replyOf(response.status, text, response.headers.get('Retry-After'));
+  }
+
+  /**
+   * The rest of the image in one signed PUT without Content-Digest (§4.6): its MAC covers the method and the target
+   * with its offset; the whole image's SHA-256 at commit guards the bytes. The body is the Blob itself, read by the
+   * browser, never by script. Sent as compatibility uploads are: XMLHttpRequest, for its upload progress, in a page;
+   * fetch elsewhere. A request the page may not make fails as a dropped link here, and the chunks sent next over
+   * fetch say why.
+   */
+  private async putRest({ sha256, offset, body, onSent, signal }: RestUpload): Promise<Reply> {
+    const url = apiUrl(this.target.url, `/updates/${sha256}?offset=${offset}`);
+    const { pathname, search } = new URL(url);
+    const headers = await requestHeaders(this.target.clientId, this.signer, 'PUT', pathname + search, { 'Content-Type': 'application/octet-stream' });
+    const send = hasUploadProgress() ? xhrSend() : fetchSend(this.target.fetch);
+    const idleTimeoutMs = this.target.timeoutMs ?? 30_000;
+    const reply = await send({ method: 'PUT', url, headers, body, idleTimeoutMs, ...(onSent ? { onSent } : {}), ...(signal ? { signal } : {}) });
+    return replyOf(reply.status, reply.text, reply.retryAfter === undefined ? null : String(reply.retryAfter));
   }
 
   request(method: Method, path: string, body?: unknown): Promise<Reply> {

@@ -12,7 +12,8 @@ export { openDataChannel, type PeerConnectionLike, type PeerConnectionFactory } 
 export { authenticate, KeptKeySource, PairingChanged, PairingKeys, type Credentials, type KeptPairingKey, type Login, type PairingKeySource } from './auth.ts';
 export { blobImage, bytesImage, type ImageSource } from './image-source.ts';
 export { Throttle } from './throttle.ts';
-export { pumpChunks } from './sender.ts';
+export { pumpChunks, type PumpResult } from './sender.ts';
+export { canSendRest, refusesSingleRequest, sendRest } from './single-request.ts';
 export { refusalOf, expectOk } from './replies.ts';
 export * from './updater.ts';
 export { fittingBuild, planRelease, type ReleasePlan, type ReleaseTargets } from './release-image.ts';

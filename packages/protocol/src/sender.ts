@@ -1,6 +1,8 @@
 // The pipelined transfer of one image (docs/protocol.md §4.3): up to `window` chunks in flight, each acknowledged
 // with the device's contiguous offset. Any trouble stops the pump after the chunks in flight settle; the caller then
 // asks the device where to continue. The client never trusts its own count over the device's.
+// Chunks are read into a few buffers, one per chunk in flight, each reused once the device has answered its chunk:
+// the page holds about the window, however large the image (transports copy the bytes when they send them).
 
 import { contentDigest } from './crypto.ts';
 import { DeviceRefusal } from './error-codes.ts';
@@ -39,9 +41,20 @@ export async function pumpChunks({ transport, image, session, throttle, signal, 
   let sent = 0;
   let failure: Error | undefined;
   const inFlight = new Set<Promise<void>>();
+  const spare: ArrayBuffer[] = [];
 
   const sendOne = async (offset: number, length: number) => {
-    const bytes = await image.read(offset, length);
+    if (!image.readInto) return sendBytes(offset, length, await image.read(offset, length));
+    // A buffer whose read failed may have been transferred away: it is left behind, and a new one made next time.
+    const bytes = await image.readInto(offset, length, spare.pop() ?? new ArrayBuffer(chunkSize));
+    try {
+      await sendBytes(offset, length, bytes);
+    } finally {
+      spare.push(bytes.buffer);
+    }
+  };
+
+  const sendBytes = async (offset: number, length: number, bytes: Uint8Array) => {
     const reply = await transport.sendChunk({ sha256: session.sha256, offset, bytes, digest: await contentDigest(bytes) });
     sent += length;
     let deviceOffset: number;

@@ -19,7 +19,10 @@ export type UpdatePhase =
 
 export interface UpdateProgress {
   phase: UpdatePhase;
-  /** Where the device is: bytes it has acknowledged. */
+  /**
+   * Where the device is: bytes it has acknowledged. While the rest of the image goes in one request (§4.6), the
+   * offset the device gives when asked, every second; `sentBytes` counts the bytes as they go.
+   */
   offset: number;
   size: number;
   /** The image being sent, once the device has chosen it. */
