@@ -3,8 +3,8 @@
 // When FieldFlash knows what it last wrote to the board, the new part is compared with it here, sector by sector,
 // without asking the board anything; one MD5 over the part after writing proves the guess (ESP-IDF 6.1's
 // `idf.py flash` works this way from its *_flashed.bin files, and writes everything when that check fails).
-// When the content is unknown, the board is asked for MD5s: the whole part, then halves of whatever differs, down to
-// single sectors, so a few scattered changes cost a few dozen questions instead of one per sector.
+// When the content is unknown, the board is asked for MD5s: the whole part, then pieces and halves of whatever
+// differs, down to single sectors, so a few scattered changes cost a few dozen questions instead of one per sector.
 import { md5Hex } from './md5.ts';
 
 /** 4 KiB: the flash erase sector, the smallest region worth writing on its own. */
@@ -39,8 +39,8 @@ export interface PartContents {
   sectorDigests: Uint8Array;
 }
 
-/** The device's MD5 of [offset, offset + length) as lower-case hex. */
-export type FlashMd5 = (offset: number, length: number) => Promise<string>;
+/** The device's MD5s of [offset, offset + length) for each region, as lower-case hex, in order. */
+export type FlashMd5s = (regions: readonly { offset: number; length: number }[]) => Promise<string[]>;
 
 export function wholePart(size: number): PartWritePlan {
   return { basis: 'whole', runs: size > 0 ? [{ start: 0, length: size }] : [], unchangedBytes: 0, md5Queries: 0 };
@@ -103,51 +103,57 @@ export async function planFromKnown(data: Uint8Array, offset: number, known: Par
 }
 
 /**
- * At most this many MD5 questions per part, beyond the first: enough to narrow a few dozen scattered changes down to
- * their sectors. A board holding something else entirely (blank, another firmware) would otherwise be asked about
- * every sector; past the budget, whatever still differs is written without asking further.
+ * At most this many MD5 questions per part, beyond the first: enough to narrow a dozen scattered changes down to
+ * their sectors. Past it, and as soon as every half asked about at a level differs (a blank board, another firmware),
+ * whatever still differs is written without asking further.
  */
-export const QUESTION_BUDGET = 64;
+export const QUESTION_BUDGET = 128;
+/** The first split of a part that differs: this many pieces, asked about together. */
+const FIRST_SPLIT = 16;
+
+function split(region: PartRun, pieces: number): PartRun[] {
+  const size = Math.max(SECTOR, Math.ceil(region.length / pieces / SECTOR) * SECTOR);
+  const out: PartRun[] = [];
+  for (let at = 0; at < region.length; at += size) out.push({ start: region.start + at, length: Math.min(size, region.length - at) });
+  return out;
+}
 
 /**
- * Asks the board which sectors of `data` it lacks: the whole part first, then both halves of each region that
- * differs, level by level, down to single sectors. When the first half of a differing region matches, the second
- * must differ and is not asked about.
+ * Asks the board which sectors of `data` it lacks: the whole part first; if it differs, sixteen pieces of it; then
+ * both halves of each piece that differs, level by level, down to single sectors. The board hashes every byte it is
+ * asked about, so pieces keep what it reads small, and the questions of a level go out together.
  * A part whose offset is not sector-aligned is written whole: writing part of a sector would erase its neighbours.
  */
-export async function planByComparing(data: Uint8Array, offset: number, flashMd5: FlashMd5): Promise<PartWritePlan> {
+export async function planByComparing(data: Uint8Array, offset: number, flashMd5s: FlashMd5s): Promise<PartWritePlan> {
   if (data.length === 0) return wholePart(0);
   if (offset % SECTOR !== 0) return wholePart(data.length);
   let md5Queries = 0;
-  const matches = async (run: PartRun) => {
-    md5Queries++;
-    const onFlash = flashMd5(offset + run.start, run.length); // asked first: the board hashes while this page does
-    const here = md5Hex(data.subarray(run.start, run.start + run.length));
-    return (await onFlash) === here;
+  const differing = async (regions: readonly PartRun[]): Promise<PartRun[]> => {
+    md5Queries += regions.length;
+    const onFlash = flashMd5s(regions.map((r) => ({ offset: offset + r.start, length: r.length })));
+    const here = regions.map((r) => md5Hex(data.subarray(r.start, r.start + r.length))); // while the board hashes
+    const answers = await onFlash;
+    return regions.filter((_, i) => answers[i] !== here[i]);
   };
-  if (await matches({ start: 0, length: data.length })) return { basis: 'compared', runs: [], unchangedBytes: data.length, md5Queries };
-  const differing: PartRun[] = [];
-  // Regions known to differ, one level of halving at a time.
-  let level: PartRun[] = [{ start: 0, length: data.length }];
+  const whole = { start: 0, length: data.length };
+  if ((await differing([whole])).length === 0) return { basis: 'compared', runs: [], unchangedBytes: data.length, md5Queries };
+  const toWrite: PartRun[] = [];
+  let level = await differing(split(whole, FIRST_SPLIT));
   while (level.length > 0) {
-    const next: PartRun[] = [];
-    for (const region of level) {
-      if (region.length <= SECTOR || md5Queries > QUESTION_BUDGET) {
-        differing.push(region);
-        continue;
-      }
-      const half = Math.ceil(region.length / SECTOR / 2) * SECTOR;
-      const first = { start: region.start, length: half };
-      const second = { start: region.start + half, length: region.length - half };
-      if (await matches(first)) {
-        next.push(second);
-      } else {
-        next.push(first);
-        if (!(await matches(second))) next.push(second);
-      }
+    const sectors = level.filter((r) => r.length <= SECTOR);
+    const larger = level.filter((r) => r.length > SECTOR);
+    toWrite.push(...sectors);
+    const halves = larger.flatMap((r) => split(r, 2));
+    if (md5Queries + halves.length > QUESTION_BUDGET + 1) {
+      toWrite.push(...larger);
+      break;
     }
-    level = next;
+    level = halves.length > 0 ? await differing(halves) : [];
+    if (halves.length >= 4 && level.length === halves.length) {
+      toWrite.push(...level);
+      break;
+    }
   }
-  const runs = coalesce(differing);
+  const runs = coalesce(toWrite);
   return { basis: 'compared', runs, unchangedBytes: data.length - runs.reduce((sum, r) => sum + r.length, 0), md5Queries };
 }

@@ -124,6 +124,7 @@ export class TimeoutError extends Error {
 
 export class LoaderExchange {
   private readonly listeners: Set<() => void>;
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(private readonly loader: ESPLoader) {
     this.listeners = arrivals(loader.transport);
@@ -145,18 +146,62 @@ export class LoaderExchange {
 
   /** Sends a command and returns the data of its answer (without the status), failing as esptool-js's checkCommand does. */
   async run(command: PreparedCommand, timeoutMs: number, responseDataLength = 0): Promise<Uint8Array> {
-    const transport = this.loader.transport;
-    transport.flushInput(); // stale bytes must not pass for this command's answer
-    const writer = transport.device.writable?.getWriter();
-    if (!writer) throw new Error('The device has been lost.');
-    const written = writer.write(command.frame).finally(() => writer.releaseLock());
+    this.loader.transport.flushInput(); // stale bytes must not pass for this command's answer
     const answer = this.frameArrived(timeoutMs);
     try {
-      await written;
+      await this.send(command.frame);
       await answer.arrived;
     } finally {
       answer.cancel();
     }
+    return this.readAnswer(command, timeoutMs, responseDataLength);
+  }
+
+  /**
+   * Runs commands two at a time: the next goes out when the answer to the one before the last comes back. Only for
+   * commands answered once done (MD5, not data blocks, which are answered on arrival): by the time such an answer
+   * leaves, the stub has let go of that command's receive buffer, so the one after next always finds a free one.
+   */
+  async runTwoAtATime(commands: readonly PreparedCommand[], timeoutMs: number, responseDataLength = 0): Promise<Uint8Array[]> {
+    this.loader.transport.flushInput();
+    const answers: Uint8Array[] = [];
+    const sends: Promise<void>[] = [];
+    const sendNext = () => {
+      const sent = this.send(commands[sends.length]!.frame);
+      sent.catch(() => undefined); // a failed send also shows as a missing answer
+      sends.push(sent);
+    };
+    for (let i = 0; i < Math.min(2, commands.length); i++) sendNext();
+    for (const command of commands) {
+      const answer = this.frameArrived(timeoutMs);
+      try {
+        await answer.arrived;
+      } finally {
+        answer.cancel();
+      }
+      answers.push(await this.readAnswer(command, timeoutMs, responseDataLength));
+      if (sends.length < commands.length) sendNext();
+    }
+    await Promise.all(sends);
+    return answers;
+  }
+
+  /** Frames go out one after another, each once the one before has been handed to the port. */
+  private send(frame: Uint8Array): Promise<void> {
+    const sent = this.sending.then(async () => {
+      const writer = this.loader.transport.device.writable?.getWriter();
+      if (!writer) throw new Error('The device has been lost.');
+      try {
+        await writer.write(frame);
+      } finally {
+        writer.releaseLock();
+      }
+    });
+    this.sending = sent.catch(() => undefined);
+    return sent;
+  }
+
+  private async readAnswer(command: PreparedCommand, timeoutMs: number, responseDataLength: number): Promise<Uint8Array> {
     const [, data] = await this.loader.readPacket(command.op, timeoutMs);
     if (data.length < responseDataLength + STATUS_BYTES) throw new Error(`Failed to ${command.description}. Only got ${data.length} bytes of data.`);
     const status = data.subarray(responseDataLength, responseDataLength + STATUS_BYTES);

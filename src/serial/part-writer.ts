@@ -4,7 +4,7 @@ import { planByComparing, planFromKnown, wholePart, type PartContents, type Part
 import { hexOffset } from './flash-problems.ts';
 import { nextTask, type LoaderExchange } from './loader-exchange.ts';
 import { md5InTurns } from './md5.ts';
-import { flashMd5, RegionWriteError, writeRegion } from './region-writer.ts';
+import { flashMd5, flashMd5s, RegionWriteError, writeRegion } from './region-writer.ts';
 
 export interface PartToWrite {
   name: string;
@@ -43,7 +43,7 @@ export async function planPart(part: PartToWrite, how: 'whole' | 'skip-unchanged
   if (how === 'whole') return wholePart(part.data.length);
   const fromKnown = await planFromKnown(part.data, part.offset, known);
   if (fromKnown) return fromKnown;
-  return planByComparing(part.data, part.offset, (offset, length) => flashMd5(hooks.exchange, offset, length));
+  return planByComparing(part.data, part.offset, (regions) => flashMd5s(hooks.exchange, regions));
 }
 
 export function describePlan(part: PartToWrite, plan: PartWritePlan): string {

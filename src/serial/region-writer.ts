@@ -63,6 +63,13 @@ export async function flashMd5(exchange: LoaderExchange, address: number, length
   return hexOf(await exchange.run(md5Command(address, length), exchange.timeoutFor('md5', length) + extraWaitMs, 16));
 }
 
+/** The board's MD5s of several regions, asked two at a time. */
+export async function flashMd5s(exchange: LoaderExchange, regions: readonly { offset: number; length: number }[]): Promise<string[]> {
+  const longest = Math.max(0, ...regions.map((r) => r.length));
+  const answers = await exchange.runTwoAtATime(regions.map((r) => md5Command(r.offset, r.length)), exchange.timeoutFor('md5', longest), 16);
+  return answers.map(hexOf);
+}
+
 /**
  * Erases (as it goes) and writes `data` at `address`, deflated at level 9 as esptool does, and with `verify` checks
  * the region's MD5 on the chip. Throws RegionWriteError with the offset of the block that failed.
