@@ -1,7 +1,7 @@
 // What FieldFlash remembers about the board it writes to, by MAC: the release it last wrote and verified, with a
-// digest of each 4 KiB sector of each part, so the next write to the same board can skip the sectors that stay the same.
-// The record is dropped before a write starts and kept again only once the write is verified: a board whose write
-// was cut short is compared with the board's own MD5s next time.
+// digest of each 4 KiB sector of each part, so the next write to the same board skips the sectors that stay the
+// same. The record is dropped before a write starts and kept again only once the write is verified: a board whose
+// write was cut short is compared with the board's own MD5s next time.
 import { partContents } from '../serial/fast-reflash.ts';
 import type { WriteReport } from '../serial/esp-session.ts';
 import { lastWritten, rememberWritten, type WrittenRelease } from '../store/index.ts';
@@ -26,13 +26,12 @@ export async function forgetContents(mac: string, log: Log): Promise<void> {
 }
 
 export async function rememberContents(mac: string, release: { id: string; label: string }, report: WriteReport, log: Log): Promise<void> {
-  const written: WrittenRelease = {
-    releaseId: release.id,
-    label: release.label,
-    writtenAt: Date.now(),
-    parts: await Promise.all(report.parts.map((p) => partContents(p.name, p.offset, p.data))),
-  };
-  await rememberWritten(mac, written).catch(storeTrouble(log, 'remember what was written to this board'));
+  try {
+    const parts = await Promise.all(report.parts.map((p) => partContents(p.name, p.offset, p.data)));
+    await rememberWritten(mac, { releaseId: release.id, label: release.label, writtenAt: Date.now(), parts });
+  } catch (error) {
+    storeTrouble(log, 'remember what was written to this board')(error);
+  }
 }
 
 /** "12 May, 14:03": when the board was last written, in the technician's locale. */
