@@ -10,6 +10,7 @@ import type { SharedPortView } from '../serial/serial-monitor.ts';
 import type { SimulatedWifi } from '@fieldflash/esp-emulator';
 import { formatFlashSize } from '../serial/device-identity.ts';
 import { BootReporter } from './boot-report.ts';
+import { forgetContents, knownContents, rememberContents, writtenWhen } from './board-record.ts';
 import { DeviceLink } from './device-link.ts';
 import { expectedApp, layoutContents } from './layout-contents.ts';
 import { checkEraseAllLayout, checkKeepDataLayout } from './layout-guard.ts';
@@ -139,12 +140,17 @@ class FlashController {
       const board = link.simulated ? `the simulated ${link.identity.chipName}` : link.identity.chipName;
       if (options.erase === 'erase-all') checkEraseAllLayout(contents, link.identity, board.replace(/^the /, ''));
       const parts = await partsForBuild(release, choice.build);
-      const writeOptions: WriteOptions = { eraseAll: options.erase === 'erase-all', flashMode: options.flashMode, skipUnchanged: options.erase === 'keep-data' };
-      this.log(`Flashing ${label} (${parts.length} part${parts.length === 1 ? '' : 's'}${writeOptions.eraseAll ? ', erasing everything first' : ', keeping data'}).`);
       let session = await link.flashingSession();
       this.publishConnection();
+      const mac = session.identity.mac;
+      const keepData = options.erase === 'keep-data';
+      const previous = keepData ? await knownContents(mac, this.log) : undefined;
+      const writeOptions: WriteOptions = { eraseAll: !keepData, flashMode: options.flashMode, skipUnchanged: keepData, onBoard: previous?.parts };
+      this.log(`Flashing ${label} (${parts.length} part${parts.length === 1 ? '' : 's'}${writeOptions.eraseAll ? ', erasing everything first' : ', keeping data'}).`);
+      if (previous) this.log(`FieldFlash wrote ${previous.label} to this board (${writtenWhen(previous.writtenAt)}): comparing with it, sector by sector.`);
       const actual = await session.setBaudRate(options.baudRate);
-      if (options.erase === 'keep-data') await checkKeepDataLayout(session, contents, this.log);
+      if (keepData) await checkKeepDataLayout(session, contents, this.log);
+      await forgetContents(mac, this.log);
       let report;
       try {
         report = await session.writeParts(parts, writeOptions, (p) => flashState.progress.set(p));
@@ -153,10 +159,13 @@ class FlashController {
         this.log(`Writing at ${session.baudRate} baud failed (${error.message}) Falling back to ${ROM_BAUD} baud and writing again.`);
         await link.dropSession();
         session = await link.flashingSession();
-        report = await session.writeParts(parts, { ...writeOptions, eraseAll: false, skipUnchanged: true }, (p) => flashState.progress.set(p));
+        // What the cut-short write left is unknown: the board's own MD5s decide what to write again.
+        report = await session.writeParts(parts, { ...writeOptions, eraseAll: false, skipUnchanged: true, onBoard: undefined }, (p) => flashState.progress.set(p));
       }
+      await rememberContents(mac, { id: release.id, label }, report, this.log);
       const fellBackFrom = report.baudRate !== options.baudRate ? options.baudRate : undefined;
-      flashState.outcome.set({ releaseLabel: label, board, report, fellBackFrom });
+      const comparedWith = report.parts.some((p) => p.basis === 'known') && previous ? { label: previous.label, writtenAt: previous.writtenAt } : undefined;
+      flashState.outcome.set({ releaseLabel: label, board, report, fellBackFrom, comparedWith });
       this.log(`Done in ${report.seconds.toFixed(1)} s at ${report.baudRate} baud${actual !== options.baudRate || fellBackFrom ? ` (fell back from ${options.baudRate})` : ''}. Resetting into the app.`);
       flashState.console.set('');
       this.boot.expect({ expected: expectedApp(contents), bootloaderOffset: link.identity.bootloaderOffset, releaseLabel: label });

@@ -80,6 +80,8 @@ export interface FlashOutcome {
   report: WriteReport;
   /** True when the link fell back from the chosen rate. */
   fellBackFrom: number | undefined;
+  /** The release FieldFlash had written to this board before, when the new one was compared with it. */
+  comparedWith?: { label: string; writtenAt: number };
 }
 
 /** The board's start after a flash: being watched, or the verdict. */

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { formatFlashSize } from '../serial/device-identity.ts';
 import { hexOffset } from '../serial/flash-problems.ts';
 import type { PartProgress, WriteProgress } from '../serial/write-progress.ts';
+import { writtenWhen } from './board-record.ts';
 import { BootPanel } from './boot-panel.tsx';
 import { flashState, useWatched, type FlashOutcome } from './flash-state.ts';
 
@@ -114,11 +115,23 @@ function Outcome({ outcome }: { outcome: FlashOutcome }) {
         {report.erasedAll ? 'Erased the whole flash first. ' : ''}Wrote {kib(written)} of {kib(total)}
         {skipped > 0 ? `; skipped ${kib(skipped)} already on the flash` : ''} ({kib(report.compressedBytes)} sent compressed).
       </p>
+      {outcome.comparedWith && (
+        <p>
+          Compared with {outcome.comparedWith.label}, which FieldFlash wrote to this board ({writtenWhen(outcome.comparedWith.writtenAt)}): no need to ask the board
+          which sectors changed.
+        </p>
+      )}
       <ul>
         {report.parts.map((p) => (
           <li key={p.offset}>
             {p.name} at {hexOffset(p.offset)}:{' '}
-            {p.written === 0 ? `unchanged, skipped (${kib(p.size)})` : p.unchanged > 0 ? `${kib(p.written)} written in ${p.runs.length} region${p.runs.length === 1 ? '' : 's'}, ${kib(p.unchanged)} skipped` : `${kib(p.written)} written`}
+            {p.written === 0
+              ? `unchanged, skipped (${kib(p.size)})`
+              : p.unchanged > 0
+                ? `${kib(p.written)} written in ${p.runs.length} region${p.runs.length === 1 ? '' : 's'}, ${kib(p.unchanged)} skipped`
+                : p.rewroteWhole
+                  ? `${kib(p.written)} written whole (the board did not hold what FieldFlash last wrote to it)`
+                  : `${kib(p.written)} written`}
             , MD5 verified
           </li>
         ))}

@@ -1,12 +1,12 @@
 // A typed session with an ESP chip over one serial port: connect and identify, change baud, write parts, close.
 // esptool-js does the protocol; this module decides what to write and turns failures into FlashProblems.
 import { ESPLoader, Transport, type IEspLoaderTerminal } from 'esptool-js';
-import { RegionWriteError, writeRegion } from './region-writer.ts';
+import { LoaderExchange } from './loader-exchange.ts';
+import { describePlan, planPart, RegionWriteError, writePart, type PartWriterHooks } from './part-writer.ts';
 import { flashSizeBytes, readChipIdentity, type DeviceIdentity } from './device-identity.ts';
-import { explainSerialError, FlashProblem, hexOffset, type WritePosition } from './flash-problems.ts';
-import { planPartWrite, wholePart, type PartRun, type PartWritePlan } from './fast-reflash.ts';
+import { explainSerialError, FlashProblem, type WritePosition } from './flash-problems.ts';
+import { wholePart, type PartContents, type PartRun, type PartWritePlan, type PlanBasis } from './fast-reflash.ts';
 import { withFlashMode, type FlashModeChoice } from './flash-mode.ts';
-import { md5Hex } from './md5.ts';
 import { WriteProgressTracker, type WriteProgress } from './write-progress.ts';
 import { checkPartsFit, checkPartsForChip } from './part-checks.ts';
 
@@ -24,8 +24,10 @@ export interface WriteOptions {
   /** Erase the whole chip first (a first install): settings and data stored on the device are lost. */
   eraseAll: boolean;
   flashMode: FlashModeChoice;
-  /** Compare the flash with each part first and write only the 4 KiB blocks that differ. */
+  /** Write only the 4 KiB sectors of each part that the flash does not hold yet. */
   skipUnchanged: boolean;
+  /** What FieldFlash last wrote to this board, when it knows: parts at the same offset are compared without asking the board. */
+  onBoard?: readonly PartContents[];
 }
 
 export interface PartReport {
@@ -36,8 +38,14 @@ export interface PartReport {
   unchanged: number;
   /** Regions written, relative to the part. */
   runs: PartRun[];
-  /** MD5 of the part as now on the flash (checked against the device). */
+  /** MD5 of the part as now on the flash, confirmed by the board (a part written whole: padded to whole words with 0xFF). */
   md5: string;
+  /** How the sectors to write were found. */
+  basis: PlanBasis;
+  /** A partial write did not check out, so the part was written whole. */
+  rewroteWhole: boolean;
+  /** The bytes written (the bootloader with its flash mode set), for remembering what the board holds. */
+  data: Uint8Array;
 }
 
 export interface WriteReport {
@@ -128,7 +136,11 @@ export class EspSession {
     return actual;
   }
 
-  /** Writes the parts (compressed), skipping what the flash already holds when asked, and verifies every part by MD5. */
+  /**
+   * Writes the parts (compressed) and proves every part by MD5. With `skipUnchanged`, only the sectors the board
+   * lacks are written: found by comparing with `onBoard` (what FieldFlash last wrote to this board) where it covers
+   * a part, else by asking the board for MD5s.
+   */
   async writeParts(parts: readonly PartImage[], options: WriteOptions, onProgress: (progress: WriteProgress) => void): Promise<WriteReport> {
     const started = performance.now();
     checkPartsForChip(parts, this.identity);
@@ -140,6 +152,17 @@ export class EspSession {
       prepared.map((p) => ({ part: p.name, offset: p.offset, size: p.data.length })),
       onProgress,
     );
+    const exchange = new LoaderExchange(this.loader);
+    const hooksFor = (i: number, p: PartImage): PartWriterHooks => ({
+      exchange,
+      lost: this.lostSignal,
+      log: this.log,
+      onWritten: (written, toWrite) => {
+        if (toWrite > tracker.snapshot().parts[i]!.toWrite) tracker.setUnchanged(i, p.data.length - toWrite);
+        tracker.setWritten(i, written);
+      },
+      onPosition: (offset) => (this.position = { part: p.name, offset }),
+    });
     let compressedBytes = 0;
     let md5Queries = 0;
     try {
@@ -149,53 +172,41 @@ export class EspSession {
         this.log('Erasing the whole flash…');
         await this.loader.eraseFlash();
         for (const p of prepared) plans.push(wholePart(p.data.length));
-      } else if (options.skipUnchanged) {
-        tracker.setPhase('comparing');
+      } else {
+        tracker.setPhase(options.skipUnchanged ? 'comparing' : 'writing');
         for (const [i, p] of prepared.entries()) {
-          tracker.setPartState(i, 'comparing');
-          const plan = await planPartWrite(p.data, p.offset, (offset, length) => this.loader.flashMd5sum(offset, length));
+          if (options.skipUnchanged) tracker.setPartState(i, 'comparing');
+          const known = options.onBoard?.find((c) => c.offset === p.offset);
+          const plan = await planPart(p, options.skipUnchanged ? 'skip-unchanged' : 'whole', known, hooksFor(i, p));
           md5Queries += plan.md5Queries;
           tracker.setUnchanged(i, plan.unchangedBytes);
-          if (plan.unchangedBytes > 0) this.log(describePlan(p, plan));
+          if (plan.basis !== 'whole') this.log(describePlan(p, plan));
           plans.push(plan);
         }
-      } else {
-        for (const p of prepared) plans.push(wholePart(p.data.length));
       }
 
       tracker.setPhase('writing');
+      const reports: PartReport[] = [];
       for (const [i, p] of prepared.entries()) {
-        const runs = plans[i]!.runs;
-        let doneBefore = 0;
-        for (const run of runs) {
-          const address = p.offset + run.start;
-          this.position = { part: p.name, offset: address };
-          compressedBytes += await writeRegion(
-            this.loader,
-            p.data.subarray(run.start, run.start + run.length),
-            address,
-            ({ sent, total }) => tracker.setWritten(i, doneBefore + (total === 0 ? run.length : Math.floor((run.length * sent) / total))),
-            this.lostSignal,
-          );
-          doneBefore += run.length;
-          tracker.setWritten(i, doneBefore);
-        }
-        // One region covering the part was verified by writeRegion; a part written in pieces is checked whole.
-        if (runs.length > 1 || (runs.length === 1 && runs[0]!.length !== p.data.length)) {
-          tracker.setPartState(i, 'verifying');
-          md5Queries++;
-          const onFlash = await this.loader.flashMd5sum(p.offset, p.data.length);
-          if (onFlash !== md5Hex(p.data)) throw new RegionWriteError(new Error('MD5 of file does not match data in flash!'), p.offset);
-        }
+        this.position = { part: p.name, offset: p.offset };
+        const outcome = await writePart(p, plans[i]!, hooksFor(i, p));
+        compressedBytes += outcome.compressedBytes;
+        md5Queries += outcome.md5Queries - plans[i]!.md5Queries;
         tracker.setPartState(i, 'done');
+        reports.push({
+          name: p.name,
+          offset: p.offset,
+          size: p.data.length,
+          written: outcome.written,
+          unchanged: outcome.unchanged,
+          runs: outcome.runs,
+          md5: outcome.md5,
+          basis: plans[i]!.basis,
+          rewroteWhole: outcome.rewroteWhole,
+          data: p.data,
+        });
       }
       this.position = undefined;
-      tracker.setPhase('verifying');
-      const reports: PartReport[] = prepared.map((p, i) => {
-        const plan = plans[i]!;
-        const written = plan.runs.reduce((sum, r) => sum + r.length, 0);
-        return { name: p.name, offset: p.offset, size: p.data.length, written, unchanged: plan.unchangedBytes, runs: plan.runs, md5: md5Hex(p.data) };
-      });
       tracker.setPhase('done');
       this.log(`Verified ${reports.length} part${reports.length === 1 ? '' : 's'} by MD5.`);
       return { parts: reports, baudRate: this.baudRate, erasedAll: options.eraseAll, compressedBytes, md5Queries, seconds: (performance.now() - started) / 1000 };
@@ -229,12 +240,6 @@ export class EspSession {
     await this.loader.transport.disconnect().catch(() => undefined);
   }
 
-}
-
-function describePlan(part: PartImage, plan: PartWritePlan): string {
-  const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
-  if (plan.runs.length === 0) return `${part.name} at ${hexOffset(part.offset)} is already on the flash: skipped (${kib(part.data.length)}).`;
-  return `${part.name} at ${hexOffset(part.offset)}: ${kib(plan.unchangedBytes)} unchanged and skipped, ${kib(part.data.length - plan.unchangedBytes)} to write in ${plan.runs.length} region${plan.runs.length === 1 ? '' : 's'}.`;
 }
 
 /** esptool-js's terminal, as flash-log lines. */

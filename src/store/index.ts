@@ -15,3 +15,4 @@ export { addReportEntry, listReportEntries, subscribeFieldReport, type FieldRepo
 export { readConcurrencyLimit, keepConcurrencyLimit } from './devices-view-settings.ts';
 export { storageUsage, requestPersistentStorage, type StorageUsage } from './storage.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';
+export { lastWritten, rememberWritten, type WrittenPart, type WrittenRelease } from './board-contents.ts';

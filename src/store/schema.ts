@@ -4,6 +4,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Release, ReleaseFile } from '@fieldflash/bundle';
 import type { CompatDevice } from './compat-devices.ts';
 import type { DeviceRecord } from './devices.ts';
+import type { WrittenRelease } from './board-contents.ts';
 import type { FieldReportEntry } from './field-report.ts';
 import type { PairedDevice } from './paired-devices.ts';
 
@@ -41,8 +42,8 @@ export interface StoredFileData {
 export interface FieldFlashSchema extends DBSchema {
   releases: { key: string; value: ReleaseSummary; indexes: { 'by-product': string } };
   files: { key: [string, string]; value: StoredFileData; indexes: { 'by-release': string } };
-  /** Boards put on a network, keyed by base MAC (version 2). */
-  devices: { key: string; value: DeviceRecord };
+  /** Boards put on a network or flashed over USB, keyed by base MAC (version 2). */
+  devices: { key: string; value: StoredDevice };
   /** Devices paired for LAN updates, keyed by the id in their device document (version 3). */
   pairedDevices: { key: string; value: PairedDevice };
   /** One entry per LAN update run from the Devices view (version 4). */
@@ -50,6 +51,12 @@ export interface FieldFlashSchema extends DBSchema {
   /** Devices updated in compatibility mode (ESPHome, ElegantOTA), keyed by `<kind>:<host>` (version 5). */
   compatDevices: { key: string; value: CompatDevice };
 }
+
+/**
+ * A board's record: its network identity once provisioned (DeviceRecord), and what FieldFlash last wrote to it over
+ * USB. Either may be missing; no schema change was needed for the second (records are plain objects).
+ */
+export type StoredDevice = Partial<DeviceRecord> & { mac: string; written?: WrittenRelease };
 
 export type FieldFlashDatabase = IDBPDatabase<FieldFlashSchema>;
 

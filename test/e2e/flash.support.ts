@@ -1,7 +1,9 @@
 // What the flash end-to-end tests do as a person would: import zips through the library, connect, flash, save the flash.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
 import JSZip from 'jszip';
+import { inspectEspImage } from '@fieldflash/bundle';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
@@ -36,6 +38,39 @@ export async function fixtureZip(): Promise<Buffer> {
 
 export async function fixturePart(path: string): Promise<Buffer> {
   return readFile(join(FIXTURE, path));
+}
+
+/**
+ * The fixture app with 64 bytes changed (XOR 0x5A) at each of `at` (moved into the nearest segment's data), its
+ * image checksum and appended SHA-256 made right again: what a one-line fix and a rebuild leave.
+ */
+export async function changedFixtureApp(at: readonly number[]): Promise<Buffer> {
+  const app = Buffer.from(await fixturePart('firmware_esp-idf-v5.1/Application.bin'));
+  const info = inspectEspImage(app);
+  for (const wanted of at) {
+    const segment = info.segments.find((s) => wanted + 64 <= s.dataOffset + s.length) ?? info.segments[info.segments.length - 1]!;
+    const start = Math.max(wanted, segment.dataOffset + 0x200); // clear of the app description at the start
+    for (let i = start; i < start + 64; i++) app[i] = app[i]! ^ 0x5a;
+  }
+  let checksum = 0xef;
+  for (const s of info.segments) for (let i = s.dataOffset; i < s.dataOffset + s.length; i++) checksum ^= app[i]!;
+  const checksumAt = Math.max(...info.segments.map((s) => s.dataOffset + s.length)) | 15;
+  app[checksumAt] = checksum;
+  if (info.hashAppended) createHash('sha256').update(app.subarray(0, checksumAt + 1)).digest().copy(app, checksumAt + 1);
+  return app;
+}
+
+/** The fixture release at another version, its app changed in a few places (changedFixtureApp). */
+export async function changedFixtureZip(version: string, app: Buffer): Promise<Buffer> {
+  const zip = new JSZip();
+  for (const path of await filesUnder(FIXTURE)) {
+    if (path.endsWith('SOURCE.md')) continue;
+    const name = relative(FIXTURE, path);
+    if (name === 'manifest.json') zip.file(name, JSON.stringify({ ...JSON.parse(await readFile(path, 'utf8')), version }));
+    else if (name.endsWith('Application.bin')) zip.file(name, app);
+    else zip.file(name, await readFile(path));
+  }
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
 }
 
 /** An ESP Web Tools release holding one data part (no image): handy to fill flash with a known pattern. */

@@ -24,6 +24,12 @@ export type DownloadResult = { ok: true } | { ok: false; fault: DownloadFault };
 const OK: DownloadResult = { ok: true };
 const fail = (fault: DownloadFault): DownloadResult => ({ ok: false, fault });
 const MAX_BLOCK = 0x10000;
+/**
+ * The stub inflates into a 32 KiB buffer and writes it to flash each time it fills (and at the end of the stream):
+ * `out_buf[32768]` in esptool's legacy flasher_stub/stub_write_flash.c, `TINFL_LZ_DICT_SIZE` in esp-flasher-stub's
+ * src/command_handler.c. The write after the last block is at most that much.
+ */
+const INFLATE_BUFFER = 0x8000;
 
 interface Region {
   compressed: boolean;
@@ -70,7 +76,7 @@ export class FlashDownload {
     this.eraseEnd = offset + length;
     this.deferred = undefined;
     if (compressed) {
-      region.inflate = new Inflate();
+      region.inflate = new Inflate({ chunkSize: INFLATE_BUFFER });
       region.inflate.onEnd = (status: number) => {
         region.finished = true;
         region.inflateFailed = status !== 0;

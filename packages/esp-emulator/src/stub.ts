@@ -50,10 +50,17 @@ export class FlasherStub {
       case Op.FLASH_DEFL_BEGIN:
         return this.answer(req.op, this.download.begin(req.data, req.op === Op.FLASH_DEFL_BEGIN));
       case Op.FLASH_DATA:
-      case Op.FLASH_DEFL_DATA:
-        // Acknowledged on arrival; the CPU then waits for its erases and writes before it reads the next command.
+      case Op.FLASH_DEFL_DATA: {
+        // Acknowledged on arrival. A block that is written (every plain block; a compressed one that fills the
+        // inflate buffer) keeps the CPU until that write and the erases before it are done, then the next command is
+        // read. A compressed block that only adds to the buffer leaves the flash to whatever erase it is doing:
+        // esptool's flasher_stub/stub_write_flash.c and esp-flasher-stub's src/command_handler.c write only when
+        // their 32 KiB buffer is full.
+        const programmed = ctx.flash.counters.bytesProgrammed;
         this.answer(req.op, this.download.data(req.data, req.checksum, req.op === Op.FLASH_DEFL_DATA));
-        return ctx.waitForFlash();
+        if (ctx.flash.counters.bytesProgrammed !== programmed) ctx.waitForFlash();
+        return;
+      }
       case Op.FLASH_END:
       case Op.FLASH_DEFL_END:
         return this.flashEnd(req);

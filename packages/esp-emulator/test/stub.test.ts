@@ -1,5 +1,5 @@
 // The flasher stub: upload and OHAI, 2-byte status, erase/read commands, streaming inflate, flow control.
-import { deflate } from 'pako';
+import { deflate, Inflate } from 'pako';
 import { describe, expect, it } from 'vitest';
 import { EspEmulator } from '../src/index.ts';
 import { checksumOf, frame, hex, le32, RawHost } from './helpers/raw-host.ts';
@@ -68,6 +68,34 @@ describe('flasher stub', () => {
     expect(hex(end!.subarray(8))).toBe('00 00');
     expect(chip.readFlash(0x100000, image.length)).toEqual(image);
     expect(chip.state).toBe('stub');
+  });
+
+  it('writes an inflated stream 32 KiB at a time, as its inflate buffer fills, and the rest at the end', async () => {
+    const { chip, host } = await stubChip('esp32', 8 * 1024 * 1024);
+    let seed = 11;
+    const image = Uint8Array.from({ length: 80_000 }, () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24); // barely compresses
+    const compressed = deflate(image, { level: 9 });
+    const blockSize = 0x4000;
+    const blocks = Math.ceil(compressed.length / blockSize);
+    await host.exchange(0x10, [...le32(image.length), ...le32(blocks), ...le32(blockSize), ...le32(0x100000)]);
+    const programmed: number[] = [];
+    const inflated: number[] = [];
+    const counter = new Inflate();
+    let total = 0;
+    counter.onData = (chunk) => (total += (chunk as Uint8Array).length);
+    for (let seq = 0; seq < blocks; seq++) {
+      const block = compressed.subarray(seq * blockSize, (seq + 1) * blockSize);
+      const [reply] = await host.exchange(0x11, [...blockHeader(block.length, seq), ...block], checksumOf(block));
+      expect(hex(reply!.subarray(8))).toBe('00 00');
+      await host.exchange(0x0a, le32(0x40001000)); // the block is taken in before this is answered
+      programmed.push(chip.stats.flashBytesProgrammed);
+      counter.push(block, 2);
+      inflated.push(total);
+    }
+    // Written in whole 32 KiB buffers as the stream fills them; the end of the stream writes what is left.
+    expect(programmed).toEqual(inflated.map((n, i) => (i === blocks - 1 ? image.length : Math.floor(n / 0x8000) * 0x8000)));
+    expect(programmed.slice(0, -1)).toContain(0);
+    expect(chip.readFlash(0x100000, image.length)).toEqual(image);
   });
 
   it('reports missing data at FLASH_DEFL_END (C8) and a broken stream on the next command (C7)', async () => {

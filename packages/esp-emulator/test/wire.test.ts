@@ -1,5 +1,5 @@
 // Bytes on the line: baud-rate mismatch and wire time.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { resampleUart } from '../src/baud-mismatch.ts';
 import { PacedLine } from '../src/wire.ts';
 
@@ -39,5 +39,19 @@ describe('wire time', () => {
     void line.send(Uint8Array.of(1), 115200);
     await line.send(Uint8Array.of(2), 921600);
     expect(seen).toEqual([[1, 115200], [2, 921600]]);
+  });
+
+  it('hands a short answer over when its wire time is up, without waiting for a timer (browsers stretch nested ones to 4 ms)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }); // a timer would never fire here
+    try {
+      const chunks: number[] = [];
+      const line = new PacedLine((bytes) => chunks.push(bytes.length), () => true);
+      const started = performance.now();
+      await line.send(new Uint8Array(14), 921600); // an answer: 0.15 ms of wire time
+      expect(chunks).toEqual([14]);
+      expect(performance.now() - started).toBeGreaterThanOrEqual((14 * 10_000) / 921600 - 0.01);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
