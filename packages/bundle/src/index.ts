@@ -26,3 +26,4 @@ export {
 export { UNVERSIONED } from './formats/source-tree-folder.ts';
 export { sourceTreeMismatch, type DeviceForTree, type DeviceRuntime } from './source-tree-fit.ts';
 export { sourceTreeDelta, describeSourceTreeDelta, type DeviceFileDigest, type SourceTreeDelta } from './source-tree-delta.ts';
+export * from './trust/index.ts';
