@@ -1,12 +1,14 @@
 // `npm run bench`: builds the app once, runs every benchmark one after another (each repeats its own trials), and
 // writes bench/RESULTS.md: the machine, each ratio beside its same-run baseline and its target, other tools'
 // reference figures with their source, and each benchmark's own output. `npm run bench -- flash lan` runs only
-// those. The machine has two cores: nothing else should run meanwhile.
+// those; `--runs 3` runs them all three times over, in turn, and reports each figure's median pass and the spread
+// over every pass. The machine has two cores: nothing else should run meanwhile.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CHROMIUM } from '../test/e2e/browser.ts';
+import { mergePasses } from './lib/merge-passes.ts';
 import { resultsMarkdown, rowsOf, type BenchRun, type Machine } from './lib/results-markdown.ts';
 
 const BENCHES = [
@@ -19,7 +21,14 @@ const BENCHES = [
 const ROWS_DIR = resolve('.bench/rows');
 const REPORT = 'bench/RESULTS.md';
 
-const asked = process.argv.slice(2);
+const args = process.argv.slice(2);
+const runsAt = args.indexOf('--runs');
+const passes = runsAt === -1 ? 1 : Number(args[runsAt + 1]);
+if (!Number.isInteger(passes) || passes < 1 || passes > 20) {
+  console.error('--runs takes a whole number of passes from 1 to 20, e.g. `npm run bench -- --runs 3`.');
+  process.exit(2);
+}
+const asked = runsAt === -1 ? args : args.filter((_, i) => i !== runsAt && i !== runsAt + 1);
 const unknown = asked.filter((name) => !BENCHES.some((b) => b.name === name));
 if (unknown.length) {
   console.error(`No benchmark called ${unknown.join(', ')}. There are: ${BENCHES.map((b) => b.name).join(', ')}.`);
@@ -71,18 +80,21 @@ execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', env: { ...
 rmSync(ROWS_DIR, { recursive: true, force: true });
 mkdirSync(ROWS_DIR, { recursive: true });
 
-const runs: BenchRun[] = [];
-for (const bench of chosen) {
-  const rowsFile = join(ROWS_DIR, `${bench.name}.json`);
-  console.log(`\n=== ${bench.name}: ${bench.what}\n`);
-  const started = performance.now();
-  const { exitCode, output } = await run(bench.script, { ...process.env, BENCH_NAME: bench.name, BENCH_ROWS_FILE: rowsFile, FIELDFLASH_SKIP_BUILD: '1' });
-  const rows = rowsOf(existsSync(rowsFile) ? readFileSync(rowsFile, 'utf8') : undefined);
-  runs.push({ name: bench.name, what: bench.what, exitCode, seconds: (performance.now() - started) / 1000, output, rows });
+const passesOf = new Map<string, BenchRun[]>(chosen.map((b) => [b.name, []]));
+for (let pass = 1; pass <= passes; pass++) {
+  for (const bench of chosen) {
+    const rowsFile = join(ROWS_DIR, `${bench.name}-${pass}.json`);
+    console.log(`\n=== ${bench.name}${passes > 1 ? ` (pass ${pass} of ${passes})` : ''}: ${bench.what}\n`);
+    const started = performance.now();
+    const { exitCode, output } = await run(bench.script, { ...process.env, BENCH_NAME: bench.name, BENCH_ROWS_FILE: rowsFile, FIELDFLASH_SKIP_BUILD: '1' });
+    const rows = rowsOf(existsSync(rowsFile) ? readFileSync(rowsFile, 'utf8') : undefined);
+    passesOf.get(bench.name)!.push({ name: bench.name, what: bench.what, exitCode, seconds: (performance.now() - started) / 1000, output, rows });
+  }
 }
+const runs = chosen.map((b) => mergePasses(passesOf.get(b.name)!));
 
 host.loadAverage.end = loadavg()[0] ?? 0;
-writeFileSync(REPORT, resultsMarkdown({ startedAt, commit, machine: host, runs }));
+writeFileSync(REPORT, resultsMarkdown({ startedAt, commit, machine: host, runs, passes }));
 const missed = runs.flatMap((r) => r.rows.filter((row) => row.met === false).map((row) => `${r.name}: ${row.name}`));
 console.log(`\nWrote ${REPORT}.${missed.length ? ` Targets missed: ${missed.join('; ')}.` : ' Every target met.'}`);
 // A missed target is a finding the report states; a benchmark that did not finish is a failure of the run.

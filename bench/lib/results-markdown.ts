@@ -29,6 +29,8 @@ export interface Results {
   commit: string;
   machine: Machine;
   runs: BenchRun[];
+  /** How many times over every benchmark ran (`--runs`); 1 when absent. */
+  passes?: number;
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -90,11 +92,17 @@ export function resultsMarkdown(results: Results): string {
   const rowHead = ['| benchmark | figure | this run | baseline, same run | ratio | target | spread over runs | verdict |', '|---|---|---|---|---|---|---|---|'];
   const missed = withTarget.filter((m) => m.row.met === false).length;
   const failed = results.runs.filter((r) => r.exitCode !== 0);
+  const passes = results.passes ?? 1;
+  const passText =
+    passes > 1
+      ? `Every benchmark ran ${passes} times over, in turn (\`--runs ${passes}\`): each figure is from the pass whose ratio was the median, and the spread covers every pass. `
+      : '';
 
   const lines = [
     '# Benchmark results',
     '',
-    `Written by \`npm run bench\` on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC at commit ${results.commit}. ` +
+    `Written by \`npm run bench${passes > 1 ? ` -- --runs ${passes}` : ''}\` on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC at commit ${results.commit}. ` +
+      passText +
       'Each ratio is set against a baseline measured in the same run on the same machine; a benchmark that repeats its ' +
       'trials reports medians, and the spread is the lowest and highest ratio over its runs.',
     '',

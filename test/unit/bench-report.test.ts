@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { meets, type ReportRow } from '../../bench/lib/report-rows.ts';
+import { mergePasses, mergeRows } from '../../bench/lib/merge-passes.ts';
 import { resultsMarkdown, rowsOf, type BenchRun } from '../../bench/lib/results-markdown.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fieldflash-bench-report-'));
@@ -85,5 +86,29 @@ describe('bench/RESULTS.md', () => {
   it("keeps each benchmark's own output", () => {
     expect(md).toContain('<details><summary>flash: its own output</summary>');
     expect(md).toContain('```text\nflash output\n```');
+  });
+});
+
+describe('benchmarks run several times over (--runs)', () => {
+  const write = (ratio: number, runs?: number[]): ReportRow => ({
+    name: 'full write', value: 11.4 / ratio, unit: 's', baseline: { name: 'wire limit', value: 11.4, unit: 's' }, ratio, target: { atLeast: 0.95 }, met: ratio >= 0.95, ...(runs ? { runs } : {}),
+  });
+
+  it('each figure is its median pass, the spread covers every pass and every trial within one', () => {
+    const merged = mergeRows([[write(0.97)], [write(0.93, [0.92, 0.93, 0.94])], [write(0.99)]]);
+    expect(merged).toHaveLength(1);
+    expect(merged[0]).toMatchObject({ ratio: 0.97, met: true, runs: [0.97, 0.92, 0.93, 0.94, 0.99] });
+  });
+
+  it('the report says how many passes ran and shows the merged spread; other tools\' figures are kept once', () => {
+    const reference: ReportRow = { name: 'esptool', value: 12.8, unit: 's', source: 'measured elsewhere' };
+    const passes = [0.97, 0.96, 0.99].map((r) => benchRun('flash', [write(r), reference]));
+    const run = mergePasses(passes);
+    expect(run.rows.filter((r) => r.source)).toHaveLength(1);
+    expect(run.seconds).toBe(270);
+    expect(run.output).toContain('--- pass 3 of 3 ---');
+    const md = resultsMarkdown({ startedAt: new Date('2026-12-02T12:00:00Z'), commit: 'abc1234', machine, runs: [run], passes: 3 });
+    expect(md).toContain('`npm run bench -- --runs 3`');
+    expect(md).toContain('| flash | full write | 11.75 s | wire limit: 11.4 s | 0.970 | ≥ 0.95 | 0.960 – 0.990 (3 runs) | met |');
   });
 });
