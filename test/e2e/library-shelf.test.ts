@@ -69,54 +69,25 @@ describe('a library of 50 releases', () => {
     await page.screenshot({ path: 'test-results/library-50-releases-1280x800.png' });
   });
 
-  test('the list of 50 renders in under 100 ms, on opening the library and on showing every row again', async () => {
+  // How fast the list renders is measured by `npm run bench -- library-list` against its 100 ms budget; here, that
+  // each way of building all 50 rows does so, and that the page measures it for the benchmark to read.
+  test('opening the library and showing every row again build all 50 rows, each render measured', async () => {
     const { page } = app;
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const views = page.getByRole('navigation', { name: 'Views' });
-    const firstList = async () => {
-      await releaseRows(page).nth(49).waitFor();
-      await expect.poll(async () => (await listRenders(page)).length).toBeGreaterThan(0);
-      const [first] = await listRenders(page);
-      expect(first!.rows).toBe(50);
-      return first!.ms;
-    };
-    // A page load: the list's first render shares its frame with the rest of the page starting up.
-    const onPageLoad: number[] = [];
-    for (let load = 0; load < 3; load++) {
-      await page.reload();
-      onPageLoad.push(await firstList());
-    }
-    // Coming back to the Library from the Flash view: the library is read and all 50 rows are built from nothing.
-    const onOpening: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      await views.getByRole('link', { name: 'Flash' }).click();
-      await page.getByRole('heading', { name: 'Flash over USB' }).waitFor();
-      await page.evaluate(() => performance.clearMeasures('fieldflash:library:list'));
-      await views.getByRole('link', { name: 'Library' }).click();
-      onOpening.push(await firstList());
-    }
-    // In the open library: a filter that matches nothing, cleared, builds all 50 rows anew.
+    await views.getByRole('link', { name: 'Flash' }).click();
+    await page.getByRole('heading', { name: 'Flash over USB' }).waitFor();
+    await page.evaluate(() => performance.clearMeasures('fieldflash:library:list'));
+    await views.getByRole('link', { name: 'Library' }).click();
+    await releaseRows(page).nth(49).waitFor();
+    await expect.poll(async () => (await listRenders(page)).map((r) => r.rows)).toEqual([50]);
     const filter = page.getByRole('searchbox', { name: 'Filter' });
-    const onClearing: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      await filter.fill('no such release');
-      await expect.poll(async () => (await listRenders(page)).at(-1)?.rows).toBe(0);
-      await filter.fill('');
-      await expect.poll(async () => (await listRenders(page)).at(-1)?.rows).toBe(50);
-      onClearing.push((await listRenders(page)).at(-1)!.ms);
-    }
-    const show = (xs: number[]) => xs.map((ms) => ms.toFixed(1)).join(', ');
-    console.log(
-      `list of 50 releases, render to painted frame: opening the library ${show(onOpening)} ms; all rows built again ${show(onClearing)} ms; ` +
-        `first render of a page load ${show(onPageLoad)} ms`,
-    );
-    // The budget: 100 ms from the render to the painted frame. On this 2-core machine, quiet, opening the library
-    // and building the rows again each take 20-40 ms (5-8 ms of it building the DOM, the rest style, layout and
-    // paint of fixed-width columns): 2.5x headroom. With other work on the machine a single frame can stretch past
-    // 100 ms, so the median of five decides. A page load's first render is shown, not judged: its frame also
-    // carries the rest of the page starting up (40-60 ms quiet, past 100 ms when the machine is busy).
-    expect(median(onOpening)).toBeLessThan(100);
-    expect(median(onClearing)).toBeLessThan(100);
+    await filter.fill('no such release');
+    await expect.poll(async () => (await listRenders(page)).at(-1)?.rows).toBe(0);
+    expect(await releaseRows(page).count()).toBe(0);
+    await filter.fill('');
+    await expect.poll(async () => (await listRenders(page)).at(-1)?.rows).toBe(50);
+    expect(await releaseRows(page).count()).toBe(50);
+    expect((await listRenders(page)).every((r) => r.ms > 0)).toBe(true);
   });
 
   test('the filter narrows the list by text and by chip family, with a live count', async () => {
