@@ -6,19 +6,29 @@ import { RTCPeerConnection } from 'node-datachannel/polyfill';
 const peer = new RTCPeerConnection({ iceServers: [] });
 let expected = 0;
 let received = 0;
+let open: { send(data: string): void; readyState: string } | undefined;
+// The count to expect comes over IPC and the bytes over the channel: either may come first. A report goes out once
+// both are in, and the next trial starts from nothing.
+function reportIfDone(): void {
+  if (expected === 0 || received < expected) return;
+  process.send!({ received });
+  // Also said on the channel, for a sender that has no other line to this process (the bench page).
+  if (open?.readyState === 'open') open.send('done');
+  expected = 0;
+  received = 0;
+}
 peer.ondatachannel = ({ channel }) => {
+  open = channel;
   channel.onmessage = ({ data }: { data: ArrayBuffer | Uint8Array }) => {
     received += data.byteLength;
-    if (received >= expected) {
-      process.send!({ received });
-      // Also said on the channel, for a sender that has no other line to this process (the bench page).
-      channel.send('done');
-      received = 0;
-    }
+    reportIfDone();
   };
 };
 process.on('message', async (message: { offer?: RTCSessionDescriptionInit; expect?: number; close?: true }) => {
-  if (message.expect) expected = message.expect;
+  if (message.expect) {
+    expected = message.expect;
+    reportIfDone();
+  }
   if (message.offer) {
     await peer.setRemoteDescription(message.offer);
     await peer.setLocalDescription(await peer.createAnswer());
