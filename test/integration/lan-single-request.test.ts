@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   DeviceRefusal, HttpTransport, type HttpTarget, refusesSingleRequest, sendRest, updateDevice, type UpdateOptions, type UpdateProgress, type UpdateSession,
 } from '@fieldflash/protocol';
+import { NodeHttpTransport } from '@fieldflash/protocol/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../packages/agent/src/index.ts';
 import { Probe } from '../../packages/conformance/src/probe.ts';
@@ -64,6 +65,18 @@ describe('the rest of the image in one request', () => {
     expect(singleRequestsFrom(d.lines)).toEqual([0]);
     expect(events.some((e) => e.phase === 'retrying')).toBe(false);
     expect(events.findLast((e) => e.phase === 'sending')).toMatchObject({ offset: image.bytes.length, sentBytes: image.bytes.length });
+    expect(slotSha256(d.dir, 'b')).toBe(image.sha256);
+  });
+
+  it('from Node as `npm run push` sends (node:http), streamed from the Blob in one PUT, with progress, and commits', async () => {
+    const d = await device();
+    const image = testImage(5 * 1024 * 1024 + 3);
+    const events: UpdateProgress[] = [];
+    const verdict = await updateDevice(options(d.agent.url, image, { httpTransport: (target) => new NodeHttpTransport(target), onProgress: (p) => events.push(p) }));
+    expect(verdict).toMatchObject({ outcome: 'confirmed', sha256: image.sha256, slot: 'b' });
+    expect(singleRequestsFrom(d.lines)).toEqual([0]);
+    const sent = events.filter((e) => e.phase === 'sending').map((e) => e.sentBytes);
+    expect(sent.at(-1)).toBe(image.bytes.length);
     expect(slotSha256(d.dir, 'b')).toBe(image.sha256);
   });
 

@@ -1,14 +1,16 @@
 // HTTP for Node programs (the push command, benchmarks): node:http with keep-alive connections, one per chunk in
 // flight. Node's built-in fetch costs a few milliseconds per request, which at 64 KiB chunks is most of the
-// transfer; the page uses the fetch transport, whose browser implementation has no such cost.
+// transfer; the page uses the fetch transport, whose browser implementation has no such cost. The rest of an
+// image goes as the page sends it, in one request streamed from its Blob (docs/protocol.md §4.6).
 
 import { createHmac } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { apiUrl, describe, type HttpTarget, jsonBytes, replyOf, requestHeaders, type SignedTransport } from '../http-transport.ts';
 import { type RequestSigner, useSyncHmac } from '../request-auth.ts';
 import type { Method } from '../api.ts';
-import { type ChunkUpload, LinkError, type Reply } from '../transport.ts';
+import { type ChunkUpload, LinkError, type Reply, type RestUpload } from '../transport.ts';
 
 const IDEMPOTENT = new Set<Method>(['GET', 'PUT', 'DELETE']);
 
@@ -17,14 +19,25 @@ useSyncHmac((key, text) => createHmac('sha256', key).update(text).digest('hex'))
 
 class StaleConnection extends Error {}
 
+/** A request body streamed from a Blob, with its progress and its abort. */
+interface Body {
+  blob: Blob;
+  onSent?(bytes: number): void;
+  signal?: AbortSignal;
+}
+
 export class NodeHttpTransport implements SignedTransport {
   readonly kind = 'http';
   signer: RequestSigner | undefined;
   private readonly agent: Agent;
   private readonly secure: boolean;
 
+  /** Absent when the target asks for chunks only (`singleRequest: false`). */
+  readonly sendRest?: (upload: RestUpload) => Promise<Reply>;
+
   constructor(private readonly target: HttpTarget) {
     this.signer = target.signer;
+    if (target.singleRequest !== false) this.sendRest = (upload) => this.putRest(upload);
     this.secure = new URL(target.url).protocol === 'https:';
     this.agent = this.secure ? new HttpsAgent({ keepAlive: true, maxSockets: 16 }) : new Agent({ keepAlive: true, maxSockets: 16 });
   }
@@ -35,7 +48,7 @@ export class NodeHttpTransport implements SignedTransport {
     this.agent.maxTotalSockets = Math.max(1, count);
   }
 
-  private async send(method: Method, path: string, headers: Record<string, string>, bytes?: Uint8Array, json = false): Promise<Reply> {
+  private async send(method: Method, path: string, headers: Record<string, string>, bytes?: Uint8Array | Body, json = false): Promise<Reply> {
     try {
       return await this.attempt(method, path, headers, bytes, json);
     } catch (err) {
@@ -47,10 +60,11 @@ export class NodeHttpTransport implements SignedTransport {
     }
   }
 
-  private async attempt(method: Method, path: string, headers: Record<string, string>, bytes: Uint8Array | undefined, json: boolean): Promise<Reply> {
+  private async attempt(method: Method, path: string, headers: Record<string, string>, bytes: Uint8Array | Body | undefined, json: boolean): Promise<Reply> {
     const url = apiUrl(this.target.url, path);
     const { host, pathname, search } = new URL(url);
-    const signed = await requestHeaders(this.target.clientId, this.signer, method, pathname + search, headers, json ? bytes : undefined);
+    const streamed = bytes instanceof Uint8Array ? undefined : bytes;
+    const signed = await requestHeaders(this.target.clientId, this.signer, method, pathname + search, headers, json && !streamed ? (bytes as Uint8Array) : undefined);
     return new Promise<Reply>((resolve, reject) => {
       const fail = (what: string, err: unknown) => reject(new LinkError(`${what.replace('%s', host)} (${describe(err)}).`, { cause: err }));
       const req = (this.secure ? httpsRequest : httpRequest)(
@@ -59,7 +73,8 @@ export class NodeHttpTransport implements SignedTransport {
           method,
           agent: this.agent,
           timeout: this.target.timeoutMs ?? 30_000,
-          headers: { ...signed, 'Content-Length': String(bytes?.length ?? 0) },
+          headers: { ...signed, 'Content-Length': String(streamed ? streamed.blob.size : ((bytes as Uint8Array | undefined)?.length ?? 0)) },
+          ...(streamed?.signal ? { signal: streamed.signal } : {}),
         },
         (res) => {
           const parts: Buffer[] = [];
@@ -73,8 +88,23 @@ export class NodeHttpTransport implements SignedTransport {
         if (req.reusedSocket && err.code === 'ECONNRESET' && IDEMPOTENT.has(method)) reject(new StaleConnection());
         else fail('The device at %s did not answer', err);
       });
-      req.end(bytes);
+      if (!streamed) return req.end(bytes);
+      // Streamed from the Blob a chunk at a time: the image is never read whole into memory.
+      const source = Readable.fromWeb(streamed.blob.stream() as import('node:stream/web').ReadableStream<Uint8Array>);
+      let sent = 0;
+      source.on('data', (part: Buffer) => streamed.onSent?.((sent += part.length)));
+      source.on('error', (err) => req.destroy(err));
+      source.pipe(req);
     });
+  }
+
+  /**
+   * The rest of the image in one signed PUT without Content-Digest (§4.6): its MAC covers the method and the target
+   * with its offset; the whole image's SHA-256 at commit guards the bytes.
+   */
+  private putRest({ sha256, offset, body, onSent, signal }: RestUpload): Promise<Reply> {
+    const streamed: Body = { blob: body, ...(onSent ? { onSent } : {}), ...(signal ? { signal } : {}) };
+    return this.send('PUT', `/updates/${sha256}?offset=${offset}`, { 'Content-Type': 'application/octet-stream' }, streamed);
   }
 
   request(method: Method, path: string, body?: unknown): Promise<Reply> {
