@@ -81,7 +81,9 @@ export async function browserRows(setup: BrowserRowsSetup): Promise<void> {
     console.log(`${row('  bare data channel from Chromium (its limit)', tBare, size)}  -> the client over WebRTC moves ${(tBare / tRtc).toFixed(2)} of it`);
     const perTrial = (xs: number[], over: number[]) => xs.map((x, i) => over[i]! / x);
     reportRow({ name: 'Chromium over HTTP (fetch), 16 MiB', value: tHttp, unit: 's', baseline: { name: 'curl -T, one PUT', value: tCurl, unit: 's' }, ratio: tCurl / tHttp, ratioOf: "of curl's throughput", target: { atLeast: 0.8 }, runs: perTrial(http, curl) });
-    reportRow({ name: 'Chromium over WebRTC, 16 MiB', value: tRtc, unit: 's', baseline: { name: 'Chromium over HTTP', value: tHttp, unit: 's' }, ratio: tHttp / tRtc, ratioOf: "of HTTP's throughput", target: { atLeast: 0.5 }, runs: perTrial(webrtc, http) });
+    // The data channel always sends chunks: it is set against the same chunks over HTTP, as printed above.
+    reportRow({ name: 'Chromium over WebRTC, 16 MiB', value: tRtc, unit: 's', baseline: { name: 'Chromium, chunks over HTTP', value: tChunks, unit: 's' }, ratio: tChunks / tRtc, ratioOf: "of HTTP chunks' throughput", target: { atLeast: 0.5 }, runs: perTrial(webrtc, chunks) });
+    reportRow({ name: 'Chromium over WebRTC, 16 MiB, against its bare data channel', value: tRtc, unit: 's', baseline: { name: 'bare data channel from Chromium', value: tBare, unit: 's' }, ratio: tBare / tRtc, ratioOf: "of the channel's throughput" });
 
     // 2. Eight agents from one page, each behind its own device-like link, against one through the same link.
     const urls = await Promise.all(setup.many.map((a) => a.linkLimited(DEVICE_LINK_KIBPS)));

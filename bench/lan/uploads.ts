@@ -2,7 +2,7 @@
 // Each starts from a fresh session at offset 0 and checks the device acknowledged every byte.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { authenticate, type Credentials, HttpTransport, type ImageSource, PairingKeys, parseChunkAck, pumpChunks, Throttle, type Transport } from '@fieldflash/protocol';
+import { authenticate, type Credentials, HttpTransport, type ImageSource, PairingKeys, parseChunkAck, pumpChunks, sendRest, Throttle, type Transport } from '@fieldflash/protocol';
 import { NodeHttpTransport } from '@fieldflash/protocol/node';
 import { CLIENT_ID, freshSession } from './session.ts';
 
@@ -28,6 +28,16 @@ export async function clientSeconds(transport: Transport, image: ImageSource, th
   const result = await pumpChunks({ transport, image, session, ...(throttleKiBps ? { throttle: new Throttle(throttleKiBps) } : {}) });
   const seconds = (performance.now() - started) / 1000;
   if (result.failure || result.offset !== image.size) throw new Error(`the client stopped at ${result.offset}: ${result.failure?.message}`);
+  return seconds;
+}
+
+/** Seconds the client takes to send the whole image in one request (§4.6), as `npm run push` does without a speed limit. */
+export async function oneRequestSeconds(transport: Transport, image: ImageSource): Promise<number> {
+  const session = await freshSession(transport, image);
+  const started = performance.now();
+  const result = await sendRest({ transport, image, session });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.failure || result.offset !== image.size) throw new Error(`the single request stopped at ${result.offset}: ${result.failure?.message}`);
   return seconds;
 }
 
