@@ -61,9 +61,9 @@ function readPrivateKeyObject(path: string): KeyObject {
 
 /** Reads a private key file, derives its public key, and checks it against `publicKeyPath` when one is given. */
 export async function readSigningKey(path: string, publicKeyPath?: string, warn: (line: string) => void = () => {}): Promise<SigningKey> {
+  const keyObject = readPrivateKeyObject(path);
   const mode = statSync(path).mode & 0o777;
   if (mode & 0o077) warn(`warning: ${path} can be read by other users (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 ${path}.`);
-  const keyObject = readPrivateKeyObject(path);
   const spki = new Uint8Array(createPublicKey(keyObject).export({ format: 'der', type: 'spki' }));
   let derived: PublicKey;
   try {
@@ -77,6 +77,13 @@ export async function readSigningKey(path: string, publicKeyPath?: string, warn:
     );
   }
   let publicKey = derived;
+  // keygen's .pub.json beside the key carries the key's name; it is used only if it is this key's public half.
+  const sibling = path.endsWith('.key.pem') ? `${path.slice(0, -'.key.pem'.length)}.pub.json` : undefined;
+  if (!publicKeyPath && sibling && existsSync(sibling)) {
+    const beside = await readPublicKey(sibling).catch(() => undefined);
+    if (beside?.fingerprint === derived.fingerprint) publicKey = beside;
+    else warn(`warning: ${sibling} is not the public half of ${path}; it was left out.`);
+  }
   if (publicKeyPath) {
     const stated = await readPublicKey(publicKeyPath);
     if (stated.fingerprint !== derived.fingerprint) {
