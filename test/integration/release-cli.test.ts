@@ -202,6 +202,24 @@ describe('pack, sign, inspect, verify', () => {
     expect(await releaseTrust(packed!, [], { allowUnsigned: false })).toMatchObject({ verdict: 'refused', reason: 'unsigned' });
   });
 
+  it('packs a MicroPython source tree, leaving out hidden files and bytecode caches', async () => {
+    mkdirSync(at('tree/lib'), { recursive: true });
+    mkdirSync(at('tree/__pycache__'));
+    writeFileSync(at('tree/main.py'), 'from lib import util\nprint(util.X)\n');
+    writeFileSync(at('tree/lib/util.py'), 'X = 1\n');
+    writeFileSync(at('tree/__pycache__/util.cpython-312.pyc'), 'cache');
+    writeFileSync(at('tree/.DS_Store'), 'finder');
+    const { code } = await release(
+      'pack', '--source-tree', 'tree', '--product', 'Bench Thing', '--version', '1.0.0', '--sequence', '1', '--security-version', '0',
+      '--device-local', 'env.py', '--out', 'tree.zip', '--sign', `${ED25519}.key.pem`,
+    );
+    expect(code).toBe(0);
+    const [packed] = await readZip('tree.zip');
+    expect(packed!.builds[0]).toEqual({ target: { runtime: { name: 'micropython' } }, sourceTree: { root: 'src', entry: 'main', deviceLocal: ['env.py'] } });
+    expect(packed!.files.filter((f) => f.role === 'source').map((f) => f.path)).toEqual(['src/lib/util.py', 'src/main.py']);
+    expect(await releaseTrust(packed!, [await publicKey(`${ED25519}.pub.json`)], { allowUnsigned: false })).toMatchObject({ verdict: 'trusted' });
+  });
+
   it('signs a packed release without changing a byte of the manifest or the files, and replaces an older signature', async () => {
     const before = await entries('application.zip');
     const first = await release('sign', 'application.zip', '--key', `${ecdsa}.key.pem`, '--public', `${ecdsa}.pub.json`);
