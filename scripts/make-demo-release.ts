@@ -2,13 +2,16 @@
 // FieldFlash release for ESP32 (bootloader, partition table with factory/ota_0/ota_1/otadata, app, and two
 // OTA slot images), the demo MicroPython application in two versions (bench-sensor-<version>.zip, source trees),
 // plus public/demo/index.json listing them; and beside them, unlisted, MicroPython for the simulated ESP32.
-// Same bytes on every run.
+// Each is signed by the demo publisher (scripts/demo-publisher.ts), whose public key is served as
+// public/demo/fieldflash-demo-publisher.pub.json. Same bytes on every run with the same key.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  pseudoRandomBytes, readBundle, writeAppImage, writeBootloaderImage, writeBundleZip, writeNativeManifest, writePartitionTable,
+  formatFingerprint, pseudoRandomBytes, publicKeyFile, writeAppImage, writeBootloaderImage, writePartitionTable, type NativeReleaseSpec, type SigningKey,
 } from '../packages/bundle/src/index.ts';
+import { packRelease } from '../packages/release/src/pack-release.ts';
+import { DEMO_PUBLISHER_KEY_FILE, demoPublisherKey } from './demo-publisher.ts';
 import { buildMicroPythonAppRelease, MICROPYTHON_APP_VERSIONS } from './micropython-app-release.ts';
 import { buildMicroPythonDemoRelease } from './micropython-demo-release.ts';
 
@@ -54,10 +57,10 @@ async function demoFiles() {
   ];
 }
 
-/** The demo release zip, built and then read back through the same importer the app uses. */
-export async function buildDemoRelease(): Promise<{ name: string; zip: Uint8Array; id: string }> {
+/** The demo release zip, built and then read back through the same importer the app uses; signed when a key is given. */
+export async function buildDemoRelease(key?: SigningKey): Promise<{ name: string; zip: Uint8Array; id: string }> {
   const files = await demoFiles();
-  const manifest = await writeNativeManifest({
+  const spec: NativeReleaseSpec = {
     product: DEMO_PRODUCT,
     version: DEMO_VERSION,
     sequence: 1,
@@ -83,27 +86,28 @@ export async function buildDemoRelease(): Promise<{ name: string; zip: Uint8Arra
       },
     ],
     files,
-  });
-  const folder = [{ path: 'fieldflash.json', data: new Blob([manifest]) }, ...files.map((f) => ({ path: f.path, data: new Blob([f.data as BlobPart]) }))];
-  const [release] = await readBundle({ name: DEMO_PROJECT, files: folder });
-  const zip = new Uint8Array(await (await writeBundleZip(release!)).arrayBuffer());
-  return { name: DEMO_ZIP_NAME, zip, id: release!.id };
+  };
+  const { release, zip } = await packRelease(spec, DEMO_ZIP_NAME, key);
+  return { name: DEMO_ZIP_NAME, zip, id: release.id };
 }
 
 async function main(): Promise<void> {
   const outDir = fileURLToPath(new URL('../public/demo/', import.meta.url));
   mkdirSync(outDir, { recursive: true });
   for (const old of readdirSync(outDir)) if (/\.zip$/.test(old)) rmSync(join(outDir, old));
-  const demo = await buildDemoRelease();
+  const { key, created } = await demoPublisherKey();
+  writeFileSync(join(outDir, DEMO_PUBLISHER_KEY_FILE), publicKeyFile(key.publicKey));
+  console.log(`demo publisher key ${key.publicKey.keyId}${created ? ' (new, in .tmp/demo-publisher/)' : ''}: public/demo/${DEMO_PUBLISHER_KEY_FILE}, fingerprint ${formatFingerprint(key.publicKey.fingerprint)}`);
+  const demo = await buildDemoRelease(key);
   writeFileSync(join(outDir, demo.name), demo.zip);
   console.log(`demo release: public/demo/${demo.name} (${(demo.zip.length / 1024).toFixed(0)} KiB, id ${demo.id.slice(0, 12)})`);
-  const apps = await Promise.all(MICROPYTHON_APP_VERSIONS.map((version) => buildMicroPythonAppRelease(version)));
+  const apps = await Promise.all(MICROPYTHON_APP_VERSIONS.map((version) => buildMicroPythonAppRelease(version, key)));
   for (const app of apps) writeFileSync(join(outDir, app.name), app.zip);
   console.log(`MicroPython application: ${apps.map((a) => `public/demo/${a.name}`).join(', ')}`);
   writeFileSync(join(outDir, 'index.json'), `${JSON.stringify([demo.name, ...apps.map((a) => a.name)], null, 2)}\n`);
   // Served beside them but not listed: the Flash view would choose it over the demo release, being the newest
   // version that fits an ESP32; the MicroPython path adds it by URL.
-  const micropython = await buildMicroPythonDemoRelease();
+  const micropython = await buildMicroPythonDemoRelease(key);
   writeFileSync(join(outDir, micropython.name), micropython.zip);
   console.log(`MicroPython demo release: public/demo/${micropython.name} (${(micropython.zip.length / 1024).toFixed(0)} KiB)`);
 }

@@ -3,7 +3,8 @@
 // have (a fixed reading), prints one line and confirms a test boot through the agent when the agent runs; lib/ holds
 // its modules, one of a few KiB that both versions share, so an update sends only what changed. env.py, the board's
 // own settings, is never part of a release. Same bytes on every run.
-import { readBundle, writeBundleZip, writeNativeManifest } from '../packages/bundle/src/index.ts';
+import type { SigningKey } from '../packages/bundle/src/index.ts';
+import { packRelease } from '../packages/release/src/pack-release.ts';
 
 export const MICROPYTHON_APP_PRODUCT = 'Bench Sensor';
 export const MICROPYTHON_APP_VERSIONS = ['1.0.0', '1.1.0'] as const;
@@ -44,10 +45,10 @@ def read():
   };
 }
 
-export async function buildMicroPythonAppRelease(version: MicroPythonAppVersion): Promise<{ name: string; zip: Uint8Array; id: string }> {
+export async function buildMicroPythonAppRelease(version: MicroPythonAppVersion, key?: SigningKey): Promise<{ name: string; zip: Uint8Array; id: string }> {
   const encoder = new TextEncoder();
   const files = Object.entries(microPythonAppTree(version)).map(([path, text]) => ({ path: `src/${path}`, data: encoder.encode(text), role: 'source' as const }));
-  const manifest = await writeNativeManifest({
+  const { release, zip } = await packRelease({
     product: MICROPYTHON_APP_PRODUCT,
     version,
     sequence: MICROPYTHON_APP_VERSIONS.indexOf(version) + 1,
@@ -55,9 +56,6 @@ export async function buildMicroPythonAppRelease(version: MicroPythonAppVersion)
     releaseNotes: version === '1.0.0' ? 'Reads the temperature.' : 'Reads the humidity too.',
     targets: [{ runtime: { name: 'micropython', minVersion: MICROPYTHON_APP_MIN_VERSION }, sourceTree: { root: 'src', entry: 'main', deviceLocal: ['env.py'] } }],
     files,
-  });
-  const folder = [{ path: 'fieldflash.json', data: new Blob([manifest]) }, ...files.map((f) => ({ path: f.path, data: new Blob([f.data as BlobPart]) }))];
-  const [release] = await readBundle({ name: `bench-sensor-${version}`, files: folder });
-  const zip = new Uint8Array(await (await writeBundleZip(release!)).arrayBuffer());
-  return { name: microPythonAppZipName(version), zip, id: release!.id };
+  }, microPythonAppZipName(version), key);
+  return { name: microPythonAppZipName(version), zip, id: release.id };
 }

@@ -2,9 +2,8 @@
 // v1.27.0, with MicroPython's ESP32_GENERIC partition layout (a 2 MiB "vfs" partition for the filesystem). It is
 // not MicroPython's firmware: the simulated ESP32 recognises the project name and runs the real interpreter (the
 // WebAssembly port) behind its console instead. Same bytes on every run.
-import {
-  pseudoRandomBytes, readBundle, writeAppImage, writeBootloaderImage, writeBundleZip, writeNativeManifest, writePartitionTable,
-} from '../packages/bundle/src/index.ts';
+import { pseudoRandomBytes, writeAppImage, writeBootloaderImage, writePartitionTable, type SigningKey } from '../packages/bundle/src/index.ts';
+import { packRelease } from '../packages/release/src/pack-release.ts';
 
 export const MICROPYTHON_DEMO_PRODUCT = 'MicroPython Demo';
 export const MICROPYTHON_DEMO_VERSION = '1.27.0';
@@ -47,9 +46,9 @@ async function files() {
   ];
 }
 
-export async function buildMicroPythonDemoRelease(): Promise<{ name: string; zip: Uint8Array; id: string }> {
+export async function buildMicroPythonDemoRelease(key?: SigningKey): Promise<{ name: string; zip: Uint8Array; id: string }> {
   const parts = await files();
-  const manifest = await writeNativeManifest({
+  const { release, zip } = await packRelease({
     product: MICROPYTHON_DEMO_PRODUCT,
     version: MICROPYTHON_DEMO_VERSION,
     sequence: 1,
@@ -73,9 +72,6 @@ export async function buildMicroPythonDemoRelease(): Promise<{ name: string; zip
       },
     ],
     files: parts,
-  });
-  const folder = [{ path: 'fieldflash.json', data: new Blob([manifest]) }, ...parts.map((f) => ({ path: f.path, data: new Blob([f.data as BlobPart]) }))];
-  const [release] = await readBundle({ name: 'micropython-demo', files: folder });
-  const zip = new Uint8Array(await (await writeBundleZip(release!)).arrayBuffer());
-  return { name: MICROPYTHON_DEMO_ZIP_NAME, zip, id: release!.id };
+  }, MICROPYTHON_DEMO_ZIP_NAME, key);
+  return { name: MICROPYTHON_DEMO_ZIP_NAME, zip, id: release.id };
 }

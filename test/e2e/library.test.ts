@@ -171,7 +171,7 @@ describe('the rest of the library', () => {
     expect(await importOutcome(page)).toBe('added');
     const row = releaseRow(page, /^FieldFlash Demo /);
     await row.waitFor();
-    expect(await rowCells(row)).toMatchObject({ 'Chip family': 'ESP32', Board: 'esp32-devkitc', Integrity: '✓ Verified 7 files' });
+    expect(await rowCells(row)).toMatchObject({ 'Chip family': 'ESP32', Board: 'esp32-devkitc', Integrity: '✓ Verified 8 files' });
     for (const name of ['Bench Sensor 1.0.0', 'Bench Sensor 1.1.0']) await releaseRow(page, name).waitFor();
     // One release per zip the index lists, each stored once.
     expect((await storedRecords(page)).releases).toBe(index.length);

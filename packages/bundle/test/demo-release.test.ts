@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDemoRelease, DEMO_ZIP_NAME } from '../../../scripts/make-demo-release.ts';
 import { buildMicroPythonAppRelease, MICROPYTHON_APP_VERSIONS, microPythonAppTree } from '../../../scripts/micropython-app-release.ts';
-import { readBundle } from '../src/index.ts';
+import { generateSigningKey, readBundle, releaseTrust } from '../src/index.ts';
 import { isSourceTreeRelease, sourceTreeFiles } from '../src/source-tree.ts';
 
 describe('the demo release', () => {
@@ -27,6 +27,18 @@ describe('the demo release', () => {
     expect(apps.every((f) => f.image?.app?.projectName === 'fieldflash-demo' && f.image.chipFamily === 'ESP32' && f.image.appendedHashValid)).toBe(true);
     expect(new Set(apps.map((f) => f.sha256)).size).toBe(3);
     expect(release!.notes).toEqual([]);
+  });
+});
+
+describe('the signed demo release', () => {
+  it('is signed by the demo publisher, trusted with its key, and the same bytes with the same key', async () => {
+    const key = await generateSigningKey('ed25519', 'FieldFlash demo publisher');
+    const signed = await buildDemoRelease(key);
+    expect(Buffer.compare(signed.zip, (await buildDemoRelease(key)).zip)).toBe(0);
+    const [release] = await readBundle({ name: signed.name, data: new Blob([signed.zip as BlobPart]) });
+    expect(release!.id).toBe((await buildDemoRelease()).id);
+    expect(release!.signature).toMatchObject({ algorithm: 'ed25519', keyId: key.publicKey.keyId, path: 'fieldflash.json.sig' });
+    expect(await releaseTrust(release!, [key.publicKey], { allowUnsigned: false })).toMatchObject({ verdict: 'trusted' });
   });
 });
 

@@ -79,6 +79,14 @@ describe('release signatures', () => {
     expect(trust.verdict === 'refused' && trust.message).toMatch(/gives no SHA-256 for .*\.bin/);
   });
 
+  it('a release whose signature file cannot be read is imported, and refused as malformed even where unsigned is allowed', async () => {
+    const files = [...(await nativeFiles({})), { path: 'fieldflash.json.sig', data: text('garbage') }];
+    const [release] = await readBundle({ name: 'garbled.zip', data: await zipFiles(files) });
+    expect(release!.signature).toEqual({ algorithm: 'unreadable', keyId: 'unreadable', path: 'fieldflash.json.sig' });
+    const trust = await releaseTrust(release!, [], { allowUnsigned: true });
+    expect(trust).toMatchObject({ verdict: 'refused', reason: 'malformed', message: "The release's signature cannot be read: the signature file is not JSON." });
+  });
+
   it.each([
     ['not JSON', 'garbage', /not JSON/],
     ['another format', '{"format":"x"}', /format/],

@@ -1,19 +1,27 @@
 // Detached signatures: "<manifest>.sig" beside the manifest, signing the manifest's exact bytes (which list
-// every file's SHA-256). FieldFlash records it here; the trust layer verifies it.
-import { asString, asObject, invalid, parseJson } from '../manifest-fields.ts';
+// every file's SHA-256). FieldFlash records it here; the trust layer verifies it. A signature file that cannot be
+// read does not stop the import: it travels with the release, and the trust layer refuses the release as
+// "malformed", with a hint for the publisher, whatever the policy on unsigned releases.
+import { isObject } from '../manifest-fields.ts';
 import type { LoadedFile } from '../loaded-file.ts';
 import type { DetachedSignature } from '../release.ts';
 
 export const SIGNATURE_FORMAT = 'fieldflash-signature';
 
+/** Shown where a signature file does not say. */
+const UNREADABLE = 'unreadable';
+
 export function readSignature(file: LoadedFile): DetachedSignature {
-  if (file.text === undefined) throw invalid(file.path, 'format', `must be a JSON object with "format": "${SIGNATURE_FORMAT}"`);
-  const json = asObject(parseJson(file.text, file.path), file.path, '(top level)');
-  if (json.format !== SIGNATURE_FORMAT) throw invalid(file.path, 'format', `must be "${SIGNATURE_FORMAT}"`, json.format);
-  asString(json.signature, file.path, 'signature');
+  let json: unknown;
+  try {
+    json = file.text === undefined ? undefined : JSON.parse(file.text);
+  } catch {
+    json = undefined;
+  }
+  const fields = isObject(json) ? json : {};
   return {
-    algorithm: asString(json.algorithm, file.path, 'algorithm'),
-    keyId: asString(json.keyId, file.path, 'keyId'),
+    algorithm: typeof fields.algorithm === 'string' ? fields.algorithm : UNREADABLE,
+    keyId: typeof fields.keyId === 'string' ? fields.keyId : UNREADABLE,
     path: file.path,
   };
 }
