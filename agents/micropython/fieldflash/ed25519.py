@@ -73,7 +73,7 @@ def verify(public_key, message, signature):
     neg = ((P - a[0]) % P, a[1], a[2], (P - a[3]) % P)
     table = (None, neg, _BASE, _add(_BASE, neg))
     x, y, z, t = 0, 1, 1, 0
-    for i in range(max(s.bit_length(), k.bit_length()) - 1, -1, -1):
+    for i in range(252, -1, -1):  # S and k are below L < 2^253
         # Doubling (dbl-2008-hwcd), inline: this loop runs some 253 times.
         a2 = x * x % P
         b2 = y * y % P

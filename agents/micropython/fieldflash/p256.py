@@ -80,7 +80,7 @@ def verify(public_key, message, signature):
     gq = _add_affine(GX, GY, 1, q[0], q[1])
     table = (None, q, (GX, GY), None if gq[2] == 0 else _affine(*gq))
     x, y, z = 0, 1, 0
-    for i in range(max(u1.bit_length(), u2.bit_length()) - 1, -1, -1):
+    for i in range(255, -1, -1):
         x, y, z = _double(x, y, z)
         pick = ((u1 >> i) & 1) << 1 | ((u2 >> i) & 1)
         if pick and table[pick] is not None:

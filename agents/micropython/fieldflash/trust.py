@@ -7,7 +7,7 @@ import json
 import os
 import time
 
-from fieldflash.crypto import hex, unb64, unhex
+from fieldflash.crypto import hex, is_b64_chars, unb64, unhex
 
 FOLDER = 'keys'
 PUBLIC_KEY_FORMAT = 'fieldflash-public-key'
@@ -38,8 +38,11 @@ def from_spki(spki, name=None):
 
 
 def _unb64(text):
+    text = ''.join(text.split())
+    if len(text) % 4 or not is_b64_chars(text.rstrip('=')):
+        raise KeyFileError('its key is not base64')
     try:
-        return unb64(''.join(text.split()))
+        return unb64(text)
     except (ValueError, TypeError):
         raise KeyFileError('its key is not base64')
 
