@@ -3,14 +3,17 @@
 // byte: signed firmware and a signed source tree are installed and confirmed; unsigned, untrusted, tampered or lying
 // offers are refused with the protocol's codes; a tree file the signed manifest does not list is refused before any
 // swap, and the running tree stays as it was. Real sockets on 127.0.0.1, the agent behind its Node bridge.
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMicroPythonAgent, type RunningMicroPythonAgent } from '../../agents/micropython/bridge/agent.ts';
 import { installTrustedKeys } from '../../agents/micropython/bridge/trusted-keys.ts';
 import type { SigningKey } from '../../packages/bundle/src/trust/index.ts';
 import { expectOk, type Image, makeImage, Probe, type Session } from '../../packages/conformance/src/probe.ts';
 import type { DeviceDocument } from '../../packages/protocol/src/index.ts';
+import { deviceDir } from './agent-support.ts';
 import { BOARD_SETTINGS, boardJournal, boardTree, boardWithEnv, expectedTree, PASSWORD, sortedTree } from './micropython-tree-support.ts';
 import {
   firmwareManifest, firmwareOffer, keyFolder, publisherKey, signed, tampered, treeManifest, treeOffer, treePayload,
@@ -28,7 +31,7 @@ const log: string[] = [];
 beforeAll(async () => {
   [ed, p256, stranger] = await Promise.all([publisherKey('ed25519'), publisherKey('ecdsa-p256'), publisherKey('ed25519')]);
   await installTrustedKeys(dir, keyFolder([ed, p256]));
-  agent = await startMicroPythonAgent({ dir, settings: BOARD_SETTINGS, secret: PASSWORD, log: (line) => log.push(line) });
+  agent = await startMicroPythonAgent({ dir, settings: { ...BOARD_SETTINGS, test_hooks: true }, secret: PASSWORD, log: (line) => log.push(line) });
   probe = new Probe(agent.url, PASSWORD);
   session = await probe.login('signed-test');
 }, 60_000);
@@ -40,6 +43,20 @@ afterAll(async () => {
 function refused(reply: { status: number; body: unknown }): { status: number; code: string; message: string } & Record<string, unknown> {
   const error = (reply.body as { error: { code: string; message: string } & Record<string, unknown> }).error;
   return { status: reply.status, ...error };
+}
+
+/** Restarts the board with the test hook; resolves once it booted again (its agent logs the keys at each start) and listens. */
+async function restart(): Promise<void> {
+  const boots = () => log.filter((line) => line.includes('trusts release keys')).length;
+  const before = boots();
+  expect((await session.request('POST', 'test/restart', {})).status).toBe(202);
+  const deadline = Date.now() + 30_000;
+  while (boots() === before) {
+    if (Date.now() > deadline) throw new Error('the board did not start again within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await agent.settled();
+  session = await probe.login('signed-test');
 }
 
 /** Commits, reboots and waits for the board's verdict on `sha256` (it is away while it restarts). */
@@ -80,9 +97,24 @@ describe('a MicroPython board that trusts publisher keys', () => {
     expect(Object.values(journal.slots).find((s) => s.sha256 === image.sha256)?.signedBy).toBe(ed.publicKey.keyId);
   }, 60_000);
 
+  it('keeps what the signature vouched for across a restart: the upload resumes and installs with the signed counters', async () => {
+    const image = makeImage(40_000);
+    const spec = { version: '1.1.5', sequence: 3 };
+    const release = await signed(await firmwareManifest(image, spec), ed);
+    expectOk(await session.request('POST', 'updates', firmwareOffer(image, spec, release.release)), 'the signed offer');
+    expectOk(await session.chunk(image.sha256, 0, image.bytes.subarray(0, 16_384)), 'the first chunk');
+    await restart();
+    // No new offer: the session the board kept on flash goes on.
+    const status = expectOk(await session.request('GET', `updates/${image.sha256}`), 'the session after the restart') as { offset: number };
+    expect(status.offset).toBe(16_384);
+    await session.sendFrom(image, status.offset, 16_384);
+    const doc = await install(image.sha256);
+    expect(doc).toMatchObject({ version: '1.1.5', sequence: 3, counterSources: { sequence: 'signed-manifest' } });
+  }, 60_000);
+
   it('takes a release signed with ECDSA P-256 as well', async () => {
     const image = makeImage(4096);
-    const spec = { version: '1.1.1', sequence: 3 };
+    const spec = { version: '1.1.6', sequence: 3 };
     const release = await signed(await firmwareManifest(image, spec), p256);
     const reply = await session.request('POST', 'updates', firmwareOffer(image, spec, release.release));
     expect(reply.status).toBe(200);
@@ -166,4 +198,41 @@ describe('signed source trees on the MicroPython board', () => {
     const lying = refused(await session.request('POST', 'updates', { ...treeOffer(payload, '1.3.0', release.release, 99) }));
     expect(lying).toMatchObject({ status: 422, code: 'image-mismatch', field: 'sequence', offered: 99, image: 13 });
   }, 30_000);
+});
+
+describe('npm run agent:micropython -- --trusted-keys DIR', () => {
+  const CLI = fileURLToPath(new URL('../../agents/micropython/bridge/cli.ts', import.meta.url));
+
+  /** Runs the bridge's command until it listens (then stops it) or exits; its output and exit code. */
+  function run(args: string[]): Promise<{ out: string; code: number | null; dir: string }> {
+    const board = deviceDir();
+    const secret = join(board, '..', `${board.split('/').pop()}.secret`);
+    writeFileSync(secret, PASSWORD);
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--dir', board, '--port', '0', '--password-file', secret, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    return new Promise((resolve) => {
+      const seen = (chunk: Buffer) => {
+        out += chunk.toString();
+        if (/listening on http/.test(out)) child.kill('SIGKILL');
+      };
+      child.stdout.on('data', seen);
+      child.stderr.on('data', seen);
+      child.once('exit', (code) => resolve({ out, code, dir: board }));
+    });
+  }
+
+  it('puts the keys on the board, which names them as it starts', async () => {
+    const { out, dir: board } = await run(['--trusted-keys', keyFolder([ed])]);
+    expect(out).toContain(`The board trusts ${ed.publicKey.keyId} (ed25519, publisher ed25519): it installs only releases they signed.`);
+    expect(out).toContain(`trusts release keys ${ed.publicKey.keyId}`);
+    expect(readFileSync(join(board, 'flash', 'fieldflash', 'keys', 'publisher-0.pub.json'), 'utf8')).toContain(ed.publicKey.keyId);
+  }, 60_000);
+
+  it('stops with what is wrong when a key file cannot be used', async () => {
+    const keys = keyFolder([]);
+    writeFileSync(join(keys, 'secret.pem'), '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n');
+    const { out, code } = await run(['--trusted-keys', keys]);
+    expect(code).toBe(2);
+    expect(out).toContain('secret.pem: This is a private key. Never hand it to FieldFlash or anyone else.');
+  }, 60_000);
 });
