@@ -103,7 +103,7 @@ def _chip_check(targets, own):
 def _firmware(manifest, offer, target, own_chip):
     listed = manifest['files']
     wanted = [(target['sha256'], target['size'], 'The image offered')]
-    for i, image in enumerate(offer['images'] or ()):
+    for image in offer['images'] or ():
         wanted.append((image['sha256'], image['size'], 'The image for slot %s' % image['slot']))
     for sha256, size, what in wanted:
         path = None
