@@ -1,18 +1,37 @@
 // The MicroPython agent's unit tests (agents/micropython/tests), run inside the MicroPython interpreter
 // (@micropython/micropython-webassembly-pyscript): the protocol's test vectors, the replay window, upload offsets, the
-// source-tree payload and the swap journal. Each Python test is one case here, with its traceback when it fails.
+// source-tree payload, the swap journal, and signature verification against keys and signatures WebCrypto makes here.
+// Each Python test is one case here, with its traceback when it fails.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript/micropython.mjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bytesToBase64, generateSigningKey, publicKeyFile, signManifest, spkiToPem } from '../../packages/bundle/src/trust/index.ts';
 
 const AGENT = fileURLToPath(new URL('../../agents/micropython/', import.meta.url));
-const MODULES = ['test_crypto', 'test_replay', 'test_uploads', 'test_tree'];
+const MODULES = ['test_crypto', 'test_replay', 'test_uploads', 'test_tree', 'test_signatures'];
 const doc = readFileSync(fileURLToPath(new URL('../../docs/protocol.md', import.meta.url)), 'utf8');
 const vectors = /<!-- vectors -->\s*```json\n([\s\S]*?)```/.exec(doc)![1]!;
 
 let results: Array<[string, string | null]> = [];
+
+/** Two keys of each algorithm, each signing a manifest-sized message, as the release CLI signs with WebCrypto. */
+async function signatureVectors(): Promise<string> {
+  const vectors = [];
+  for (const algorithm of ['ed25519', 'ecdsa-p256'] as const) {
+    for (let i = 0; i < 2; i++) {
+      const key = await generateSigningKey(algorithm, 'publisher');
+      const message = new TextEncoder().encode(JSON.stringify({ format: 'fieldflash-release', version: `1.${i}.0`, padding: 'x'.repeat(700) }));
+      const signed = await signManifest(message, key);
+      vectors.push({
+        algorithm, keyId: key.publicKey.keyId, keyFile: publicKeyFile(key.publicKey), pem: spkiToPem(key.publicKey.spki),
+        message: bytesToBase64(message), signature: bytesToBase64(signed.signature),
+      });
+    }
+  }
+  return JSON.stringify({ vectors });
+}
 
 function copyTree(FS: any, from: string, to: string): void {
   FS.mkdir(to);
@@ -30,6 +49,7 @@ beforeAll(async () => {
   copyTree(mp.FS, join(AGENT, 'fieldflash'), '/lib/fieldflash');
   copyTree(mp.FS, join(AGENT, 'tests'), '/tests');
   mp.FS.writeFile('/tests/vectors.json', vectors);
+  mp.FS.writeFile('/tests/signatures.json', await signatureVectors());
   // The WebAssembly port has no os.urandom; the tests need no cryptographic randomness.
   mp.runPython(`
 import sys, os, random, json
@@ -43,7 +63,7 @@ result = json.dumps(runner.run(${JSON.stringify(MODULES)}))`);
 describe('the MicroPython agent, tested inside the interpreter', () => {
   it('runs every test of every module', () => {
     expect(new Set(results.map(([name]) => name.split('.')[0]))).toEqual(new Set(MODULES));
-    expect(results.length).toBeGreaterThan(15);
+    expect(results.length).toBeGreaterThan(20);
   });
 
   for (const module of MODULES) {

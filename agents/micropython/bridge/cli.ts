@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { startMicroPythonAgent } from './agent.ts';
 import { Board } from './board.ts';
 import { BoardImageError, boardSettings, unpackBoardImage } from './board-image.ts';
+import { installTrustedKeys, TrustedKeysError } from './trusted-keys.ts';
 
 const USAGE = `Usage: npm run agent:micropython -- --dir DIR [--password-file FILE] [options]
   --dir DIR                 the simulated board: its flash filesystem (DIR/flash) and OTA partitions (DIR/partitions)
@@ -22,6 +23,8 @@ const USAGE = `Usage: npm run agent:micropython -- --dir DIR [--password-file FI
   --version V, --sequence N, --security-version N   the firmware the board runs when new (default 1.0.0, 1, 0)
   --host-name NAME          a name the board answers to besides IP literals, localhost and <id>.local (repeatable)
   --confirm-within S        seconds the new application has to call agent.confirm() after an update (default 30)
+  --trusted-keys DIR        install only releases signed by these publisher keys (every *.pub.json or *.pem in DIR),
+                            put on the board's filesystem in /fieldflash/keys; the board verifies each release itself
   --test-hooks              expose the test hooks the conformance suite uses
   --session-ttl S, --challenge-ttl S   login and challenge lifetimes (default 300, 30)`;
 
@@ -49,6 +52,7 @@ const { values } = parseArgs({
     'host-name': { type: 'string', multiple: true },
     'confirm-within': { type: 'string' },
     'test-hooks': { type: 'boolean', default: false },
+    'trusted-keys': { type: 'string' },
     'session-ttl': { type: 'string' },
     'challenge-ttl': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -104,6 +108,16 @@ const settings = Object.fromEntries(
   }).filter(([, value]) => value !== undefined),
 ) as Record<string, string | number | boolean | string[]>;
 for (const [name, value] of Object.entries(fromBoard?.settings ?? {})) settings[name] ??= value;
+
+if (values['trusted-keys'] !== undefined) {
+  try {
+    const keys = await installTrustedKeys(dir, values['trusted-keys']);
+    process.stdout.write(`The board trusts ${keys.map((k) => `${k.keyId} (${k.algorithm}${k.name ? `, ${k.name}` : ''})`).join(', ')}: it installs only releases they signed.\n`);
+  } catch (error) {
+    if (error instanceof TrustedKeysError) fail(error.message);
+    throw error;
+  }
+}
 
 let choice;
 try {

@@ -3,7 +3,7 @@ import sys
 
 import machine
 
-from fieldflash import store
+from fieldflash import store, trust
 from fieldflash.crypto import hex
 from fieldflash.journal import Journal
 from fieldflash.updates.firmware import BLOCK, FirmwareSlots
@@ -38,6 +38,10 @@ class Device:
             from fieldflash.updates.source_tree import SourceTree
             self.tree = SourceTree(config)
         self.buffers = Buffers(config.window)
+        # The publisher keys it trusts: with any, it installs only releases they signed (docs/protocol.md §4.9).
+        self.trust = trust.load(config.state_dir)
+        if self.trust is not None:
+            log('trusts release keys %s: installs signed releases only' % ', '.join(sorted(self.trust)))
         self.journal = Journal(config.state_dir)
         if not self.journal.exists:
             running = self.slots.running_slot()
@@ -86,6 +90,8 @@ class Device:
         capabilities = ['http', 'resume', 'pipeline', 'slot-images']
         if self.tree is not None:
             capabilities.append('source-tree')
+        if self.trust is not None:
+            capabilities.append('signed-releases')
         if config.test_hooks:
             capabilities.append('test-hooks')
         doc = {
@@ -95,6 +101,8 @@ class Device:
             'protocol': {'versions': [1]}, 'capabilities': capabilities, 'maxImageSize': self.max_image_size,
             'chunk': {'size': config.chunk_size, 'window': config.window}, 'maxConnections': config.max_connections, 'slots': slots,
         }
+        if self.trust is not None:
+            doc['trust'] = {'keyIds': sorted(self.trust)}
         if journal.last_update is not None:
             doc['lastUpdate'] = dict(journal.last_update)
         if self.tree is not None:

@@ -8,7 +8,8 @@ STATUS = {
     'security-version-too-low': 409, 'too-large': 413, 'digest-mismatch': 422, 'chunk-corrupt': 400,
     'offset-mismatch': 409, 'busy': 409, 'unknown-session': 404, 'nothing-to-commit': 409, 'not-pending': 409,
     'unsupported-protocol': 400, 'install-failed': 422, 'bad-request': 400, 'unknown-host': 421,
-    'too-many-connections': 503, 'timeout': 408,
+    'too-many-connections': 503, 'timeout': 408, 'signature-required': 403, 'untrusted-key': 403, 'bad-signature': 422,
+    'unsupported-manifest': 422, 'not-in-release': 422,
 }
 
 

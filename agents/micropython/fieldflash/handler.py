@@ -91,7 +91,8 @@ class Handler:
 
     async def _json(self, request):
         if request.method in ('POST', 'PUT', 'DELETE') and request.body.length:
-            raw = await request.body.read_json_text(JSON_DEADLINE_MS)
+            from fieldflash.http_request import JSON_LIMIT, OFFER_LIMIT
+            raw = await request.body.read_json_text(JSON_DEADLINE_MS, OFFER_LIMIT if request.kind == 'offer' else JSON_LIMIT)
             if request.login is not None:
                 claimed = content_digest_sha256(request.header('content-digest'))
                 if claimed is None or not same(hashlib.sha256(raw).digest(), claimed):

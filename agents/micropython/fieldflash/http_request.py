@@ -5,7 +5,10 @@ import asyncio
 from fieldflash import clock
 from fieldflash.errors import Refusal, bad_request
 
-JSON_LIMIT = 4096  # no protocol message a board without WebRTC takes comes near it (§1.3)
+JSON_LIMIT = 4096  # no protocol message a board without WebRTC takes comes near it (§1.3)...
+# ...but an offer that carries its signed release (§4.9): the manifest's bytes in base64, a few hundred bytes for
+# firmware, about 130 bytes a file for a source tree, so some 90 files.
+OFFER_LIMIT = 16384
 HEAD_TIMEOUT_MS = 10000
 
 WATCH_MS = 250  # how often the watchdog looks at the connections' read deadlines
@@ -67,16 +70,16 @@ class Body:
         self.remaining -= got
         return got
 
-    async def read_json_text(self, deadline_ms):
-        """At most JSON_LIMIT bytes of a JSON body, all within `deadline_ms` (§10)."""
+    async def read_json_text(self, deadline_ms, limit=JSON_LIMIT):
+        """At most `limit` bytes of a JSON body, all within `deadline_ms` (§10)."""
         from fieldflash.fields import MAX_DEPTH
         self.deadline = clock.after(deadline_ms)
-        buf = bytearray(min(self.length, JSON_LIMIT))
+        buf = bytearray(min(self.length, limit))
         mv = memoryview(buf)
         got = 0
         while got < len(buf):
             got += await self.readinto(mv[got:])
-        if self.length > JSON_LIMIT:
+        if self.length > limit:
             # Nesting is judged first, so an attack on parsers gets the same 400 on every device.
             depth = 0
             for c in buf:
@@ -84,7 +87,7 @@ class Body:
                     depth += 1
                     if depth > MAX_DEPTH:
                         raise bad_request('The request body is JSON nested deeper than %d levels.' % MAX_DEPTH)
-            raise Refusal('too-large', 'A request body may be at most %d bytes on this device; this one is %d.' % (JSON_LIMIT, self.length))
+            raise Refusal('too-large', 'A request body may be at most %d bytes on this device; this one is %d.' % (limit, self.length))
         return buf
 
     async def discard(self):

@@ -18,7 +18,7 @@ def parse(json):
         'securityVersion': f.optional('securityVersion', f.int, 0, MAX_SECURITY_VERSION),
         'chipFamily': f.string('chipFamily', 128), 'board': f.optional('board', f.string, 128),
         'hardwareRevision': f.optional('hardwareRevision', f.string, 128), 'force': f.optional('force', f.bool) or False,
-        'images': None, 'kind': 'firmware', 'runtime': None,
+        'images': None, 'kind': 'firmware', 'runtime': None, 'release': json.get('release'), 'signed': None, 'tree': None,
     }
     if f.has('kind'):
         kind = f.string('kind', 32)
@@ -76,6 +76,10 @@ def check(device, offer):
         if not found:
             raise bad_request('The offer links images for slots %s, but this device writes slot %s.' % (', '.join(i['slot'] for i in offer['images']), slot))
         target = {'sha256': found[0]['sha256'], 'size': found[0]['size']}
+    if device.trust is not None:
+        # Signed releases (§4.9): after the compatibility checks, before the counters, which then are the signed ones.
+        from fieldflash import release
+        offer['tree'] = release.check(device, offer, target)
     if target['size'] > capacity:
         what = 'The source-tree payload is %d bytes; the filesystem has room for %d.' if offer['kind'] == 'source-tree' else 'The image is %d bytes; this device holds at most %d.'
         raise Refusal('too-large', what % (target['size'], capacity), {'maxImageSize': capacity})
@@ -117,17 +121,18 @@ def image_facts(head):
     return CHIP_IDS.get(chip, 'chip id %d' % chip), int.from_bytes(head[36:40], 'little')
 
 
-def check_image(device, facts, offered_security):
-    """At commit: the image must not contradict its offer. Returns (security version, where it came from)."""
+def check_image(device, facts, offered_security, source='offer'):
+    """At commit: the image must not contradict its offer (or its signed manifest, `source`). Returns (security
+    version, where it came from)."""
     if facts is None:
-        return (offered_security or 0), 'offer'
+        return (offered_security or 0), source
     chip, secure = facts
     own = device.config.chip_family
     if not _same(chip, own):
         raise Refusal('image-mismatch', "The offer said the image is for %s, but its header says %s; the upload was discarded." % (own, chip),
                       {'field': 'chipFamily', 'offered': own, 'image': chip})
     if offered_security is not None and offered_security != secure:
-        raise Refusal('image-mismatch', "The offer said security version %d, but the image's app descriptor says %d; the upload was discarded." % (offered_security, secure),
+        raise Refusal('image-mismatch', "The %s said security version %d, but the image's app descriptor says %d; the upload was discarded." % ('signed manifest' if source == 'signed-manifest' else 'offer', offered_security, secure),
                       {'field': 'securityVersion', 'offered': offered_security, 'image': secure})
     check_security(device.journal.security_version, secure)
     return secure, 'image'

@@ -93,7 +93,12 @@ class Sessions(TreeSessions):
             return self._session(done['sha256'], done['size'], done['size'], done.get('kind', 'firmware'))
         uploads = self.device.uploads
         upload = uploads.get(target['sha256'])
-        if upload is not None and (upload.size != target['size'] or upload.kind != offer['kind']):
+        signed = offer['signed']
+        if upload is not None and (upload.size != target['size'] or upload.kind != offer['kind'] or upload.meta.get('signed') != signed):
+            # Another release's upload of the same bytes (or one begun before the board trusted keys): it starts afresh,
+            # so what the session keeps is what this offer's signature vouched for.
+            if upload.kind == 'source-tree':
+                self.device.tree.discard(upload)
             upload = None
         if upload is None:
             active = self.device.journal.current_image
@@ -101,6 +106,11 @@ class Sessions(TreeSessions):
                     'sequence': offer['sequence'] if offer['sequence'] is not None else active['sequence'],
                     'securityVersion': offer['securityVersion'] or 0, 'offeredSecurityVersion': offer['securityVersion'],
                     'sequenceSource': 'offer' if offer['sequence'] is not None else self.device.counter_sources()['sequence']}
+            if signed is not None:
+                meta['signed'] = signed
+                meta['sequenceSource'] = 'signed-manifest'
+            if offer['tree'] is not None:
+                self.device.tree.keep_signed_tree(offer['tree'])
             upload = uploads.create(meta)
         self.device.log('%s: update to %s (%s...), %d bytes, continuing at %d' % (client_id, offer['version'], target['sha256'][:12], target['size'], upload.contiguous))
         return self._session(target['sha256'], target['size'], upload.contiguous, upload.kind)
@@ -222,9 +232,12 @@ class Sessions(TreeSessions):
         try:
             if actual != sha256:
                 raise Refusal('digest-mismatch', 'The received image hashes to %s, not %s; the upload was discarded. Send it again.' % (actual, sha256), {'actual': actual})
-            security, source = offers.check_image(device, facts, meta.get('offeredSecurityVersion'))
+            signed = meta.get('signed')
+            security, source = offers.check_image(device, facts, meta.get('offeredSecurityVersion'), 'signed-manifest' if signed else 'offer')
             image = {'sha256': sha256, 'size': upload.size, 'version': meta['version'], 'sequence': meta['sequence'], 'securityVersion': security,
                      'counterSources': {'sequence': meta.get('sequenceSource', 'offer'), 'securityVersion': source}}
+            if signed:
+                image['signedBy'] = signed['keyId']
             try:
                 device.slots.install(slot)
             except OSError as error:

@@ -18,6 +18,8 @@ SLOT = 'tree'
 CHUNK = 4096
 WINDOW = 1
 LOG_FILE = 'tree-records.txt'
+# The tree a signed release builds (release.py): each file's path, SHA-256 and size, kept for the upload's whole life.
+SIGNED_FILE = 'release-tree.json'
 VERSION_FILE = '.version'
 
 
@@ -38,6 +40,7 @@ class SourceTree:
         self.staging = root + '.new'
         self.backup = root + '.old'
         self.log_path = config.state_dir + '/' + LOG_FILE
+        self.signed_path = config.state_dir + '/' + SIGNED_FILE
         self.device_local = list(config.device_local)
 
     # The payload's parser and the swap are loaded when an update needs them, not kept in the heap at every boot.
@@ -100,11 +103,24 @@ class SourceTree:
         return hex(h.digest())
 
     # --- receiving a payload -------------------------------------------------------------------------------------------
+    def keep_signed_tree(self, tree):
+        store.write_json(self.signed_path, tree)
+
+    def signed_tree(self, upload):
+        """The tree the upload's signed release builds, or None for an unsigned upload."""
+        if not upload.meta.get('signed'):
+            return None
+        tree = store.read_json(self.signed_path)
+        if tree is None:
+            raise Refusal('unknown-session', 'The device lost the signed release of this upload. Offer the update again.')
+        return tree
+
     def payload(self, upload):
         """The payload's parser for an upload: fresh at offset 0, else resumed from its recorded boundary."""
         if upload.payload is None:
             from fieldflash.updates.tree_payload import Payload
-            p = Payload(self.staging, self.log_path, self.device_local)
+            signed = self.signed_tree(upload)
+            p = Payload(self.staging, self.log_path, self.device_local, signed['files'] if signed else None)
             extra = upload.tree
             if upload.contiguous == 0:
                 p.fresh()
@@ -114,11 +130,15 @@ class SourceTree:
         return upload.payload
 
     def feed(self, upload, mv):
-        from fieldflash.updates.tree_payload import Malformed
+        from fieldflash.updates.tree_payload import Malformed, NotInRelease
         try:
             self.payload(upload).feed(mv)
         except Malformed as error:
             raise bad_request('The source-tree payload is malformed near byte %d: %s. Nothing of it was kept; build it again.' % (upload.payload.offset, error))
+        except NotInRelease as error:
+            path = error.args[0]
+            raise Refusal('not-in-release', 'The payload\'s file %s is not the one the signed release lists (by path, size and SHA-256); nothing of the payload was kept and the running tree is unchanged. Send the release as it was signed.' % path,
+                          {'path': path})
         upload.contiguous += len(mv)
 
     async def chunk(self, upload, offset, claimed, body, buf):

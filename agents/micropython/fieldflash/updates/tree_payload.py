@@ -19,6 +19,10 @@ class Malformed(Exception):
     """The payload breaks its format: sending it again cannot help."""
 
 
+class NotInRelease(Exception):
+    """A file record names a path, size or SHA-256 the signed release does not list: args[0] is the path."""
+
+
 def check_path(path, what):
     if not path or len(path) > MAX_PATH or path[0] == '/' or '\\' in path or '\x00' in path:
         raise Malformed('%s "%s" is not a relative path with / between folder names' % (what, path[:60]))
@@ -51,8 +55,9 @@ def read_records(log_path):
 
 
 class Payload:
-    def __init__(self, staging, log_path, device_local):
+    def __init__(self, staging, log_path, device_local, signed=None):
         self.staging = staging
+        self.signed = signed  # {path: [sha256, size]} of a signed release's tree: each file record must be one of them
         self.log_path = log_path
         self.local = list(device_local)  # the device's own; the payload's `local` records add the release's
         self.release_local = []
@@ -185,6 +190,11 @@ class Payload:
         if len(fields) != 3 or len(fields[0]) != 64 or any(c not in _HEX for c in fields[0]) or not fields[1].isdigit() or len(fields[1]) > 12:
             raise Malformed('a file record must read: file <sha256> <size> <path>')
         self._target(fields[2])
+        if self.signed is not None:
+            # Checked before a byte of the file is written; its bytes are then checked against this record.
+            listed = self.signed.get(fields[2])
+            if listed is None or listed[0] != fields[0] or listed[1] != int(fields[1]):
+                raise NotInRelease(fields[2])
         if replay:
             return self._logged(text, True)
         path = self.staging + '/' + fields[2]

@@ -35,7 +35,7 @@ class TreeSessions:
         try:
             await receiving
         except Refusal as refusal:
-            if refusal.code == 'bad-request':  # a malformed payload: nothing of it can be used
+            if refusal.code in ('bad-request', 'not-in-release'):  # a malformed or unsigned payload: nothing of it can be used
                 self.device.tree.discard(upload)
                 self.device.uploads.discard()
                 self.release()
@@ -48,6 +48,10 @@ class TreeSessions:
         buf = device.buffers.take()
         try:
             facts = tree.check_staged(upload, upload.sha256, buf)
+            signed = tree.signed_tree(upload)
+            if signed is not None:
+                from fieldflash.updates.tree_release import check_whole
+                check_whole(tree, signed, upload.payload, meta['version'], buf)
             security = meta.get('offeredSecurityVersion') or 0
             check_security(device.journal.security_version, security)
         except Refusal:
@@ -58,7 +62,10 @@ class TreeSessions:
         finally:
             device.buffers.give(buf)
         record = {'sha256': upload.sha256, 'size': upload.size, 'version': meta['version'], 'sequence': meta['sequence'], 'securityVersion': security,
-                  'counterSources': {'sequence': meta.get('sequenceSource', 'offer'), 'securityVersion': 'offer'}, 'entry': facts['entry'], 'deviceLocal': facts['deviceLocal']}
+                  'counterSources': {'sequence': meta.get('sequenceSource', 'offer'), 'securityVersion': 'signed-manifest' if meta.get('signed') else 'offer'},
+                  'entry': facts['entry'], 'deviceLocal': facts['deviceLocal']}
+        if meta.get('signed'):
+            record['signedBy'] = meta['signed']['keyId']
         # A firmware image waiting for its test boot is replaced: the board boots the running one again.
         dropped = device.journal.pending_slot()
         if dropped is not None:
