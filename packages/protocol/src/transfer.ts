@@ -29,7 +29,8 @@ export async function offerUpdate(run: UpdateRun): Promise<UpdateSession> {
     offer = { ...release, sha256: image.sha256, size: image.size };
   }
   if (force) offer.force = true;
-  if (run.options.signedRelease) offer.release = run.offeredRelease ??= await offeredRelease(run.options.signedRelease);
+  // Only a device that verifies releases needs them (§4.9); small devices bound their JSON bodies (§1.3).
+  if (run.options.signedRelease && run.device.capabilities.includes('signed-releases')) offer.release = run.offeredRelease ??= await offeredRelease(run.options.signedRelease);
   return expectOk(await link.request('POST', '/updates', offer), parseUpdateSession, 'the update offer');
 }
 

@@ -33,7 +33,7 @@ export interface UpdateOptions {
    */
   image: ImageSource | [ImageSource, ImageSource] | SourceTreeImage;
   force?: boolean;
-  /** The release's manifest and signature: sent with the offer whenever given, for the device to verify (§4.9). */
+  /** The release's manifest and signature: sent with the offer to a device that verifies releases (§4.9). */
   signedRelease?: SignedReleaseFiles;
   transport?: 'http' | 'webrtc';
   /** Needed for `webrtc`: makes an RTCPeerConnection (the browser's, or node-datachannel's polyfill). */
