@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { bytesImage, DeviceRefusal, parseDeviceDocument, planRelease, signedReleaseFiles, type SignedReleaseFiles, updateDevice, type UpdateOptions } from '@fieldflash/protocol';
 import { NodeHttpTransport } from '@fieldflash/protocol/node';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Release } from '@fieldflash/bundle';
+import { type Release, signatureFileText, signManifest } from '@fieldflash/bundle';
 import { makeImage, Probe } from '../../packages/conformance/src/probe.ts';
 import { type AgentProcess, deviceDir, diskState, PASSWORD, spawnAgent } from './agent-support.ts';
 import { publisherKey, releaseZip, trustedKeysDir } from './signed-release-support.ts';
@@ -150,6 +150,22 @@ describe('a device with --trusted-keys', () => {
     const older = await releaseZip(join(dir, 'b'), { version: '1.3.5', sequence: 6, securityVersion: 1, signedBy: key });
     const refused = await refusal(updateDevice(await options(agent.url, older.release)));
     expect([refused.code, refused.details.device, refused.details.image]).toEqual(['sequence-too-low', 7, 6]);
+  }, 60_000);
+
+  it('takes an offer whose signed manifest lists 400 files: within the offer body limit', async () => {
+    const dir = deviceDir();
+    const key = await publisherKey();
+    const agent = await trustingAgent(dir, trustedKeysDir(dir, key));
+    const zip = await releaseZip(join(dir, 'a'), { version: '1.3.0', sequence: 7, securityVersion: 1, signedBy: key });
+    const manifest = JSON.parse(new TextDecoder().decode(new Uint8Array(await (signedReleaseFiles(zip.release)!.manifest as Blob).arrayBuffer())));
+    for (let i = 0; i < 400; i++) {
+      manifest.files.push({ path: `www/assets/part-${String(i).padStart(3, '0')}.bin`, size: 1000 + i, sha256: createHash('sha256').update(String(i)).digest('hex'), role: 'data' });
+    }
+    const bytes = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
+    expect(bytes.length).toBeGreaterThan(64 * 1024);
+    const signature = new TextEncoder().encode(signatureFileText(await signManifest(bytes, key)));
+    const verdict = await updateDevice(await options(agent.url, zip.release, { signedRelease: { manifest: bytes, signature } }));
+    expect([verdict.outcome, verdict.device.counterSources?.sequence]).toEqual(['confirmed', 'signed-manifest']);
   }, 60_000);
 
   it('keeps the signed facts of a partial upload across a power cut, and a resumed session cannot swap them', async () => {
