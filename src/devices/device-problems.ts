@@ -2,6 +2,7 @@
 import { DeviceRefusal, LinkError, PairingChanged, RequestBlocked, UpdateError } from '@fieldflash/protocol';
 import { StoreError } from '../store/index.ts';
 import { AddressProblem } from './device-address.ts';
+import { signatureRefusalHint } from './signature-refusals.ts';
 
 export type ProblemKind = 'no-answer' | 'blocked' | 'not-fieldflash' | 'wrong-secret' | 'secret-changed' | 'refused' | 'failed';
 
@@ -68,7 +69,7 @@ function describeRefusal(refusal: DeviceRefusal, url: string): DeviceProblem {
     case 'bad-reply':
       return { kind: 'not-fieldflash', message: `${url} answers, but not as a FieldFlash device: ${refusal.message}`, hint: CHECK_ADDRESS };
     default:
-      return { kind: 'refused', message: `The device at ${url} refused (${refusal.code}): ${refusal.message}`, hint: 'Nothing was changed on the device.' };
+      return { kind: 'refused', message: `The device at ${url} refused (${refusal.code}): ${refusal.message}`, hint: signatureRefusalHint(refusal) ?? 'Nothing was changed on the device.' };
   }
 }
 

@@ -146,6 +146,8 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
       clientId: clientId(),
       release: plan.release,
       image: plan.image,
+      // A signed release's manifest and signature go with the offer, for a device that verifies them (§4.9).
+      ...(plan.signedRelease ? { signedRelease: plan.signedRelease } : {}),
       force: options.downgrade,
       onProgress: (progress) => {
         const change: Partial<DeviceUpdateState> = { progress, stage: stageOf(progress.phase, state.stage) };

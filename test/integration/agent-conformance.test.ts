@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../packages/conformance/src/index.ts';
 import { deviceDir, PASSWORD } from './agent-support.ts';
+import { privateKeyPem, publisherKey, trustedKeysDir } from './signed-release-support.ts';
 
 const AGENT = fileURLToPath(new URL('../../packages/agent/src/cli.ts', import.meta.url));
 const SUITE = fileURLToPath(new URL('../../packages/conformance/src/cli.ts', import.meta.url));
@@ -65,9 +66,47 @@ describe('conformance suite', () => {
     // Each failure with the reason printed under it.
     const failures = lines.flatMap((line, i) => (/ FAIL /.test(line) ? [`${line.trim()} — ${lines[i + 1]?.trim() ?? ''}`] : []));
     expect(failures).toEqual([]);
-    expect(lines.at(-1)).toBe(`${CHECKS.length} passed, 0 failed`);
+    // A device with --compat takes no signed releases (§4.9): those checks are skipped, with the reason.
+    const signed = numbers((check) => check.needs === 'signed-releases');
+    expect(lines.join('\n')).toContain('skipped: the device does not list the capability signed-releases');
+    expect(lines.at(-1)).toBe(`${CHECKS.length - signed.length} passed, 0 failed`);
     expect(code).toBe(0);
   }, 60_000);
+
+  it('passes every check against an agent with --trusted-keys, given --signing-key: offers are signed, and §4.9 is checked', async () => {
+    const dir = deviceDir();
+    const key = await publisherKey();
+    const url = await startAgent('--test-hooks', '--trusted-keys', trustedKeysDir(dir, key), '--version', '1.2.0', '--sequence', '3', '--security-version', '1');
+    const { code, lines } = await runSuite(url, '--signing-key', privateKeyPem(dir, key));
+    const failures = lines.flatMap((line, i) => (/ FAIL /.test(line) ? [`${line.trim()} — ${lines[i + 1]?.trim() ?? ''}`] : []));
+    expect(failures).toEqual([]);
+    const signed = numbers((check) => check.needs === 'signed-releases');
+    expect(lines.filter((line) => / ok {3}§4\.9 /.test(line))).toHaveLength(signed.length);
+    // Only the compatibility uploads are skipped: such a device does not offer them.
+    const compat = numbers((check) => check.needs?.startsWith('compat-') === true);
+    expect(lines.at(-1)).toBe(`${CHECKS.length - compat.length} passed, 0 failed`);
+    expect(code).toBe(0);
+  }, 90_000);
+
+  it('skips the signed-release checks with the reason when no --signing-key is given', async () => {
+    const dir = deviceDir();
+    const url = await startAgent('--trusted-keys', trustedKeysDir(dir, await publisherKey()));
+    const signed = numbers((check) => check.needs === 'signed-releases');
+    const { code, lines } = await runSuite(url, '--only', signed.join(','));
+    expect(lines.join('\n')).toContain('the device installs signed releases only and no --signing-key was given');
+    expect(lines.filter((line) => / skip /.test(line))).toHaveLength(signed.length);
+    expect(lines.join('\n')).toContain('skipped: no --signing-key was given');
+    expect(lines.at(-1)).toBe('0 passed, 0 failed');
+    expect(code).toBe(0);
+  }, 30_000);
+
+  it('an unknown option is a usage error, not a stack trace', async () => {
+    const { code, lines } = await runSuite('http://127.0.0.1:9', '--signing-kee', 'x.pem');
+    expect(code).toBe(2);
+    expect(lines[0]).toMatch(/^Unknown option '--signing-kee'/);
+    expect(lines).toContain('Usage: npm run conformance -- URL [--password-file FILE] [options]');
+    expect(lines.join('\n')).not.toMatch(/\n\s+at /);
+  }, 30_000);
 
   it('skips the checks that need test hooks, with the reason, on a device without them', async () => {
     const url = await startAgent();

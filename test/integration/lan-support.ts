@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { readBundle, writeAppImage, writeBundleZip, writeNativeManifest, pseudoRandomBytes } from '@fieldflash/bundle';
+import { readBundle, signatureFileText, signManifest, type SigningKey, writeAppImage, writeBundleZip, writeNativeManifest, pseudoRandomBytes } from '@fieldflash/bundle';
 
 /** A real TCP relay to 127.0.0.1:target. cut() resets every open connection; down(ms) also refuses new ones for a while. */
 export class CuttableLink {
@@ -70,6 +70,8 @@ export interface BundleSpec {
   perSlot?: boolean;
   /** Distribution policy: SemVer range of device versions the release applies to. */
   appliesTo?: string;
+  /** Signs the manifest with this key (fieldflash.json.sig beside it). */
+  signedBy?: SigningKey;
 }
 
 /** Writes a FieldFlash release zip with ESP32 app images and returns its path and the images' bytes. */
@@ -99,6 +101,10 @@ export async function writeTestBundle(dir: string, spec: BundleSpec): Promise<{ 
     files,
   });
   const folder = [{ path: 'fieldflash.json', data: new Blob([manifest]) }, ...files.map((f) => ({ path: f.path, data: new Blob([f.data as BlobPart]) }))];
+  if (spec.signedBy) {
+    const signature = await signManifest(new TextEncoder().encode(manifest), spec.signedBy);
+    folder.push({ path: 'fieldflash.json.sig', data: new Blob([signatureFileText(signature)]) });
+  }
   const [release] = await readBundle({ name: 'demo-sensor', files: folder });
   const path = join(dir, `demo-sensor-${spec.version}.zip`);
   writeFileSync(path, new Uint8Array(await (await writeBundleZip(release!)).arrayBuffer()));

@@ -40,7 +40,7 @@ function runSuite(url: string): Promise<{ code: number | null; lines: string[] }
 }
 
 describe('conformance of the MicroPython agent', () => {
-  it('passes every check it does not skip, with test hooks; skips only WebRTC, compatibility uploads and scheduled reboots', async () => {
+  it('passes every check it does not skip, with test hooks; skips only WebRTC, compatibility uploads, scheduled reboots and signed releases', async () => {
     const url = await startAgent('--test-hooks', '--version', '1.2.0', '--sequence', '3', '--security-version', '1');
     const { code, lines } = await runSuite(url);
     process.stdout.write(`MicroPython agent: ${lines.at(-1)}\n`);
@@ -48,7 +48,7 @@ describe('conformance of the MicroPython agent', () => {
     expect(failures).toEqual([]);
     // Each skip comes with its reason on the next line: only capabilities the agent does not list.
     const reasons = lines.flatMap((line, i) => (/ skip /.test(line) ? [lines[i + 1]!.trim()] : []));
-    for (const reason of reasons) expect(reason).toMatch(/capability (webrtc|compat-esphome|scheduled-reboot)$/);
+    for (const reason of reasons) expect(reason).toMatch(/capability (webrtc|compat-esphome|scheduled-reboot|signed-releases)$/);
     expect(lines.at(-1)).toBe(`${CHECKS.length - reasons.length} passed, 0 failed`);
     expect(code).toBe(0);
   }, 180_000);

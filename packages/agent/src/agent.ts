@@ -22,6 +22,8 @@ export interface RunningAgent {
 
 export async function startAgent(options: Partial<AgentConfig> & { dir: string }): Promise<RunningAgent> {
   const config = agentConfig({ port: 0, ...options });
+  // Compatibility uploads carry no signature: a device that installs signed releases only cannot take them.
+  if (config.trustedKeys !== undefined && config.compat) throw new Error('compatibility uploads (--compat) carry no signature, so a device with --trusted-keys cannot accept them');
   mkdirSync(config.dir, { recursive: true });
   const device = await Device.boot(config);
   const auth = new Authenticator(await loadPairingKey(config.dir, config.password), config);

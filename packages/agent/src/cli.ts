@@ -20,6 +20,8 @@ const USAGE = `Usage: npm run agent -- --dir DIR [--password-file FILE] [options
   --version V, --sequence N, --security-version N   the factory image, used when DIR is new (default ${DEFAULTS.version}, ${DEFAULTS.sequence}, ${DEFAULTS.securityVersion})
   --health-check CMD        run after each test boot (env FIELDFLASH_SLOT, FIELDFLASH_IMAGE, FIELDFLASH_VERSION); exit 0 confirms
   --install-hook CMD        run on each verified image before it is committed (env FIELDFLASH_IMAGE, …); non-zero refuses it
+  --trusted-keys DIR        install signed releases only: every *.pub.json or *.pem public key in DIR is trusted, and
+                            product, version and counters are taken from the signed manifest (docs/protocol.md §4.9)
   --compat                  also accept ESPHome (POST /update) and ElegantOTA (/ota/start, /ota/upload) uploads, with HTTP
                             Basic credentials: the user below and the pairing password
   --compat-user NAME        the Basic user name of --compat uploads (default ${DEFAULTS.compatUser})
@@ -61,6 +63,7 @@ const { values } = parseArgs({
     'security-version': { type: 'string' },
     'health-check': { type: 'string' },
     'install-hook': { type: 'string' },
+    'trusted-keys': { type: 'string' },
     compat: { type: 'boolean', default: false },
     'compat-user': { type: 'string' },
     'compat-origin': { type: 'string', multiple: true },
@@ -125,6 +128,9 @@ for (const origin of values['compat-origin'] ?? []) {
   if (!values.compat) fail('--compat-origin goes with --compat: it names a web app that may make compatibility uploads');
   if (!URL.canParse(origin) || new URL(origin).origin !== origin) fail(`--compat-origin: "${origin}" is not a web origin like https://fieldflash.example (scheme, host and port only)`);
 }
+if (values['trusted-keys'] !== undefined && values.compat) {
+  fail('--compat cannot go with --trusted-keys: compatibility uploads carry no signature, so they would bypass the signed-release check');
+}
 const seconds = (name: string, text: string | undefined): number | undefined => {
   const value = integer(name, text, 1);
   return value === undefined ? undefined : value * 1000;
@@ -143,6 +149,7 @@ const options = {
   securityVersion: integer('security-version', values['security-version'], 0, MAX_SECURITY_VERSION),
   healthCheck: values['health-check'],
   installHook: values['install-hook'],
+  trustedKeys: values['trusted-keys'],
   compat: values.compat,
   compatUser: values['compat-user'],
   compatOrigins: values['compat-origin'],
@@ -165,6 +172,7 @@ try {
   const agent = await startAgent(defined);
   const doc = agent.device.document();
   process.stdout.write(`FieldFlash agent ${doc.id} (${doc.product} ${doc.version}, ${doc.chipFamily} ${doc.board}) listening on ${agent.url}\n`);
+  if (doc.trust) process.stdout.write(`Installs releases signed by ${doc.trust.keyIds.length === 1 ? 'key' : 'keys'} ${doc.trust.keyIds.join(', ')} only\n`);
   if (choice.generated) {
     // Shown this once: the device keeps only the key derived from it. Put it on the device's label.
     process.stdout.write(`Pairing code: ${choice.secret}  (shown once; only its key is stored)\n`);

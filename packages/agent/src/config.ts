@@ -33,6 +33,11 @@ export interface AgentConfig extends DeviceIdentity {
    */
   compatOrigins: string[];
   testHooks: boolean;
+  /**
+   * A folder of publisher public keys (*.pub.json, *.pem): when set, the device installs only releases whose
+   * manifest one of them signed, and takes product, version and counters from that manifest (§4.9).
+   */
+  trustedKeys?: string;
   webrtc: boolean;
   /** How long a login lasts, and how long a challenge may wait for its answer. */
   sessionTtlSeconds: number;

@@ -2,12 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TrustedKey } from '@fieldflash/bundle/trust';
 import { type CounterSources, type DeviceDocument, PROTOCOL_VERSION, type Slot } from '@fieldflash/protocol';
 import { AGENT_VERSION, type AgentConfig } from './config.ts';
 import { replaceFileDurably } from './durable.ts';
 import { SLOT_NAMES } from './journal.ts';
 import { RebootSchedule } from './reboot-schedule.ts';
 import { SlotStore } from './slot-store.ts';
+import { loadTrustedKeys } from './trusted-keys.ts';
 import { UploadStore } from './uploads.ts';
 
 function deviceId(dir: string): string {
@@ -27,12 +29,15 @@ export class Device {
     readonly id: string,
     public store: SlotStore,
     public uploads: UploadStore,
+    /** With --trusted-keys: the publisher keys whose signed releases alone the device installs (§4.9). */
+    readonly trustedKeys: readonly TrustedKey[] | undefined,
   ) {}
 
-  /** Boots the device from its directory: repairs the slot store and finds the partial uploads. */
+  /** Boots the device from its directory: reads its trusted keys, repairs the slot store, finds the partial uploads. */
   static async boot(config: AgentConfig): Promise<Device> {
+    const keys = config.trustedKeys === undefined ? undefined : await loadTrustedKeys(config.trustedKeys);
     const { store, uploads } = await Device.openStores(config);
-    return new Device(config, deviceId(config.dir), store, uploads);
+    return new Device(config, deviceId(config.dir), store, uploads, keys);
   }
 
   private static async openStores(config: AgentConfig): Promise<{ store: SlotStore; uploads: UploadStore }> {
@@ -68,6 +73,7 @@ export class Device {
     if (this.config.webrtc) list.splice(1, 0, 'webrtc');
     if (this.config.compat) list.push('compat-esphome', 'compat-elegantota');
     list.push('scheduled-reboot');
+    if (this.trustedKeys) list.push('signed-releases');
     if (this.config.testHooks) list.push('test-hooks');
     return list;
   }
@@ -98,6 +104,7 @@ export class Device {
       maxConnections: this.config.maxConnections,
       slots,
     };
+    if (this.trustedKeys) doc.trust = { keyIds: this.trustedKeys.map((k) => k.keyId) };
     if (journal.lastUpdate) doc.lastUpdate = { ...journal.lastUpdate };
     const scheduled = this.rebootSchedule.describe();
     if (scheduled) doc.scheduledReboot = scheduled;

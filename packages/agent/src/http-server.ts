@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_BASE, contentDigestSha256, parseJson } from '@fieldflash/protocol';
+import { API_BASE, contentDigestSha256, MAX_OFFER_BODY, parseJson } from '@fieldflash/protocol';
 import type { Network } from './boot.ts';
 import type { AgentConfig } from './config.ts';
 import type { AgentReply, AgentRequest, Dispatcher } from './dispatcher.ts';
@@ -133,7 +133,7 @@ function requestHead(req: IncomingMessage, url: URL): AgentRequest {
 
 /**
  * Reads the body of an admitted request: a chunk, a stream (PUT without Content-Digest), or JSON. A JSON body (at
- * most 64 KiB) must arrive within `jsonDeadlineMs`, so a body trickled by a stranger cannot hold a connection.
+ * most 64 KiB, an offer at most MAX_OFFER_BODY) must arrive within `jsonDeadlineMs`, so a body trickled by a stranger cannot hold a connection.
  */
 async function readRequestBody(req: IncomingMessage, res: ServerResponse, request: AgentRequest, config: AgentConfig): Promise<void> {
   if (request.method === 'PUT' && request.path.startsWith(`${API_BASE}/updates/`)) {
@@ -146,7 +146,9 @@ async function readRequestBody(req: IncomingMessage, res: ServerResponse, reques
       req.destroy();
     }, config.jsonDeadlineMs);
     try {
-      const body = await readBody(req, MAX_JSON, 'A request body');
+      // An offer may carry a signed manifest (§4.9), so it alone may be larger; the bound stays (§10).
+      const offer = request.method === 'POST' && request.path === `${API_BASE}/updates`;
+      const body = await readBody(req, offer ? MAX_OFFER_BODY : MAX_JSON, offer ? 'An update offer' : 'A request body');
       if (request.login) checkBodyDigest(body, request.headers.digest);
       const text = body.toString('utf8');
       if (text.trim()) request.json = parseJson(text, 'The request body');

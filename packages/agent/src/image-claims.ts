@@ -38,14 +38,15 @@ export async function readImageFacts(path: string): Promise<ImageFacts | undefin
  * At commit: the image must not contradict what its offer claimed (the chip the offer passed with, the security
  * version it named). Returns the security version to record and where it came from.
  */
-export function checkAgainstOffer(device: Device, facts: ImageFacts | undefined, offered: { securityVersion?: number }): { securityVersion: number; source: CounterSource } {
-  if (!facts) return { securityVersion: offered.securityVersion ?? 0, source: 'offer' };
+export function checkAgainstOffer(device: Device, facts: ImageFacts | undefined, offered: { securityVersion?: number; source?: CounterSource }): { securityVersion: number; source: CounterSource } {
+  if (!facts) return { securityVersion: offered.securityVersion ?? 0, source: offered.source ?? 'offer' };
   const chip = device.config.chipFamily;
   if (!same(facts.chipFamily, chip)) {
     throw new AgentRefusal('image-mismatch', `The offer said the image is for ${chip}, but its header says ${facts.chipFamily}; the upload was discarded.`, { field: 'chipFamily', offered: chip, image: facts.chipFamily });
   }
   if (offered.securityVersion !== undefined && offered.securityVersion !== facts.secureVersion) {
-    throw new AgentRefusal('image-mismatch', `The offer said security version ${offered.securityVersion}, but the image's app descriptor says ${facts.secureVersion}; the upload was discarded.`, { field: 'securityVersion', offered: offered.securityVersion, image: facts.secureVersion });
+    const said = offered.source === 'signed-manifest' ? 'The signed manifest says' : 'The offer said';
+    throw new AgentRefusal('image-mismatch', `${said} security version ${offered.securityVersion}, but the image's app descriptor says ${facts.secureVersion}; the upload was discarded.`, { field: 'securityVersion', offered: offered.securityVersion, image: facts.secureVersion });
   }
   checkSecurityVersion(device, facts.secureVersion);
   return { securityVersion: facts.secureVersion, source: 'image' };

@@ -17,6 +17,11 @@ export interface ImageInfo {
   securityVersion: number;
   /** Where sequence and securityVersion came from; absent in journals written before the device said so. */
   counterSources?: CounterSources;
+  /**
+   * Set when the facts above were read from a release manifest the device verified (§4.9): the key that signed it and
+   * the product it names. Absent for images whose facts the offer claimed.
+   */
+  signedRelease?: { keyId: string; product: string };
 }
 
 export type SlotRecord = { state: 'empty' } | ({ state: Exclude<SlotState, 'empty'> } & ImageInfo);

@@ -1,14 +1,23 @@
 // The offer's checks (docs/protocol.md §4.1), in the order the document gives: the first that fails is the refusal.
-// Busy is checked by the caller first; what the image itself says is checked at commit (image-claims.ts).
+// Busy is checked by the caller first; what the image itself says is checked at commit (image-claims.ts). A device
+// with trusted keys checks the signed release (§4.9) after compatibility, and compares the signed counters.
 import type { UpdateOffer } from '@fieldflash/protocol';
 import semver from 'semver';
 import type { Device } from './device.ts';
 import { AgentRefusal } from './errors.ts';
+import { type SignedFacts, verifyOfferedRelease } from './signed-release.ts';
 
 const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-/** The image the offer asks the device to receive (with `images`, the one for the inactive slot), once every check passed. */
-export function checkOffer(device: Device, offer: UpdateOffer): { sha256: string; size: number } {
+export interface CheckedOffer {
+  /** The image the device receives (with `images`, the one for the inactive slot). */
+  target: { sha256: string; size: number };
+  /** With trusted keys: the signed manifest's facts, which replace the offer's claims. */
+  signed?: SignedFacts;
+}
+
+/** The image the offer asks the device to receive, and the facts it is judged by, once every check passed. */
+export async function checkOffer(device: Device, offer: UpdateOffer): Promise<CheckedOffer> {
   const { config } = device;
   const active = device.store.activeImage;
   if (!same(offer.chipFamily, config.chipFamily)) {
@@ -34,15 +43,18 @@ export function checkOffer(device: Device, offer: UpdateOffer): { sha256: string
   if (target.size > config.maxImageSize) {
     throw new AgentRefusal('too-large', `The image is ${target.size} bytes; this device holds at most ${config.maxImageSize}.`, { maxImageSize: config.maxImageSize });
   }
-  checkSecurityVersion(device, offer.securityVersion ?? 0);
-  if (offer.sequence !== undefined && offer.sequence < active.sequence) {
-    throw new AgentRefusal('sequence-too-low', `The image has sequence ${offer.sequence}; this device runs sequence ${active.sequence} and never goes back.`, { device: active.sequence, image: offer.sequence });
+  const signed = device.trustedKeys ? await verifyOfferedRelease(offer, device.trustedKeys, config) : undefined;
+  const claims = signed ?? offer;
+  checkSecurityVersion(device, claims.securityVersion ?? 0);
+  if (claims.sequence !== undefined && claims.sequence < active.sequence) {
+    throw new AgentRefusal('sequence-too-low', `The image has sequence ${claims.sequence}; this device runs sequence ${active.sequence} and never goes back.`, { device: active.sequence, image: claims.sequence });
   }
-  // Both versions passed the semver library's own reading (protocol fields.ts), so comparing cannot throw.
-  if (!offer.force && semver.lt(offer.version, active.version)) {
-    throw new AgentRefusal('downgrade', `The device runs ${active.version}; ${offer.version} is older. Send with force to downgrade.`, { device: active.version, image: offer.version });
+  // Both versions passed the semver library's own reading (protocol fields.ts, or the manifest reader), so
+  // comparing cannot throw.
+  if (!offer.force && semver.lt(claims.version, active.version)) {
+    throw new AgentRefusal('downgrade', `The device runs ${active.version}; ${claims.version} is older. Send with force to downgrade.`, { device: active.version, image: claims.version });
   }
-  return target;
+  return signed ? { target, signed } : { target };
 }
 
 export function checkSecurityVersion(device: Device, securityVersion: number): void {

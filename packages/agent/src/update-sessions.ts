@@ -10,6 +10,7 @@ import { AgentRefusal } from './errors.ts';
 import { checkAgainstOffer, readImageFacts } from './image-claims.ts';
 import type { ImageInfo } from './journal.ts';
 import { checkOffer } from './offer-checks.ts';
+import { sameSignedFacts, signedImage } from './signed-release.ts';
 import type { Upload } from './uploads.ts';
 
 interface Hold {
@@ -109,26 +110,30 @@ export class UpdateSessions {
   async offer(clientId: string, offer: UpdateOffer): Promise<UpdateSession> {
     const hold = this.holder();
     if (hold && hold.clientId !== clientId) this.take(clientId, offer.sha256);
-    const target = checkOffer(this.device, offer);
+    const { target, signed } = await checkOffer(this.device, offer);
     this.take(clientId, target.sha256);
     const done = this.committed(target.sha256);
     if (done) return this.session({ ...done, offset: done.size });
-    const image: ImageInfo = {
-      sha256: target.sha256,
-      size: target.size,
-      version: offer.version,
-      sequence: offer.sequence ?? this.device.store.activeImage.sequence,
-      securityVersion: offer.securityVersion ?? 0,
-      counterSources: { sequence: offer.sequence === undefined ? this.device.counterSources.sequence : 'offer', securityVersion: 'offer' },
-    };
+    const image: ImageInfo = signed
+      ? signedImage(target, signed)
+      : {
+          ...target,
+          version: offer.version,
+          sequence: offer.sequence ?? this.device.store.activeImage.sequence,
+          securityVersion: offer.securityVersion ?? 0,
+          counterSources: { sequence: offer.sequence === undefined ? this.device.counterSources.sequence : 'offer', securityVersion: 'offer' },
+        };
+    const offeredSecurityVersion = signed ? signed.securityVersion : offer.securityVersion;
     const uploads = this.device.uploads;
     let upload = uploads.get(target.sha256);
-    if (upload && upload.meta.size !== target.size) {
+    if (upload && (upload.meta.size !== target.size || (signed && !sameSignedFacts(upload.meta, image)))) {
+      // A partial upload resumes only under the facts this offer's verified manifest gives: one kept from an offer
+      // before the device trusted keys, or from another signed release of the same bytes, starts again.
       await uploads.discard(target.sha256);
       upload = undefined;
     }
-    upload ??= await uploads.create({ ...image, slot: this.device.store.inactiveSlot, createdAt: this.now(), ...(offer.securityVersion === undefined ? {} : { offeredSecurityVersion: offer.securityVersion }) });
-    this.config.log(`${clientId}: update to ${offer.version} (${target.sha256.slice(0, 12)}…), ${target.size} bytes, continuing at ${upload.offset}`);
+    upload ??= await uploads.create({ ...image, slot: this.device.store.inactiveSlot, createdAt: this.now(), ...(offeredSecurityVersion === undefined ? {} : { offeredSecurityVersion }) });
+    this.config.log(`${clientId}: update to ${image.version} (${target.sha256.slice(0, 12)}…), ${target.size} bytes${signed ? `, signed by key ${signed.keyId}` : ''}, continuing at ${upload.offset}`);
     return this.session({ sha256: target.sha256, size: target.size, offset: upload.offset });
   }
 
@@ -260,10 +265,16 @@ export class UpdateSessions {
   private async commitUpload(clientId: string, sha256: string): Promise<CommitReply> {
     const store = this.device.store;
     const upload = this.upload(clientId, sha256);
+    const uploads = this.device.uploads;
+    if (this.device.trustedKeys && !upload.meta.signedRelease) {
+      // Kept from before the device trusted keys: its facts are a client's claims, so it never reaches a slot.
+      await uploads.discard(sha256);
+      this.release();
+      throw new AgentRefusal('signature-required', 'This upload was offered without a verified signature, and this device installs signed releases only; it was discarded. Offer the signed release again.');
+    }
     if (!upload.complete) {
       throw new AgentRefusal('nothing-to-commit', `The device has ${upload.offset} of ${upload.meta.size} bytes; send the rest before committing.`, { offset: upload.offset });
     }
-    const uploads = this.device.uploads;
     const digest = await uploads.digest(upload);
     if (digest !== sha256) {
       await uploads.discard(sha256);
@@ -274,7 +285,8 @@ export class UpdateSessions {
     const { meta } = upload;
     let security;
     try {
-      security = checkAgainstOffer(this.device, await readImageFacts(upload.dataPath), { securityVersion: meta.offeredSecurityVersion });
+      const source = meta.signedRelease ? 'signed-manifest' : 'offer';
+      security = checkAgainstOffer(this.device, await readImageFacts(upload.dataPath), { securityVersion: meta.offeredSecurityVersion, source });
     } catch (error) {
       // The bytes will never pass with this offer: nothing of them is kept, as after digest-mismatch.
       await uploads.discard(sha256);
@@ -283,6 +295,7 @@ export class UpdateSessions {
     }
     const counterSources = { sequence: meta.counterSources?.sequence ?? 'offer', securityVersion: security.source };
     const image: ImageInfo = { sha256, size: meta.size, version: meta.version, sequence: meta.sequence, securityVersion: security.securityVersion, counterSources };
+    if (meta.signedRelease) image.signedRelease = { ...meta.signedRelease };
     await this.install(upload.dataPath, image, () => uploads.discard(sha256));
     const slot = store.installPending(upload.dataPath, image);
     await uploads.discard(sha256);

@@ -60,7 +60,7 @@ describe('agent limits', () => {
     expect((await other.request('POST', 'updates', acceptableOffer(doc, makeImage(1000)))).status).toBe(200);
   });
 
-  it('refuses a chunk above chunkSize and a JSON body above 64 KiB before reading them', async () => {
+  it('refuses a chunk above chunkSize, a JSON body above 64 KiB and an offer above 192 KiB before reading them', async () => {
     const { probe } = await agent({ chunkSize: 4096 });
     const doc = await probe.device();
     const session = await probe.login('big');
@@ -70,8 +70,13 @@ describe('agent limits', () => {
     const big = await probe.raw('PUT', `/fieldflash/v1/updates/${image.sha256}?offset=0`, { session, bytes: chunk, headers: { 'Content-Digest': await contentDigest(chunk) } });
     expect(big.status).toBe(413);
     expect((big.body as { error: { code: string } }).error.code).toBe('too-large');
-    const json = await probe.raw('POST', '/fieldflash/v1/updates', { session, body: { padding: 'x'.repeat(70_000) } });
+    const json = await probe.raw('POST', '/fieldflash/v1/reboot', { session, body: { padding: 'x'.repeat(70_000) } });
     expect(json.status).toBe(413);
+    // An offer may carry a signed manifest (docs/protocol.md §4.9, §10): read, and refused for what it says.
+    const offer = await probe.raw('POST', '/fieldflash/v1/updates', { session, body: { padding: 'x'.repeat(70_000) } });
+    expect([offer.status, (offer.body as { error: { code: string } }).error.code]).toEqual([400, 'bad-request']);
+    const huge = await probe.raw('POST', '/fieldflash/v1/updates', { session, body: { padding: 'x'.repeat(200_000) } });
+    expect(huge.status).toBe(413);
   });
 
   it('answers 408 timeout and closes when a body stops arriving', async () => {

@@ -1,5 +1,6 @@
 // Checks and how they run: each names the protocol section it tests, passes, fails with what the device did, or
 // is skipped with the reason (a capability the device does not list, a state it cannot be brought into).
+import type { SigningKey } from '@fieldflash/bundle';
 import type { DeviceDocument } from '@fieldflash/protocol';
 import type { Image, Probe, Reply } from './probe.ts';
 
@@ -17,6 +18,8 @@ export interface Context {
   verdictTimeoutMs: number;
   /** The HTTP Basic user of the compatibility endpoints (§7.4); the password is the pairing password. */
   compatUser: string;
+  /** --signing-key: a key the device trusts, for the checks of signed releases (§4.9). */
+  signingKey?: SigningKey;
 }
 
 export interface Check {

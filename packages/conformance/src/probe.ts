@@ -12,13 +12,16 @@ import {
   parseAuthReply,
   parseChallenge,
   parseDeviceDocument,
+  parseUpdateOffer,
   randomBase64,
   RequestSigner,
   sameProof,
   sessionKey,
   type UpdateOffer,
 } from '@fieldflash/protocol';
+import type { SigningKey } from '@fieldflash/bundle';
 import semver from 'semver';
+import { signOffer } from './release-signer.ts';
 
 export interface Reply {
   status: number;
@@ -58,6 +61,11 @@ export function makeImage(size: number): Image {
 export class Probe {
   private keys = new Map<string, Promise<Uint8Array>>();
   private pool = new Agent({ keepAlive: true, maxSockets: 1, maxTotalSockets: 1 });
+  /**
+   * With --signing-key on a device that lists signed-releases: every offer a check sends without `release` gets one,
+   * claiming what the offer claims, so each check tests its own rule on such a device too (§4.9).
+   */
+  releaseKey: SigningKey | undefined;
 
   constructor(
     readonly url: string,
@@ -221,8 +229,29 @@ export class Session {
     };
   }
 
-  request(method: string, path: string, body?: unknown): Promise<Reply> {
+  async request(method: string, path: string, body?: unknown): Promise<Reply> {
+    return this.requestAsIs(method, path, method === 'POST' && path === 'updates' ? await this.signed(body) : body);
+  }
+
+  /** Sends `body` exactly as given: no signed release is added to an offer. */
+  requestAsIs(method: string, path: string, body?: unknown): Promise<Reply> {
     return this.probe.raw(method, `${API_BASE}/${path}`, { session: this, ...(body === undefined ? {} : { body }) });
+  }
+
+  /**
+   * The offer with a signed release added when the suite signs offers, unless it has one or is malformed on purpose
+   * (then it goes as it is). For offers a check sends by other means (raw bytes, a data channel).
+   */
+  async signed(body: unknown): Promise<unknown> {
+    const key = this.probe.releaseKey;
+    if (!key || typeof body !== 'object' || body === null || 'release' in body) return body;
+    let offer: UpdateOffer;
+    try {
+      offer = parseUpdateOffer(body);
+    } catch {
+      return body;
+    }
+    return { ...(body as object), release: (await signOffer(offer, key, await this.probe.device())).release };
   }
 
   async chunk(sha256: string, offset: number, bytes: Uint8Array, digest?: string): Promise<Reply> {

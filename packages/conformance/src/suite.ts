@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import type { SigningKey } from '@fieldflash/bundle';
 import { CHECKS } from './checks/index.ts';
 import { type Context, type Outcome, runChecks } from './harness.ts';
 import { type Image, makeImage, Probe } from './probe.ts';
@@ -14,6 +15,8 @@ export interface SuiteOptions {
   verdictTimeoutMs?: number;
   /** The Basic user of the compatibility endpoints (default admin). */
   compatUser?: string;
+  /** A private key the device trusts (--signing-key): offers are signed with it, and §4.9 is checked. */
+  signingKey?: SigningKey;
   /** Check numbers to run (1-based); all when absent. */
   only?: number[];
   write?: (line: string) => void;
@@ -39,6 +42,10 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const first = await probe.device();
   write(`FieldFlash conformance of ${options.url}: ${first.id}, ${first.product} ${first.version} on ${first.chipFamily} ${first.board}, agent ${first.agentVersion}`);
   write(`capabilities: ${first.capabilities.join(', ')}`);
+  if (first.capabilities.includes('signed-releases')) {
+    if (options.signingKey) probe.releaseKey = options.signingKey;
+    else write('the device installs signed releases only and no --signing-key was given: checks that send an image will be refused (signature-required)');
+  }
   const makeContext = async (): Promise<Context> => {
     const doc = await probe.device();
     const transferSize = 3 * doc.chunk.size + 1234;
@@ -51,6 +58,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       transferSize,
       verdictTimeoutMs: options.verdictTimeoutMs ?? 120_000,
       compatUser: options.compatUser ?? 'admin',
+      ...(options.signingKey ? { signingKey: options.signingKey } : {}),
     };
   };
   const selected = CHECKS.map((check, index) => ({ check, number: index + 1 })).filter(({ number }) => !options.only || options.only.includes(number));

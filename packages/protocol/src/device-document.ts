@@ -1,7 +1,7 @@
 // The device document (docs/protocol.md §2): who the device is, what it runs, what it can do, its slots, and the
 // outcome of its last update. The client reads it first, and again to learn the device's verdict.
 
-import { defined, Fields, intItem, stringItem } from './fields.ts';
+import { defined, Fields, intItem, MessageError, stringItem } from './fields.ts';
 import { parseScheduledReboot, type ScheduledReboot } from './reboot-schedule-messages.ts';
 import { MAX_SECURITY_VERSION, MAX_SEQUENCE } from './update-messages.ts';
 
@@ -11,14 +11,15 @@ export type SlotState = (typeof SLOT_STATES)[number];
 export const UPDATE_OUTCOMES = ['pending', 'confirmed', 'rolled-back'] as const;
 export type UpdateOutcome = (typeof UPDATE_OUTCOMES)[number];
 
-export const CAPABILITIES = ['http', 'webrtc', 'resume', 'pipeline', 'slot-images', 'scheduled-reboot', 'source-tree'] as const;
+export const CAPABILITIES = ['http', 'webrtc', 'resume', 'pipeline', 'slot-images', 'scheduled-reboot', 'source-tree', 'signed-releases'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 /**
  * Where a counter of the running image came from: read from the image itself (an ESP app descriptor's
- * secure_version), claimed by the client's offer, or set when the device was made (its factory image).
+ * secure_version), claimed by the client's offer, set when the device was made (its factory image), or read from
+ * the release manifest whose signature the device verified (§4.9).
  */
-export const COUNTER_SOURCES = ['image', 'offer', 'factory'] as const;
+export const COUNTER_SOURCES = ['image', 'offer', 'factory', 'signed-manifest'] as const;
 export type CounterSource = (typeof COUNTER_SOURCES)[number];
 
 export interface CounterSources {
@@ -74,6 +75,15 @@ export interface DeviceDocument {
   scheduledReboot?: ScheduledReboot;
   /** Present on a device whose application is a source tree run by an interpreter (§2). */
   runtime?: DeviceRuntime;
+  /** With `signed-releases` (§4.9): the ids of the publisher keys the device trusts (public ids only). */
+  trust?: { keyIds: string[] };
+}
+
+const KEY_ID = /^[0-9a-f]{16}$/;
+
+function keyIdItem(value: unknown, path: string): string {
+  if (typeof value !== 'string' || !KEY_ID.test(value)) throw new MessageError(path, 'expected a key id of 16 lower-case hex digits');
+  return value;
 }
 
 function slot(value: unknown, path: string): Slot {
@@ -133,6 +143,7 @@ export function parseDeviceDocument(json: unknown): DeviceDocument {
     const runtime = f.object('runtime');
     doc.runtime = { name: runtime.string('name', { maxLength: 32 }), version: runtime.string('version', { maxLength: 64 }) };
   }
+  if (f.has('trust')) doc.trust = { keyIds: f.object('trust').array('keyIds', keyIdItem) };
   if (f.has('scheduledReboot')) doc.scheduledReboot = parseScheduledReboot(f.raw('scheduledReboot'), 'DeviceDocument.scheduledReboot');
   return doc;
 }

@@ -16,6 +16,11 @@ export const ERROR_CODES = {
   'incompatible-product': { status: 409, message: 'The image is a release of another product than this device runs.' },
   'incompatible-runtime': { status: 409, message: 'The source tree needs another runtime, or a newer one, than this device runs.' },
   'image-mismatch': { status: 422, message: 'The image itself says something else than the offer claimed; the upload was discarded.' },
+  'signature-required': { status: 403, message: 'This device installs signed releases only. Send the release with its manifest and signature (fieldflash.json and fieldflash.json.sig).' },
+  'untrusted-key': { status: 403, message: 'The release is signed with a key this device does not trust. Install a release signed with one of the keys the device lists, or add the publisher\'s key to the device.' },
+  'bad-signature': { status: 422, message: 'The signature does not match the manifest: the release was changed after it was signed. Get the release again from its publisher.' },
+  'unsupported-manifest': { status: 422, message: 'The signed manifest is not a FieldFlash release manifest (fieldflash.json), so the device cannot check the image against it.' },
+  'not-in-release': { status: 422, message: 'The offered image is not one the signed manifest lists. Send an image of the signed release.' },
   downgrade: { status: 409, message: 'The image is older than what the device runs. Send with force to downgrade.' },
   'sequence-too-low': { status: 409, message: 'The image sequence number is below the device\'s; the device refuses to go back.' },
   'security-version-too-low': { status: 409, message: 'The image security version is below the device\'s; the device refuses it even with force.' },
@@ -62,7 +67,9 @@ export interface ErrorDetails {
   reason?: string;
   /** Protocol major versions the device speaks (`unsupported-protocol`). */
   supported?: number[];
-  /** Which claim of the offer the image contradicts (`image-mismatch`): `chipFamily` or `securityVersion`. */
+  /** The signing key's id (`untrusted-key`, `bad-signature`). */
+  keyId?: string;
+  /** Which claim of the offer the image (or the signed manifest) contradicts (`image-mismatch`). */
   field?: string;
   /** What the offer claimed (`image-mismatch`); `image` is what the image itself says. */
   offered?: string | number;
@@ -91,6 +98,7 @@ export function parseErrorBody(json: unknown): ErrorBody {
   if (e.has('offset')) details.offset = e.int('offset');
   if (e.has('retryAfterSeconds')) details.retryAfterSeconds = e.int('retryAfterSeconds');
   if (e.has('supported')) details.supported = e.array('supported', intItem);
+  if (e.has('keyId')) details.keyId = e.string('keyId', { pattern: /^[0-9a-f]{16}$/, what: '16 lower-case hex digits' });
   if (e.has('field')) details.field = e.string('field', { maxLength: 64 });
   if (e.has('offered')) details.offered = typeof e.raw('offered') === 'string' ? e.string('offered', { minLength: 0 }) : e.int('offered', Number.MIN_SAFE_INTEGER);
   for (const name of ['device', 'image'] as const) {

@@ -17,6 +17,7 @@ export { canSendRest, refusesSingleRequest, sendRest } from './single-request.ts
 export { refusalOf, expectOk } from './replies.ts';
 export * from './updater.ts';
 export { fittingBuild, planRelease, type ReleasePlan, type ReleaseTargets } from './release-image.ts';
+export { offeredRelease, signedReleaseFiles, type SignedReleaseFiles } from './signed-offer.ts';
 export { isSourceTreeImage, summariseDelta, type SourceTreeImage, type TreeDeltaSummary } from './tree-update.ts';
 export { buildTreePayload, TREE_LINE_LIMIT, TREE_PAYLOAD_MAGIC, type TreePayload, type TreePayloadFile, type TreePayloadSpec } from './tree-payload.ts';
 export { targetAddressSpace, type TargetAddressSpace } from './address-space.ts';

@@ -7,11 +7,14 @@ import { sourceTreeMismatch } from '@fieldflash/bundle/source-tree-fit';
 import semver from 'semver';
 import { blobImage, type ImageSource } from './image-source.ts';
 import type { DeviceDocument } from './device-document.ts';
+import { type SignedReleaseFiles, signedReleaseFiles } from './signed-offer.ts';
 import type { SourceTreeImage } from './tree-update.ts';
 import { type ReleaseFacts, UpdateError } from './update-options.ts';
 
 export interface ReleasePlan {
   release: ReleaseFacts;
+  /** The release's manifest and signature, when it is signed: the offer carries them (§4.9). */
+  signedRelease?: SignedReleaseFiles;
   image: ImageSource | [ImageSource, ImageSource] | SourceTreeImage;
   /** In words: what will be sent, for the person running the update. */
   description: string;
@@ -89,6 +92,12 @@ export function fittingBuild(release: ReleaseTargets, device: DeviceDocument): {
 
 /** The offer's facts and the image(s) to send; throws UpdateError saying why a release does not suit the device. */
 export function planRelease(release: Release, device: DeviceDocument): ReleasePlan {
+  const plan = planImages(release, device);
+  const signed = signedReleaseFiles(release);
+  return signed ? { ...plan, signedRelease: signed } : plan;
+}
+
+function planImages(release: Release, device: DeviceDocument): ReleasePlan {
   const { build, hardwareRevision } = fittingBuild(release, device);
   const facts: ReleaseFacts = { product: release.product, version: release.version, chipFamily: build.target.chipFamily ?? device.chipFamily };
   if (release.sequence !== undefined) facts.sequence = release.sequence;

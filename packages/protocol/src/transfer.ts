@@ -5,6 +5,7 @@
 import type { ImageSource } from './image-source.ts';
 import { expectOk } from './replies.ts';
 import { type PumpResult, pumpChunks } from './sender.ts';
+import { offeredRelease } from './signed-offer.ts';
 import { canSendRest, refusesSingleRequest, sendRest } from './single-request.ts';
 import { LinkError } from './transport.ts';
 import { isSourceTreeImage, treeImage } from './tree-update.ts';
@@ -28,6 +29,8 @@ export async function offerUpdate(run: UpdateRun): Promise<UpdateSession> {
     offer = { ...release, sha256: image.sha256, size: image.size };
   }
   if (force) offer.force = true;
+  // Only a device that verifies releases needs them (§4.9); small devices bound their JSON bodies (§1.3).
+  if (run.options.signedRelease && run.device.capabilities.includes('signed-releases')) offer.release = run.offeredRelease ??= await offeredRelease(run.options.signedRelease);
   return expectOk(await link.request('POST', '/updates', offer), parseUpdateSession, 'the update offer');
 }
 

@@ -1,7 +1,7 @@
 // The messages of an update session (docs/protocol.md §4–§5): the offer, the session the device opens for it,
 // the acknowledgement of each chunk, and the replies to commit and reboot.
 
-import { defined, Fields } from './fields.ts';
+import { base64Length, BASE64_PADDED, defined, Fields } from './fields.ts';
 
 export interface SlotImage {
   /** The device's slot name this image is linked for (slot0 of a release maps to the device's first slot). */
@@ -37,7 +37,33 @@ export interface UpdateOffer {
   kind?: UpdateKind;
   /** For a source tree: the runtime it needs, which the device checks (409 incompatible-runtime). */
   runtime?: OfferedRuntime;
+  /** The release's manifest and its signature (§4.9): sent whenever the release is signed. */
+  release?: OfferedRelease;
 }
+
+/** The signature file's JSON object (docs/bundle-format.md), as the offer carries it. */
+export interface OfferedSignature {
+  format: 'fieldflash-signature';
+  algorithm: 'ed25519' | 'ecdsa-p256';
+  /** The first 16 hex digits of the SHA-256 of the signing key's SPKI. */
+  keyId: string;
+  /** Base64 of 64 bytes: Ed25519, or ECDSA P-256 r||s over SHA-256. */
+  signature: string;
+}
+
+/** A signed release in an offer (§4.9): the manifest's exact bytes in base64, and the signature over them. */
+export interface OfferedRelease {
+  manifest: string;
+  signature: OfferedSignature;
+}
+
+/**
+ * Largest manifest an offer carries: room for a release of several hundred files (about 200 bytes each), and its
+ * base64 still leaves the offer within MAX_OFFER_BODY (§10).
+ */
+export const MAX_MANIFEST_BYTES = 128 * 1024;
+/** Largest offer body (§10): other JSON bodies stay within 64 KiB; an offer may carry a signed manifest. */
+export const MAX_OFFER_BODY = 192 * 1024;
 
 /**
  * Bounds of the anti-rollback counters (docs/protocol.md §4.1). A sequence is a uint32, as firmware counters are;
@@ -100,7 +126,20 @@ export function parseUpdateOffer(json: unknown): UpdateOffer {
     images: f.optional('images', (g, n) => g.array(n, slotImage, 1)),
     kind: f.optional('kind', (g, n) => g.oneOf(n, UPDATE_KINDS)),
     runtime: f.optional('runtime', (g, n) => offeredRuntime(g.object(n))),
+    release: f.optional('release', (g, n) => offeredRelease(g.object(n))),
   });
+}
+
+function offeredRelease(f: Fields): OfferedRelease {
+  const manifest = f.string('manifest', { pattern: BASE64_PADDED, what: 'padded base64 of the manifest file', maxLength: base64Length(MAX_MANIFEST_BYTES) });
+  const s = f.object('signature');
+  const signature: OfferedSignature = {
+    format: s.literal('format', 'fieldflash-signature'),
+    algorithm: s.oneOf('algorithm', ['ed25519', 'ecdsa-p256'] as const),
+    keyId: s.string('keyId', { pattern: /^[0-9a-f]{16}$/, what: '16 lower-case hex digits' }),
+    signature: s.base64Bytes('signature', 64, 64),
+  };
+  return { manifest, signature };
 }
 
 function offeredRuntime(f: Fields): OfferedRuntime {

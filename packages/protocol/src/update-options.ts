@@ -7,14 +7,15 @@ import type { DeviceLink } from './device-link.ts';
 import type { HttpTarget, SignedTransport } from './http-transport.ts';
 import type { ImageSource } from './image-source.ts';
 import type { Retries } from './retries.ts';
+import type { SignedReleaseFiles } from './signed-offer.ts';
 import type { Throttle } from './throttle.ts';
 import type { SourceTreeImage } from './tree-update.ts';
-import type { UpdateOffer } from './update-messages.ts';
+import type { OfferedRelease, UpdateOffer } from './update-messages.ts';
 import type { ProgressReport, UpdateProgress } from './update-progress.ts';
 import type { PeerConnectionFactory } from './webrtc.ts';
 
 /** What the release says about itself, for the device's compatibility and rollback checks. */
-export type ReleaseFacts = Omit<UpdateOffer, 'sha256' | 'size' | 'images' | 'force'>;
+export type ReleaseFacts = Omit<UpdateOffer, 'sha256' | 'size' | 'images' | 'force' | 'release'>;
 
 export interface UpdateOptions {
   /** The device's base URL, e.g. http://192.168.1.40:8070. */
@@ -32,6 +33,8 @@ export interface UpdateOptions {
    */
   image: ImageSource | [ImageSource, ImageSource] | SourceTreeImage;
   force?: boolean;
+  /** The release's manifest and signature: sent with the offer to a device that verifies releases (§4.9). */
+  signedRelease?: SignedReleaseFiles;
   transport?: 'http' | 'webrtc';
   /** Needed for `webrtc`: makes an RTCPeerConnection (the browser's, or node-datachannel's polyfill). */
   newPeerConnection?: PeerConnectionFactory;
@@ -87,4 +90,6 @@ export interface UpdateRun {
   digestRetried: boolean;
   /** A source-tree update's payload, built once from the device's files (tree-update.ts). */
   treePayload?: ImageSource;
+  /** The offer's signed release, read once from `options.signedRelease`. */
+  offeredRelease?: OfferedRelease;
 }

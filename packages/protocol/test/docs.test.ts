@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
+import { checkManifestSignature, parsePublicKey } from '@fieldflash/bundle/trust';
 import { describe, expect, it } from 'vitest';
 import {
   clientProof,
@@ -157,5 +158,22 @@ describe('docs/protocol.md and the schemas', () => {
       expect(await requestMac(session, r)).toBe(r.mac);
     }
     expect(normalizePairingSecret(v.pairingCodeTyped)).toBe(v.pairingCode);
+  });
+
+  it('the signed-release vector holds: key id, signature over the exact manifest bytes, the image it lists', async () => {
+    const v = JSON.parse(/<!-- signed-release vector -->\s*```json\n([\s\S]*?)```/.exec(doc)![1]!);
+    const key = await parsePublicKey(v.publicKey);
+    expect([key.keyId, key.fingerprint, v.signature.keyId]).toEqual([v.keyId, v.fingerprint, v.keyId]);
+    const manifest = Buffer.from(v.manifest, 'base64');
+    const signature = new TextEncoder().encode(JSON.stringify(v.signature));
+    expect((await checkManifestSignature(manifest, signature, [key])).status).toBe('signed');
+    const tampered = Buffer.from(manifest);
+    tampered[tampered.length - 2]! ^= 1;
+    expect((await checkManifestSignature(tampered, signature, [key])).status).toBe('bad-signature');
+    const listed = JSON.parse(manifest.toString('utf8')).files[0];
+    expect(listed.sha256).toBe(v.imageSha256);
+    expect(toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(1024).fill(0xab))))).toBe(v.imageSha256);
+    const shown = /The manifest's text:\s*```\n([\s\S]*?)```/.exec(doc)![1]!;
+    expect(shown).toBe(manifest.toString('utf8'));
   });
 });

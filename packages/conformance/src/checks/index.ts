@@ -12,6 +12,7 @@ import { offerChecks } from './offers.ts';
 import { requestMacChecks } from './request-mac.ts';
 import { requestChecks } from './requests.ts';
 import { sessionChecks } from './sessions.ts';
+import { signedReleaseChecks } from './signed-releases.ts';
 import { transferChecks } from './transfer.ts';
 import { webrtcChecks } from './webrtc.ts';
 
@@ -30,4 +31,5 @@ export const CHECKS: Check[] = [
   ...compatChecks,
   ...bootChecks,
   ...applyLaterChecks,
+  ...signedReleaseChecks,
 ];

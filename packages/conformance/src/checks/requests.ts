@@ -57,7 +57,7 @@ export const requestChecks: Check[] = [
       try {
         expectRefusal(await session.request('POST', 'updates', { ...acceptableOffer(ctx.doc, image), board: null }), 400, 'bad-request', 'an offer with "board": null');
         expectRefusal(await rawRequest(ctx.probe.url, { method: 'POST', path: `${API_BASE}/updates`, headers: await session.authHeaders('POST', `${API_BASE}/updates`) }), 400, 'bad-request', 'an offer with an empty body');
-        const body = new TextEncoder().encode(JSON.stringify(acceptableOffer(ctx.doc, image)));
+        const body = new TextEncoder().encode(JSON.stringify(await session.signed(acceptableOffer(ctx.doc, image))));
         const reply = await rawRequest(ctx.probe.url, { method: 'POST', path: `${API_BASE}/updates`, headers: await session.authHeaders('POST', `${API_BASE}/updates`, body), body });
         expectStatus(reply, 200, 'an offer without Content-Type');
       } finally {

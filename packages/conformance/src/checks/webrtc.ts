@@ -38,7 +38,7 @@ export const webrtcChecks: Check[] = [
       try {
         const doc = parseDeviceDocument(expectOk({ ...(await link.request('GET', '/device')), headers: new Headers() }, 'GET /device over the channel'));
         assert(doc.id === ctx.doc.id, `the channel reaches device ${doc.id}, not ${ctx.doc.id}`);
-        const opened = await link.request('POST', '/updates', acceptableOffer(ctx.doc, image));
+        const opened = await link.request('POST', '/updates', await session.signed(acceptableOffer(ctx.doc, image)));
         assert(opened.status === 200, `the offer over the channel answered ${opened.status}`);
         const bytes = image.bytes.subarray(0, ctx.doc.chunk.size);
         const ack = parseChunkAck(expectOk({ ...(await link.sendChunk({ sha256: image.sha256, offset: 0, bytes, digest: await contentDigest(bytes) })), headers: new Headers() }, 'a chunk frame'));

@@ -160,6 +160,7 @@ export async function push(argv: string[], out = process.stdout, err = process.s
       clientId: args.clientId,
       release: plan.release,
       image: plan.image,
+      ...(plan.signedRelease ? { signedRelease: plan.signedRelease } : {}),
       force: args.force,
       transport: args.transport,
       httpTransport: (target) => new NodeHttpTransport(target),
