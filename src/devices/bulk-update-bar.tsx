@@ -4,10 +4,12 @@
 import { useRef, useState } from 'preact/hooks';
 import { useLibrary } from '../library/use-library.ts';
 import { useSharedState } from '../shared-state.ts';
-import type { PairedDevice } from '../store/index.ts';
+import type { PairedDevice, ReleaseSummary } from '../store/index.ts';
+import { TrustNotice } from '../trust/trust-block.tsx';
+import { trustInWords } from '../trust/trust-words.ts';
 import { parseApplyAt } from './apply-at.ts';
 import { ApplyAtField } from './apply-at-field.tsx';
-import { type BulkSkip, planBulkUpdate } from './bulk-plan.ts';
+import { type BulkPlan, type BulkSkip, planBulkUpdate } from './bulk-plan.ts';
 import { deviceLabel } from './device-card.tsx';
 import { selectAll, selectedDevices } from './device-selection.ts';
 import { deviceUpdates, isRunning } from './device-update.ts';
@@ -17,6 +19,21 @@ import { countUpdates, summaryLine } from './update-summary.ts';
 interface Outcome {
   started: string[];
   skipped: BulkSkip[];
+  /** Releases left out because they are not trusted: their block is shown, with the way to trust them. */
+  blocked: ReleaseSummary[];
+}
+
+/** Leaves out the devices whose release is not trusted now, saying why. */
+async function withoutBlocked(plan: BulkPlan): Promise<BulkPlan & { blocked: ReleaseSummary[] }> {
+  const { currentSummaryVerdict } = await import('../trust/verdicts.ts');
+  const releases = [...new Map(plan.start.map((s) => [s.release.id, s.release])).values()];
+  const words = new Map(await Promise.all(releases.map(async (r) => [r.id, trustInWords(await currentSummaryVerdict(r))] as const)));
+  const blocked = releases.filter((r) => words.get(r.id)?.blocked);
+  const skipped = plan.start.flatMap(({ device, release }) => {
+    const said = words.get(release.id);
+    return said?.blocked ? [{ device, reason: `${release.product} ${release.version} cannot be installed: ${said.short}` }] : [];
+  });
+  return { start: plan.start.filter((s) => !words.get(s.release.id)?.blocked), skipped: [...plan.skipped, ...skipped], blocked };
 }
 
 export function BulkUpdateBar({ devices }: { devices: readonly PairedDevice[] }) {
@@ -32,17 +49,17 @@ export function BulkUpdateBar({ devices }: { devices: readonly PairedDevice[] })
   const ids = devices.map((d) => d.id);
   const states = ids.flatMap((id) => (updates[id] ? [updates[id]] : []));
 
-  const start = () => {
+  const start = async () => {
     if (library.state !== 'ready') return;
     const when = parseApplyAt(applyAt);
     if (!when.ok) return setProblem(when.message);
     setProblem(undefined);
     const busy = (id: string) => updateQueue.has(id) || isRunning(deviceUpdates.get()[id]);
-    const plan = planBulkUpdate(selected, library.releases, busy, when.at !== undefined);
+    const plan = await withoutBlocked(planBulkUpdate(selected, library.releases, busy, when.at !== undefined));
     for (const { device, release } of plan.start) {
       requestDeviceUpdate(device, { id: release.id, name: `${release.product} ${release.version}` }, { downgrade: false, ...(when.at !== undefined ? { applyAt: when.at } : {}) });
     }
-    setOutcome({ started: plan.start.map((s) => `${deviceLabel(s.device)} to ${s.release.version}`), skipped: plan.skipped });
+    setOutcome({ started: plan.start.map((s) => `${deviceLabel(s.device)} to ${s.release.version}`), skipped: plan.skipped, blocked: plan.blocked });
   };
 
   return (
@@ -64,7 +81,7 @@ export function BulkUpdateBar({ devices }: { devices: readonly PairedDevice[] })
           }}
           disabled={false}
         />
-        <button type="button" class="button button--primary" disabled={selected.length === 0 || library.state !== 'ready'} onClick={start}>
+        <button type="button" class="button button--primary" disabled={selected.length === 0 || library.state !== 'ready'} onClick={() => void start()}>
           Update selected
         </button>
         <LimitField />
@@ -91,6 +108,9 @@ export function BulkUpdateBar({ devices }: { devices: readonly PairedDevice[] })
               </ul>
             </>
           )}
+          {outcome.blocked.map((release) => (
+            <TrustNotice key={release.id} release={release} />
+          ))}
         </div>
       )}
       {states.length > 0 && (
