@@ -7,6 +7,8 @@ import { useSharedState } from '../shared-state.ts';
 import type { PairedDevice, ReleaseSummary } from '../store/index.ts';
 import { TrustNotice } from '../trust/trust-block.tsx';
 import { trustInWords } from '../trust/trust-words.ts';
+import { useReleaseVerdicts } from '../trust/use-release-trust.ts';
+import type { ReleaseTrust } from '@fieldflash/bundle/trust';
 import { parseApplyAt } from './apply-at.ts';
 import { ApplyAtField } from './apply-at-field.tsx';
 import { type BulkPlan, type BulkSkip, planBulkUpdate } from './bulk-plan.ts';
@@ -24,16 +26,20 @@ interface Outcome {
 }
 
 /** Leaves out the devices whose release is not trusted now, saying why. */
-async function withoutBlocked(plan: BulkPlan): Promise<BulkPlan & { blocked: ReleaseSummary[] }> {
-  const { currentSummaryVerdict } = await import('../trust/verdicts.ts');
+function withoutBlocked(plan: BulkPlan, verdicts: ReadonlyMap<string, ReleaseTrust | undefined>): BulkPlan & { blocked: ReleaseSummary[] } {
+  const refusal = (release: ReleaseSummary): string | undefined => {
+    const trust = verdicts.get(release.id);
+    if (!trust) return 'its signature could not be checked';
+    const words = trustInWords(trust);
+    return words.blocked ? words.short : undefined;
+  };
   const releases = [...new Map(plan.start.map((s) => [s.release.id, s.release])).values()];
-  const words = new Map(await Promise.all(releases.map(async (r) => [r.id, trustInWords(await currentSummaryVerdict(r))] as const)));
-  const blocked = releases.filter((r) => words.get(r.id)?.blocked);
+  const blocked = releases.filter((r) => refusal(r) !== undefined);
   const skipped = plan.start.flatMap(({ device, release }) => {
-    const said = words.get(release.id);
-    return said?.blocked ? [{ device, reason: `${release.product} ${release.version} cannot be installed: ${said.short}` }] : [];
+    const why = refusal(release);
+    return why ? [{ device, reason: `${release.product} ${release.version} cannot be installed: ${why}` }] : [];
   });
-  return { start: plan.start.filter((s) => !words.get(s.release.id)?.blocked), skipped: [...plan.skipped, ...skipped], blocked };
+  return { start: plan.start.filter((s) => refusal(s.release) === undefined), skipped: [...plan.skipped, ...skipped], blocked };
 }
 
 export function BulkUpdateBar({ devices }: { devices: readonly PairedDevice[] }) {
@@ -49,13 +55,14 @@ export function BulkUpdateBar({ devices }: { devices: readonly PairedDevice[] })
   const ids = devices.map((d) => d.id);
   const states = ids.flatMap((id) => (updates[id] ? [updates[id]] : []));
 
-  const start = async () => {
-    if (library.state !== 'ready') return;
+  const verdicts = useReleaseVerdicts(library.state === 'ready' ? library.releases : undefined);
+  const start = () => {
+    if (library.state !== 'ready' || !verdicts) return;
     const when = parseApplyAt(applyAt);
     if (!when.ok) return setProblem(when.message);
     setProblem(undefined);
     const busy = (id: string) => updateQueue.has(id) || isRunning(deviceUpdates.get()[id]);
-    const plan = await withoutBlocked(planBulkUpdate(selected, library.releases, busy, when.at !== undefined));
+    const plan = withoutBlocked(planBulkUpdate(selected, library.releases, busy, when.at !== undefined), verdicts);
     for (const { device, release } of plan.start) {
       requestDeviceUpdate(device, { id: release.id, name: `${release.product} ${release.version}` }, { downgrade: false, ...(when.at !== undefined ? { applyAt: when.at } : {}) });
     }
@@ -81,7 +88,7 @@ export function BulkUpdateBar({ devices }: { devices: readonly PairedDevice[] })
           }}
           disabled={false}
         />
-        <button type="button" class="button button--primary" disabled={selected.length === 0 || library.state !== 'ready'} onClick={() => void start()}>
+        <button type="button" class="button button--primary" disabled={selected.length === 0 || library.state !== 'ready' || !verdicts} onClick={start}>
           Update selected
         </button>
         <LimitField />

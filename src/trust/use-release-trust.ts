@@ -2,7 +2,7 @@
 // release and per change of keys or policy, and computed again live when either changes.
 import { useEffect, useState } from 'preact/hooks';
 import type { ReleaseTrust } from '@fieldflash/bundle/trust';
-import type { ReleaseSummary } from '../store/index.ts';
+import { subscribeLibrary, type ReleaseSummary } from '../store/index.ts';
 import { useTrustSettings, type TrustSettings } from './trust-settings.ts';
 
 export type TrustReading = { state: 'reading' } | { state: 'ready'; trust: ReleaseTrust } | { state: 'failed'; message: string };
@@ -12,6 +12,10 @@ const loadVerdicts = () => import('./verdicts.ts');
 
 const cache = new Map<string, Promise<ReleaseTrust>>();
 let cachedGeneration = -1;
+// A release's id does not cover its signature file: one deleted and imported again, signed this time, is judged anew.
+subscribeLibrary((change) => {
+  if (change.kind !== 'added') cache.clear();
+});
 
 function verdict(release: ReleaseSummary, settings: TrustSettings): Promise<ReleaseTrust> {
   if (settings.generation !== cachedGeneration) {
@@ -45,4 +49,26 @@ export function useReleaseTrust(release: ReleaseSummary | undefined): TrustReadi
     // The settings object changes with its generation; the release with its id.
   }, [release?.id, generation, settings.state]);
   return reading;
+}
+
+/**
+ * Every release's verdict at once, for a choice made over many (Update selected): undefined until all are read, so
+ * the choice is made on verdicts that match the keys and policy of the moment.
+ */
+export function useReleaseVerdicts(releases: readonly ReleaseSummary[] | undefined): ReadonlyMap<string, ReleaseTrust | undefined> | undefined {
+  const settings = useTrustSettings();
+  const [read, setRead] = useState<{ key: string; verdicts: Map<string, ReleaseTrust | undefined> } | undefined>(undefined);
+  const generation = settings.state === 'ready' ? settings.generation : -1;
+  const key = `${generation}:${releases?.map((r) => r.id).join(',') ?? ''}`;
+  useEffect(() => {
+    if (!releases || settings.state !== 'ready') return;
+    let current = true;
+    // A verdict that cannot be read counts as none: the release is left out, never let through.
+    const each = releases.map((r) => verdict(r, settings).then((trust) => [r.id, trust] as const, () => [r.id, undefined] as const));
+    void Promise.all(each).then((entries) => current && setRead({ key, verdicts: new Map(entries) }));
+    return () => {
+      current = false;
+    };
+  }, [key]);
+  return read?.key === key ? read.verdicts : undefined;
 }

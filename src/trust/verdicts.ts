@@ -23,12 +23,6 @@ export async function verdictOf(release: ReleaseSummary, settings: Pick<TrustSet
   return releaseTrust({ product: release.product, files }, settings.keys.map(asTrustedKey), { allowUnsigned: unsignedAllowed(settings, release.product) });
 }
 
-/** A stored release's verdict under the keys and policy kept right now. */
-export async function currentSummaryVerdict(release: ReleaseSummary): Promise<ReleaseTrust> {
-  const [keys, allowances] = await Promise.all([listTrustedKeys(), listUnsignedAllowances()]);
-  return verdictOf(release, { keys, allowances });
-}
-
 /** The verdict under the keys and policy kept right now (read afresh: another window may just have changed them). */
 export async function currentVerdict(release: Pick<Release, 'files' | 'product'>): Promise<ReleaseTrust> {
   const [keys, allowances] = await Promise.all([listTrustedKeys(), listUnsignedAllowances()]);

@@ -128,7 +128,7 @@ export async function nativeReleaseZip(options: { product: string; version: stri
   zip.file('fieldflash.json', manifest);
   for (const file of files) {
     const data = Buffer.from(file.data);
-    if (options.tamper === 'file' && file.path === appPath) data[data.length - 100] ^= 0xff;
+    if (options.tamper === 'file' && file.path === appPath) data[data.length - 100]! ^= 0xff;
     zip.file(file.path, data);
   }
   return { zip: await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }), app: Buffer.from(app), appPath };
