@@ -2,7 +2,7 @@
 import { Component, Fragment } from 'preact';
 import { isSourceTreeRelease } from '@fieldflash/bundle/source-tree';
 import { hrefFor } from '../routes.ts';
-import { TrustLabel } from '../trust/trust-label.tsx';
+import { TrustCell } from './release-trust-cell.tsx';
 import type { ReleaseSummary } from '../store/index.ts';
 import { formatBytes, formatDate, formatShortDate } from './format.ts';
 import { boardsOf, chipFamiliesOf, releaseName, verificationOf } from './release-facts.ts';
@@ -98,7 +98,7 @@ function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport,
         Verified {fileCount} {fileCount === 1 ? 'file' : 'files'}
       </td>
       <td class="release-row__wraps">
-        <TrustLabel release={release} />
+        <TrustCell release={release} />
       </td>
       <td class="release-row__actions">
         <button type="button" class="button button--small" tabIndex={tab} aria-label={`Details of ${name}`} onClick={() => onDetails(release)}>
