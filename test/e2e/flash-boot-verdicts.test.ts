@@ -32,7 +32,7 @@ let app: AppSession;
 
 beforeAll(async () => {
   app = await openApp('/');
-  await allowUnsigned(app.page, PRODUCT, 'Weather station field unit');
+  await allowUnsigned(app.page, PRODUCT, 'Weather station field unit', 'weather-station');
   await importThroughLibrary(app.page, 'logibus-dualout.zip', await fixtureZip());
 });
 afterAll(async () => app?.close());
