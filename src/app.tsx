@@ -8,10 +8,12 @@ import './app.css';
 // A dynamic import keeps esptool-js out of the first load; the service worker still precaches the chunk.
 const loadFlashView = () => import('./flash/flash-view.tsx').then((m) => m.FlashView);
 const loadDevicesView = () => import('./devices/devices-view.tsx').then((m) => m.DevicesView);
+const loadSettingsView = () => import('./settings/settings-view.tsx').then((m) => m.SettingsView);
 
 function CurrentView({ view }: { view: ReturnType<typeof useCurrentView> }) {
   if (view === 'flash') return <LazyView load={loadFlashView} name="Flash" />;
   if (view === 'devices') return <LazyView load={loadDevicesView} name="Devices" />;
+  if (view === 'settings') return <LazyView load={loadSettingsView} name="Settings" />;
   return <LibraryView />;
 }
 

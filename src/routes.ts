@@ -11,6 +11,7 @@ export const VIEWS = [
   { id: 'library', label: 'Library' },
   { id: 'flash', label: 'Flash' },
   { id: 'devices', label: 'Devices' },
+  { id: 'settings', label: 'Settings' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

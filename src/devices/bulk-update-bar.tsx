@@ -4,10 +4,14 @@
 import { useRef, useState } from 'preact/hooks';
 import { useLibrary } from '../library/use-library.ts';
 import { useSharedState } from '../shared-state.ts';
-import type { PairedDevice } from '../store/index.ts';
+import type { PairedDevice, ReleaseSummary } from '../store/index.ts';
+import { TrustNotice } from '../trust/trust-block.tsx';
+import { trustInWords } from '../trust/trust-words.ts';
+import { useReleaseVerdicts } from '../trust/use-release-trust.ts';
+import type { ReleaseTrust } from '@fieldflash/bundle/trust';
 import { parseApplyAt } from './apply-at.ts';
 import { ApplyAtField } from './apply-at-field.tsx';
-import { type BulkSkip, planBulkUpdate } from './bulk-plan.ts';
+import { type BulkPlan, type BulkSkip, planBulkUpdate } from './bulk-plan.ts';
 import { deviceLabel } from './device-card.tsx';
 import { selectAll, selectedDevices } from './device-selection.ts';
 import { deviceUpdates, isRunning } from './device-update.ts';
@@ -17,6 +21,25 @@ import { countUpdates, summaryLine } from './update-summary.ts';
 interface Outcome {
   started: string[];
   skipped: BulkSkip[];
+  /** Releases left out because they are not trusted: their block is shown, with the way to trust them. */
+  blocked: ReleaseSummary[];
+}
+
+/** Leaves out the devices whose release is not trusted now, saying why. */
+function withoutBlocked(plan: BulkPlan, verdicts: ReadonlyMap<string, ReleaseTrust | undefined>): BulkPlan & { blocked: ReleaseSummary[] } {
+  const refusal = (release: ReleaseSummary): string | undefined => {
+    const trust = verdicts.get(release.id);
+    if (!trust) return 'its signature could not be checked';
+    const words = trustInWords(trust);
+    return words.blocked ? words.short : undefined;
+  };
+  const releases = [...new Map(plan.start.map((s) => [s.release.id, s.release])).values()];
+  const blocked = releases.filter((r) => refusal(r) !== undefined);
+  const skipped = plan.start.flatMap(({ device, release }) => {
+    const why = refusal(release);
+    return why ? [{ device, reason: `${release.product} ${release.version} cannot be installed: ${why}` }] : [];
+  });
+  return { start: plan.start.filter((s) => refusal(s.release) === undefined), skipped: [...plan.skipped, ...skipped], blocked };
 }
 
 export function BulkUpdateBar({ devices }: { devices: readonly PairedDevice[] }) {
@@ -32,17 +55,18 @@ export function BulkUpdateBar({ devices }: { devices: readonly PairedDevice[] })
   const ids = devices.map((d) => d.id);
   const states = ids.flatMap((id) => (updates[id] ? [updates[id]] : []));
 
+  const verdicts = useReleaseVerdicts(library.state === 'ready' ? library.releases : undefined);
   const start = () => {
-    if (library.state !== 'ready') return;
+    if (library.state !== 'ready' || !verdicts) return;
     const when = parseApplyAt(applyAt);
     if (!when.ok) return setProblem(when.message);
     setProblem(undefined);
     const busy = (id: string) => updateQueue.has(id) || isRunning(deviceUpdates.get()[id]);
-    const plan = planBulkUpdate(selected, library.releases, busy, when.at !== undefined);
+    const plan = withoutBlocked(planBulkUpdate(selected, library.releases, busy, when.at !== undefined), verdicts);
     for (const { device, release } of plan.start) {
       requestDeviceUpdate(device, { id: release.id, name: `${release.product} ${release.version}` }, { downgrade: false, ...(when.at !== undefined ? { applyAt: when.at } : {}) });
     }
-    setOutcome({ started: plan.start.map((s) => `${deviceLabel(s.device)} to ${s.release.version}`), skipped: plan.skipped });
+    setOutcome({ started: plan.start.map((s) => `${deviceLabel(s.device)} to ${s.release.version}`), skipped: plan.skipped, blocked: plan.blocked });
   };
 
   return (
@@ -64,7 +88,7 @@ export function BulkUpdateBar({ devices }: { devices: readonly PairedDevice[] })
           }}
           disabled={false}
         />
-        <button type="button" class="button button--primary" disabled={selected.length === 0 || library.state !== 'ready'} onClick={start}>
+        <button type="button" class="button button--primary" disabled={selected.length === 0 || library.state !== 'ready' || !verdicts} onClick={start}>
           Update selected
         </button>
         <LimitField />
@@ -91,6 +115,9 @@ export function BulkUpdateBar({ devices }: { devices: readonly PairedDevice[] })
               </ul>
             </>
           )}
+          {outcome.blocked.map((release) => (
+            <TrustNotice key={release.id} release={release} />
+          ))}
         </div>
       )}
       {states.length > 0 && (

@@ -5,7 +5,8 @@
 import { type CompatPhase, type CompatPushResult, compatImageOf, pushCompat } from '@fieldflash/protocol';
 import { beginOperation } from '../operations.ts';
 import { SharedState } from '../shared-state.ts';
-import { addReportEntry, getRelease, recordCompatAnswer, type CompatDevice } from '../store/index.ts';
+import { releaseForInstall } from '../trust/install-check.ts';
+import { addReportEntry, recordCompatAnswer, type CompatDevice } from '../store/index.ts';
 import { noteCompatAnswer } from './compat-check.ts';
 import { compatSend, compatVersionReader, describeCompatProblem } from './compat-reading.ts';
 import type { DeviceProblem } from './device-problems.ts';
@@ -53,7 +54,7 @@ export async function runCompatPush(device: CompatDevice, target: CompatTarget, 
   let product = target.name;
   let toVersion = '';
   try {
-    const release = await getRelease(target.releaseId);
+    const release = await releaseForInstall(target.releaseId);
     if (!release) throw new Error(`${target.name} is no longer in the library.`);
     product = release.product;
     toVersion = release.version;

@@ -4,6 +4,7 @@
 import {
   COMPAT_NAMES, CompatRefusal, type CompatKind, type CompatSend, deviceDocumentVersion, fetchSend, LinkError, type VersionReader, xhrSend,
 } from '@fieldflash/protocol';
+import { InstallRefused } from '../trust/install-check.ts';
 import type { DeviceProblem } from './device-problems.ts';
 import { answersAtAll, CHECK_TIMEOUT_MS } from './device-reading.ts';
 
@@ -64,6 +65,7 @@ export async function describeCompatProblem(error: unknown, url: string, kind: C
     }
     return { kind: 'no-answer', message: `No answer from ${url}.`, hint: 'Check that the device is powered and on the same network as this laptop, and that the address is right; then try again.' };
   }
+  if (error instanceof InstallRefused) return { kind: 'failed', message: error.message, hint: error.hint };
   const detail = error instanceof Error ? error.message : String(error);
   return { kind: 'failed', message: `Pushing to ${host} failed: ${detail}`, hint: 'Try again; if it keeps failing, reload FieldFlash.' };
 }

@@ -1,6 +1,7 @@
 // Why talking to a device failed, in a technician's words: what happened, and what to do next.
 import { DeviceRefusal, LinkError, PairingChanged, RequestBlocked, UpdateError } from '@fieldflash/protocol';
 import { StoreError } from '../store/index.ts';
+import { InstallRefused } from '../trust/install-check.ts';
 import { AddressProblem } from './device-address.ts';
 import { signatureRefusalHint } from './signature-refusals.ts';
 
@@ -43,7 +44,7 @@ export function describeProblem(error: unknown, url: string): DeviceProblem {
   }
   if (error instanceof DeviceRefusal) return describeRefusal(error, url);
   if (error instanceof UpdateError) return { kind: 'failed', message: error.message, hint: 'Nothing was changed on the device that it did not confirm itself.' };
-  if (error instanceof StoreError) return { kind: 'failed', message: error.message, hint: error.hint };
+  if (error instanceof StoreError || error instanceof InstallRefused) return { kind: 'failed', message: error.message, hint: error.hint };
   const detail = error instanceof Error ? error.message : String(error);
   return { kind: 'failed', message: `Talking to ${url} failed: ${detail}`, hint: 'Try again; if it keeps failing, reload FieldFlash.' };
 }

@@ -7,7 +7,8 @@ import {
 } from '@fieldflash/protocol';
 import { beginOperation } from '../operations.ts';
 import { SharedState } from '../shared-state.ts';
-import { addReportEntry, getRelease, recordDeviceAnswer, recordUpdateInProgress, type PairedDevice, type UpdateInProgress } from '../store/index.ts';
+import { releaseForInstall } from '../trust/install-check.ts';
+import { addReportEntry, recordDeviceAnswer, recordUpdateInProgress, type PairedDevice, type UpdateInProgress } from '../store/index.ts';
 import { clientId } from './client-id.ts';
 import { describeProblem, type DeviceProblem } from './device-problems.ts';
 import { earlierVerdict, lastUpdateMark } from './interrupted-update.ts';
@@ -126,7 +127,8 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
       await ended(await waitScheduled(interrupted.scheduled));
       return;
     }
-    const release = await getRelease(target.id);
+    // The library copy's digests and the release's trust are checked again right before anything is sent.
+    const release = await releaseForInstall(target.id);
     if (!release) throw new Error(`${name} is no longer in the library.`);
     toVersion = release.version;
     const earlier = interrupted ? await earlierVerdict(device.url, release, interrupted) : undefined;

@@ -9,6 +9,7 @@ import { ApplyAtField } from './apply-at-field.tsx';
 import { ConfirmDialog } from './confirm-dialog.tsx';
 import { type ReleaseFit, releaseFits } from './release-fit.ts';
 import { requestDeviceUpdate } from './update-runs.ts';
+import { TrustBlock, useInstallGate } from '../trust/trust-block.tsx';
 
 type Fitting = Extract<ReleaseFit, { fits: true }>;
 
@@ -47,21 +48,9 @@ export function UpdateChooser({ device, disabled }: { device: PairedDevice; disa
       )}
       {fits.length === 0 && <p>The library holds no releases. Add this device's release in Library first.</p>}
       <ul aria-label="Releases for this device">
-        {fits.map((fit) => {
-          const name = `${fit.release.product} ${fit.release.version}`;
-          return (
-            <li key={fit.release.id} class={fit.fits ? 'device-release' : 'device-release device-release--unfit'}>
-              <span class="device-release__name">{name}</span>
-              {fit.fits ? (
-                <button type="button" class="button button--primary" disabled={disabled} aria-label={`${ACTION[fit.direction]} ${name}`} onClick={() => start(fit)}>
-                  {ACTION[fit.direction]} {fit.release.version}
-                </button>
-              ) : (
-                <span class="device-release__reason">Does not fit: {fit.reason}</span>
-              )}
-            </li>
-          );
-        })}
+        {fits.map((fit) => (
+          <ReleaseChoice key={fit.release.id} fit={fit} disabled={disabled} onStart={start} />
+        ))}
       </ul>
       {asking && (
         <ConfirmDialog
@@ -82,6 +71,25 @@ export function UpdateChooser({ device, disabled }: { device: PairedDevice; disa
         </ConfirmDialog>
       )}
     </div>
+  );
+}
+
+/** One release for the device: its update button, held back while the release is not trusted, with the reason. */
+function ReleaseChoice({ fit, disabled, onStart }: { fit: ReleaseFit; disabled: boolean; onStart: (fit: Fitting) => void }) {
+  const name = `${fit.release.product} ${fit.release.version}`;
+  const gate = useInstallGate(fit.fits ? fit.release : undefined);
+  return (
+    <li class={fit.fits ? 'device-release' : 'device-release device-release--unfit'}>
+      <span class="device-release__name">{name}</span>
+      {fit.fits ? (
+        <button type="button" class="button button--primary" disabled={disabled || gate.state !== 'open'} aria-label={`${ACTION[fit.direction]} ${name}`} onClick={() => onStart(fit)}>
+          {ACTION[fit.direction]} {fit.release.version}
+        </button>
+      ) : (
+        <span class="device-release__reason">Does not fit: {fit.reason}</span>
+      )}
+      {gate.state === 'blocked' && <TrustBlock release={fit.release} gate={gate} />}
+    </li>
   );
 }
 

@@ -1,5 +1,5 @@
 // What the Flash view's buttons do: connect, flash a release, keep the serial monitor, report problems.
-import { getRelease } from '../store/index.ts';
+import { InstallRefused, releaseForInstall } from '../trust/install-check.ts';
 import { beginOperation } from '../operations.ts';
 import { chooseUsbSerialPort } from '../serial/port-chooser.ts';
 import { portLockName } from '../serial/port-lock.ts';
@@ -125,8 +125,9 @@ class FlashController {
     flashState.progress.set(undefined);
     this.boot.forget();
     flashState.boot.set(undefined);
-    const release = await getRelease(releaseId).catch((error: unknown) => {
-      this.fail(error, 'write');
+    // The library copy's digests and the release's trust are checked again right before the write.
+    const release = await releaseForInstall(releaseId).catch((error: unknown) => {
+      this.fail(error instanceof InstallRefused ? new FlashProblem('release-refused', error.message, error.hint) : error, 'write');
       return undefined;
     });
     if (!release) return;

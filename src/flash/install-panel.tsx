@@ -9,6 +9,7 @@ import { layoutContents, missingForFirstInstall } from './layout-contents.ts';
 import { preferredRelease, releaseOptions } from './release-choice.ts';
 import { ReleasePicker, useLibraryReleases } from './release-picker.tsx';
 import { RequestedReleaseNote } from './requested-release.tsx';
+import { TrustBlock, useInstallGate } from '../trust/trust-block.tsx';
 
 type Asking = 'none' | 'erase' | 'cannot-boot';
 
@@ -45,6 +46,7 @@ export function InstallPanel({ identity, simulated }: { identity: DeviceIdentity
     (requested?.build ? requested : undefined) ??
     fits.find((o) => o.release.id === preferredRelease(options)?.id);
   const releaseId = selected?.release.id;
+  const gate = useInstallGate(selected?.release);
   const missing = selected?.build ? missingForFirstInstall(layoutContents(selected.release.files, selected.build)) : undefined;
 
   const start = (choice: EraseChoice = erase) => {
@@ -132,8 +134,9 @@ export function InstallPanel({ identity, simulated }: { identity: DeviceIdentity
           </button>
         </div>
       )}
+      {gate.state === 'blocked' && selected && <TrustBlock release={selected.release} gate={gate} />}
       {asking === 'none' && (
-        <button type="button" class="button button--primary" disabled={!releaseId || flashing} onClick={press}>
+        <button type="button" class="button button--primary" disabled={!releaseId || flashing || gate.state !== 'open'} onClick={press}>
           {flashing ? 'Flashing…' : 'Flash'}
         </button>
       )}

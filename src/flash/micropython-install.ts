@@ -4,6 +4,7 @@
 // version decides which of the library's trees suit it. With the agent, the tree goes in beside it (agent-install.ts).
 import { withAgent } from '../micropython/agent-install.ts';
 import { explainTransferError, InstallProblem, notMicroPython } from '../micropython/install-problems.ts';
+import { InstallRefused } from '../trust/install-check.ts';
 import { RawRepl } from '../micropython/raw-repl.ts';
 import { judgeStart, startSettled, type StartVerdict } from '../micropython/start-verdict.ts';
 import { installTree, type FileProgress, type InstallReport, type SourceTree } from '../micropython/tree-install.ts';
@@ -99,9 +100,10 @@ export async function copyTree(choice: TreeChoice, agent?: AgentChoice): Promise
     const copying = files.find((f) => f.state === 'writing' || f.state === 'failed');
     const done = files.filter((f) => f.state === 'written' || f.state === 'unchanged' || f.state === 'kept').length;
     const explained = explainTransferError(error, { path: copying?.path, written: done, total: files.length });
-    const problem = explained instanceof InstallProblem ? explained : undefined;
+    // A release refused before the copy (not trusted, library copy changed) says so in its own words.
+    const problem = explained instanceof InstallProblem || explained instanceof InstallRefused ? explained : undefined;
     const message = problem?.message ?? `The copy stopped: ${error instanceof Error ? error.message : String(error)}.`;
-    const nextStep = problem?.nextStep ?? 'Check the console, then try again.';
+    const nextStep = (problem instanceof InstallRefused ? problem.hint : problem?.nextStep) ?? 'Check the console, then try again.';
     log(`${message} ${nextStep}`);
     state.set({ status: 'failed', label: choice.label, files, message, nextStep });
   } finally {

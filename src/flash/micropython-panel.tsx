@@ -8,6 +8,7 @@ import { flashState, useWatched } from './flash-state.ts';
 import { copyTree, micropythonState, type CopyState } from './micropython-install.ts';
 import { AgentFields, AgentOutcome, useAgentChoice } from './micropython-agent-fields.tsx';
 import { treeChoicesFor } from './micropython-trees.ts';
+import { TrustBlock, useInstallGate } from '../trust/trust-block.tsx';
 import { kib } from './progress-panel.tsx';
 import { useLibraryReleases } from './release-picker.tsx';
 
@@ -36,6 +37,7 @@ export function MicroPythonPanel() {
   const [chosen, setChosen] = useState('');
   const choice = offered.find((c) => c.id === chosen) ?? offered[0];
   const agent = useAgentChoice(choice?.identity.board);
+  const gate = useInstallGate(choice?.release);
   const ready = seen && connection.status === 'connected' && activity === 'monitoring';
   if (!ready && copy.status === 'idle') return null;
   const busy = copy.status === 'copying' || copy.status === 'starting';
@@ -70,11 +72,12 @@ export function MicroPythonPanel() {
         </div>
       )}
       <AgentFields choice={agent} disabled={busy} />
+      {gate.state === 'blocked' && choice?.release && <TrustBlock release={choice.release} gate={gate} />}
       <div class="flash-row">
         <button
           type="button"
           class="button button--primary"
-          disabled={!ready || busy || !choice}
+          disabled={!ready || busy || !choice || gate.state !== 'open'}
           onClick={() => choice && void copyTree(choice, agent.enabled ? { secret: agent.secret, board: agent.board } : undefined)}
         >
           Copy to board

@@ -6,7 +6,8 @@ import { sourceTreeFiles } from '@fieldflash/bundle/source-tree';
 import type { AgentIdentity } from '../micropython/agent-install.ts';
 import { demoTree, DEMO_VERSIONS } from '../micropython/demo-trees.ts';
 import type { SourceTree } from '../micropython/tree-install.ts';
-import { getRelease, type ReleaseSummary } from '../store/index.ts';
+import type { ReleaseSummary } from '../store/index.ts';
+import { releaseForInstall } from '../trust/install-check.ts';
 
 /** What the agent reports when installed with a tree: the tree's release, less what the board itself says. */
 export type TreeIdentity = Pick<AgentIdentity, 'product' | 'version' | 'sequence' | 'securityVersion'> & { board?: string };
@@ -16,6 +17,8 @@ export interface TreeChoice {
   id: string;
   label: string;
   identity: TreeIdentity;
+  /** The library release it comes from; absent for the demo tree FieldFlash carries itself. */
+  release?: ReleaseSummary;
   load(): Promise<SourceTree>;
 }
 
@@ -61,6 +64,7 @@ export function treeChoicesFor(releases: readonly ReleaseSummary[], board: Board
         securityVersion: release.securityVersion ?? 0,
         ...(fit.build.target.board ? { board: fit.build.target.board } : {}),
       },
+      release,
       load: () => loadTree(release.id, label, fit.build.sourceTree),
     });
   }
@@ -81,7 +85,8 @@ function mismatch(release: ReleaseSummary, build: Build, board: BoardRuntime): s
 
 /** The release's tree with its files' bytes from the library, each at its path on the board. */
 async function loadTree(id: string, label: string, tree: TreeOfBuild): Promise<SourceTree> {
-  const release = await getRelease(id);
+  // The library copy's digests and the release's trust are checked again right before the copy.
+  const release = await releaseForInstall(id);
   if (!release) throw new Error(`${label} is no longer in the library`);
   const data = new Map(release.files.map((f) => [f.path, f.data]));
   return {

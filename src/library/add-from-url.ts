@@ -48,6 +48,7 @@ export async function addFromUrl(typed: string): Promise<void> {
     const changes = bundle.compareWithKept(releases, await keptFrom(url));
     const changed = changes.changedInPlace[0];
     if (changed) throw bundle.changedInPlaceError(changed, url);
+    await (await import('../trust/import-check.ts')).refuseTampered(releases);
     addFromUrlStatus.set({ state: 'running', url, progress: { phase: 'save' } });
     const outcome = await saveReleases(releases, { source: { url, fetchedAt: Date.now() } });
     addFromUrlStatus.set({ state: 'finished', url, ...outcome });

@@ -31,6 +31,7 @@ async function drain(): Promise<void> {
 
 // The bundle reader (zip, digests, manifests) loads with the first import, keeping the first page load small.
 const loadBundleReader = () => import('@fieldflash/bundle');
+const loadImportCheck = () => import('../trust/import-check.ts');
 
 /** Fetches and compiles the bundle reader while the technician looks at the library, before the first import. */
 export function preloadBundleReader(): void {
@@ -92,6 +93,9 @@ async function importOne(source: ImportSource, queuedAfter: number): Promise<{ a
         : readBundle(input, { onProgress: (p) => report(p.phase, p.done, p.total) }),
       watch.signal,
     );
+    // A release changed after it was signed is refused here; the check loads with the first import.
+    const { refuseTampered } = await unlessAborted(loadImportCheck(), watch.signal);
+    await unlessAborted(refuseTampered(releases), watch.signal);
     const read = performance.mark('fieldflash:import:read');
     report('save', 0, releases.length);
     const outcome = await saveReleases(releases, { signal: watch.signal, onWrite: () => watch.progress(DOING.save) });
@@ -174,8 +178,28 @@ export async function importDemoReleases(): Promise<void> {
   } finally {
     endOperation();
   }
+  await trustDemoPublisher();
   await importAll(sources);
 }
+
+/**
+ * The demo releases are signed with a key made for each build of FieldFlash and served beside them: it comes from
+ * the same place as FieldFlash itself, so loading the demo trusts it (Settings lists it, and can revoke it). A
+ * build without one has unsigned demo releases, which ask to be allowed where they are installed.
+ */
+async function trustDemoPublisher(): Promise<void> {
+  try {
+    const response = await fetch(DEMO_PUBLISHER_KEY);
+    if (!response.ok) return;
+    const text = await response.text();
+    const { importPublicKey } = await import('../settings/key-import.ts');
+    await importPublicKey(text, '');
+  } catch {
+    // No key: the demo releases are judged as what they are.
+  }
+}
+
+const DEMO_PUBLISHER_KEY = '/demo/fieldflash-demo-publisher.pub.json';
 
 /** index.json lists zip names: ["demo.zip"], or names without the extension, or objects with a name. */
 function demoNames(json: unknown): string[] {

@@ -3,6 +3,7 @@
 import type { OfferedRelease } from '@fieldflash/bundle';
 import { beginOperation } from '../operations.ts';
 import { listReleases, saveReleases, StoreError, type ReleaseSummary } from '../store/index.ts';
+import { refuseTampered } from '../trust/import-check.ts';
 import { keptFrom } from './add-from-url.ts';
 import { newerVersionsStatus, sourceUrls, type SourceCheck } from './newer-versions-status.ts';
 import { browserNetwork, isExplained } from './web-network.ts';
@@ -65,6 +66,7 @@ export async function checkNewerVersions(): Promise<void> {
 export async function addOffered(url: string, offer: OfferedRelease): Promise<void> {
   const endOperation = beginOperation(`Adding ${offer.release.product} ${offer.release.version}`);
   try {
+    await refuseTampered([offer.release]);
     await saveReleases([offer.release], { source: { url, fetchedAt: Date.now() } });
     const status = newerVersionsStatus.get();
     if (status.state === 'checked') newerVersionsStatus.set({ ...status, added: [...status.added, offer.release.id] });

@@ -6,6 +6,7 @@ import { describeOffsetOrigin } from '@fieldflash/bundle/offset-origin';
 import { BUILD_TIME_ORDER_LABEL } from '@fieldflash/bundle/release-order';
 import { isSourceTreeRelease } from '@fieldflash/bundle/source-tree';
 import { hrefFor } from '../routes.ts';
+import { TrustDetails } from '../trust/trust-label.tsx';
 import type { ReleaseSummary, StoredFileInfo } from '../store/index.ts';
 import { formatBytes, formatDate, hexOffset, targetLabel } from './format.ts';
 import { releaseName, verificationOf } from './release-facts.ts';
@@ -250,14 +251,16 @@ export function ReleaseDetails({ release, onClose }: { release: ReleaseSummary; 
             <dd>devices running {release.appliesTo}</dd>
           </>
         )}
-        {release.signature && (
-          <>
-            <dt>Signature</dt>
-            <dd>
-              {release.signature.algorithm}, key {release.signature.keyId} ({release.signature.path})
-            </dd>
-          </>
-        )}
+        <dt>Signature</dt>
+        <dd>
+          <TrustDetails release={release} />
+          {release.signature && (
+            <>
+              {' '}
+              ({release.signature.algorithm}, key {release.signature.keyId}, {release.signature.path})
+            </>
+          )}
+        </dd>
       </dl>
       {release.notes.length > 0 && (
         <ul class="notes" aria-label="Notes">

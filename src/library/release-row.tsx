@@ -2,6 +2,7 @@
 import { Component, Fragment } from 'preact';
 import { isSourceTreeRelease } from '@fieldflash/bundle/source-tree';
 import { hrefFor } from '../routes.ts';
+import { TrustCell } from './release-trust-cell.tsx';
 import type { ReleaseSummary } from '../store/index.ts';
 import { formatBytes, formatDate, formatShortDate } from './format.ts';
 import { boardsOf, chipFamiliesOf, releaseName, verificationOf } from './release-facts.ts';
@@ -95,6 +96,9 @@ function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport,
       <td class="release-row__integrity" title={verificationOf(release)}>
         <span aria-hidden="true">✓ </span>
         Verified {fileCount} {fileCount === 1 ? 'file' : 'files'}
+      </td>
+      <td class="release-row__wraps">
+        <TrustCell release={release} />
       </td>
       <td class="release-row__actions">
         <button type="button" class="button button--small" tabIndex={tab} aria-label={`Details of ${name}`} onClick={() => onDetails(release)}>

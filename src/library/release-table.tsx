@@ -19,6 +19,8 @@ const COLUMNS: ReadonlyArray<{ column: SortColumn; label: string; numeric?: bool
 // Four short buttons (Details, Flash, Export, Delete). The other widths are what their longest usual text needs
 // (a date, "✓ Verified 12 files", two board names), so at 1280 px a product name like "Cold Room Sensor" still fits.
 const ACTIONS_WIDTH = '19em';
+// "Signed by" and a key's name wrap onto two lines; the whole verdict is in the cell's description.
+const SIGNATURE_WIDTH = '10em';
 
 const PAGE_ROWS = 10;
 
@@ -134,6 +136,7 @@ export function ReleaseTable({ releases, order, onSort, describedBy, ...actions 
           {COLUMNS.map((c) => (
             <col key={c.column} style={c.width ? { width: c.width } : undefined} />
           ))}
+          <col style={{ width: SIGNATURE_WIDTH }} />
           <col style={{ width: ACTIONS_WIDTH }} />
         </colgroup>
         <thead>
@@ -141,6 +144,7 @@ export function ReleaseTable({ releases, order, onSort, describedBy, ...actions 
             {COLUMNS.map((c) => (
               <SortHeader key={c.column} {...c} order={order} onSort={onSort} />
             ))}
+            <th scope="col">Signature</th>
             <th scope="col" class="release-table__actions-header">
               Actions
             </th>

@@ -9,7 +9,7 @@ export function browserNetwork(signal?: AbortSignal): Pick<FetchOptions, 'fetch'
   };
 }
 
-/** A failure from the bundle package (BundleError, RemoteError) carries a hint for people. */
+/** A failure from the bundle package (BundleError, RemoteError), or a release refused for its signature, carries a hint for people. */
 export function isExplained(error: unknown): error is Error & { hint: string; file?: string } {
-  return error instanceof Error && (error.name === 'BundleError' || error.name === 'RemoteError') && typeof (error as { hint?: unknown }).hint === 'string';
+  return error instanceof Error && (error.name === 'BundleError' || error.name === 'RemoteError' || error.name === 'ReleaseRefused') && typeof (error as { hint?: unknown }).hint === 'string';
 }

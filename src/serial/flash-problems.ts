@@ -12,6 +12,8 @@ export type FlashProblemCode =
   | 'board-stopped-answering'
   | 'verify-failed'
   | 'cannot-boot'
+  /** The release is not trusted, or its library copy no longer matches its digests: nothing was written. */
+  | 'release-refused'
   | 'unexpected';
 
 /** Where in a write the trouble happened. */

@@ -1,5 +1,5 @@
 // The store: the only code in FieldFlash that knows IndexedDB (and the view settings kept in localStorage).
-export { saveReleases, listReleases, addedNewestFirst, getRelease, getReleaseSummary, deleteRelease, subscribeLibrary } from './releases.ts';
+export { saveReleases, listReleases, addedNewestFirst, getRelease, getReleaseSummary, getReleaseFile, deleteRelease, subscribeLibrary } from './releases.ts';
 export type { LibraryChange, SaveOptions, SaveOutcome, StoredRelease } from './releases.ts';
 export type { ReleaseSource, ReleaseSummary, StoredFileInfo } from './schema.ts';
 export { DB_NAME, DB_VERSION } from './schema.ts';
@@ -16,3 +16,7 @@ export { readConcurrencyLimit, keepConcurrencyLimit } from './devices-view-setti
 export { storageUsage, requestPersistentStorage, type StorageUsage } from './storage.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';
 export { lastWritten, rememberWritten, type WrittenPart, type WrittenRelease } from './board-contents.ts';
+export {
+  addTrustedKey, allowUnsignedReleases, asTrustedKey, listTrustedKeys, listUnsignedAllowances, revokeTrustedKey, subscribeTrust, withdrawUnsignedReleases,
+  type StoredTrustedKey, type UnsignedAllowance,
+} from './trust.ts';

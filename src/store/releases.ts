@@ -217,3 +217,12 @@ export async function deleteRelease(id: string): Promise<boolean> {
   if (found) notify({ kind: 'deleted', id }, true);
   return found;
 }
+
+/** One file's bytes (a small one: the manifest, its signature), without reading the rest of the release. */
+export async function getReleaseFile(releaseId: string, path: string): Promise<Blob | undefined> {
+  try {
+    return (await (await database()).get('files', [releaseId, path]))?.data;
+  } catch (error) {
+    throw storeErrorFrom(error, 'read a release from the library');
+  }
+}

@@ -7,9 +7,10 @@ import type { DeviceRecord } from './devices.ts';
 import type { WrittenRelease } from './board-contents.ts';
 import type { FieldReportEntry } from './field-report.ts';
 import type { PairedDevice } from './paired-devices.ts';
+import type { StoredTrustedKey, UnsignedAllowance } from './trust.ts';
 
 export const DB_NAME = 'fieldflash';
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 
 /** A file of a stored release, without its bytes. */
 export type StoredFileInfo = Omit<ReleaseFile, 'data'>;
@@ -50,6 +51,10 @@ export interface FieldFlashSchema extends DBSchema {
   fieldReport: { key: string; value: FieldReportEntry };
   /** Devices updated in compatibility mode (ESPHome, ElegantOTA), keyed by `<kind>:<host>` (version 5). */
   compatDevices: { key: string; value: CompatDevice };
+  /** Publishers' public keys this laptop trusts (or revoked), keyed by key id (version 6). */
+  trustedKeys: { key: string; value: StoredTrustedKey };
+  /** Products whose unsigned releases the technician allowed, keyed by product (version 6). */
+  unsignedAllowed: { key: string; value: UnsignedAllowance };
 }
 
 /**
@@ -84,6 +89,11 @@ export function database(): Promise<FieldFlashDatabase> {
       }
       if (oldVersion < 5) {
         db.createObjectStore('compatDevices', { keyPath: 'id' });
+      }
+      if (oldVersion < 6) {
+        // New stores only: the releases already kept get their verdict when read, from the files they hold.
+        db.createObjectStore('trustedKeys', { keyPath: 'keyId' });
+        db.createObjectStore('unsignedAllowed', { keyPath: 'product' });
       }
     },
     blocking() {

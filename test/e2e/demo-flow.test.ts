@@ -16,6 +16,7 @@ import { launchBrowser } from './browser.ts';
 import { deviceCard, deviceDocument, openDevicesView, updateResult } from './devices.support.ts';
 import { bootVerdict, openFlashView, unfold } from './flash.support.ts';
 import { releaseRow } from './library.support.ts';
+import { trustDemoReleases } from './trust.support.ts';
 
 const SECRET = 'demo';
 
@@ -120,6 +121,8 @@ describe('the five steps of the README, against the demo devices npm start runs'
 
   test('flash over USB, join Wi-Fi, add it in Devices, update it over the LAN, see a rollback on the second', async () => {
     // 1. Flash over USB: the demo release into the simulated ESP32, with the Flash view's own defaults.
+    // Until the build signs the demo release, it is installed as an unsigned release its user allowed.
+    await trustDemoReleases(page, 'FieldFlash Demo');
     await page.getByRole('button', { name: 'Load demo release' }).click();
     await releaseRow(page, /^FieldFlash Demo /).waitFor({ timeout: 30_000 });
     await openFlashView(page);

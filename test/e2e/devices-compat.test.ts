@@ -12,6 +12,7 @@ import { buildDemoRelease } from '../../scripts/make-demo-release.ts';
 import { openApp, type AppSession } from './browser.ts';
 import { deviceDocument, forgetAllDevices, openDevicesView, PASSWORD, startTestAgent, type TestAgent } from './devices.support.ts';
 import { releaseRow, sha256 } from './library.support.ts';
+import { trustDemoReleases } from './trust.support.ts';
 
 let app: AppSession;
 let demoApp: Uint8Array;
@@ -20,6 +21,7 @@ const agents: TestAgent[] = [];
 beforeAll(async () => {
   app = await openApp();
   await app.page.setViewportSize({ width: 1280, height: 900 });
+  await trustDemoReleases(app.page, 'FieldFlash Demo');
   await app.page.getByRole('button', { name: 'Load demo release' }).click();
   await releaseRow(app.page, /^FieldFlash Demo /).waitFor({ timeout: 30_000 });
   // The demo release's first-install app part: what a device in compatibility mode gets.

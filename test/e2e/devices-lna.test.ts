@@ -16,6 +16,7 @@ import { startStaticServer, type StaticServer } from '../../scripts/static-serve
 import { launchBrowser } from './browser.ts';
 import { addByAddress, deviceCard, deviceDocument, openDevicesView, PASSWORD, StallingRelay, startTestAgent, type TestAgent, updateResult } from './devices.support.ts';
 import { releaseRow } from './library.support.ts';
+import { trustDemoReleases } from './trust.support.ts';
 
 /** A device on the LAN (Chromium is told the relay's port is `local`), reached by its mDNS name. */
 const MDNS_NAME = 'field-7.local';
@@ -112,6 +113,7 @@ async function openAppAt(server: StaticServer): Promise<AppPage> {
   await page.goto(server.url);
   // A page the browser trusts as it would a public FieldFlash: secure, with its service worker running.
   await page.evaluate(() => navigator.serviceWorker.ready);
+  await trustDemoReleases(page, 'FieldFlash Demo');
   await page.getByRole('button', { name: 'Load demo release' }).click();
   await releaseRow(page, /^FieldFlash Demo /).waitFor({ timeout: 30_000 });
   await openDevicesView(page);

@@ -15,6 +15,7 @@ import {
   addByAddress, deviceCard, deviceDocument, forgetAllDevices, openDevicesView, PASSWORD, startTestAgent, storedPairedDevices, type TestAgent, updateResult,
 } from './devices.support.ts';
 import { releaseRow } from './library.support.ts';
+import { trustDemoReleases } from './trust.support.ts';
 
 let app: AppSession;
 const agents: TestAgent[] = [];
@@ -24,6 +25,7 @@ const CHUNK = 16 * 1024;
 beforeAll(async () => {
   app = await openApp();
   await app.page.setViewportSize({ width: 1280, height: 900 });
+  await trustDemoReleases(app.page, 'FieldFlash Demo');
   await app.page.getByRole('button', { name: 'Load demo release' }).click();
   await releaseRow(app.page, /^FieldFlash Demo /).waitFor({ timeout: 30_000 });
 });

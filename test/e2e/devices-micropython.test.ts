@@ -13,6 +13,7 @@ import {
 import { openApp, type AppSession } from './browser.ts';
 import { addByAddress, deviceCard, deviceDocument, openDevicesView, updateResult } from './devices.support.ts';
 import { pickFiles, releaseRow } from './library.support.ts';
+import { allowUnsigned } from './trust.support.ts';
 
 const MODULES = 20;
 const LATER: LanAppOptions = { later: true, modules: MODULES };
@@ -26,6 +27,7 @@ beforeAll(async () => {
   expect((await pushTree(agent.url, await appRelease('1.2.0', { modules: MODULES }))).outcome).toBe('confirmed');
   app = await openApp();
   await app.page.setViewportSize({ width: 1280, height: 900 });
+  await allowUnsigned(app.page, 'Greenhouse Sensor');
   for (const [version, options] of [['1.3.0', LATER], ['1.4.0', { ...LATER, broken: true }]] as const) {
     expect(await pickFiles(app.page, `greenhouse-sensor-${version}.zip`, await lanRelease(version, lanApp(version, options)))).toBe('added');
     await releaseRow(app.page, `Greenhouse Sensor ${version}`).waitFor();

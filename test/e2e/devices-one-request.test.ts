@@ -9,12 +9,14 @@ import { openApp, type AppSession } from './browser.ts';
 import { demoSlotImage, fieldReport, slotBytes } from './devices-many.support.ts';
 import { addByAddress, deviceCard, forgetAllDevices, openDevicesView, PASSWORD, startTestAgent, type TestAgent, updateResult } from './devices.support.ts';
 import { releaseRow } from './library.support.ts';
+import { trustDemoReleases } from './trust.support.ts';
 
 let app: AppSession;
 const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   app = await openApp();
+  await trustDemoReleases(app.page, 'FieldFlash Demo');
   await app.page.getByRole('button', { name: 'Load demo release' }).click();
   await releaseRow(app.page, /^FieldFlash Demo /).waitFor({ timeout: 30_000 });
 });

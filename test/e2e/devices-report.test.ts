@@ -12,6 +12,7 @@ import {
   addByAddress, deviceCard, deviceDocument, forgetAllDevices, openDevicesView, PASSWORD, startTestAgent, type TestAgent, updateResult,
 } from './devices.support.ts';
 import { releaseRow } from './library.support.ts';
+import { trustDemoReleases } from './trust.support.ts';
 
 let app: AppSession;
 const agents: TestAgent[] = [];
@@ -19,6 +20,7 @@ const agents: TestAgent[] = [];
 beforeAll(async () => {
   app = await openApp();
   await app.page.setViewportSize({ width: 1280, height: 900 });
+  await trustDemoReleases(app.page, 'FieldFlash Demo');
   await app.page.getByRole('button', { name: 'Load demo release' }).click();
   await releaseRow(app.page, /^FieldFlash Demo /).waitFor({ timeout: 30_000 });
 });

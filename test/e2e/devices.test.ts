@@ -19,6 +19,7 @@ import { demoSlotImage } from './devices-many.support.ts';
 import { connectSimulated, flash, openFlashView } from './flash.support.ts';
 import { confirmDeleting, pickFiles, releaseRow, zipFiles } from './library.support.ts';
 import { pseudoRandomBytes, writeAppImage, writeNativeManifest } from '../../packages/bundle/src/index.ts';
+import { trustDemoReleases } from './trust.support.ts';
 
 const WIFI_PASSWORD = 'e2e-FieldLab-pass-42';
 let app: AppSession;
@@ -27,6 +28,7 @@ const agents: TestAgent[] = [];
 beforeAll(async () => {
   app = await openApp();
   await app.page.setViewportSize({ width: 1280, height: 900 });
+  await trustDemoReleases(app.page, DEMO.product);
   await app.page.getByRole('button', { name: 'Load demo release' }).click();
   await releaseRow(app.page, /^FieldFlash Demo /).waitFor({ timeout: 30_000 });
 });

@@ -20,6 +20,8 @@ import {
   savedFlashImage,
   setBootFault,
 } from './flash.support.ts';
+import { PRODUCT } from './library.support.ts';
+import { allowUnsigned } from './trust.support.ts';
 
 const BOOTED = 'Booted: Application v0.8-7-g333c02c-dirty is running.The board started the app that was written.';
 const OTA_0 = 0x10000;
@@ -30,6 +32,7 @@ let app: AppSession;
 
 beforeAll(async () => {
   app = await openApp('/');
+  await allowUnsigned(app.page, PRODUCT, 'Weather station field unit', 'weather-station');
   await importThroughLibrary(app.page, 'logibus-dualout.zip', await fixtureZip());
 });
 afterAll(async () => app?.close());

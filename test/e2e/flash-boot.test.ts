@@ -23,6 +23,8 @@ import {
   savedFlashImage,
   setBootFault,
 } from './flash.support.ts';
+import { PRODUCT } from './library.support.ts';
+import { allowUnsigned } from './trust.support.ts';
 
 const APP = 'firmware_esp-idf-v5.1/Application.bin';
 const BOOTED = 'Booted: Application v0.8-7-g333c02c-dirty is running.';
@@ -41,6 +43,7 @@ async function manifestZip(name: string, version: string, parts: Array<{ path: s
 
 beforeAll(async () => {
   app = await openApp('/');
+  await allowUnsigned(app.page, PRODUCT, 'Application', 'Off partition', 'Too big', 'Wrong bootloader offset', 'Bootloader overwrite');
   await importThroughLibrary(app.page, 'logibus-dualout.zip', await fixtureZip());
 });
 afterAll(async () => app?.close());

@@ -3,10 +3,12 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 import { bootVerdict, connectSimulated, disconnect, flash, openFlashView, savedFlashImage } from './flash.support.ts';
 import { releaseRow } from './library.support.ts';
+import { trustDemoReleases } from './trust.support.ts';
 
 let app: AppSession;
 beforeAll(async () => {
   app = await openApp();
+  await trustDemoReleases(app.page, 'FieldFlash Demo');
 });
 afterAll(async () => app?.close());
 

@@ -4,11 +4,13 @@ import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 import { bootVerdict, connectSimulated, openFlashView } from './flash.support.ts';
+import { trustDemoReleases } from './trust.support.ts';
 
 let app: AppSession;
 beforeAll(async () => {
   app = await openApp();
   await app.page.setViewportSize({ width: 1280, height: 800 });
+  await trustDemoReleases(app.page, 'FieldFlash Demo');
 });
 afterAll(async () => app?.close());
 

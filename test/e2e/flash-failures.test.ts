@@ -15,11 +15,14 @@ import {
   savedFlashImage,
   unfold,
 } from './flash.support.ts';
+import { PRODUCT } from './library.support.ts';
+import { allowUnsigned } from './trust.support.ts';
 
 let app: AppSession;
 
 beforeAll(async () => {
   app = await openApp('/');
+  await allowUnsigned(app.page, PRODUCT, 'Oversized data');
   await importThroughLibrary(app.page, 'logibus-dualout.zip', await fixtureZip());
   // Ends at 0x410000: more than a 4 MB board has.
   await importThroughLibrary(app.page, 'too-big.zip', await dataReleaseZip({ name: 'Oversized data', chipFamily: 'ESP32', offset: 0x3f0000, size: 0x20000, fill: 0x11 }));

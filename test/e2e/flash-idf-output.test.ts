@@ -4,6 +4,7 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 import { bootVerdict, connectSimulated, fixturePart, flash, importThroughLibrary, isErased, MB, openFlashView, savedFlashImage } from './flash.support.ts';
+import { allowUnsigned } from './trust.support.ts';
 
 const PARTS = [
   { from: 'firmware_esp-idf-v5.1/bootloader.bin', as: 'build/bootloader/bootloader.bin', offset: 0x1000 },
@@ -14,6 +15,7 @@ const PARTS = [
 let app: AppSession;
 beforeAll(async () => {
   app = await openApp('/');
+  await allowUnsigned(app.page, 'Application');
   const zip = new JSZip();
   for (const part of PARTS) zip.file(part.as, await fixturePart(part.from));
   await importThroughLibrary(app.page, 'application-build.zip', await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));

@@ -19,6 +19,8 @@ import {
   savedFlashImage,
   unfold,
 } from './flash.support.ts';
+import { PRODUCT } from './library.support.ts';
+import { allowUnsigned } from './trust.support.ts';
 
 const APP_OFFSET = 0x10000;
 const FIRST_NAME = /LOGIBUS DualOut ESP32 esp-idf-v5\.1 0\.100/;
@@ -30,6 +32,7 @@ let nextApp: Buffer;
 beforeAll(async () => {
   nextApp = await changedFixtureApp([0x1000, 0x31000, 0xd4321, 0x1a0000]);
   app = await openApp('/');
+  await allowUnsigned(app.page, PRODUCT);
   await importThroughLibrary(app.page, 'logibus-dualout.zip', await fixtureZip());
   await importThroughLibrary(app.page, 'logibus-dualout-0.101.zip', await changedFixtureZip('0.101', nextApp));
   await openFlashView(app.page);

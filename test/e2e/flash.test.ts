@@ -19,6 +19,8 @@ import {
   savedFlashImage,
   unfold,
 } from './flash.support.ts';
+import { PRODUCT } from './library.support.ts';
+import { allowUnsigned } from './trust.support.ts';
 
 let app: AppSession;
 const FILL_OFFSET = 0x300000;
@@ -26,6 +28,7 @@ const FILL_SIZE = 0x20000;
 
 beforeAll(async () => {
   app = await openApp('/');
+  await allowUnsigned(app.page, PRODUCT, 'Pattern fill');
   await importThroughLibrary(app.page, 'logibus-dualout.zip', await fixtureZip());
   await importThroughLibrary(
     app.page,

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startReleaseSite, type ReleaseSite } from '../../packages/bundle/test/release-site.ts';
 import { openApp, type AppSession } from './browser.ts';
 import { bootVerdict, connectSimulated, dataReleaseZip, disconnect, expectFixtureParts, savedFlashImage } from './flash.support.ts';
-import { fixtureZip, libraryReady, pickFiles, RELEASE, releaseRow, releaseRows } from './library.support.ts';
+import { fixtureZip, libraryReady, pickFiles, PRODUCT, RELEASE, releaseRow, releaseRows } from './library.support.ts';
+import { allowUnsigned, trustDemoReleases } from './trust.support.ts';
 
 const DEMO = 'FieldFlash Demo 1.0.0';
 const S3_FILL = 'S3 Fill 1.0.0';
@@ -38,6 +39,8 @@ beforeAll(async () => {
   app = await openApp('/');
   await app.page.setViewportSize({ width: 1280, height: 800 });
   await libraryReady(app.page);
+  await trustDemoReleases(app.page, 'FieldFlash Demo');
+  await allowUnsigned(app.page, PRODUCT, 'S3 Fill');
   expect(await pickFiles(app.page, 'logibus-dualout.zip', await fixtureZip())).toBe('added');
   const s3 = await dataReleaseZip({ name: 'S3 Fill', chipFamily: 'ESP32-S3', offset: 0x10000, size: 0x1000, fill: 0x5a });
   expect(await pickFiles(app.page, 's3-fill.zip', s3)).toBe('added');

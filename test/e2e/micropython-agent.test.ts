@@ -17,6 +17,7 @@ import { logsIn, runSavedBoard, type RunningBridge } from '../integration/microp
 import { openApp, type AppSession } from './browser.ts';
 import { bootVerdict, connectSimulated, flash, importThroughLibrary, openFlashView, savedFlashImage } from './flash.support.ts';
 import { releaseRow, zipFiles } from './library.support.ts';
+import { allowUnsigned, trustDemoReleases } from './trust.support.ts';
 
 const AGENT_DIR = fileURLToPath(new URL('../../agents/micropython/fieldflash/', import.meta.url));
 const BOARD_MAIN = fileURLToPath(new URL('../../agents/micropython/board/main.py', import.meta.url));
@@ -25,6 +26,8 @@ let app: AppSession;
 let bridge: RunningBridge | undefined;
 beforeAll(async () => {
   app = await openApp();
+  await trustDemoReleases(app.page, 'FieldFlash Demo', 'Bench Sensor', 'MicroPython Demo');
+  await allowUnsigned(app.page, 'Greenhouse Sensor');
 });
 afterAll(async () => {
   bridge?.stop();

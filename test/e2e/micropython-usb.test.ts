@@ -9,10 +9,12 @@ import { demoTree } from '../../src/micropython/demo-trees.ts';
 import { MICROPYTHON_DEMO_ZIP_NAME, MICROPYTHON_VFS } from '../../scripts/micropython-demo-release.ts';
 import { openApp, type AppSession } from './browser.ts';
 import { bootVerdict, connectSimulated, flash, importThroughLibrary, openFlashView, savedFlashImage, unfold } from './flash.support.ts';
+import { trustDemoReleases } from './trust.support.ts';
 
 let app: AppSession;
 beforeAll(async () => {
   app = await openApp();
+  await trustDemoReleases(app.page, 'MicroPython Demo');
 });
 afterAll(async () => app?.close());
 

@@ -7,6 +7,8 @@ import type { Page } from 'playwright-core';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 import { connectSimulated, fixtureZip, flash, importThroughLibrary, openFlashView, RELEASE_NAME } from './flash.support.ts';
+import { PRODUCT } from './library.support.ts';
+import { allowUnsigned, trustDemoReleases } from './trust.support.ts';
 
 const RIGHT_PASSWORD = 'e2e-Right-pass-42';
 const WRONG_PASSWORD = 'e2e-wrong-pass-17';
@@ -20,6 +22,8 @@ beforeEach(async () => {
   pageErrors = [];
   app.page.on('pageerror', (error) => pageErrors.push(error.message));
   await app.page.setViewportSize({ width: 1280, height: 800 });
+  await trustDemoReleases(app.page, 'FieldFlash Demo');
+  await allowUnsigned(app.page, PRODUCT);
 });
 afterEach(async () => app?.close());
 

@@ -22,7 +22,7 @@ test('the app shell renders its heading', async () => {
 test('the library is the view shown first, marked as the current page in the navigation', async () => {
   const nav = app.page.getByRole('navigation', { name: 'Views' });
   const links = await nav.getByRole('link').allInnerTexts();
-  expect(links).toEqual(['Library', 'Flash', 'Devices']);
+  expect(links).toEqual(['Library', 'Flash', 'Devices', 'Settings']);
   expect(await nav.getByRole('link', { name: 'Library' }).getAttribute('aria-current')).toBe('page');
   expect(await nav.getByRole('link', { name: 'Flash' }).getAttribute('aria-current')).toBeNull();
 });

@@ -16,6 +16,7 @@ describe('routes', () => {
     expect(routeFromHash('#/library?release=abc')).toEqual({ view: 'library', release: undefined });
     expect(routeFromHash('')).toEqual({ view: 'library', release: undefined });
     expect(routeFromHash('#/nowhere?release=abc')).toEqual({ view: 'library', release: undefined });
+    expect(routeFromHash(hrefFor('settings'))).toEqual({ view: 'settings', release: undefined });
   });
 
   test('a pairing link to the app opens the Devices view with its fragment', () => {
