@@ -2,11 +2,14 @@
 // release's product at 0.9.0, so the demo release is an update for them. The first is where the simulated ESP32 says
 // it is after joining Wi-Fi; the second fails its health check while a file exists, to show a rollback.
 // scripts/serve.mjs starts this as a child process and it ends with it: on SIGINT or SIGTERM, and when its parent
-// dies (the IPC channel closes), so no demo device outlives the app's server.
+// dies (the IPC channel closes), so no demo device outlives the app's server. Like a device in the field, each installs
+// only releases signed by a key it holds: the demo publisher's, which signed the demo release at build time.
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type RunningAgent, startAgent } from '../packages/agent/src/index.ts';
+import { DEMO_PUBLISHER_KEY_FILE } from './demo-publisher.ts';
 import { DEMO_BOARD, DEMO_CHIP_FAMILY, DEMO_PRODUCT } from './make-demo-release.ts';
 
 /** Where the README says the demo devices are; the simulated ESP32 reports the first (packages/esp-emulator). */
@@ -27,6 +30,19 @@ function shellQuote(text: string): string {
 /** A health check that fails, with a reason a technician would recognise, while `switchPath` exists. */
 export function switchableHealthCheck(switchPath: string, shown: string): string {
   return `if [ -e ${shellQuote(switchPath)} ]; then printf 'sensor bus not found (the demo fails this check while %s exists)\\n' ${shellQuote(shown)} >&2; exit 3; fi`;
+}
+
+/**
+ * The devices' own trusted keys: the demo publisher's public key, as the build served it, in a folder of its own
+ * (the agent trusts every key file in the folder it is given). Undefined when the app was not built.
+ */
+function demoTrustedKeys(dir: string): string | undefined {
+  const served = join('dist', 'demo', DEMO_PUBLISHER_KEY_FILE);
+  if (!existsSync(served)) return undefined;
+  const keys = join(dir, 'trusted-keys');
+  mkdirSync(keys, { recursive: true });
+  copyFileSync(served, join(keys, DEMO_PUBLISHER_KEY_FILE));
+  return keys;
 }
 
 function parsePorts(text: string): [number, number] {
@@ -78,6 +94,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('disconnect', stop);
 
+  const trustedKeys = demoTrustedKeys(dir);
   const lines: string[] = [];
   for (const device of devices) {
     try {
@@ -90,6 +107,7 @@ async function main(): Promise<void> {
         board: DEMO_BOARD,
         version: DEMO_FACTORY_VERSION,
         ...(device.healthCheck ? { healthCheck: device.healthCheck } : {}),
+        ...(trustedKeys ? { trustedKeys } : {}),
         log: (line) => process.stdout.write(`[${device.name}] ${line}\n`),
       });
       running.push(agent);
@@ -103,7 +121,8 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(
-    `Demo devices on loopback (${DEMO_CHIP_FAMILY} ${DEMO_BOARD}, data in ${join(dir, '/')}), pairing secret "${DEMO_SECRET}" (a demo secret, never for a real device):\n${lines.join('\n')}\n`,
+    `Demo devices on loopback (${DEMO_CHIP_FAMILY} ${DEMO_BOARD}, data in ${join(dir, '/')}), pairing secret "${DEMO_SECRET}" (a demo secret, never for a real device), ` +
+      `${trustedKeys ? 'installing only releases signed by the demo publisher' : 'installing unsigned releases too (build the app first for the demo publisher key)'}:\n${lines.join('\n')}\n`,
   );
   if (running.length === 0 && !stopping) process.exit(1);
 }

@@ -121,7 +121,7 @@ describe('the five steps of the README, against the demo devices npm start runs'
 
   test('flash over USB, join Wi-Fi, add it in Devices, update it over the LAN, see a rollback on the second', async () => {
     // 1. Flash over USB: the demo release into the simulated ESP32, with the Flash view's own defaults.
-    // Until the build signs the demo release, it is installed as an unsigned release its user allowed.
+    // The build signs the demo release with the demo publisher's key; the demo devices trust it too.
     await trustDemoReleases(page, 'FieldFlash Demo');
     await page.getByRole('button', { name: 'Load demo release' }).click();
     await releaseRow(page, /^FieldFlash Demo /).waitFor({ timeout: 30_000 });
@@ -181,6 +181,9 @@ describe('the five steps of the README, against the demo devices npm start runs'
       { name: 'a', state: 'confirmed', version: '0.9.0' },
       { name: 'b', state: 'active', version: '1.0.0' },
     ]);
+    // The device checked the demo publisher's signature itself, and took the counters from the signed manifest.
+    expect(one.capabilities).toContain('signed-releases');
+    expect(one.counterSources).toMatchObject({ sequence: 'signed-manifest' });
     // Slot b holds, byte for byte, the demo release's image for the second slot.
     const zip = await JSZip.loadAsync(readFileSync('public/demo/fieldflash-demo-1.0.0.zip'));
     const slot1 = await zip.file('ota/fieldflash-demo-slot1.bin')!.async('uint8array');
