@@ -1,19 +1,26 @@
 // A release's trust verdict in the words the library and the install views show, from real verdicts: a release
 // signed with a generated key, judged by the trust core against trusted, unknown and revoked keys.
+import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { generateSigningKey, releaseTrust, signatureFileText, signManifest, type ReleaseFile } from '@fieldflash/bundle';
 import { shortFingerprint, trustInWords } from '../../src/trust/trust-words.ts';
 
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const file = (path: string, role: ReleaseFile['role'], data: Uint8Array | string): ReleaseFile => {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  return { path, role, size: bytes.length, sha256: '', digestDeclared: true, data: new Blob([bytes as BlobPart]) };
+  return { path, role, size: bytes.length, sha256: sha256(bytes), digestDeclared: true, data: new Blob([bytes as BlobPart]) };
 };
 
 async function signedRelease() {
   const key = await generateSigningKey('ed25519', 'Acme release key');
-  const manifest = '{"format":"fieldflash-release"}\n';
+  const app = new Uint8Array(16);
+  const manifest = `${JSON.stringify({
+    format: 'fieldflash-release', formatVersion: 1, product: 'Acme Sensor', version: '1.0.0', sequence: 1, securityVersion: 0,
+    targets: [{ chipFamily: 'ESP32', ota: { image: 'app.bin' } }],
+    files: [{ path: 'app.bin', size: app.length, sha256: sha256(app) }],
+  })}\n`;
   const signature = signatureFileText(await signManifest(new TextEncoder().encode(manifest), key));
-  const release = { product: 'Acme Sensor', files: [file('fieldflash.json', 'manifest', manifest), file('fieldflash.json.sig', 'signature', signature), file('app.bin', 'app', new Uint8Array(16))] };
+  const release = { product: 'Acme Sensor', files: [file('fieldflash.json', 'manifest', manifest), file('fieldflash.json.sig', 'signature', signature), file('app.bin', 'app', app)] };
   return { key, release };
 }
 

@@ -98,3 +98,17 @@ describe('release signatures', () => {
     expect(check.status === 'malformed' && check.problem).toMatch(problem);
   });
 });
+
+describe('the record kept beside the bytes', () => {
+  it('a recorded SHA-256 that is not the one the signed manifest gives is refused, though the signature verifies', async () => {
+    const { key, files } = await signedBundle(await nativeFiles({}), 'ed25519');
+    const [release] = await readBundle({ name: 'signed.zip', data: await zipFiles(files) });
+    expect(await releaseTrust(release!, [key.publicKey], { allowUnsigned: false })).toMatchObject({ verdict: 'trusted' });
+    // Someone rewrote a file's bytes in the library and its recorded digest with them: the manifest still says otherwise.
+    const app = release!.files.find((f) => f.role === 'app')!;
+    const altered = { ...release!, files: release!.files.map((f) => (f === app ? { ...f, sha256: 'ab'.repeat(32) } : f)) };
+    const trust = await releaseTrust(altered, [key.publicKey], { allowUnsigned: false });
+    expect(trust).toMatchObject({ verdict: 'refused', reason: 'not-covered' });
+    expect(trust.verdict === 'refused' && trust.message).toContain(app.path);
+  });
+});

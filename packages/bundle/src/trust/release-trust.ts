@@ -1,6 +1,7 @@
 // What a release's signature means for a technician: trusted, unsigned (allowed or not, by the product's policy), or
 // refused with the reason. A signature covers the manifest's bytes; the manifest covers the files through their
 // SHA-256, so a release is trusted only when every file that can be written has a declared, matching digest.
+import { readNativeManifest } from '../formats/fieldflash.ts';
 import type { Release, ReleaseFile } from '../release.ts';
 import { checkManifestSignature, type SignatureCheck, type TrustedKey } from './manifest-signature.ts';
 
@@ -21,6 +22,23 @@ const WRITTEN_ROLES = new Set(['bootloader', 'partition-table', 'app', 'data', '
 /** Files a device can be given whose digest the manifest does not declare, so a signature cannot vouch for them. */
 export function filesNotCovered(release: Pick<Release, 'files'>): ReleaseFile[] {
   return release.files.filter((f) => WRITTEN_ROLES.has(f.role) && !f.digestDeclared);
+}
+
+/**
+ * Files a device can be given whose recorded SHA-256 is not the one the signed manifest gives that path: the record
+ * kept beside the bytes is checked against what the publisher signed, not taken on trust. Every written file when
+ * the manifest is not a FieldFlash manifest (no digests to hold them to).
+ */
+export function filesDifferingFromManifest(release: Pick<Release, 'files'>, manifest: Uint8Array, manifestPath: string): ReleaseFile[] {
+  const written = release.files.filter((f) => WRITTEN_ROLES.has(f.role));
+  let signed: Map<string, string>;
+  try {
+    const draft = readNativeManifest(JSON.parse(new TextDecoder().decode(manifest)), manifestPath);
+    signed = new Map(draft.files.flatMap((f) => (f.sha256 ? [[f.path, f.sha256.toLowerCase()] as const] : [])));
+  } catch {
+    return written;
+  }
+  return written.filter((f) => signed.get(f.path) !== f.sha256.toLowerCase());
 }
 
 async function fileBytes(release: Pick<Release, 'files'>, role: 'manifest' | 'signature'): Promise<Uint8Array | undefined> {
@@ -91,5 +109,16 @@ export function judgeSignature(check: SignatureCheck, release: Pick<Release, 'fi
 }
 
 export async function releaseTrust(release: Pick<Release, 'files' | 'product'>, keys: readonly TrustedKey[], policy: TrustPolicy): Promise<ReleaseTrust> {
-  return judgeSignature(await checkReleaseSignature(release, keys), release, policy);
+  const trust = judgeSignature(await checkReleaseSignature(release, keys), release, policy);
+  if (trust.verdict !== 'trusted') return trust;
+  const manifestFile = release.files.find((f) => f.role === 'manifest')!;
+  const differing = filesDifferingFromManifest(release, await fileBytes(release, 'manifest').then((b) => b!), manifestFile.path);
+  if (differing.length === 0) return trust;
+  return {
+    verdict: 'refused',
+    reason: 'not-covered',
+    keyId: trust.key.keyId,
+    message: `The SHA-256 kept for ${differing.map((f) => f.path).join(', ')} is not the one the signed manifest gives, so the signature does not cover ${differing.length === 1 ? 'that file' : 'those files'}.`,
+    hint: 'Delete the release from the library and import it again from the publisher\'s file.',
+  };
 }
