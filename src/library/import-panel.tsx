@@ -42,6 +42,9 @@ function Outcome({ status }: { status: ImportStatus }) {
             {releaseNames(status.alreadyStored)} {status.alreadyStored.length === 1 ? 'is' : 'are'} already in the library; nothing was duplicated.
           </>
         )}
+        {status.signatureAdded.length > 0 && (
+          <> {releaseNames(status.signatureAdded)} now {status.signatureAdded.length === 1 ? 'keeps' : 'keep'} the publisher's signature this copy brought.</>
+        )}
         {status.added.length === 0 && status.alreadyStored.length === 0 && <>The bundle held no release.</>}
       </p>
     );

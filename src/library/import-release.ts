@@ -13,7 +13,7 @@ export type ImportPhase = 'read' | 'download' | 'unzip' | 'verify' | 'save';
 export type ImportStatus =
   | { state: 'idle' }
   | { state: 'running'; name: string; phase: ImportPhase; done: number; total: number; queued: number; bytes?: number }
-  | { state: 'finished'; added: ReleaseSummary[]; alreadyStored: ReleaseSummary[] }
+  | { state: 'finished'; added: ReleaseSummary[]; alreadyStored: ReleaseSummary[]; signatureAdded: ReleaseSummary[] }
   | { state: 'failed'; name: string; message: string; file: string | undefined; hint: string };
 
 const queue: Array<() => Promise<void>> = [];
@@ -66,7 +66,7 @@ const DOING: Record<ImportPhase, string> = {
   save: 'saving it to this device',
 };
 
-async function importOne(source: ImportSource, queuedAfter: number): Promise<{ added: ReleaseSummary[]; alreadyStored: ReleaseSummary[] }> {
+async function importOne(source: ImportSource, queuedAfter: number): Promise<{ added: ReleaseSummary[]; alreadyStored: ReleaseSummary[]; signatureAdded: ReleaseSummary[] }> {
   const endOperation = beginOperation(`Importing ${source.name}`);
   const watch = watchImport(source.name);
   const report = (phase: ImportPhase, done: number, total: number, bytes?: number) => {
@@ -127,6 +127,7 @@ export function importAll(sources: readonly ImportSource[]): Promise<void> {
   return new Promise((resolve) => {
     const added: ReleaseSummary[] = [];
     const alreadyStored: ReleaseSummary[] = [];
+    const signatureAdded: ReleaseSummary[] = [];
     let failed = false;
     sources.forEach((source, index) => {
       queue.push(async () => {
@@ -134,13 +135,14 @@ export function importAll(sources: readonly ImportSource[]): Promise<void> {
           const outcome = await importOne(source, sources.length - index - 1);
           added.push(...outcome.added);
           alreadyStored.push(...outcome.alreadyStored);
+          signatureAdded.push(...outcome.signatureAdded);
         } catch (error) {
           failed = true;
           importStatus.set(failureFor(source.name, error));
         }
         if (index === sources.length - 1) {
           // A failure stays on screen; otherwise say what was added.
-          if (!failed) importStatus.set({ state: 'finished', added, alreadyStored });
+          if (!failed) importStatus.set({ state: 'finished', added, alreadyStored, signatureAdded });
           resolve();
         }
       });

@@ -123,6 +123,8 @@ function Row({ release, active, groupStart, repeatsProduct, onDetails, onExport,
 
 const sameRow = (before: RowProps, after: RowProps) =>
   before.release.id === after.release.id &&
+  // A stored unsigned release may take its publisher's signature later, a file more (its id does not cover it).
+  before.release.files.length === after.release.files.length &&
   before.release.addedAt === after.release.addedAt &&
   before.active === after.active &&
   before.groupStart === after.groupStart &&

@@ -14,6 +14,11 @@ export interface SaveOutcome {
   added: ReleaseSummary[];
   /** Releases that were already stored (same id): left as they were, not duplicated. */
   alreadyStored: ReleaseSummary[];
+  /**
+   * Of those, the ones stored unsigned that this copy brought the publisher's signature for: the stored release now
+   * keeps it (a release's id covers its files, not its signature, so the signed copy is the same release).
+   */
+  signatureAdded: ReleaseSummary[];
 }
 
 /**
@@ -78,7 +83,7 @@ function describe(releases: readonly Release[]): string {
  * if anything fails (storage full, the page closes) the transaction aborts and nothing is kept.
  */
 export async function saveReleases(releases: readonly Release[], options: SaveOptions = {}): Promise<SaveOutcome> {
-  const outcome: SaveOutcome = { added: [], alreadyStored: [] };
+  const outcome: SaveOutcome = { added: [], alreadyStored: [], signatureAdded: [] };
   if (releases.length === 0) return outcome;
   options.signal?.throwIfAborted();
   let sourced = false;
@@ -115,6 +120,16 @@ export async function saveReleases(releases: readonly Release[], options: SaveOp
           existing.source = options.source;
           await settled(tx.objectStore('releases').put(existing));
           sourced = true;
+        }
+        const signature = release.files.find((f) => f.role === 'signature');
+        if (signature && !existing.files.some((f) => f.role === 'signature')) {
+          const signed = summaryOf(release, existing.addedAt, existing.source);
+          await settled(tx.objectStore('releases').put(signed));
+          await settled(tx.objectStore('files').put({ releaseId: release.id, path: signature.path, data: signature.data }));
+          outcome.signatureAdded.push(signed);
+          outcome.alreadyStored.push(signed);
+          sourced = true;
+          continue;
         }
         outcome.alreadyStored.push(existing);
         continue;

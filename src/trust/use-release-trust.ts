@@ -17,15 +17,24 @@ subscribeLibrary((change) => {
   if (change.kind !== 'added') cache.clear();
 });
 
+/**
+ * What a verdict is computed from, besides keys and policy: the release and its signature file. A release's id does
+ * not cover its signature, so a stored unsigned release that takes its publisher's signature is judged anew.
+ */
+export function trustKey(release: ReleaseSummary): string {
+  return `${release.id}:${release.files.find((f) => f.role === 'signature')?.sha256 ?? ''}`;
+}
+
 function verdict(release: ReleaseSummary, settings: TrustSettings): Promise<ReleaseTrust> {
   if (settings.generation !== cachedGeneration) {
     cache.clear();
     cachedGeneration = settings.generation;
   }
-  let found = cache.get(release.id);
+  const key = trustKey(release);
+  let found = cache.get(key);
   if (!found) {
     found = loadVerdicts().then((m) => m.verdictOf(release, settings));
-    cache.set(release.id, found);
+    cache.set(key, found);
   }
   return found;
 }
@@ -46,8 +55,8 @@ export function useReleaseTrust(release: ReleaseSummary | undefined): TrustReadi
     return () => {
       current = false;
     };
-    // The settings object changes with its generation; the release with its id.
-  }, [release?.id, generation, settings.state]);
+    // The settings object changes with its generation; the release with its id and signature.
+  }, [release && trustKey(release), generation, settings.state]);
   return reading;
 }
 
@@ -59,7 +68,7 @@ export function useReleaseVerdicts(releases: readonly ReleaseSummary[] | undefin
   const settings = useTrustSettings();
   const [read, setRead] = useState<{ key: string; verdicts: Map<string, ReleaseTrust | undefined> } | undefined>(undefined);
   const generation = settings.state === 'ready' ? settings.generation : -1;
-  const key = `${generation}:${releases?.map((r) => r.id).join(',') ?? ''}`;
+  const key = `${generation}:${releases?.map(trustKey).join(',') ?? ''}`;
   useEffect(() => {
     if (!releases || settings.state !== 'ready') return;
     let current = true;

@@ -88,6 +88,21 @@ test('a release signed with a trusted key says who signed it, and installs over 
   expect(image.subarray(0x10000, 0x10000 + release.app.length).equals(release.app)).toBe(true);
 });
 
+test('a release kept unsigned takes the publisher\'s signature when its signed copy is imported', async () => {
+  const { page } = app;
+  const unsigned = await nativeReleaseZip({ product: 'Acme Meter', version: '2.0.0', seed: 6 });
+  const signed = await nativeReleaseZip({ product: 'Acme Meter', version: '2.0.0', publisher: acme, seed: 6 });
+  await openLibrary(page);
+  expect(await pickFiles(page, 'acme-meter-2.0.0-unsigned.zip', unsigned.zip)).toBe('added');
+  expect(await signatureCell(page, 'Acme Meter 2.0.0')).toBe('Unsigned');
+  const before = await storedRecords(page);
+  expect(await pickFiles(page, 'acme-meter-2.0.0.zip', signed.zip)).toBe('already');
+  expect(await page.getByText('Acme Meter 2.0.0 now keeps the publisher\'s signature this copy brought.').count()).toBe(1);
+  expect(await signatureCell(page, 'Acme Meter 2.0.0')).toBe(`Signed by Acme release key (${acme.publicKey.fingerprint.slice(0, 4)}…)`);
+  // One release still, with one file more: its signature.
+  expect(await storedRecords(page)).toEqual({ releases: before.releases, files: before.files + 1 });
+});
+
 test('an unsigned release is blocked until unsigned releases of its product are allowed, and blocked again once withdrawn', async () => {
   const { page } = app;
   await openLibrary(page);
