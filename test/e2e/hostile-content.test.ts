@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { openApp, type AppSession } from './browser.ts';
 import { addByAddress, deviceCard, openDevicesView, PASSWORD, startTestAgent, type TestAgent } from './devices.support.ts';
 import { connectSimulated, disconnect, flash, openFlashView } from './flash.support.ts';
+import { startReleaseSite } from '../../packages/bundle/test/release-site.ts';
 import { expectInert, HOSTILE, HOSTILE_BOARD, hostileReleaseZip } from './hostile.support.ts';
 import { pickFiles, releaseRow } from './library.support.ts';
 
@@ -47,6 +48,45 @@ test('a release whose manifest carries markup and script links: its row, details
   await page.getByRole('radio', { name: RELEASE }).waitFor();
   await expectInert(page, [PRODUCT]);
   await disconnect(page);
+});
+
+test('a web release whose manifest and address carry markup, and one whose chip family does: text, in the library and in the refusal', async () => {
+  const { page } = app;
+  const site = await startReleaseSite({ cors: true });
+  try {
+    // The site serves paths decoded; the address is typed encoded.
+    const folder = `/r/${HOSTILE.svg}/`;
+    const product = `Web ${HOSTILE.img}`;
+    site.put(`${folder}hostile.zip`, await hostileReleaseZip(product));
+    // An ESP Web Tools manifest whose chip family is markup: refused, with the value quoted.
+    site.put('/bad/manifest.json', JSON.stringify({ name: product, version: '1.0.0', builds: [{ chipFamily: HOSTILE.img, parts: [{ path: 'a.bin', offset: 0 }] }] }));
+    site.put('/bad/a.bin', new Uint8Array(16));
+    await openLibrary(page);
+    const panel = page.getByRole('region', { name: 'Add from the web' });
+
+    const address = `${site.origin}/r/${encodeURIComponent(HOSTILE.svg)}/hostile.zip`;
+    await panel.getByLabel('Release address').fill(address);
+    await panel.getByRole('button', { name: 'Add from URL' }).click();
+    const outcome = panel.getByText(/^Fetched .* and stored it in the library\./).or(panel.getByRole('alert'));
+    await outcome.first().waitFor({ timeout: 30_000 });
+    expect(await outcome.first().innerText()).toMatch(/^Fetched /);
+    const release = `${product} 6.6.6`;
+    await releaseRow(page, release).getByRole('button', { name: `Details of ${release}` }).click();
+    const dialog = page.getByRole('dialog', { name: release });
+    await dialog.waitFor();
+    await expectInert(page, [product, HOSTILE_BOARD]);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await panel.getByLabel('Release address').fill(`${site.origin}/bad/manifest.json`);
+    await panel.getByRole('button', { name: 'Add from URL' }).click();
+    const refusal = panel.getByRole('alert').filter({ hasText: 'Could not add the release' });
+    await refusal.waitFor({ timeout: 30_000 });
+    expect(await refusal.innerText()).toContain('<img src=x onerror=');
+    await expectInert(page, []);
+    await panel.getByRole('button', { name: 'Dismiss' }).click();
+  } finally {
+    await site.close();
+  }
 });
 
 test('a device whose document carries markup: its card shows the strings as text', async () => {

@@ -20,8 +20,8 @@ export const HOSTILE_TEXT = `${HOSTILE.img} ${HOSTILE.script} ${HOSTILE.svg} ${H
 /** A board name that is hostile and very long, without a space to break it at. */
 export const HOSTILE_BOARD = `${HOSTILE.link}${HOSTILE.svg}${'-long-board-name'.repeat(40)}`;
 
-/** A FieldFlash release whose product, notes, board and part file name are hostile. */
-export async function hostileReleaseZip(product: string): Promise<Buffer> {
+/** A FieldFlash release whose product, notes, board and part file name are hostile, as its files. */
+export async function hostileReleaseFiles(product: string): Promise<Array<{ path: string; data: Uint8Array }>> {
   const part = `${HOSTILE.img}.bin`;
   const data = new Uint8Array(4096).fill(0x5a);
   const manifest = await writeNativeManifest({
@@ -33,9 +33,16 @@ export async function hostileReleaseZip(product: string): Promise<Buffer> {
     targets: [{ chipFamily: 'ESP32', board: HOSTILE_BOARD, flash: { erase: 'parts', parts: [{ path: part, offset: 0x310000 }] } }],
     files: [{ path: part, data, role: 'data' }],
   });
+  return [
+    { path: 'manifest.json', data: new TextEncoder().encode(manifest) },
+    { path: part, data },
+  ];
+}
+
+/** The same release as a zip. */
+export async function hostileReleaseZip(product: string): Promise<Buffer> {
   const zip = new JSZip();
-  zip.file('manifest.json', manifest);
-  zip.file(part, data);
+  for (const file of await hostileReleaseFiles(product)) zip.file(file.path, file.data);
   return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
 }
 
