@@ -41,7 +41,6 @@ async function attackFromThePage(page: Page): Promise<Attempts> {
         return (error as Error).name;
       }
     };
-    // eslint-disable-next-line no-eval
     const evalOutcome = tryCode(() => eval('window.evalRan = true'));
     const functionOutcome = tryCode(() => new Function('window.functionRan = true')());
 
