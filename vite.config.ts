@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import preact from '@preact/preset-vite';
+import { CSP_META } from './scripts/content-security-policy.mjs';
 
 const APP_SOURCE = fileURLToPath(new URL('./src/', import.meta.url));
 
@@ -26,8 +27,20 @@ function folderIndexReExportsOnly(): Plugin {
   };
 }
 
+/**
+ * The built page carries its Content-Security-Policy itself, so it holds wherever the page is served from, the
+ * service worker's precache included. Not in `npm run dev`: Vite's dev server injects inline scripts.
+ */
+function contentSecurityPolicyMeta(): Plugin {
+  return {
+    name: 'fieldflash:content-security-policy-meta',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP_META }, injectTo: 'head-prepend' }],
+  };
+}
+
 export default defineConfig({
-  plugins: [preact(), folderIndexReExportsOnly()],
+  plugins: [preact(), folderIndexReExportsOnly(), contentSecurityPolicyMeta()],
   build: {
     target: 'es2022',
     sourcemap: true,

@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
+import { CSP_HEADER } from './content-security-policy.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -44,7 +45,10 @@ export async function startStaticServer({ root, host = '127.0.0.1', port = 0, tl
       res.writeHead(200, {
         'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
         'content-length': info.size,
-        'cache-control': path.endsWith('sw.js') ? 'no-cache' : 'no-cache',
+        'cache-control': 'no-cache',
+        // On every response: the page's policy, and the service worker's own (a worker takes its policy from its script).
+        'content-security-policy': CSP_HEADER,
+        'x-content-type-options': 'nosniff',
       });
       if (req.method === 'HEAD') res.end();
       else createReadStream(path).pipe(res);

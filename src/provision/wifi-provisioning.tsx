@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { DeviceIdentity } from '../serial/device-identity.ts';
 import type { SharedPortView } from '../serial/serial-monitor.ts';
 import { hrefFor } from '../routes.ts';
+import { webHref } from '../web-link.ts';
 import { saveDevice } from '../store/devices.ts';
 import { ImprovLink, type WifiNetwork, type WifiState } from './improv-link.ts';
 import { ProvisioningProblem } from './provisioning-problems.ts';
@@ -59,7 +60,8 @@ export function WifiProvisioning(props: WifiProvisioningProps) {
 
   const remember = (link: ImprovLink, ssid: string | undefined, url: string | undefined) => {
     setJoined({ ssid, url, saved: 'saving' });
-    if (!url) return;
+    // Only a web address is somewhere Devices can reach the board; anything else is shown, never kept.
+    if (!url || !webHref(url)) return;
     saveDevice({
       mac: identity.mac,
       chipName: identity.chipName,
@@ -208,9 +210,15 @@ function JoinedResult({ joined, mac }: { joined: Joined; mac: string }) {
       {joined.url ? (
         <p>
           The device is at{' '}
-          <a href={joined.url} target="_blank" rel="noopener noreferrer">
-            {joined.url}
-          </a>
+          {webHref(joined.url) ? (
+            <a href={webHref(joined.url)} target="_blank" rel="noopener noreferrer">
+              {joined.url}
+            </a>
+          ) : (
+            <>
+              <code>{joined.url}</code> (not a web address, so not a link)
+            </>
+          )}
         </p>
       ) : (
         <p>The device did not say where it can be reached; look for it on your router or in the serial console.</p>

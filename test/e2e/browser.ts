@@ -30,9 +30,49 @@ function checkChromium(): void {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium`);
 }
 
+/**
+ * Content-Security-Policy violations reported by any page these helpers opened, in the order they came. The e2e
+ * setup (policy-guard.setup.ts) fails the test during which one came; a test that provokes one on purpose takes
+ * it with takePolicyViolations().
+ */
+const policyViolations: string[] = [];
+
+export function takePolicyViolations(): string[] {
+  return policyViolations.splice(0);
+}
+
+const REPORT_BINDING = '__fieldflashPolicyViolation';
+// Runs before any of the page's own scripts, in every frame; the binding reaches this process whatever the policy.
+const REPORT_VIOLATIONS = `document.addEventListener('securitypolicyviolation', (e) => {
+  globalThis.${REPORT_BINDING}?.(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber + (e.sample ? ' (' + e.sample + ')' : ''));
+});`;
+
+const watched = new WeakSet<BrowserContext>();
+
+/** Records every policy violation the context's pages report, as an event and as Chromium's console message. */
+async function watchPolicy(context: BrowserContext): Promise<void> {
+  if (watched.has(context)) return;
+  watched.add(context);
+  await context.exposeBinding(REPORT_BINDING, (_source, text: string) => {
+    policyViolations.push(`securitypolicyviolation: ${text}`);
+  });
+  await context.addInitScript({ content: REPORT_VIOLATIONS });
+  context.on('console', (message) => {
+    if (/Content[- ]Security[- ]Policy/i.test(message.text())) policyViolations.push(`console ${message.type()}: ${message.text()}`);
+  });
+}
+
 export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   checkChromium();
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
+  // Every context, browser.newPage()'s own included (it goes through newContext), reports policy violations.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await watchPolicy(context);
+    return context;
+  };
+  return browser;
 }
 
 /**
@@ -41,7 +81,9 @@ export async function launchBrowser(extraArgs: readonly string[] = []): Promise<
  */
 export async function launchProfile(userDataDir: string): Promise<BrowserContext> {
   checkChromium();
-  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, acceptDownloads: true });
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, acceptDownloads: true });
+  await watchPolicy(context);
+  return context;
 }
 
 /** Serves dist/ on a fresh port and opens the app in a fresh profile. */
