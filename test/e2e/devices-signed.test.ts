@@ -1,6 +1,7 @@
 // The Devices view in Chromium and a reference agent started with trusted keys (docs/protocol.md §4.9): a signed
-// release from the library goes to the device with its manifest and signature and is confirmed; the unsigned demo
-// release is refused by the device, and the card says so in words, with what to do.
+// release from the library goes to the device with its manifest and signature and is confirmed; the demo release,
+// signed by a publisher this laptop trusts but the device does not, is refused by the device itself, and the card
+// says so in words, with what to do.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { generateSigningKey, pseudoRandomBytes, signatureFileText, signManifest, writeAppImage, writeNativeManifest } from '../../packages/bundle/src/index.ts';
 import { deviceDir } from '../integration/agent-support.ts';
@@ -8,6 +9,8 @@ import { trustedKeysDir } from '../integration/signed-release-support.ts';
 import { openApp, type AppSession } from './browser.ts';
 import { addByAddress, DEMO, deviceCard, deviceDocument, forgetAllDevices, openDevicesView, PASSWORD, startTestAgent, type TestAgent, updateResult } from './devices.support.ts';
 import { confirmDeleting, pickFiles, releaseRow, zipFiles } from './library.support.ts';
+import { importKey } from './trust.support.ts';
+import { publicKeyFile } from '../../packages/bundle/src/index.ts';
 
 let app: AppSession;
 const agents: TestAgent[] = [];
@@ -36,6 +39,8 @@ beforeAll(async () => {
   await app.page.getByRole('button', { name: 'Load demo release' }).click();
   await releaseRow(app.page, /^FieldFlash Demo 1\.0\.0/).waitFor({ timeout: 30_000 });
   expect(await pickFiles(app.page, 'fieldflash-demo-1.1.0.zip', await signedReleaseZip())).toBe('added');
+  // The laptop trusts this publisher too, so the app lets the release go; the device decides for itself.
+  expect(await importKey(app.page, publicKeyFile(key.publicKey))).toMatch(`Imported FieldFlash Demo releases (${key.publicKey.keyId})`);
 });
 afterAll(async () => {
   if (!app) return;
@@ -73,15 +78,16 @@ describe('a device that installs signed releases only', () => {
     expect(document.slots[1]).toMatchObject({ name: 'b', state: 'active', version: '1.1.0' });
   });
 
-  test("refuses the unsigned demo release, and the card shows the device's refusal in words with what to do", async () => {
+  test("refuses the demo release, signed by a key it does not hold, and the card shows the device's refusal in words with what to do", async () => {
     const { page } = app;
     const device = await trustingAgent();
     await addByAddress(page, device.agent.url, PASSWORD);
     const card = deviceCard(page, device.label);
     await card.getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
     const result = await updateResult(card);
-    expect(result).toContain(`Update to FieldFlash Demo 1.0.0 stopped: The device at ${device.agent.url} refused (signature-required): This device installs signed releases only, and the offer carries no signature.`);
-    expect(result).toContain('What to do: This device installs signed releases only. Import the release as its publisher signed it');
+    expect(result).toContain(`Update to FieldFlash Demo 1.0.0 stopped: The device at ${device.agent.url} refused (untrusted-key): The release is signed with key `);
+    expect(result).toContain(`which this device does not trust (it trusts ${key.publicKey.keyId})`);
+    expect(result).toContain('What to do: The device does not trust the key that signed this release');
     const document = await deviceDocument(device.agent.url);
     expect(document.slots[1]).toEqual({ name: 'b', state: 'empty' });
     expect(document.lastUpdate).toBeUndefined();
