@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript/micropython.mjs';
 import { writeNativeManifest } from '../packages/bundle/src/index.ts';
 import { bytesToBase64, generateSigningKey, signManifest, webCryptoImport, webCryptoSign, type SignatureAlgorithm } from '../packages/bundle/src/trust/index.ts';
+import { reportRow } from './lib/report-rows.ts';
 
 const AGENT = fileURLToPath(new URL('../agents/micropython/', import.meta.url));
 const RUNS = 5;
@@ -75,5 +76,14 @@ for (const algorithm of ['ed25519', 'ecdsa-p256'] as SignatureAlgorithm[]) {
     const node = (performance.now() - started) / NODE_RUNS;
     const mpy = median(inInterpreter);
     console.log(`${algorithm.padEnd(11)} ${manifest.name.padEnd(32)} ${String(manifest.bytes.length).padStart(6)} ${`${mpy} ms`.padStart(13)} ${`${node.toFixed(3)} ms`.padStart(11)}   ${Math.round(mpy / node)}x`);
+    reportRow({
+      name: `one ${algorithm} verification inside MicroPython, ${manifest.name} (${manifest.bytes.length} bytes)`,
+      value: mpy,
+      unit: 'ms',
+      baseline: { name: 'Node WebCrypto', value: node, unit: 'ms' },
+      ratio: mpy / node,
+      ratioOf: 'x WebCrypto',
+      runs: inInterpreter.map((ms) => ms / node),
+    });
   }
 }

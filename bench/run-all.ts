@@ -16,6 +16,7 @@ const BENCHES = [
   { name: 'import', script: 'bench/import.bench.ts', what: 'a 32 MiB bundle imported in Chromium against unzip -t + sha256sum; 50 small releases one after another' },
   { name: 'library-list', script: 'bench/library-list.bench.ts', what: 'the library list of 50 releases, render to painted frame, against the same list holding one' },
   { name: 'flash', script: 'bench/flash.bench.ts', what: 'a 2 MiB app written into the emulated ESP32 against the wire and flash limits; the fast re-flash' },
+  { name: 'micropython-verify', script: 'bench/micropython-verify.bench.ts', what: 'one release signature verified in pure Python inside the MicroPython interpreter, against Node WebCrypto' },
   { name: 'lan', script: 'bench/lan.bench.ts', what: 'a 16 MiB image to agents on loopback against curl, from Node and from Chromium; memory; many agents at once' },
 ];
 
