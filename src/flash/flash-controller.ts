@@ -16,8 +16,8 @@ import { expectedApp, layoutContents } from './layout-contents.ts';
 import { checkEraseAllLayout, checkKeepDataLayout } from './layout-guard.ts';
 import { partsForBuild, MissingLayoutError } from './release-parts.ts';
 import { releaseOption } from './release-choice.ts';
-import { SimulatedDevice, type LastingFaults } from './simulated-device.ts';
-import { CONSOLE_LIMIT, flashState, type FlashOptions, type SimulatedChip } from './flash-state.ts';
+import { SimulatedDevice } from './simulated-device.ts';
+import { CONSOLE_LIMIT, flashState, type FlashOptions, type LastingFaults, type SimulatedChip } from './flash-state.ts';
 
 const LOG_LIMIT = 2000;
 

@@ -5,7 +5,7 @@ import type { FlashProblemCode } from '../serial/flash-problems.ts';
 import type { WriteProgress } from '../serial/write-progress.ts';
 import type { WriteReport } from '../serial/esp-session.ts';
 import type { BootVerdictText } from '../serial/boot-verdict.ts';
-import type { LastingFaults } from './simulated-device.ts';
+import type { BootFault } from '@fieldflash/esp-emulator';
 
 /** A value several components watch, with a hook that re-renders on change. */
 export class Watched<T> {
@@ -47,6 +47,16 @@ export function useWatched<T>(watched: Watched<T>): T {
 }
 
 export type SimulatedChip = 'esp32' | 'esp32s3' | 'esp32c3';
+
+/** Faults a demo can switch on and leave on (unlike a pulled cable, which happens once). */
+export interface LastingFaults {
+  /** Above this rate the simulated line garbles bytes (a long cable, a cheap adapter). */
+  maxReliableBaud: number | undefined;
+  /** The board prints its banner but never answers SYNC (not in download mode). */
+  neverSync: boolean;
+  /** The flashed app fails after starting, at every boot (panic, abort, brownout, boot loop), or the board prints nothing (silent). */
+  bootFault: BootFault | undefined;
+}
 
 export const SIMULATED_CHIPS: readonly { id: SimulatedChip; label: string }[] = [
   { id: 'esp32', label: 'ESP32' },

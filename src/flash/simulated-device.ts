@@ -1,19 +1,8 @@
 // The simulated board: FieldFlash's ESP32 emulator in this page, behind the same Web Serial surface as a real port.
 import type { EspEmulator, FaultPlan, SimulatedWifi } from '@fieldflash/esp-emulator';
-import { SIMULATED_CHIPS, type SimulatedChip } from './flash-state.ts';
-import type { BootFault } from '@fieldflash/esp-emulator';
+import { SIMULATED_CHIPS, type LastingFaults, type SimulatedChip } from './flash-state.ts';
 // The simulated board's MicroPython runs the WebAssembly port; Vite serves its .wasm as an asset of this build.
 import micropythonWasmUrl from '@micropython/micropython-webassembly-pyscript/micropython.wasm?url';
-
-/** Faults a demo can switch on and leave on (unlike a pulled cable, which happens once). */
-export interface LastingFaults {
-  /** Above this rate the simulated line garbles bytes (a long cable, a cheap adapter). */
-  maxReliableBaud: number | undefined;
-  /** The board prints its banner but never answers SYNC (not in download mode). */
-  neverSync: boolean;
-  /** The flashed app fails after starting, at every boot (panic, abort, brownout, boot loop), or the board prints nothing (silent). */
-  bootFault: BootFault | undefined;
-}
 
 export class SimulatedDevice {
   private lasting: LastingFaults = { maxReliableBaud: undefined, neverSync: false, bootFault: undefined };

@@ -1,8 +1,8 @@
 // The ways into the library (pick files, pick a folder, the demo) and what the import is doing.
 import { useEffect, useRef } from 'preact/hooks';
 import { useSharedState } from '../shared-state.ts';
-import type { ImportPhase, ImportStatus } from './import-release.ts';
-import { importCode, importStatus, withImportCode } from './import-status.ts';
+import { importStatus, type ImportPhase, type ImportStatus } from './import-state.ts';
+import { importCode, withImportCode } from './import-status.ts';
 import { loadWhenIdle } from '../deferred-code.ts';
 import { formatBytes } from './format.ts';
 import { pickedFromInput } from './picked-files.ts';

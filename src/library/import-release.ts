@@ -3,18 +3,11 @@
 import type { BundleError } from '@fieldflash/bundle';
 import { saveReleases, StoreError, type ReleaseSummary } from '../store/index.ts';
 import { beginOperation } from '../operations.ts';
-import { importStatus } from './import-status.ts';
+import { importStatus, type ImportPhase, type ImportStatus } from './import-state.ts';
 import { importSources, type ImportSource, type PickedFile } from './picked-files.ts';
 import { browserNetwork, isExplained } from './web-network.ts';
 import { ImportStalled, unlessAborted, watchImport } from './import-watchdog.ts';
 
-export type ImportPhase = 'read' | 'download' | 'unzip' | 'verify' | 'save';
-
-export type ImportStatus =
-  | { state: 'idle' }
-  | { state: 'running'; name: string; phase: ImportPhase; done: number; total: number; queued: number; bytes?: number }
-  | { state: 'finished'; added: ReleaseSummary[]; alreadyStored: ReleaseSummary[]; signatureAdded: ReleaseSummary[] }
-  | { state: 'failed'; name: string; message: string; file: string | undefined; hint: string };
 
 const queue: Array<() => Promise<void>> = [];
 let draining = false;

@@ -1,10 +1,7 @@
-// What the import is doing, shared by the parts that show it and the code that imports (import-release.ts). The
-// library paints with this alone; the import code loads once the page is idle, or for the first import.
+// The import code (import-release.ts), loaded once the page is idle or for the first import, and the way to run it
+// that says so in the import panel when it cannot load.
 import { deferredCode, partNotLoaded, withCode } from '../deferred-code.ts';
-import { SharedState } from '../shared-state.ts';
-import type { ImportStatus } from './import-release.ts';
-
-export const importStatus = new SharedState<ImportStatus>({ state: 'idle' });
+import { importStatus } from './import-state.ts';
 
 export const importCode = deferredCode(() => import('./import-release.ts'));
 

@@ -2,23 +2,9 @@
 // write can compare the new release with it here instead of asking the board about every sector.
 import { database } from './schema.ts';
 import { storeErrorFrom } from './errors.ts';
+import type { WrittenPart, WrittenRelease } from './records.ts';
 
-/** One part as written, with a digest of each 4 KiB sector of it (the first 16 bytes of its SHA-256). */
-export interface WrittenPart {
-  name: string;
-  offset: number;
-  size: number;
-  sectorDigests: Uint8Array;
-}
-
-export interface WrittenRelease {
-  releaseId: string;
-  /** As the technician saw it: "LOGIBUS DualOut ESP32 esp-idf-v5.1 0.100". */
-  label: string;
-  /** When the write was verified (ms since the epoch). */
-  writtenAt: number;
-  parts: WrittenPart[];
-}
+export type { WrittenPart, WrittenRelease } from './records.ts';
 
 /** What FieldFlash last wrote to the board with this MAC and verified; undefined when it does not know. */
 export async function lastWritten(mac: string): Promise<WrittenRelease | undefined> {

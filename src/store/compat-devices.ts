@@ -5,20 +5,9 @@
 import type { CompatKind } from '@fieldflash/protocol';
 import { database } from './schema.ts';
 import { storeErrorFrom } from './errors.ts';
+import type { CompatDevice } from './records.ts';
 
-export interface CompatDevice {
-  /** `<kind>:<host>`, e.g. esphome:192.168.1.41: one record per system and address. */
-  id: string;
-  kind: CompatKind;
-  /** The device's base URL (its origin). */
-  url: string;
-  /** The HTTP Basic user name; empty when its web server asks for none. Not a secret. */
-  user: string;
-  /** ms since the epoch. */
-  addedAt: number;
-  /** When it last answered, and the version it reported then, where it reports one. */
-  lastSeen?: { at: number; version?: string };
-}
+export type { CompatDevice } from './records.ts';
 
 type ChangeListener = () => void;
 const listeners = new Set<ChangeListener>();

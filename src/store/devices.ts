@@ -4,28 +4,9 @@
 // flashed but never put on a network has only that, and is not listed here.
 import { database, type StoredDevice } from './schema.ts';
 import { storeErrorFrom } from './errors.ts';
+import type { DeviceRecord } from './records.ts';
 
-export interface DeviceRecord {
-  /** Base MAC as the ROM reports it, "24:0a:c4:12:34:56". */
-  mac: string;
-  /** esptool's chip name ("ESP32") and package ("ESP32-D0WD-V3"). */
-  chipName: string;
-  model: string;
-  /** The release FieldFlash installed before provisioning ("FieldFlash Demo 1.0.0"). */
-  release: string;
-  /** What the running app says it is (Improv device info). */
-  firmware: { name: string; version: string };
-  /** The device's own name for itself. */
-  deviceName: string;
-  /** Where the device said it can be reached once on the network. */
-  url: string;
-  /** The network it joined (never its password); absent when it was on a network already. */
-  ssid?: string;
-  /** When it reported the URL (ms since the epoch). */
-  provisionedAt: number;
-  /** True for FieldFlash's simulated board. */
-  simulated: boolean;
-}
+export type { DeviceRecord } from './records.ts';
 
 /** True for a record of a board put on a network (not only flashed). */
 function provisioned(stored: StoredDevice | undefined): stored is StoredDevice & DeviceRecord {

@@ -3,38 +3,10 @@
 // exported report can be mailed to anyone.
 import { database } from './schema.ts';
 import { storeErrorFrom } from './errors.ts';
-import type { CompatKind } from '@fieldflash/protocol';
 import type { LanTransport } from './paired-devices.ts';
+import type { ReportResult, ReportTransport, FieldReportEntry } from './records.ts';
 
-/**
- * `new-version` and `unverified` end compatibility-mode pushes, which get no verdict from the device: it came back
- * reporting the new version, or it reports no version at all.
- */
-export type ReportResult = 'confirmed' | 'rolled-back' | 'failed' | 'new-version' | 'unverified';
-
-/** The FieldFlash protocol's transports, or the compatibility upload used (ESPHome, ElegantOTA). */
-export type ReportTransport = LanTransport | CompatKind;
-
-export interface FieldReportEntry {
-  /** Generated here; the key of the object store. */
-  id: string;
-  /** The device id from its device document, and the address it was updated at. */
-  deviceId: string;
-  address: string;
-  product: string;
-  fromVersion: string;
-  toVersion: string;
-  transport: ReportTransport;
-  /** Bytes put on the wire by this page, retransmissions included. */
-  bytesSent: number;
-  startedAt: number;
-  endedAt: number;
-  result: ReportResult;
-  /** The health check's reason for a rollback, the problem for a failure. */
-  reason?: string;
-  /** True when the technician confirmed sending an older version. */
-  downgradeConfirmed: boolean;
-}
+export type { ReportResult, ReportTransport, FieldReportEntry } from './records.ts';
 
 type ChangeListener = () => void;
 const listeners = new Set<ChangeListener>();

@@ -1,62 +1,12 @@
 // Devices paired for LAN updates: where each answers, what it last said about itself, and the pairing key kept in
 // place of its secret. The key is a non-extractable CryptoKey: IndexedDB keeps it, and it signs logins, but no
 // script (this one included) can read its bytes back. The secret itself is never stored.
-import type { DeviceDocument, KeptPairingKey } from '@fieldflash/protocol';
+import type { DeviceDocument } from '@fieldflash/protocol';
 import { database } from './schema.ts';
 import { storeErrorFrom } from './errors.ts';
+import type { LanTransport, PairedDevice, UpdateInProgress, ScheduledInProgress } from './records.ts';
 
-export type LanTransport = 'http' | 'webrtc';
-
-export interface PairedDevice {
-  /** The id from the device document. */
-  id: string;
-  /** The device's base URL (its origin), e.g. http://192.168.1.40:8070. */
-  url: string;
-  /** Derived from the pairing secret at pairing; logs in without it. */
-  pairingKey: KeptPairingKey;
-  /** ms since the epoch. */
-  pairedAt: number;
-  /** The device document as last read. */
-  document: DeviceDocument;
-  /** When the device last answered, and over which transport. */
-  lastSeen: { at: number; transport: LanTransport };
-  /** The base MAC of the board it was added from, when it came from a Wi-Fi setup in the Flash view. */
-  boardMac?: string;
-  /** How updates reach it, as the technician chose; Automatic when unset (src/devices/transport-choice.ts). */
-  transport?: LanTransport;
-  /** A limit on its updates' sending speed in KiB/s, for a weak shared Wi-Fi; none when unset. */
-  throttleKiBps?: number;
-  /** Set while an update runs, so one cut short by a reload or a closed laptop is picked up again. */
-  updateInProgress?: UpdateInProgress;
-}
-
-export interface UpdateInProgress {
-  releaseId: string;
-  /** "FieldFlash Demo 1.0.0". */
-  releaseName: string;
-  /** The technician confirmed sending an older version. */
-  downgrade: boolean;
-  startedAt: number;
-  /** The device's last update when this one started ("<sha256> <outcome>"), to tell this one from it afterwards. */
-  lastUpdateBefore?: string;
-  /** Send now, apply later: when the technician wants the device to reboot into the image (ms since the epoch). */
-  applyAt?: number;
-  /** Set once the device has scheduled that reboot: what waiting for its verdict needs, after a reload too. */
-  scheduled?: ScheduledInProgress;
-}
-
-export interface ScheduledInProgress {
-  sha256: string;
-  version: string;
-  /** The slot the image waits in. */
-  slot: string;
-  /** When the device reboots into it, by this laptop's clock (ms since the epoch). */
-  appliesAt: number;
-  /** Bytes this page put on the wire to send it, for the field report. */
-  sentBytes: number;
-  /** The version the device ran when the image was committed, for the field report. */
-  fromVersion: string;
-}
+export type { LanTransport, PairedDevice, UpdateInProgress, ScheduledInProgress } from './records.ts';
 
 type ChangeListener = () => void;
 const listeners = new Set<ChangeListener>();

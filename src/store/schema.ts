@@ -2,12 +2,7 @@
 // so listing the library never reads megabytes of firmware.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Release, ReleaseFile } from '@fieldflash/bundle';
-import type { CompatDevice } from './compat-devices.ts';
-import type { DeviceRecord } from './devices.ts';
-import type { WrittenRelease } from './board-contents.ts';
-import type { FieldReportEntry } from './field-report.ts';
-import type { PairedDevice } from './paired-devices.ts';
-import type { StoredTrustedKey, UnsignedAllowance } from './trust.ts';
+import type { CompatDevice, DeviceRecord, FieldReportEntry, PairedDevice, StoredTrustedKey, UnsignedAllowance, WrittenRelease } from './records.ts';
 
 export const DB_NAME = 'fieldflash';
 export const DB_VERSION = 6;

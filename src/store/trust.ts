@@ -1,30 +1,11 @@
 // What this laptop trusts: publishers' public keys (never a private key), and the products whose unsigned releases
 // the technician allowed. A revoked key is kept, marked, so the releases it signed are named and refused.
-import type { SignatureAlgorithm, TrustedKey } from '@fieldflash/bundle/trust';
+import type { TrustedKey } from '@fieldflash/bundle/trust';
 import { database } from './schema.ts';
 import { storeErrorFrom } from './errors.ts';
+import type { StoredTrustedKey, UnsignedAllowance } from './records.ts';
 
-/** A trusted key as kept: the public key, when it was added, and when it was revoked. */
-export interface StoredTrustedKey {
-  keyId: string;
-  algorithm: SignatureAlgorithm;
-  /** DER SubjectPublicKeyInfo. */
-  spki: Uint8Array;
-  /** SHA-256 of `spki`, lower-case hex. */
-  fingerprint: string;
-  name?: string;
-  /** ms since the epoch. */
-  addedAt: number;
-  /** ms since the epoch; present once revoked. */
-  revokedAt?: number;
-}
-
-/** A product whose unsigned releases may be installed, and since when. */
-export interface UnsignedAllowance {
-  product: string;
-  /** ms since the epoch. */
-  allowedAt: number;
-}
+export type { StoredTrustedKey, UnsignedAllowance } from './records.ts';
 
 type ChangeListener = () => void;
 const listeners = new Set<ChangeListener>();

@@ -16,6 +16,7 @@ from fieldflash.device import Device
 from fieldflash.handler import Handler
 from fieldflash.http import Server
 from fieldflash.sessions import Sessions
+from fieldflash.tasks import _log, spawn
 
 _current = None
 
@@ -52,24 +53,6 @@ class Config:
             if not hasattr(self, name):
                 raise TypeError('unknown agent setting %s' % name)
             setattr(self, name, value)
-
-
-def _log(line):
-    print('fieldflash: ' + line)
-
-
-async def _guarded(coro, log):
-    try:
-        await coro
-    except SystemExit:
-        pass  # the board is resetting
-    except Exception as error:  # a task that fails says so and leaves the others running
-        log('task failed: %r' % (error,))
-
-
-def spawn(coro, log=_log):
-    """Runs a task of the agent: its failure is logged, never left to end the event loop."""
-    return asyncio.create_task(_guarded(coro, log))
 
 
 class Agent:

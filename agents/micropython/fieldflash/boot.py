@@ -10,6 +10,7 @@ import machine
 
 from fieldflash import store
 from fieldflash.journal import other
+from fieldflash.tasks import spawn
 
 RESTARTED = 'the device restarted during the test boot, before the application confirmed the image'
 
@@ -98,7 +99,6 @@ class Boot:
         if code is not None and code != 0:
             self._go_back('health check exited with %d: failure requested through the test hook' % code)
         self.deciding = True
-        from fieldflash.agent import spawn
         self.trial_task = spawn(self._await_confirm(), self.device.log)
 
     async def _await_confirm(self):
@@ -147,7 +147,6 @@ class Boot:
         """POST /reboot or the restart hook: answers first, restarts once the reply is on its way."""
         if not self.rebooting:
             self.rebooting = True
-            from fieldflash.agent import spawn
             spawn(self._reboot(kind), self.device.log)
         return {'rebootingInMs': self.device.config.reboot_ms}
 

@@ -2,8 +2,14 @@
 // the schedule (slot-store.ts), so it survives restarts and ends with the image it was set for; this module arms
 // the timer that fires it and answers the requests that set and cancel it.
 import { type ScheduledReboot, utcInstant } from '@fieldflash/protocol';
-import type { Device } from './device.ts';
 import { AgentRefusal } from './errors.ts';
+import type { SlotStore } from './slot-store.ts';
+
+/** What the schedule needs of the device: its slot store (read when fired, as the device may reopen it) and its log. */
+export interface ScheduledDevice {
+  readonly store: SlotStore;
+  readonly config: { log(line: string): void };
+}
 
 export class RebootSchedule {
   private timer: NodeJS.Timeout | null = null;
@@ -11,7 +17,7 @@ export class RebootSchedule {
   onDue: () => void = () => {};
 
   constructor(
-    private readonly device: Device,
+    private readonly device: ScheduledDevice,
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -11,7 +11,9 @@ import { expectOk } from './replies.ts';
 import { sleep } from './throttle.ts';
 import { LinkError } from './transport.ts';
 import type { UpdateSession } from './update-messages.ts';
-import { UpdateError, type UpdateOptions, type UpdateRun, type UpdateVerdict } from './update-options.ts';
+import { UpdateError } from './update-error.ts';
+import type { UpdateRun } from './update-run.ts';
+import type { UpdateOptions, UpdateVerdict } from './update-options.ts';
 import { ProgressReport } from './update-progress.ts';
 
 /** An update committed now whose reboot the device has scheduled: what a client keeps to wait for its verdict later. */

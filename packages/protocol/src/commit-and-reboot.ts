@@ -5,7 +5,7 @@ import type { DeviceDocument } from './device-document.ts';
 import { DeviceRefusal } from './error-codes.ts';
 import { expectOk } from './replies.ts';
 import { parseCommitReply, parseRebootReply, type UpdateSession } from './update-messages.ts';
-import type { UpdateRun } from './update-options.ts';
+import type { UpdateRun } from './update-run.ts';
 
 /** Commits the complete image; false when the device found its digest wrong and dropped it (sent again once). */
 export async function commitImage(run: UpdateRun, session: UpdateSession): Promise<boolean> {

@@ -5,7 +5,7 @@
 
 import type { Build, Release, ReleaseFile } from '@fieldflash/bundle';
 import { appPart, fileOf } from './release-image.ts';
-import { UpdateError } from './update-options.ts';
+import { UpdateError } from './update-error.ts';
 
 export interface CompatImage {
   /** "ESP32" or "ESP32-C3, board esp32-c3-devkitm-1": which build, for people, when a release has several. */

@@ -6,7 +6,7 @@ import semver from 'semver';
 import { ESP_APP_HEADER_LENGTH, readEspAppHeader } from '@fieldflash/bundle';
 import { sleep } from './throttle.ts';
 import { LinkError } from './transport.ts';
-import { UpdateError } from './update-options.ts';
+import { UpdateError } from './update-error.ts';
 
 export interface ReportedVersion {
   version: string;

@@ -6,7 +6,8 @@ import { type DeviceDocument, parseDeviceDocument } from './device-document.ts';
 import { type HttpTarget, HttpTransport, type SignedTransport } from './http-transport.ts';
 import { expectOk } from './replies.ts';
 import type { Transport } from './transport.ts';
-import { UpdateError, type UpdateOptions } from './update-options.ts';
+import { UpdateError } from './update-error.ts';
+import type { UpdateOptions } from './update-options.ts';
 import type { ProgressReport } from './update-progress.ts';
 import { openDataChannel } from './webrtc.ts';
 

@@ -8,8 +8,9 @@ import semver from 'semver';
 import { blobImage, type ImageSource } from './image-source.ts';
 import type { DeviceDocument } from './device-document.ts';
 import { type SignedReleaseFiles, signedReleaseFiles } from './signed-offer.ts';
-import type { SourceTreeImage } from './tree-update.ts';
-import { type ReleaseFacts, UpdateError } from './update-options.ts';
+import type { SourceTreeImage } from './tree-image.ts';
+import { UpdateError } from './update-error.ts';
+import type { ReleaseFacts } from './update-options.ts';
 
 export interface ReleasePlan {
   release: ReleaseFacts;

@@ -5,7 +5,8 @@ import type { DeviceLink } from './device-link.ts';
 import { DeviceRefusal } from './error-codes.ts';
 import { sleep } from './throttle.ts';
 import { LinkError } from './transport.ts';
-import { UpdateError, type UpdateOptions } from './update-options.ts';
+import { UpdateError } from './update-error.ts';
+import type { UpdateOptions } from './update-options.ts';
 import type { ProgressReport, UpdatePhase } from './update-progress.ts';
 
 const RETRYABLE_CODES = new Set(['offset-mismatch', 'chunk-corrupt', 'timeout', 'session-expired', 'unauthenticated', 'bad-mac', 'replayed', 'unknown-session', 'rate-limited']);

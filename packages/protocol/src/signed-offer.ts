@@ -6,7 +6,7 @@ import type { Release } from '@fieldflash/bundle';
 import { parseSignatureFile } from '@fieldflash/bundle/trust';
 import { toBase64 } from './crypto.ts';
 import { MAX_MANIFEST_BYTES, type OfferedRelease } from './update-messages.ts';
-import { UpdateError } from './update-options.ts';
+import { UpdateError } from './update-error.ts';
 
 /** The release's manifest and signature files, as the library or a bundle holds them. */
 export interface SignedReleaseFiles {

@@ -8,9 +8,11 @@ import { type PumpResult, pumpChunks } from './sender.ts';
 import { offeredRelease } from './signed-offer.ts';
 import { canSendRest, refusesSingleRequest, sendRest } from './single-request.ts';
 import { LinkError } from './transport.ts';
-import { isSourceTreeImage, treeImage } from './tree-update.ts';
+import { isSourceTreeImage } from './tree-image.ts';
+import { treeImage } from './tree-update.ts';
 import { parseUpdateSession, type UpdateOffer, type UpdateSession } from './update-messages.ts';
-import { UpdateError, type UpdateRun } from './update-options.ts';
+import { UpdateError } from './update-error.ts';
+import type { UpdateRun } from './update-run.ts';
 
 /** Offers the release; the reply is the device's session: the image it chose, its slot and its offset. */
 export async function offerUpdate(run: UpdateRun): Promise<UpdateSession> {

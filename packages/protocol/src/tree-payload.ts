@@ -5,7 +5,7 @@
 // across a resume.
 
 import { sha256, toHex } from './crypto.ts';
-import { UpdateError } from './update-options.ts';
+import { UpdateError } from './update-error.ts';
 
 export const TREE_PAYLOAD_MAGIC = 'fieldflash-tree 1';
 /** Longest record line, its newline included. */

@@ -4,40 +4,12 @@
 // any interruption offers the same payload, so the device continues it from its offset.
 
 import { describeSourceTreeDelta, type SourceTreeDelta, sourceTreeDelta } from '@fieldflash/bundle/source-tree-delta';
-import type { SourceTreeFile } from '@fieldflash/bundle/source-tree';
 import { bytesImage, type ImageSource } from './image-source.ts';
 import { expectOk } from './replies.ts';
 import { parseTreeListing } from './tree-messages.ts';
 import { buildTreePayload } from './tree-payload.ts';
-import type { UpdateRun } from './update-options.ts';
-
-/** What a source-tree update sends from: the release's tree, every file with its bytes. */
-export interface SourceTreeImage {
-  kind: 'source-tree';
-  version: string;
-  entry: string;
-  deviceLocal: readonly string[];
-  files: ReadonlyArray<SourceTreeFile & { data: Blob }>;
-}
-
-/** The delta in numbers, as the progress and the verdict report it. */
-export interface TreeDeltaSummary {
-  /** Files sent, of `files` in the release's tree. */
-  filesSent: number;
-  files: number;
-  /** Files on the device the new tree no longer has. */
-  removed: number;
-  bytesToSend: number;
-  /** Bytes of files the device already holds, not sent. */
-  bytesSaved: number;
-  totalBytes: number;
-  /** In words: "Sends 3 of 12 files (4.1 KiB of 52.0 KiB): 47.9 KiB saved." */
-  description: string;
-}
-
-export function isSourceTreeImage(image: unknown): image is SourceTreeImage {
-  return typeof image === 'object' && image !== null && (image as { kind?: unknown }).kind === 'source-tree';
-}
+import type { SourceTreeImage, TreeDeltaSummary } from './tree-image.ts';
+import type { UpdateRun } from './update-run.ts';
 
 export function summariseDelta(delta: SourceTreeDelta): TreeDeltaSummary {
   return {

@@ -3,15 +3,13 @@
 
 import type { PairingKeySource } from './auth.ts';
 import type { DeviceDocument } from './device-document.ts';
-import type { DeviceLink } from './device-link.ts';
 import type { HttpTarget, SignedTransport } from './http-transport.ts';
 import type { ImageSource } from './image-source.ts';
-import type { Retries } from './retries.ts';
 import type { SignedReleaseFiles } from './signed-offer.ts';
 import type { Throttle } from './throttle.ts';
-import type { SourceTreeImage } from './tree-update.ts';
-import type { OfferedRelease, UpdateOffer } from './update-messages.ts';
-import type { ProgressReport, UpdateProgress } from './update-progress.ts';
+import type { SourceTreeImage } from './tree-image.ts';
+import type { UpdateOffer } from './update-messages.ts';
+import type { UpdateProgress } from './update-progress.ts';
 import type { PeerConnectionFactory } from './webrtc.ts';
 
 /** What the release says about itself, for the device's compatibility and rollback checks. */
@@ -67,29 +65,4 @@ export interface UpdateVerdict {
   slot: string;
   reason?: string;
   device: DeviceDocument;
-}
-
-/** The update could not be carried through; the message says why and what to do. */
-export class UpdateError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'UpdateError';
-  }
-}
-
-/** What the phases of one update share. */
-export interface UpdateRun {
-  readonly options: UpdateOptions;
-  readonly link: DeviceLink;
-  readonly progress: ProgressReport;
-  readonly retries: Retries;
-  readonly throttle: Throttle | undefined;
-  /** The device document as last read. */
-  device: DeviceDocument;
-  /** Set once the device found the image's digest wrong and the client sent it again (it does so once). */
-  digestRetried: boolean;
-  /** A source-tree update's payload, built once from the device's files (tree-update.ts). */
-  treePayload?: ImageSource;
-  /** The offer's signed release, read once from `options.signedRelease`. */
-  offeredRelease?: OfferedRelease;
 }

@@ -1,5 +1,5 @@
 // What an update reports while it runs: the phase it is in, where the device is, and the bytes put on the wire.
-import type { TreeDeltaSummary } from './tree-update.ts';
+import type { TreeDeltaSummary } from './tree-image.ts';
 
 export type UpdatePhase =
   | 'reading'

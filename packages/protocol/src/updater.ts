@@ -16,11 +16,14 @@ import { Retries } from './retries.ts';
 import { Throttle } from './throttle.ts';
 import { imageFor, offerUpdate, sendImage } from './transfer.ts';
 import type { UpdateSession } from './update-messages.ts';
-import { UpdateError, type UpdateOptions, type UpdateRun, type UpdateVerdict } from './update-options.ts';
+import { UpdateError } from './update-error.ts';
+import type { UpdateRun } from './update-run.ts';
+import type { UpdateOptions, UpdateVerdict } from './update-options.ts';
 import { ProgressReport } from './update-progress.ts';
 import { waitForVerdict } from './verdict.ts';
 
-export { type ReleaseFacts, type UpdateOptions, type UpdateVerdict, UpdateError } from './update-options.ts';
+export type { ReleaseFacts, UpdateOptions, UpdateVerdict } from './update-options.ts';
+export { UpdateError } from './update-error.ts';
 export { cancelScheduledReboot, type ScheduledUpdate, scheduledRebootTime, type VerdictOptions, waitForScheduledVerdict } from './apply-later.ts';
 export type { UpdatePhase, UpdateProgress } from './update-progress.ts';
 

@@ -4,7 +4,9 @@
 import { sleep } from './throttle.ts';
 import { LinkError } from './transport.ts';
 import type { UpdateSession } from './update-messages.ts';
-import { UpdateError, type UpdateRun, type UpdateVerdict } from './update-options.ts';
+import { UpdateError } from './update-error.ts';
+import type { UpdateRun } from './update-run.ts';
+import type { UpdateVerdict } from './update-options.ts';
 
 export async function waitForVerdict(run: UpdateRun, session: UpdateSession): Promise<UpdateVerdict> {
   const { options } = run;

@@ -93,7 +93,7 @@ async def _serve(stream):
 def accept(conn):
     stream = Stream(conn)
     _streams[conn] = stream
-    from fieldflash.agent import spawn
+    from fieldflash.tasks import spawn
     spawn(_serve(stream))
 
 

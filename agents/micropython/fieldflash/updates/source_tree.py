@@ -10,6 +10,7 @@ import os
 from fieldflash import store
 from fieldflash.crypto import hex
 from fieldflash.errors import Refusal, bad_request
+from fieldflash.updates.tree_paths import VERSION_FILE, is_local
 
 KIND = 'source-tree'
 SLOT = 'tree'
@@ -20,15 +21,6 @@ WINDOW = 1
 LOG_FILE = 'tree-records.txt'
 # The tree a signed release builds (release.py): each file's path, SHA-256 and size, kept for the upload's whole life.
 SIGNED_FILE = 'release-tree.json'
-VERSION_FILE = '.version'
-
-
-def is_local(path, local):
-    """Whether a device path is device-local: named exactly, or inside a device-local folder ("data/")."""
-    for entry in local:
-        if path == entry or (entry.endswith('/') and path.startswith(entry)):
-            return True
-    return False
 
 
 class SourceTree:

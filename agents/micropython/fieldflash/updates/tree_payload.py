@@ -7,7 +7,7 @@ import hashlib
 
 from fieldflash import semver, store
 from fieldflash.crypto import hex
-from fieldflash.updates.source_tree import VERSION_FILE, is_local
+from fieldflash.updates.tree_paths import VERSION_FILE, is_local
 
 MAGIC = 'fieldflash-tree 1'
 LINE_LIMIT = 512

@@ -14,7 +14,7 @@
 import os
 
 from fieldflash import store
-from fieldflash.updates.source_tree import VERSION_FILE
+from fieldflash.updates.tree_paths import VERSION_FILE
 from fieldflash.updates.tree_payload import read_records
 
 

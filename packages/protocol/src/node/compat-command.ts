@@ -6,7 +6,7 @@ import type { Release } from '@fieldflash/bundle';
 import { COMPAT_NAMES, type CompatKind, type CompatProgress } from '../compat-upload.ts';
 import { compatImages } from '../compat-release.ts';
 import { deviceDocumentVersion, pushCompat, type CompatPushResult } from '../compat-push.ts';
-import { UpdateError } from '../update-options.ts';
+import { UpdateError } from '../update-error.ts';
 import { nodeSend } from './compat-node-send.ts';
 
 export interface CompatCommand {

@@ -1,12 +1,12 @@
 // Builds browser-page.ts with Vite, serves it on 127.0.0.1 and runs the raw-line measurement in Debian Chromium.
-// Run: npx tsx packages/esp-emulator/bench/browser-throughput.ts
+// Run: npx tsx bench/emulator/browser-throughput.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { launchBrowser } from '../../../test/e2e/browser.ts';
-import { startStaticServer } from '../../../scripts/static-server.mjs';
+import { launchBrowser } from '../../test/e2e/browser.ts';
+import { startStaticServer } from '../../scripts/static-server.mjs';
 
-const out = fileURLToPath(new URL('../../../.tmp/emulator-bench/', import.meta.url));
+const out = fileURLToPath(new URL('../../.tmp/emulator-bench/', import.meta.url));
 mkdirSync(out, { recursive: true });
 await build({
   configFile: false,

@@ -1,8 +1,8 @@
 // How close the emulated line gets to the wire limit (baud / 10 bytes a second) with wire time on.
-// Run: npx tsx packages/esp-emulator/bench/wire-throughput.ts   (prints ratios; the limit is the baseline)
+// Run: npx tsx bench/emulator/wire-throughput.ts   (prints ratios; the limit is the baseline)
 import { readFileSync } from 'node:fs';
 import { ESPLoader, Transport, type IEspLoaderTerminal } from 'esptool-js';
-import { EmulatedSerialPort, EspEmulator } from '../src/index.ts';
+import { EmulatedSerialPort, EspEmulator } from '../../packages/esp-emulator/src/index.ts';
 import { chipToHost, hostToChip } from './line-measure.ts';
 
 const MiB = 1024 * 1024;
@@ -24,7 +24,7 @@ async function esptoolWrite(baud: number, app: Uint8Array): Promise<{ seconds: n
   return { seconds, wireBytes: chip.stats.bytesToChip - before };
 }
 
-const app = new Uint8Array(readFileSync(new URL('../../../../shared/fixtures/esp-web-tools-logibus-dualout/firmware_esp-idf-v5.1/Application.bin', import.meta.url)));
+const app = new Uint8Array(readFileSync(new URL('../../../shared/fixtures/esp-web-tools-logibus-dualout/firmware_esp-idf-v5.1/Application.bin', import.meta.url)));
 const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
 for (const baud of [921600, 2000000]) {
   const limit = baud / 10;

@@ -1,5 +1,5 @@
 // Raw line throughput through the Web Serial shell with wire time on; runs in Node and in the page.
-import { EmulatedSerialPort, EspEmulator } from '../src/index.ts';
+import { EmulatedSerialPort, EspEmulator } from '../../packages/esp-emulator/src/index.ts';
 
 const MiB = 1024 * 1024;
 
