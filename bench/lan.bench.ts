@@ -12,7 +12,7 @@ import { bytesImage, openDataChannel, type Transport } from '@fieldflash/protoco
 import { DEFAULTS } from '../packages/agent/src/index.ts';
 import { BenchAgent, type MemoryPeak } from './lan/agents.ts';
 import { macSeconds } from './lan/auth-cost.ts';
-import { bareChannelSeconds } from './lan/bare-channel.ts';
+import { bareChannelSeconds, bareTrials } from './lan/bare-channel.ts';
 import { browserRows } from './lan/browser-rows.ts';
 import { clientSeconds, connect, curlSeconds, oneRequestSeconds } from './lan/uploads.ts';
 import { reportRow } from './lib/report-rows.ts';
@@ -87,7 +87,7 @@ try {
   console.log(`${row('client over WebRTC (node-datachannel)', tRtc)}  -> ${(tHttp / tRtc).toFixed(2)} of HTTP's throughput (goal >= 0.5)`);
   reportRow({ name: 'client over WebRTC (node-datachannel), 16 MiB', value: tRtc, unit: 's', baseline: { name: 'client, chunks over HTTP', value: tHttp, unit: 's' }, ratio: tHttp / tRtc, ratioOf: "of HTTP chunks' throughput", target: { atLeast: 0.5 }, runs: webrtc.map((t, i) => http[i]! / t) });
   const bare: number[] = [];
-  for (let trial = 0; trial < Math.max(3, Math.floor(TRIALS / 3)); trial++) bare.push(await bareChannelSeconds(SIZE, DEFAULTS.chunkSize));
+  bare.push(...(await bareTrials(Math.max(3, Math.floor(TRIALS / 3)), () => bareChannelSeconds(SIZE, DEFAULTS.chunkSize))));
   const tBare = median(bare);
   console.log(`${row('bare data channel, no FieldFlash code (its limit)', tBare)}  -> client over WebRTC moves ${(tBare / tRtc).toFixed(2)} of it`);
   reportRow({ name: 'client over WebRTC (node-datachannel), 16 MiB, against its bare data channel', value: tRtc, unit: 's', baseline: { name: 'bare data channel', value: tBare, unit: 's' }, ratio: tBare / tRtc, ratioOf: "of the channel's throughput" });

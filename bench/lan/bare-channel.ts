@@ -37,6 +37,24 @@ class BarePeer {
   }
 }
 
+/**
+ * The bare channel's trials, each timed by `trial`. A trial that node-datachannel itself fails (seen once in a few
+ * dozen: "Got a remote candidate without ICE transport" while setting the answer) is said and left out, as it times
+ * no FieldFlash code; the baseline needs at least one trial that ran.
+ */
+export async function bareTrials(count: number, trial: () => Promise<number>): Promise<number[]> {
+  const seconds: number[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      seconds.push(await trial());
+    } catch (err) {
+      console.log(`  (a bare data-channel trial failed in node-datachannel and is left out: ${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+  if (seconds.length === 0) throw new Error(`every one of ${count} bare data-channel trials failed`);
+  return seconds;
+}
+
 /** Seconds to move `total` bytes in messages of `messageSize` over a bare data channel from Node. */
 export async function bareChannelSeconds(total: number, messageSize: number): Promise<number> {
   const far = await BarePeer.start();

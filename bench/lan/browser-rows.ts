@@ -2,7 +2,7 @@
 // agents on loopback, each row a ratio against a baseline measured in the same run, with its target.
 import { DEFAULTS } from '../../packages/agent/src/index.ts';
 import type { BenchAgent } from './agents.ts';
-import { bareChannelFromPageSeconds } from './bare-channel.ts';
+import { bareChannelFromPageSeconds, bareTrials } from './bare-channel.ts';
 import { BenchPage } from './browser-page.ts';
 import { type ImageFile, writeImageFile } from './image-files.ts';
 import { curlSeconds, type Link } from './uploads.ts';
@@ -70,7 +70,7 @@ export async function browserRows(setup: BrowserRowsSetup): Promise<void> {
     await page.closeChannel(one.url);
     await page.dropMemoryCopies();
     const bare: number[] = [];
-    for (let trial = 0; trial < Math.max(3, Math.floor(trials / 3)); trial++) bare.push(await bareChannelFromPageSeconds(page, image.size, DEFAULTS.chunkSize));
+    bare.push(...(await bareTrials(Math.max(3, Math.floor(trials / 3)), () => bareChannelFromPageSeconds(page, image.size, DEFAULTS.chunkSize))));
     const [tCurl, tHttp, tChunks, tMemory, tRtc, tBare] = [curl, http, chunks, memory, webrtc, bare].map((xs) => median(xs)) as [number, number, number, number, number, number];
     const size = image.size;
     console.log(row('curl -T, one PUT (baseline)', tCurl, size));
