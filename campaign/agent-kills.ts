@@ -41,8 +41,13 @@ function drawKill(random: Random, image: TestImage): Kill {
   }
 }
 
-const describeKill = (kill: Kill): string =>
-  kill.kind === 'crash-point' ? kill.at : kill.kind === 'at-byte' ? `sigkill at-byte ${kill.offset}` : `sigkill in-phase ${kill.phase} +${kill.afterMs} ms`;
+/** The fault's kind for the tally, and where exactly it lands. */
+const describeKill = (kill: Kill, size: number): [string, string] =>
+  kill.kind === 'crash-point'
+    ? [`crash-point ${kill.at.split(':')[0]}`, kill.at]
+    : kill.kind === 'at-byte'
+      ? ['sigkill at a byte of the transfer', `${kill.offset} of ${size}`]
+      : [`sigkill in ${kill.phase}`, `+${kill.afterMs} ms`];
 
 function update(agent: AgentProcess, image: TestImage, onPhase?: (phase: UpdatePhase, offset: number) => void): Promise<UpdateVerdict> {
   const abort = new AbortController();
@@ -111,7 +116,7 @@ export const agentKills: Campaign = {
           const image = testImage(random.int(300_000, 3_000_000));
           const images = { old: oldImage.sha256, new: image.sha256 };
           const kill = drawKill(random, image);
-          aim(describeKill(kill));
+          aim(...describeKill(kill, image.bytes.length));
 
           const doomed = await start(dir, kill.kind === 'crash-point' ? kill.at : '');
           let fired = false;

@@ -44,6 +44,11 @@ export const cablePulls: Campaign = {
   fullRuns: 100,
   runTimeoutMs: 120_000,
   async prepare() {
+    // esptool-js traces every lost port to console.log; a hundred pulls would bury the campaign's own lines.
+    const consoleLog = console.log;
+    console.log = (...args: unknown[]) => {
+      if (!(typeof args[0] === 'string' && args[0].startsWith('TRACE '))) consoleLog(...args);
+    };
     const parts = releaseParts();
     const older = olderRelease(parts);
     const known = await Promise.all(older.map((p) => partContents(p.name, p.offset, p.data)));
@@ -79,7 +84,7 @@ export const cablePulls: Campaign = {
         // Tried again as the Flash view does after a pull: keep data (FieldFlash forgot what it wrote, so the board's
         // MD5s decide), or, when the technician chooses it, erase all.
         const retryEraseAll = random.chance(0.25);
-        aim(`${direction} byte ${afterBytes} (${start}; retry ${retryEraseAll ? 'erase-all' : 'keep-data'})`);
+        aim(`${start}, ${direction}`, `byte ${afterBytes}, retry ${retryEraseAll ? 'erase-all' : 'keep-data'}`);
 
         const chip = boardFor(start);
         const session = await connect(chip);
@@ -111,7 +116,9 @@ export const cablePulls: Campaign = {
           check(at < 0, `after the write tried again, ${p.name} differs from the release at 0x${(p.offset + at).toString(16)}`);
         }
       },
-      async close() {},
+      async close() {
+        console.log = consoleLog;
+      },
     };
   },
 };

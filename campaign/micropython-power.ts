@@ -108,7 +108,7 @@ export const micropythonPower: Campaign = {
             cpSync(staged, dir, { recursive: true });
             const first = random.int(0, swapChanges - 1);
             const second = random.chance(0.35) ? random.int(0, swapChanges - 1) : undefined;
-            aim(`swap before change ${first + 1} of ${swapChanges}${second === undefined ? '' : `, then during recovery before change ${second + 1}`}`);
+            aim(second === undefined ? 'cut in the swap' : 'cut in the swap and in its recovery', `before change ${first + 1} of ${swapChanges}${second === undefined ? '' : `, then before change ${second + 1}`}`);
             check((await powerOn(dir, first)).cut, `the power cut before change ${first + 1} did not happen`);
             if (second !== undefined && !(await powerOn(dir, second)).cut) note('recovery finished before the second cut');
             await powerOn(dir);
@@ -123,7 +123,7 @@ export const micropythonPower: Campaign = {
           } else {
             cpSync(running, dir, { recursive: true });
             const cutAt = random.int(0, uploadChanges - 1);
-            aim(`upload before change ${cutAt + 1} of ${uploadChanges}`);
+            aim('cut in the upload', `before change ${cutAt + 1} of ${uploadChanges}`);
             // The board comes back by itself after the cut; the client carries on or gives up, as it may.
             const agent = await startMicroPythonAgent({ dir, settings: BOARD_SETTINGS, powerCutAt: cutAt, log: quiet });
             let outcome: string;

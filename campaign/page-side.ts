@@ -121,7 +121,7 @@ export const pageSide: Campaign = {
         // find nothing left to pick up, which is right but shows no verdict to check.
         const atByte = random.int(1, fault === 'page-reload' ? Math.max(2, updateBytes - RELOAD_MARGIN) : updateBytes - 1);
         const downMs = random.int(0, 3000);
-        aim(`${fault} at page byte ${atByte} of ${updateBytes}${fault === 'page-reload' ? '' : `, down ${downMs} ms`}`);
+        aim(fault, `at page byte ${atByte} of ${updateBytes}${fault === 'page-reload' ? '' : `, down ${downMs} ms`}`);
         const { device, label } = await pairedDevice();
         try {
           let fired: Promise<void> | undefined;

@@ -3,6 +3,7 @@
 //   npm run campaign -- --runs-scale 0.1            a tenth of every campaign
 //   npm run campaign -- --only cable-pulls --runs cable-pulls=20
 //   npm run campaign -- --only agent-kills --seed 1234 --run 17   replays run 17 of that campaign
+//   --verbose prints every run's fault and what happened, not only the lost ones.
 // Exits 1 when any run was lost, 2 on a bad command line.
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -11,7 +12,7 @@ import { type Campaign, type CampaignResult, runCampaign } from './lib/campaign.
 import { newSeed } from './lib/seeded-random.ts';
 import { pageSide } from './page-side.ts';
 
-const USAGE = `Usage: npm run campaign -- [--only NAME[,NAME]] [--runs-scale X] [--runs NAME=N]... [--seed N] [--run I]
+const USAGE = `Usage: npm run campaign -- [--only NAME[,NAME]] [--runs-scale X] [--runs NAME=N]... [--seed N] [--run I] [--verbose]
   campaigns: ${CAMPAIGNS.map((c) => `${c.name} (${c.fullRuns} runs)`).join(', ')}`;
 
 function fail(message: string): never {
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     runs: { type: 'string', multiple: true },
     seed: { type: 'string' },
     run: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
@@ -63,7 +65,7 @@ for (const campaign of chosen) {
   const runs = counts.get(campaign.name) ?? Math.max(1, Math.round(campaign.fullRuns * scale));
   const indexes = replay === undefined ? [...Array(runs).keys()] : [replay];
   console.log(`\n=== ${campaign.name}: ${campaign.what}\n  ${indexes.length} run${indexes.length === 1 ? '' : 's'}, seed ${seed}`);
-  const result = await runCampaign(campaign, { seed, indexes, log: (line) => console.log(line) });
+  const result = await runCampaign(campaign, { seed, indexes, log: (line) => console.log(line), verbose: values.verbose });
   results.push(result);
   console.log(summary(result));
   for (const lost of result.lost) {
@@ -72,8 +74,8 @@ for (const campaign of chosen) {
 }
 
 function summary(r: CampaignResult): string {
-  const points = [...r.points].sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]) => `${kind} ${n}`).join(', ');
-  return `  ${r.name}: ${r.runs} runs, ${r.survived} survived, ${r.lost.length} lost (seed ${r.seed}, ${r.seconds.toFixed(1)} s); faults: ${points}`;
+  const points = [...r.points].sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]) => `    ${n} × ${kind}`);
+  return [`  ${r.name}: ${r.runs} runs, ${r.survived} survived, ${r.lost.length} lost (seed ${r.seed}, ${r.seconds.toFixed(1)} s); faults:`, ...points].join('\n');
 }
 
 console.log('\nSummary:');

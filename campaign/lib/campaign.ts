@@ -6,8 +6,11 @@ import { runRandom, type Random } from './seeded-random.ts';
 export interface RunContext {
   index: number;
   random: Random;
-  /** Names the fault this run aims at (e.g. "chunk:33" or "sigkill sending +41 ms"), for the tally and a replay. */
-  aim(point: string): void;
+  /**
+   * Names the fault this run aims at: its kind, counted in the tally ("crash-point chunk", "sigkill at-byte"), and
+   * where exactly ("33", "1200345 of 2000000"), printed with a lost run.
+   */
+  aim(kind: string, where?: string): void;
   /** Adds what actually happened to the fault point (e.g. "not reached: the update finished first"). */
   note(text: string): void;
 }
@@ -43,7 +46,7 @@ export interface CampaignResult {
   survived: number;
   lost: LostRun[];
   seconds: number;
-  /** How many runs aimed at each kind of fault point (the part of the point before ':' or ' '). */
+  /** How many runs aimed at each kind of fault. */
   points: Map<string, number>;
 }
 
@@ -52,6 +55,8 @@ export interface CampaignOptions {
   /** Run indexes to run: 0..runs-1 for a whole campaign, one index to replay a lost run. */
   indexes: readonly number[];
   log: (line: string) => void;
+  /** Also logs each run that survived, with its fault and what happened. */
+  verbose?: boolean;
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -69,22 +74,26 @@ export async function runCampaign(campaign: Campaign, options: CampaignOptions):
   try {
     for (const index of options.indexes) {
       let point = 'before any fault';
+      let kind = 'none';
       const context: RunContext = {
         index,
         random: runRandom(options.seed, index),
-        aim: (p) => (point = p),
+        aim: (k, where) => {
+          kind = k;
+          point = where ? `${k} ${where}` : k;
+        },
         note: (text) => (point = `${point} (${text})`),
       };
       result.runs += 1;
       try {
         await withTimeout(prepared.run(context), campaign.runTimeoutMs);
         result.survived += 1;
+        if (options.verbose) options.log(`  run ${index}: survived ${point}`);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         result.lost.push({ index, point, reason });
         options.log(`  LOST run ${index} (seed ${options.seed}, fault ${point}): ${reason}`);
       }
-      const kind = point.split(/[: ]/)[0]!;
       result.points.set(kind, (result.points.get(kind) ?? 0) + 1);
     }
   } finally {
