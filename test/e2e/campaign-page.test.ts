@@ -6,7 +6,7 @@ import { pageSide } from '../../campaign/page-side.ts';
 
 test('page side: every run ends confirmed on screen with the demo image in the active slot', async () => {
   const lines: string[] = [];
-  const result = await runCampaign(pageSide, { seed: 20_260_501, indexes: [0, 1, 2], log: (line) => lines.push(line) });
+  const result = await runCampaign(pageSide, { seed: 20_260_501, indexes: [0, 1], log: (line) => lines.push(line) });
   expect({ lost: result.lost, log: lines }).toEqual({ lost: [], log: [] });
   expect(result.survived).toBe(result.runs);
 }, 300_000);

@@ -17,7 +17,7 @@ async function survives(campaign: Campaign, runs: number): Promise<void> {
 }
 
 describe('crash campaigns, a few runs each', () => {
-  it('agent kills: the reference agent killed with SIGKILL mid-update restarts valid and completes the update', () => survives(agentKills, 4), 120_000);
+  it('agent kills: the reference agent killed with SIGKILL mid-update restarts valid and completes the update', () => survives(agentKills, 3), 120_000);
   it('MicroPython power cuts: /app holds a whole tree after each cut and the update completes', () => survives(micropythonPower, 2), 180_000);
-  it('cable pulls: after each pull the write tried again leaves the flash equal to the release', () => survives(cablePulls, 3), 120_000);
+  it('cable pulls: after each pull the write tried again leaves the flash equal to the release', () => survives(cablePulls, 2), 120_000);
 });
