@@ -109,7 +109,7 @@ export const agentKills: Campaign = {
     };
 
     return {
-      async run({ index, random, aim, note }: RunContext) {
+      async run({ index, random, aim, missed }: RunContext) {
         const dir = join(work, `run-${index}`);
         cpSync(template, dir, { recursive: true });
         try {
@@ -135,7 +135,7 @@ export const agentKills: Campaign = {
           const ended = await Promise.race([attempt, doomed.exited.then(() => 'killed')]);
           if (doomed.child.signalCode !== 'SIGKILL') {
             // The update ended before the fault point came: the kill lands on the device at rest.
-            note(`not reached, the update ${ended} first`);
+            missed(`the update ${ended} first`);
             doomed.child.kill('SIGKILL');
           }
           await doomed.exited;

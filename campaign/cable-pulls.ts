@@ -77,7 +77,7 @@ export const cablePulls: Campaign = {
     };
 
     return {
-      async run({ random, aim, note }: RunContext) {
+      async run({ random, aim, missed }: RunContext) {
         const start = random.pick(STARTS);
         const direction: Direction = random.chance(0.2) ? 'from-chip' : 'to-chip';
         const afterBytes = random.int(0, (await trafficOf(start))[direction] - 1);
@@ -95,7 +95,7 @@ export const cablePulls: Campaign = {
         );
         await session.close().catch(() => undefined);
         if (!chip.isUnplugged) {
-          note(`not reached: the write ${first === 'finished' ? 'finished' : `stopped first: ${first}`}`);
+          missed(`the write ${first === 'finished' ? 'finished' : `stopped first: ${first}`}`);
           chip.unplug();
         } else {
           check(first !== 'finished', 'the cable came out, yet the write reported success');

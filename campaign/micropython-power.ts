@@ -101,7 +101,7 @@ export const micropythonPower: Campaign = {
     };
 
     return {
-      async run({ index, random, aim, note }: RunContext) {
+      async run({ index, random, aim, note, missed }: RunContext) {
         const dir = join(work, `run-${index}`);
         try {
           if (random.chance(0.7)) {
@@ -110,7 +110,7 @@ export const micropythonPower: Campaign = {
             const second = random.chance(0.35) ? random.int(0, swapChanges - 1) : undefined;
             aim(second === undefined ? 'cut in the swap' : 'cut in the swap and in its recovery', `before change ${first + 1} of ${swapChanges}${second === undefined ? '' : `, then before change ${second + 1}`}`);
             check((await powerOn(dir, first)).cut, `the power cut before change ${first + 1} did not happen`);
-            if (second !== undefined && !(await powerOn(dir, second)).cut) note('recovery finished before the second cut');
+            if (second !== undefined && !(await powerOn(dir, second)).cut) missed('the recovery finished before the second cut');
             await powerOn(dir);
             const which = wholeTree(dir, trees);
             const verdict = boardJournal(dir).lastUpdate;

@@ -24,8 +24,6 @@ const UPDATE_BUTTON = 'Update to FieldFlash Demo 1.0.0';
 const CONFIRMED = /^Confirmed: FieldFlash Demo 1\.0\.0 in slot [ab]\./;
 /** Presses of Update after the first, when the update stopped or the device rolled back, before the run counts as lost. */
 const MAX_RETRIES = 2;
-/** Bytes at the end of an update (the last verdict polls) where a reload is not placed. */
-const RELOAD_MARGIN = 4096;
 
 type Fault = 'link-cut' | 'agent-kill' | 'page-reload';
 const FAULTS: readonly Fault[] = ['link-cut', 'agent-kill', 'page-reload'];
@@ -40,8 +38,14 @@ async function demoSlotSha256(): Promise<Record<'a' | 'b', string>> {
 
 /** The result line once the update has ended, its text collapsed. */
 async function resultText(page: Page, label: string): Promise<string> {
-  const result = deviceCard(page, label).getByRole('status', { name: 'Update result' });
-  await result.waitFor({ timeout: 90_000 });
+  const card = deviceCard(page, label);
+  const result = card.getByRole('status', { name: 'Update result' });
+  try {
+    await result.waitFor({ timeout: 90_000 });
+  } catch {
+    const shown = await card.innerText({ timeout: 5_000 }).catch(() => 'no card');
+    throw new Error(`no update result on screen within 90 s; the card shows: ${shown.replace(/\s+/g, ' ').slice(0, 600)}`);
+  }
   return (await result.innerText()).replace(/\s+/g, ' ');
 }
 
@@ -101,7 +105,7 @@ export const pageSide: Campaign = {
 
     // What the page sends in a whole update, measured once, so each fault lands at a byte inside it.
     let updateBytes: number;
-    {
+    try {
       const { device, label } = await pairedDevice();
       try {
         const before = device.link.pageBytes;
@@ -112,23 +116,30 @@ export const pageSide: Campaign = {
       } finally {
         await device.close();
       }
+    } catch (error) {
+      await app.close();
+      throw error;
     }
 
     return {
-      async run({ random, aim, note }: RunContext) {
+      async run({ random, aim, note, missed }: RunContext) {
         const fault = random.pick(FAULTS);
-        // A reload lands before the page has read the verdict: one that came after the page showed the result would
-        // find nothing left to pick up, which is right but shows no verdict to check.
-        const atByte = random.int(1, fault === 'page-reload' ? Math.max(2, updateBytes - RELOAD_MARGIN) : updateBytes - 1);
+        const atByte = random.int(1, updateBytes - 1);
         const downMs = random.int(0, 3000);
         aim(fault, `at page byte ${atByte} of ${updateBytes}${fault === 'page-reload' ? '' : `, down ${downMs} ms`}`);
         const { device, label } = await pairedDevice();
         try {
+          const resultShown = () => deviceCard(page, label).getByRole('status', { name: 'Update result' }).isVisible().catch(() => false);
           let fired: Promise<void> | undefined;
           device.link.when(device.link.pageBytes + atByte, () => {
             fired = (async () => {
               if (fault === 'page-reload') {
-                await page.reload();
+                // Held both ways, the page cannot hear a verdict while it is looked at: one it already shows ended
+                // the update (a reload would rightly find nothing to pick up), so the reload is only for one running.
+                device.link.hold();
+                if (await resultShown()) missed('the update ended first');
+                else await page.reload();
+                device.link.release();
                 return;
               }
               if (fault === 'link-cut') device.link.cut();
@@ -139,12 +150,11 @@ export const pageSide: Campaign = {
             })();
           });
           await deviceCard(page, label).getByRole('button', { name: UPDATE_BUTTON }).click();
-          const result = deviceCard(page, label).getByRole('status', { name: 'Update result' });
-          while (!fired && !(await result.isVisible().catch(() => false))) await new Promise((resolve) => setTimeout(resolve, 50));
+          while (!fired && !(await resultShown())) await new Promise((resolve) => setTimeout(resolve, 50));
           if (fired) await fired;
           else {
             device.link.when(Number.POSITIVE_INFINITY, () => {});
-            note('not reached: the update ended first');
+            missed('the update ended first');
           }
           let text = await resultText(page, label);
           for (let retry = 1; !CONFIRMED.test(text); retry++) {

@@ -55,6 +55,7 @@ if (replay !== undefined && (!Number.isInteger(replay) || replay < 0)) fail(`--r
 if (replay !== undefined && (values.seed === undefined || chosen.length !== 1)) fail('--run replays one run: give it with --only NAME and the --seed that campaign printed.');
 
 const results: CampaignResult[] = [];
+const failedToStart: string[] = [];
 console.log(`Crash campaigns, seed ${seed}.`);
 if (chosen.includes(pageSide) && process.env.FIELDFLASH_SKIP_BUILD !== '1') {
   // The page side runs against what ships: the production build, as the end-to-end tests do.
@@ -65,7 +66,18 @@ for (const campaign of chosen) {
   const runs = counts.get(campaign.name) ?? Math.max(1, Math.round(campaign.fullRuns * scale));
   const indexes = replay === undefined ? [...Array(runs).keys()] : [replay];
   console.log(`\n=== ${campaign.name}: ${campaign.what}\n  ${indexes.length} run${indexes.length === 1 ? '' : 's'}, seed ${seed}`);
-  const result = await runCampaign(campaign, { seed, indexes, log: (line) => console.log(line), verbose: values.verbose });
+  let result: CampaignResult;
+  try {
+    const progress = (r: Readonly<CampaignResult>) => {
+      if (r.runs % 25 === 0 && r.runs < indexes.length) console.log(`  ${r.runs} of ${indexes.length} runs, ${r.lost.length} lost so far`);
+    };
+    result = await runCampaign(campaign, { seed, indexes, log: (line) => console.log(line), verbose: values.verbose, onRun: progress });
+  } catch (error) {
+    // Its fixtures could not be made ready (a device that would not start, no Chromium): no run counted, a failure.
+    console.log(`  ${campaign.name} could not start: ${error instanceof Error ? error.message : String(error)}`);
+    failedToStart.push(campaign.name);
+    continue;
+  }
   results.push(result);
   console.log(summary(result));
   for (const lost of result.lost) {
@@ -75,9 +87,10 @@ for (const campaign of chosen) {
 
 function summary(r: CampaignResult): string {
   const points = [...r.points].sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]) => `    ${n} × ${kind}`);
-  return [`  ${r.name}: ${r.runs} runs, ${r.survived} survived, ${r.lost.length} lost (seed ${r.seed}, ${r.seconds.toFixed(1)} s); faults:`, ...points].join('\n');
+  return [`  ${r.name}: ${r.runs} runs, ${r.survived} survived, ${r.lost.length} lost (seed ${r.seed}, ${r.seconds.toFixed(1)} s)${r.missed ? `; ${r.missed} faults not reached, the work ended first` : ''}; faults:`, ...points].join('\n');
 }
 
 console.log('\nSummary:');
 for (const r of results) console.log(summary(r));
-process.exit(results.some((r) => r.lost.length > 0) ? 1 : 0);
+for (const name of failedToStart) console.log(`  ${name}: could not start, no runs`);
+process.exit(failedToStart.length > 0 || results.some((r) => r.lost.length > 0) ? 1 : 0);

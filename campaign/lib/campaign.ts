@@ -11,8 +11,10 @@ export interface RunContext {
    * where exactly ("33", "1200345 of 2000000"), printed with a lost run.
    */
   aim(kind: string, where?: string): void;
-  /** Adds what actually happened to the fault point (e.g. "not reached: the update finished first"). */
+  /** Adds what actually happened to the fault point (e.g. "pressed again after: …"). */
   note(text: string): void;
+  /** The fault never came (the update ended first); the run still checks the device, and the tally says how many. */
+  missed(why: string): void;
 }
 
 /** A campaign prepared to run: its shared fixtures are ready (a browser, a snapshot of a device). */
@@ -48,6 +50,8 @@ export interface CampaignResult {
   seconds: number;
   /** How many runs aimed at each kind of fault. */
   points: Map<string, number>;
+  /** Runs whose fault (or second fault) never came because the work it aimed at ended first. */
+  missed: number;
 }
 
 export interface CampaignOptions {
@@ -57,6 +61,8 @@ export interface CampaignOptions {
   log: (line: string) => void;
   /** Also logs each run that survived, with its fault and what happened. */
   verbose?: boolean;
+  /** Called after each run, for a progress line. */
+  onRun?: (result: Readonly<CampaignResult>) => void;
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -69,7 +75,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 export async function runCampaign(campaign: Campaign, options: CampaignOptions): Promise<CampaignResult> {
   const started = performance.now();
-  const result: CampaignResult = { name: campaign.name, seed: options.seed, runs: 0, survived: 0, lost: [], seconds: 0, points: new Map() };
+  const result: CampaignResult = { name: campaign.name, seed: options.seed, runs: 0, survived: 0, lost: [], seconds: 0, points: new Map(), missed: 0 };
   const prepared = await campaign.prepare(options.log);
   try {
     for (const index of options.indexes) {
@@ -83,6 +89,10 @@ export async function runCampaign(campaign: Campaign, options: CampaignOptions):
           point = where ? `${k} ${where}` : k;
         },
         note: (text) => (point = `${point} (${text})`),
+        missed: (why) => {
+          point = `${point} (not reached: ${why})`;
+          result.missed += 1;
+        },
       };
       result.runs += 1;
       try {
@@ -95,6 +105,7 @@ export async function runCampaign(campaign: Campaign, options: CampaignOptions):
         options.log(`  LOST run ${index} (seed ${options.seed}, fault ${point}): ${reason}`);
       }
       result.points.set(kind, (result.points.get(kind) ?? 0) + 1);
+      options.onRun?.(result);
     }
   } finally {
     await prepared.close();
