@@ -85,7 +85,10 @@ export async function writeRegion(
 ): Promise<RegionResult> {
   const unlessLost = <T>(step: Promise<T>): Promise<T> => {
     step.catch(() => undefined); // the losing side of the race settles later; nobody is waiting for it
-    return Promise.race([step, lost]);
+    const raced = Promise.race([step, lost]);
+    // The next block is deflated before this answer is awaited: a cable pulled meanwhile must not count as unhandled.
+    raced.catch(() => undefined);
+    return raced;
   };
   const image = padToWord(data);
   const blockSize = exchange.blockSize;

@@ -13,6 +13,11 @@ export interface MicroPythonAgentOptions {
   settings: AgentSettings;
   /** The pairing secret: derived into the board's stored key before it boots, when given. */
   secret?: string;
+  /**
+   * Cuts the power before this flash change of the first boot (Board.boot's fault hook), e.g. in the middle of an
+   * upload; the board then comes back as after any reset. For the power-cut campaign.
+   */
+  powerCutAt?: number;
   log?: (line: string) => void;
 }
 
@@ -36,8 +41,11 @@ export async function startMicroPythonAgent(options: MicroPythonAgentOptions): P
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
 
   /** Boots and listens; a board that resets while starting (a rollback, a power-cut test hook) is booted by `reset`. */
+  let faults = options.powerCutAt === undefined ? {} : { powerCutAt: options.powerCutAt };
   const bootAndListen = async (): Promise<void> => {
-    if ((await board.boot()) && !closed) port = await bridge.listen(port);
+    const thisBoot = faults;
+    faults = {};
+    if ((await board.boot(thisBoot)) && !closed) port = await bridge.listen(port);
   };
   board.on.reset = () => {
     rebooting = (async () => {
