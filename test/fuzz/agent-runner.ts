@@ -156,7 +156,7 @@ export class AgentFuzzer {
     const dropped = now.slots.every((s, i) => s === before.slots[i] || (/"state":"(pending|confirmed)"/.test(before.slots[i] ?? '') && s === '{"name":"' + doc.slots[i]!.name + '","state":"empty"}'));
     if (!dropped) return 'an accepted chunk changed a slot other than by dropping what it held';
     const last = JSON.parse(before.lastUpdate) as { sha256?: string; outcome?: string } | null;
-    if (now.lastUpdate !== before.lastUpdate && !(last?.outcome === 'pending' && doc.lastUpdate?.sha256 === last.sha256 && doc.lastUpdate.outcome === 'rolled-back' && doc.lastUpdate.reason)) return 'lastUpdate changed without a commit';
+    if (now.lastUpdate !== before.lastUpdate && !(last?.outcome === 'pending' && doc.lastUpdate?.sha256 === last.sha256 && doc.lastUpdate?.outcome === 'rolled-back' && doc.lastUpdate?.reason)) return 'lastUpdate changed without a commit';
     if (last?.outcome === 'pending' && !doc.slots.some((s) => s.sha256 === last.sha256) && doc.lastUpdate?.outcome === 'pending') return 'lastUpdate still waits for a pending image no slot holds';
     return undefined;
   }

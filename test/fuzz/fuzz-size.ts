@@ -6,8 +6,10 @@ export const FULL = process.env.FIELDFLASH_FUZZ === 'full';
 /** The fixed seed of every run; FIELDFLASH_FUZZ_SEED picks another to explore further. */
 export const SEED = Number(process.env.FIELDFLASH_FUZZ_SEED ?? 20_261_202);
 
+/** Cases per target: FIELDFLASH_FUZZ_CASES sets any count, to explore further than the suite does. */
 export function cases(ci: number, full: number): number {
-  return FULL ? full : ci;
+  const asked = Number(process.env.FIELDFLASH_FUZZ_CASES);
+  return asked > 0 ? asked : FULL ? full : ci;
 }
 
 /** Counts each case's outcome, and keeps every case that broke a rule (with what it was, to reproduce it). */
