@@ -19,7 +19,12 @@ describe('fuzzing packages/bundle', () => {
     const batch = 200;
     for (let done = 0; done < CASES; done += batch) {
       for (const c of fc.sample(bundleCase, { seed: SEED + done, numRuns: Math.min(batch, CASES - done) })) {
-        const built = buildInput(seeds, c);
+        let built;
+        try {
+          built = buildInput(seeds, c);
+        } catch (err) {
+          throw new Error(`the fuzz case could not be built: ${JSON.stringify(c).slice(0, 500)}`, { cause: err });
+        }
         const outcome = await within(BOUND_MS, readBundle(built.input).then((releases) => ({ releases }), (error: unknown) => ({ error })));
         if (outcome === 'hang') {
           tally.fail('hang', `${built.label}: ${JSON.stringify(c).slice(0, 400)}`);
