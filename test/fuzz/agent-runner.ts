@@ -205,7 +205,9 @@ export class AgentFuzzer {
     };
     const mustFail =
       !img.committable && step.image === 3 ||
-      ['beyond', 'text'].includes(step.at) ||
+      step.at === 'beyond' ||
+      // By URL rules %30 is the digit 0 itself; every other spelling breaks §4.3's decimal digits.
+      (step.at === 'text' && step.offsetText !== '%30') ||
       // Without Content-Digest a PUT is a single-request upload (§4.6): an empty one sends no bytes, which is no error.
       step.length === 'past-end' ||
       (step.length === 'empty' && step.digest !== 'missing') ||
