@@ -3,6 +3,7 @@
 // the agent alive and answering GET /device afterwards, and no slot changed: the active slot's image and the
 // device's slot records stay as they were, unless a commit of a true image legitimately made it pending.
 import { createHash, randomBytes } from 'node:crypto';
+import { pseudoRandomBytes } from '../../packages/bundle/src/index.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_BASE, contentDigest, ERROR_CODE_LIST, type DeviceDocument, type UpdateOffer } from '@fieldflash/protocol';
@@ -75,13 +76,15 @@ export class AgentFuzzer {
     const chunk = this.doc.chunk.size;
     const tree = this.doc.capabilities.includes('source-tree');
     const image = (bytes: Uint8Array, extra: Partial<FuzzImage> = {}): FuzzImage => ({ bytes, sha256: sha(bytes), size: bytes.length, committable: true, offer: {}, ...extra });
-    const liar = new Uint8Array(randomBytes(chunk + 55));
+    // The same bytes on every run, so that a run with the same seed sends the same requests.
+    const bytes = (length: number, seed: number) => pseudoRandomBytes(length, seed);
+    const liar = bytes(chunk + 55, 3);
     const payload = new TextEncoder().encode(`fieldflash-tree 1\nversion 1.3.0\nentry main\nfile ${sha(new TextEncoder().encode('hello'))} 5 ../evil.py\nhello\nend\n`);
     this.images = [
-      image(new Uint8Array(randomBytes(chunk * 2 + 123))),
-      image(new Uint8Array(randomBytes(700))),
-      image(liar, { sha256: sha(new Uint8Array(randomBytes(16))), committable: false }),
-      image(new Uint8Array(randomBytes(chunk)), { sha256: sha(new Uint8Array(randomBytes(16))), size: this.doc.maxImageSize + 1, committable: false }),
+      image(bytes(chunk * 2 + 123, 1)),
+      image(bytes(700, 2)),
+      image(liar, { sha256: sha(bytes(16, 4)), committable: false }),
+      image(bytes(chunk, 5), { sha256: sha(bytes(16, 6)), size: this.doc.maxImageSize + 1, committable: false }),
       image(payload, tree ? { committable: false, offer: { kind: 'source-tree', runtime: { name: 'micropython' } } } : {}),
     ];
     this.baseline = this.state(this.doc);
@@ -190,7 +193,7 @@ export class AgentFuzzer {
     const length = Math.max(0, lengths[step.length]);
     const body = new Uint8Array(length);
     for (let k = 0; k < length; k++) body[k] = img.bytes[(offset + k) % img.bytes.length]!;
-    const sha256 = { right: img.sha256, 'unknown-sha': sha(new Uint8Array(randomBytes(8))), 'upper-sha': img.sha256.toUpperCase(), 'short-sha': img.sha256.slice(0, 63), 'no-query': img.sha256, 'two-offsets': img.sha256 }[step.target];
+    const sha256 = { right: img.sha256, 'unknown-sha': sha(pseudoRandomBytes(8, offset + 7)), 'upper-sha': img.sha256.toUpperCase(), 'short-sha': img.sha256.slice(0, 63), 'no-query': img.sha256, 'two-offsets': img.sha256 }[step.target];
     const query = { right: `?offset=${step.at === 'text' ? encodeURIComponent(step.offsetText).replace(/%25/, '%') : offset}`, 'unknown-sha': `?offset=${offset}`, 'upper-sha': `?offset=${offset}`, 'short-sha': `?offset=${offset}`, 'no-query': '', 'two-offsets': `?offset=${offset}&offset=${offset}` }[step.target];
     const right = `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
     const digests = {
@@ -291,7 +294,7 @@ export class AgentFuzzer {
         mustFail = true;
         break;
       case 'raw': {
-        const schedule = json({ sha256: sha(new Uint8Array(randomBytes(4))), inSeconds: 0 });
+        const schedule = json({ sha256: sha(json(step)), inSeconds: 0 });
         const raw = {
           'unknown-path': ['GET', `${API_BASE}/nothing-here`, undefined],
           'wrong-method': ['PATCH', `${API_BASE}/updates`, undefined],
