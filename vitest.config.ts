@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit/integration tests in Node, and end-to-end tests that drive Debian Chromium.
+// Three projects: fast unit/integration tests in Node, fuzzing, and end-to-end tests that drive Debian Chromium.
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +10,15 @@ export default defineConfig({
           include: ['packages/*/test/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          // Fuzzing at CI size (a few hundred cases per target); `npm run fuzz` runs it at full size.
+          name: 'fuzz',
+          include: ['test/fuzz/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
         },
       },
       {

@@ -44,6 +44,9 @@ export class Bridge {
       socket.destroy();
       return;
     }
+    // The agent writes a reply's head and body separately; with Nagle's algorithm the body would wait for the
+    // client's delayed ACK of the head (40 ms on Linux), a stall no board's asyncio stream (which sends both at once) has.
+    socket.setNoDelay(true);
     const conn = ++this.next;
     this.sockets.set(conn, socket);
     const address = socket.remoteAddress ?? 'unknown';

@@ -81,10 +81,16 @@ class Journal:
             self.state['securityFloor'] = record['securityVersion']
             self.state['securityFloorSource'] = record.get('counterSources', {}).get('securityVersion', 'offer')
 
-    def forget(self, slot):
-        if self.slot(slot)['state'] != 'empty':
-            self.state['slots'][slot] = {'state': 'empty'}
-            self.save()
+    def forget(self, slot, reason):
+        record = self.slot(slot)
+        if record['state'] == 'empty':
+            return
+        last = self.state['lastUpdate']
+        if record['state'] == 'pending' and last is not None and last['sha256'] == record['sha256'] and last['outcome'] == 'pending':
+            # Its test boot can no longer come: a client waiting for the verdict gets one instead of waiting forever.
+            self.state['lastUpdate'] = dict(last, outcome='rolled-back', reason=reason)
+        self.state['slots'][slot] = {'state': 'empty'}
+        self.save()
 
     def record_pending(self, slot, image):
         self.state['slots'][slot] = dict(image, state='pending')

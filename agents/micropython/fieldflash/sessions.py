@@ -138,7 +138,7 @@ class Sessions(TreeSessions):
         if journal.slot(slot)['state'] != 'empty':
             if journal.slot(slot)['state'] == 'pending':
                 self.device.slots.keep_running()
-            journal.forget(slot)
+            journal.forget(slot, 'replaced before its test boot: another upload began writing slot %s' % slot)
         return slot
 
     async def chunk(self, client_id, sha256, offset, claimed, body):

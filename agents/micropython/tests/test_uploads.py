@@ -51,3 +51,17 @@ def test_a_restart_resumes_a_tree_from_its_last_whole_record():
     again = UploadStore(STATE).get('c' * 64)
     assert again.contiguous == 1234
     assert again.tree == {'log': 200, 'records': 5, 'prepared': True}
+
+
+def test_an_upload_over_a_pending_image_ends_its_wait_for_a_verdict():
+    # The board has no room to keep a pending image while another is written into its slot: the first chunk drops it,
+    # and lastUpdate must say so, or a client waiting for its verdict would wait for a test boot that never comes.
+    from fieldflash.journal import Journal
+    _fresh()
+    journal = Journal(STATE)
+    journal.create('a', {'sha256': '1' * 64, 'version': '1.0.0', 'size': 10, 'securityVersion': 0})
+    journal.record_pending('b', {'sha256': '2' * 64, 'version': '1.1.0', 'size': 10, 'securityVersion': 0})
+    journal.forget('b', 'replaced before its test boot')
+    assert journal.slot('b') == {'state': 'empty'}
+    assert journal.last_update == {'sha256': '2' * 64, 'version': '1.1.0', 'outcome': 'rolled-back', 'reason': 'replaced before its test boot'}
+    assert Journal(STATE).last_update['outcome'] == 'rolled-back'

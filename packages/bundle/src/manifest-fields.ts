@@ -99,7 +99,35 @@ export function parseFlashSize(value: unknown): number | undefined {
   return unit.startsWith('M') ? n * 1024 * 1024 : unit.startsWith('K') ? n * 1024 : n;
 }
 
+/** No manifest nests deeper than a few levels; a deeper one would overflow the stack of every walk over it. */
+export const MAX_JSON_DEPTH = 64;
+
+/** How deep the brackets of a JSON text nest, read outside strings; stops counting past `limit`. */
+function jsonDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
 export function parseJson(text: string, file: string): unknown {
+  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new BundleError('invalid-manifest', `${file} nests its JSON more than ${MAX_JSON_DEPTH} levels deep; no manifest does.`, {
+      file,
+      hint: `Check that ${file} is the release's manifest; if it is, ask its publisher for one that is not damaged.`,
+    });
+  }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {

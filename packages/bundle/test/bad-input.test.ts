@@ -220,4 +220,16 @@ describe('refused bundles', () => {
     expect(err.code).toBe('empty-bundle');
     expect(err.message).toContain('empty.zip');
   });
+
+  it('a manifest nested deeper than any manifest is: refused, not a stack overflow', async () => {
+    const files = await nativeFiles({ mutate: (m) => (m.product = 0) });
+    const manifest = new TextDecoder().decode(files[0]!.data).replace('"product": 0', `"product": ${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const err = await failZip([{ path: 'fieldflash.json', data: text(manifest) }, ...files.slice(1)]);
+    expect(err.code).toBe('invalid-manifest');
+    expect(err.message).toContain('fieldflash.json');
+    expect(err.message).toContain('64 levels');
+    // Strings may hold any brackets: only the structure counts.
+    const [release] = await readBundle({ name: 'release.zip', data: await zipFiles(await nativeFiles({ mutate: (m) => (m.releaseNotes = '['.repeat(1000)) })) });
+    expect(release!.product).toBe('Test Product');
+  });
 });
