@@ -3,7 +3,7 @@
 // verdict after its test boot; or, sent now and applied later, after the reboot the device scheduled. The state
 // lives here, not in a component, so leaving the view does not lose it. update-runs.ts decides when one starts.
 import {
-  KeptKeySource, type PeerConnectionLike, planRelease, type ScheduledUpdate, scheduleUpdate, updateDevice, type UpdateOptions, type UpdateProgress, type UpdateVerdict,
+  DeviceRefusal, KeptKeySource, type PeerConnectionLike, planRelease, type ScheduledUpdate, scheduleUpdate, updateDevice, type UpdateOptions, type UpdateProgress, type UpdateVerdict,
 } from '@fieldflash/protocol';
 import { beginOperation } from '../operations.ts';
 import { SharedState } from '../shared-state.ts';
@@ -11,7 +11,7 @@ import { releaseForInstall } from '../trust/install-check.ts';
 import { addReportEntry, recordDeviceAnswer, recordUpdateInProgress, type PairedDevice, type UpdateInProgress } from '../store/index.ts';
 import { clientId } from './client-id.ts';
 import { describeProblem, type DeviceProblem } from './device-problems.ts';
-import { earlierVerdict, lastUpdateMark } from './interrupted-update.ts';
+import { earlierVerdict, type EarlierVerdict, lastUpdateMark } from './interrupted-update.ts';
 import { noteAnswer } from './reachability.ts';
 import { awaitScheduledVerdict } from './scheduled-verdict.ts';
 import { RateMeter, type TransferRate } from './transfer-rate.ts';
@@ -131,11 +131,9 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
     const release = await releaseForInstall(target.id);
     if (!release) throw new Error(`${name} is no longer in the library.`);
     toVersion = release.version;
-    const earlier = interrupted ? await earlierVerdict(device.url, release, interrupted) : undefined;
+    const earlier = interrupted ? await earlierVerdict(device.url, release, interrupted, { waitWhilePending: false }) : undefined;
     if (earlier) {
-      await recordDeviceAnswer(device.id, earlier.document, 'http');
-      noteAnswer(device.id);
-      publish({ stage: earlier.outcome, readBack: true, verdict: { slot: earlier.slot, version: earlier.document.lastUpdate!.version, ...(earlier.reason !== undefined ? { reason: earlier.reason } : {}) } });
+      await readBack(earlier);
       return;
     }
     const plan = planRelease(release, device.document);
@@ -159,7 +157,15 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
       },
     };
     if (options.applyAt === undefined) {
-      await ended(await updateDevice(update));
+      try {
+        await ended(await updateDevice(update));
+      } catch (error) {
+        // Picked up after a reload between the commit and the reboot, while the device was already in its test boot
+        // (which answers `busy`): what is left is to read its verdict.
+        const afterwards = interrupted && error instanceof DeviceRefusal && error.code === 'busy' ? await earlierVerdict(device.url, release, interrupted, { waitWhilePending: true }) : undefined;
+        if (!afterwards) throw error;
+        await readBack(afterwards);
+      }
       return;
     }
     const scheduled: ScheduledUpdate = await scheduleUpdate({ ...update, applyAt: new Date(options.applyAt) });
@@ -192,6 +198,13 @@ export async function runDeviceUpdate(device: PairedDevice, target: UpdateTarget
       downgradeConfirmed: options.downgrade,
     }).catch(() => undefined);
     end();
+  }
+
+  /** The device had got further than the page saw: its verdict is read back, nothing is sent. */
+  async function readBack(earlier: EarlierVerdict): Promise<void> {
+    await recordDeviceAnswer(device.id, earlier.document, 'http');
+    noteAnswer(device.id);
+    publish({ stage: earlier.outcome, readBack: true, verdict: { slot: earlier.slot, version: earlier.document.lastUpdate!.version, ...(earlier.reason !== undefined ? { reason: earlier.reason } : {}) } });
   }
 
   async function ended(verdict: UpdateVerdict): Promise<void> {

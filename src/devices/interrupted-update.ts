@@ -22,9 +22,14 @@ export function lastUpdateMark(document: DeviceDocument): string | undefined {
 
 /**
  * The device's verdict on the interrupted update, when the device committed one of the release's images since it
- * started; waits while that image is still in its test boot. Undefined when the update is to be continued.
+ * started. Undefined when the update is to be continued.
+ *
+ * A committed image still `pending` may be in its test boot, or may wait for a reboot the page never asked for (it
+ * was reloaded between the commit and the reboot): the document does not tell them apart. So the update goes on
+ * first (`waitWhilePending: false`): the device takes the offer and the commit of its pending image again and is
+ * asked to reboot. A device in its test boot answers that with `busy`, and only then is its verdict waited for.
  */
-export async function earlierVerdict(url: string, release: StoredRelease, interrupted: UpdateInProgress): Promise<EarlierVerdict | undefined> {
+export async function earlierVerdict(url: string, release: StoredRelease, interrupted: UpdateInProgress, options: { waitWhilePending: boolean }): Promise<EarlierVerdict | undefined> {
   const images = new Set(release.files.map((f) => f.sha256));
   const ours = (document: DeviceDocument) =>
     document.lastUpdate !== undefined && images.has(document.lastUpdate.sha256) && lastUpdateMark(document) !== interrupted.lastUpdateBefore;
@@ -32,7 +37,7 @@ export async function earlierVerdict(url: string, release: StoredRelease, interr
   if (!ours(document)) return undefined;
   // Sent to apply later, the image stays pending until its time: the update goes on, and the device answers the
   // offer and the commit as already done and takes the schedule again.
-  if (interrupted.applyAt !== undefined && document.lastUpdate?.outcome === 'pending') return undefined;
+  if (document.lastUpdate?.outcome === 'pending' && (interrupted.applyAt !== undefined || !options.waitWhilePending)) return undefined;
   const deadline = Date.now() + VERDICT_WAIT_MS;
   while (document.lastUpdate?.outcome === 'pending' && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

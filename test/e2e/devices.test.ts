@@ -14,7 +14,7 @@ import {
   storedPairedDevices, type TestAgent, updateResult,
 } from './devices.support.ts';
 import { deviceDir } from '../integration/agent-support.ts';
-import { partialHolds } from '../integration/mid-request-cut.ts';
+import { MidRequestCut, partialHolds } from '../integration/mid-request-cut.ts';
 import { demoSlotImage } from './devices-many.support.ts';
 import { connectSimulated, flash, openFlashView } from './flash.support.ts';
 import { confirmDeleting, pickFiles, releaseRow, zipFiles } from './library.support.ts';
@@ -335,6 +335,30 @@ describe('a paired device', () => {
       await page.reload();
       await deviceCard(page, label).getByRole('status', { name: 'Reachability' }).getByText(/^Answers at/).waitFor();
       expect(await deviceCard(page, label).getByRole('status', { name: 'Update result' }).count()).toBe(0);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('picks up an update reloaded between the commit and the reboot: the committed image is rebooted into and confirmed', async () => {
+    const { page } = app;
+    const device = await agent();
+    // The reboot request's head reaches the device, its body never does: the image is committed, the reboot not asked.
+    const relay = await MidRequestCut.start(device.agent.port, 'POST /fieldflash/v1/reboot ', 0);
+    try {
+      const label = `FieldFlash Demo at ${new URL(relay.url).host}`;
+      await addByAddress(page, relay.url, PASSWORD);
+      await deviceCard(page, label).getByRole('button', { name: 'Update to FieldFlash Demo 1.0.0' }).click();
+      await relay.reached;
+      const committed = await deviceDocument(device.agent.url);
+      expect(committed.lastUpdate).toMatchObject({ version: '1.0.0', outcome: 'pending' });
+      expect(committed.slots[1]).toMatchObject({ name: 'b', state: 'pending', version: '1.0.0' });
+
+      relay.cut();
+      await page.reload();
+      // Not a wait for a verdict that cannot come: the device is asked to reboot, and confirms.
+      expect(await updateResult(deviceCard(page, label))).toMatch(/^Confirmed: FieldFlash Demo 1\.0\.0 in slot b\. Picked up again after the page was reloaded or closed/);
+      expect((await deviceDocument(device.agent.url)).slots[1]).toMatchObject({ name: 'b', state: 'active', version: '1.0.0' });
     } finally {
       await relay.close();
     }
