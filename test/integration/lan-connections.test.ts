@@ -40,9 +40,9 @@ describe('connections a client opens', () => {
     expect(agent.connections().peak).toBeLessThanOrEqual(3);
   });
 
-  it('the Node transport (npm run push) keeps to maxConnections 3 with window 8', async () => {
+  it('the Node transport (npm run push), sending chunks, keeps to maxConnections 3 with window 8', async () => {
     const agent = await agentWith(device);
-    const verdict = await updateDevice(options(agent, testImage(2_000_000), { httpTransport: (target) => new NodeHttpTransport(target) }));
+    const verdict = await updateDevice(options(agent, testImage(2_000_000), { httpTransport: (target) => new NodeHttpTransport({ ...target, singleRequest: false }) }));
     expect(verdict.outcome).toBe('confirmed');
     expect(agent.connections().peak).toBeGreaterThanOrEqual(2);
     expect(agent.connections().peak).toBeLessThanOrEqual(3);
@@ -50,7 +50,7 @@ describe('connections a client opens', () => {
 
   it('with maxConnections 1, chunks and control requests take turns on one connection', async () => {
     const agent = await agentWith({ ...device, maxConnections: 1 });
-    const verdict = await updateDevice(options(agent, testImage(300_000), { httpTransport: (target) => new NodeHttpTransport(target) }));
+    const verdict = await updateDevice(options(agent, testImage(300_000), { httpTransport: (target) => new NodeHttpTransport({ ...target, singleRequest: false }) }));
     expect(verdict.outcome).toBe('confirmed');
     expect(agent.connections().peak).toBe(1);
   });
