@@ -11,16 +11,17 @@ const COLUMNS: ReadonlyArray<{ column: SortColumn; label: string; numeric?: bool
   { column: 'product', label: 'Product' },
   { column: 'version', label: 'Version', width: '7.25em' },
   { column: 'chipFamily', label: 'Chip family', width: '9.5em' },
-  { column: 'board', label: 'Board', width: '12em' },
+  { column: 'board', label: 'Board', width: '9.5em' },
   { column: 'size', label: 'Size', numeric: true, width: '5em' },
   { column: 'added', label: 'Added', numeric: true, width: '7em' },
   { column: 'integrity', label: 'Integrity', width: '9.75em' },
 ];
 // Four short buttons (Details, Flash, Export, Delete). The other widths are what their longest usual text needs
-// (a date, "✓ Verified 12 files", two board names), so at 1280 px a product name like "Cold Room Sensor" still fits.
+// (a date, "✓ Verified 12 files", a board name), so at 1280 px a product name like "Cold Room Sensor"
+// still fits beside the Signature column.
 const ACTIONS_WIDTH = '19em';
 // "Signed by" and a key's name wrap onto two lines; the whole verdict is in the cell's description.
-const SIGNATURE_WIDTH = '10em';
+const SIGNATURE_WIDTH = '8.5em';
 
 const PAGE_ROWS = 10;
 
