@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { BundleError, type Release } from '../../packages/bundle/src/index.ts';
 import type { BuiltInput } from './bundle-mutations.ts';
+import { parseSignatureFile, releaseTrust } from '../../packages/bundle/src/trust/index.ts';
 
 const CODES = new Set([
   'not-a-zip', 'truncated-zip', 'corrupt-zip', 'unsupported-zip', 'crc-mismatch', 'digest-mismatch', 'size-mismatch', 'missing-file', 'unsafe-path',
@@ -66,8 +67,12 @@ export async function judgeReleases(releases: Release[], built: BuiltInput): Pro
     if (release.signature) {
       const file = byPath.get(release.signature.path);
       if (!file) return 'the release records a signature file it does not hold';
-      const sig = JSON.parse(new TextDecoder().decode(await file.data.arrayBuffer())) as Record<string, unknown>;
-      if (sig.format !== 'fieldflash-signature' || typeof sig.signature !== 'string' || typeof sig.algorithm !== 'string' || typeof sig.keyId !== 'string') return `a malformed signature was recorded: ${JSON.stringify(sig).slice(0, 200)}`;
+      // Any signature file travels with the release; the trust layer judges it. One it cannot read must come out
+      // refused as malformed, and none may be trusted without a key (the fuzzer trusts none).
+      const parsed = parseSignatureFile(new Uint8Array(await file.data.arrayBuffer()));
+      const trust = await releaseTrust(release, [], { allowUnsigned: true });
+      if (trust.verdict === 'trusted') return 'a release was trusted with no trusted key';
+      if ('problem' in parsed && !(trust.verdict === 'refused' && trust.reason === 'malformed')) return `an unreadable signature (${parsed.problem}) was not refused as malformed`;
     }
   }
   return undefined;
