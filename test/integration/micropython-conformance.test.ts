@@ -45,7 +45,7 @@ describe('conformance of the MicroPython agent', () => {
     const { code, lines } = await runSuite(url);
     process.stdout.write(`MicroPython agent: ${lines.at(-1)}\n`);
     const failures = lines.flatMap((line, i) => (/ FAIL /.test(line) ? [`${line.trim()} — ${lines[i + 1]?.trim() ?? ''}`] : []));
-    expect(failures).toEqual([]);
+    expect(failures, failures.join('\n')).toEqual([]);
     // Each skip comes with its reason on the next line: only capabilities the agent does not list.
     const reasons = lines.flatMap((line, i) => (/ skip /.test(line) ? [lines[i + 1]!.trim()] : []));
     for (const reason of reasons) expect(reason).toMatch(/capability (webrtc|compat-esphome|scheduled-reboot|signed-releases)$/);
