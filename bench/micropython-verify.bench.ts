@@ -3,26 +3,18 @@
 // verification with Node's WebCrypto (OpenSSL) as the baseline. One verification per algorithm and manifest: a
 // firmware release's manifest and a source tree's of 60 files (Ed25519 hashes the whole manifest with SHA-512, in
 // pure Python here). The interpreter's figure is the median of 5 runs, WebCrypto's the mean of 200.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript/micropython.mjs';
 import { writeNativeManifest } from '../packages/bundle/src/index.ts';
 import { bytesToBase64, generateSigningKey, signManifest, webCryptoImport, webCryptoSign, type SignatureAlgorithm } from '../packages/bundle/src/trust/index.ts';
+import { copyPythonTree } from '../agents/micropython/bridge/fs-mirror.ts';
 import { reportRow } from './lib/report-rows.ts';
 
 const AGENT = fileURLToPath(new URL('../agents/micropython/', import.meta.url));
 const RUNS = 5;
 const NODE_RUNS = 200;
 
-function copyTree(FS: any, from: string, to: string): void {
-  FS.mkdir(to);
-  for (const name of readdirSync(from)) {
-    const path = join(from, name);
-    if (statSync(path).isDirectory()) copyTree(FS, path, `${to}/${name}`);
-    else if (name.endsWith('.py')) FS.writeFile(`${to}/${name}`, readFileSync(path));
-  }
-}
 
 async function manifests(): Promise<Array<{ name: string; bytes: Uint8Array }>> {
   const text = (s: string) => new TextEncoder().encode(s);
@@ -40,8 +32,8 @@ async function manifests(): Promise<Array<{ name: string; bytes: Uint8Array }>> 
 
 const mp = await loadMicroPython({ heapsize: 1024 * 1024, stdout: () => {}, stderr: (line) => process.stderr.write(`${line}\n`) });
 mp.FS.mkdir('/lib');
-copyTree(mp.FS, join(AGENT, 'fieldflash'), '/lib/fieldflash');
-copyTree(mp.FS, join(AGENT, 'tests', 'stubs'), '/stubs');
+copyPythonTree(mp.FS, join(AGENT, 'fieldflash'), '/lib/fieldflash');
+copyPythonTree(mp.FS, join(AGENT, 'tests', 'stubs'), '/stubs');
 mp.runPython(`
 import sys, time, json
 sys.path[:0] = ['/stubs', '/lib']

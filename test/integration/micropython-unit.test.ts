@@ -2,8 +2,9 @@
 // (@micropython/micropython-webassembly-pyscript): the protocol's test vectors, the replay window, upload offsets, the
 // source-tree payload, the swap journal, and signature verification against keys and signatures WebCrypto makes here.
 // Each Python test is one case here, with its traceback when it fails.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { copyPythonTree } from '../../agents/micropython/bridge/fs-mirror.ts';
 import { fileURLToPath } from 'node:url';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript/micropython.mjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,21 +34,13 @@ async function signatureVectors(): Promise<string> {
   return JSON.stringify({ vectors });
 }
 
-function copyTree(FS: any, from: string, to: string): void {
-  FS.mkdir(to);
-  for (const name of readdirSync(from)) {
-    const path = join(from, name);
-    if (statSync(path).isDirectory()) copyTree(FS, path, `${to}/${name}`);
-    else if (name.endsWith('.py')) FS.writeFile(`${to}/${name}`, readFileSync(path));
-  }
-}
 
 beforeAll(async () => {
   const output: string[] = [];
   const mp = await loadMicroPython({ heapsize: 1024 * 1024, stdout: (line) => output.push(line), stderr: (line) => output.push(line) });
   mp.FS.mkdir('/lib');
-  copyTree(mp.FS, join(AGENT, 'fieldflash'), '/lib/fieldflash');
-  copyTree(mp.FS, join(AGENT, 'tests'), '/tests');
+  copyPythonTree(mp.FS, join(AGENT, 'fieldflash'), '/lib/fieldflash');
+  copyPythonTree(mp.FS, join(AGENT, 'tests'), '/tests');
   mp.FS.writeFile('/tests/vectors.json', vectors);
   mp.FS.writeFile('/tests/signatures.json', await signatureVectors());
   // The WebAssembly port has no os.urandom; the tests need no cryptographic randomness.

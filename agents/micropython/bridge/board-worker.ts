@@ -4,12 +4,12 @@
 // (partitions.ts); the stand-ins esp32, machine and the socket loop are in py/. Bytes of the network reach it as
 // messages from the bridge (net.ts).
 import { randomFillSync } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript/micropython.mjs';
-import { loadTree, mirrorChanges } from './fs-mirror.ts';
+import { copyPythonTree, loadTree, mirrorChanges } from './fs-mirror.ts';
 import { Flash } from './partitions.ts';
 
 const AGENT_SOURCE = fileURLToPath(new URL('../fieldflash/', import.meta.url));
@@ -69,14 +69,6 @@ function flashChange(): boolean {
   return true;
 }
 
-function copyPython(FS: any, from: string, to: string): void {
-  FS.mkdir(to);
-  for (const name of readdirSync(from)) {
-    const path = join(from, name);
-    if (statSync(path).isDirectory()) copyPython(FS, path, `${to}/${name}`);
-    else if (name.endsWith('.py')) FS.writeFile(`${to}/${name}`, readFileSync(path));
-  }
-}
 
 interface Inbox {
   queue: Uint8Array[];
@@ -186,7 +178,7 @@ mp.registerJsModule('ffboard', {
 const FS = mp.FS;
 loadTree(FS, join(start.dir, 'flash'));
 FS.mkdir('/lib');
-copyPython(FS, AGENT_SOURCE, '/lib/fieldflash');
+copyPythonTree(FS, AGENT_SOURCE, '/lib/fieldflash');
 for (const name of ['esp32.py', 'machine.py', 'bridge_loop.py']) FS.writeFile(`/lib/${name}`, readFileSync(join(STAND_INS, name)));
 FS.writeFile('/board.json', JSON.stringify({ uniqueId: start.uniqueId, running, partitions: flash.partitions, agent: start.settings }));
 mirrorChanges(FS, join(start.dir, 'flash'), flashChange);

@@ -15,6 +15,16 @@ type EmFs = any;
 
 const EIO = 29;
 
+/** Puts the .py files of a host folder (the agent's package) into the interpreter's filesystem at `to`. */
+export function copyPythonTree(FS: EmFs, from: string, to: string): void {
+  FS.mkdir(to);
+  for (const name of readdirSync(from)) {
+    const path = join(from, name);
+    if (statSync(path).isDirectory()) copyPythonTree(FS, path, `${to}/${name}`);
+    else if (name.endsWith('.py')) FS.writeFile(`${to}/${name}`, readFileSync(path));
+  }
+}
+
 export function mirrored(path: string): boolean {
   return !NOT_MIRRORED.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
