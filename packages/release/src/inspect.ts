@@ -1,6 +1,6 @@
 // inspect: what the app will see when it imports a release zip, and whose signature it carries.
 import { parseArgs } from 'node:util';
-import { checkReleaseSignature, formatFingerprint, judgeSignature, type Release, type TrustedKey } from '@fieldflash/bundle';
+import { formatFingerprint, releaseTrust, type Release, type TrustedKey } from '@fieldflash/bundle';
 import { openBundle } from './bundle-file.ts';
 import { readKeyOptions } from './key-files.ts';
 import { existingFile, existingFolder, onePositional, parsed } from './options.ts';
@@ -19,7 +19,7 @@ export async function describeSignature(release: Release, keys: readonly Trusted
   if (!signature) return ['  signature         none (unsigned release)'];
   const lines = [`  signature         ${signature.algorithm}, key ${signature.keyId} (${signature.path})`];
   if (!keys) return [...lines, '                    not checked: pass --trusted-keys DIR or --key FILE.pub.json to verify it'];
-  const trust = judgeSignature(await checkReleaseSignature(release, keys), release, { allowUnsigned: false });
+  const trust = await releaseTrust(release, keys, { allowUnsigned: false });
   if (trust.verdict === 'trusted') {
     const key = trust.key;
     return [...lines, `                    verifies: trusted key${key.name ? ` "${key.name}"` : ''}, fingerprint ${formatFingerprint(key.fingerprint)}`];

@@ -47,11 +47,16 @@ async function fileBytes(release: Pick<Release, 'files'>, role: 'manifest' | 'si
 }
 
 export async function checkReleaseSignature(release: Pick<Release, 'files'>, keys: readonly TrustedKey[]): Promise<SignatureCheck> {
+  return (await readAndCheck(release, keys)).check;
+}
+
+/** The signature check, with the manifest bytes it read, so nothing reads them twice. */
+async function readAndCheck(release: Pick<Release, 'files'>, keys: readonly TrustedKey[]): Promise<{ check: SignatureCheck; manifest?: Uint8Array }> {
   const signature = await fileBytes(release, 'signature');
-  if (!signature) return { status: 'unsigned' };
+  if (!signature) return { check: { status: 'unsigned' } };
   const manifest = await fileBytes(release, 'manifest');
-  if (!manifest) return { status: 'malformed', problem: 'the release carries a signature but no manifest' };
-  return checkManifestSignature(manifest, signature, keys);
+  if (!manifest) return { check: { status: 'malformed', problem: 'the release carries a signature but no manifest' } };
+  return { check: await checkManifestSignature(manifest, signature, keys), manifest };
 }
 
 export function judgeSignature(check: SignatureCheck, release: Pick<Release, 'files' | 'product'>, policy: TrustPolicy): ReleaseTrust {
@@ -109,10 +114,11 @@ export function judgeSignature(check: SignatureCheck, release: Pick<Release, 'fi
 }
 
 export async function releaseTrust(release: Pick<Release, 'files' | 'product'>, keys: readonly TrustedKey[], policy: TrustPolicy): Promise<ReleaseTrust> {
-  const trust = judgeSignature(await checkReleaseSignature(release, keys), release, policy);
+  const { check, manifest } = await readAndCheck(release, keys);
+  const trust = judgeSignature(check, release, policy);
   if (trust.verdict !== 'trusted') return trust;
   const manifestFile = release.files.find((f) => f.role === 'manifest')!;
-  const differing = filesDifferingFromManifest(release, await fileBytes(release, 'manifest').then((b) => b!), manifestFile.path);
+  const differing = filesDifferingFromManifest(release, manifest!, manifestFile.path);
   if (differing.length === 0) return trust;
   return {
     verdict: 'refused',
