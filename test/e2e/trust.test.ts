@@ -34,6 +34,7 @@ async function openLibrary(page: Page): Promise<void> {
 async function openSettings(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('heading', { name: 'Trusted keys' }).waitFor();
+  await page.getByText('Reading the trusted keys…').waitFor({ state: 'detached' });
 }
 
 /** The release's Signature cell in the library, once its verdict is read. */
@@ -62,7 +63,8 @@ test('a publisher key is imported from PEM and from its .pub.json, each shown wi
 
   await openSettings(page);
   const keys = page.getByRole('list', { name: 'Trusted keys' }).getByRole('listitem');
-  expect(await keys.count()).toBe(2);
+  // Each import is read back into the list a moment after Settings says it was imported.
+  await expect.poll(() => keys.count()).toBe(2);
   const acmeItem = (await page.getByRole('listitem', { name: 'Acme release key' }).innerText()).replace(/\s+/g, ' ');
   expect(acmeItem).toContain(`Key id ${acme.publicKey.keyId}`);
   expect(acmeItem).toContain('Algorithm Ed25519');
