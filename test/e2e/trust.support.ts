@@ -13,10 +13,16 @@ import {
 export const DEMO_PUBLISHER_KEY = 'dist/demo/fieldflash-demo-publisher.pub.json';
 
 /** Opens the Settings view, runs `steps`, and goes back to the view the page showed before. */
-async function inSettings(page: Page, steps: () => Promise<void>): Promise<void> {
-  const back = new URL(page.url()).hash || '#/library';
+/** Opens Settings and waits until it has read the trusted keys. */
+export async function openSettings(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('heading', { name: 'Trusted keys' }).waitFor();
+  await page.getByText('Reading the trusted keys…').waitFor({ state: 'detached' });
+}
+
+async function inSettings(page: Page, steps: () => Promise<void>): Promise<void> {
+  const back = new URL(page.url()).hash || '#/library';
+  await openSettings(page);
   await steps();
   await page.evaluate((hash) => {
     window.location.hash = hash;

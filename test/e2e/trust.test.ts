@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { openApp, type AppSession } from './browser.ts';
 import { connectSimulated, dataReleaseZip, flash, openFlashView, savedFlashImage } from './flash.support.ts';
 import { dismissImportFailure, pickFiles, releaseRow, rowCells, storedRecords } from './library.support.ts';
-import { alterStoredFile, importKey, nativeReleaseZip, newPublisher, type Publisher } from './trust.support.ts';
+import { alterStoredFile, importKey, nativeReleaseZip, newPublisher, openSettings, type Publisher } from './trust.support.ts';
 
 let app: AppSession;
 let acme: Publisher;
@@ -29,12 +29,6 @@ afterAll(async () => app?.close());
 async function openLibrary(page: Page): Promise<void> {
   await page.getByRole('link', { name: 'Library', exact: true }).click();
   await page.getByRole('heading', { name: 'Releases on this device' }).waitFor();
-}
-
-async function openSettings(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Settings' }).click();
-  await page.getByRole('heading', { name: 'Trusted keys' }).waitFor();
-  await page.getByText('Reading the trusted keys…').waitFor({ state: 'detached' });
 }
 
 /** The release's Signature cell in the library, once its verdict is read. */
